@@ -135,6 +135,8 @@ pub(crate) struct Cover {
     pub number: Option<DocNumber>,
     /// Its first and last input line.
     pub span: (usize, usize),
+    /// Indices (into the lines given) of its running text.
+    pub paras: Vec<usize>,
 }
 
 /// How far into a document a cover's addressee line may start.
@@ -163,6 +165,7 @@ pub(crate) fn detect(lines: &[Line]) -> Option<Cover> {
     children.push(Block::Addressee(lines[a].text.clone()));
     let mut i = a + 1;
     let mut names = None;
+    let mut paras = Vec::new();
     let signature = loop {
         if i >= lines.len() || i > a + COVER_TEXT {
             return None;
@@ -182,6 +185,7 @@ pub(crate) fn detect(lines: &[Line]) -> Option<Cover> {
                 .map(|(_, inner)| crate::relation::cited_title(inner));
         }
         children.push(Block::Para(text.clone()));
+        paras.push(i);
         i += 1;
     };
     children.push(Block::Signature(signature.clone()));
@@ -203,6 +207,7 @@ pub(crate) fn detect(lines: &[Line]) -> Option<Cover> {
         signature,
         number,
         span,
+        paras,
     })
 }
 

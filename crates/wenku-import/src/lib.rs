@@ -170,7 +170,7 @@ pub fn import_bytes(
             }
             let (lines, page) = chrome::strip(lines, options.keep_web_chrome, &mut diags);
             let built = structure::build(&lines, &mut diags);
-            let recognised = metadata::recognise(&built, &page, &mut diags);
+            let recognised = metadata::recognise(&built, &lines, &page, &mut diags);
             let statute = built.mode == structure::Mode::Statute;
             let mut document = Document::new(DocType::Other, "");
             document.body = built.body;

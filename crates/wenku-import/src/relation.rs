@@ -487,6 +487,25 @@ fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
+/// Scans a decoded document's running text (paragraphs, headings, table
+/// cells), which carries no line numbers.
+pub(crate) fn scan_blocks(blocks: &[wenku_model::Block], c: &mut Collector) {
+    use wenku_model::Block;
+    for b in blocks {
+        match b {
+            Block::Para(t) => c.scan(t, 0),
+            Block::Table(t) => t.rows.iter().flatten().for_each(|cell| c.scan(cell, 0)),
+            Block::Unit(u) => {
+                if let Some(h) = &u.heading {
+                    c.scan(h, 0);
+                }
+                scan_blocks(&u.children, c);
+            }
+            Block::Title(_) | Block::Note(_) | Block::Addressee(_) | Block::Signature(_) => {}
+        }
+    }
+}
+
 /// The relation a document's title implies: `关于《X》的解读` interprets X,
 /// `…贯彻落实《X》…` implements X.
 pub(crate) fn from_title(title: &str) -> Option<(RelationKind, Citation)> {
