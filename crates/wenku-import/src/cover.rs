@@ -58,6 +58,9 @@ const COVER_PHRASES: &[&str] = &[
 
 /// Whether a line is a publication marker: `(此件公开发布)`, `（此件不公开）`.
 pub(crate) fn is_marker(text: &str) -> bool {
+    if text.len() > 64 {
+        return false;
+    }
     let t = compact(text);
     let inner = t
         .strip_prefix(['(', '（'])

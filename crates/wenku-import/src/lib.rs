@@ -66,7 +66,7 @@ mod xml;
 
 use std::path::Path;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use wenku_model::{DocType, Document};
 
 pub use diagnostic::{Diagnostic, Severity};
@@ -163,7 +163,10 @@ pub fn import_bytes(
             (document, metadata::Recognised { proposed, written }, false)
         }
         Format::Text | Format::Markdown => {
-            let text: String = decoded.text.nfc().collect();
+            let text: String = match is_nfc_quick(decoded.text.chars()) {
+                IsNormalized::Yes => decoded.text,
+                _ => decoded.text.nfc().collect(),
+            };
             let mut lines = line::split(&text, &mut diags);
             if format == Format::Markdown {
                 lines = markdown::strip(lines, &mut diags);

@@ -274,6 +274,9 @@ fn rank(kind: UnitKind) -> u8 {
 
 /// `附件`, `附件1`, `附件一：` alone on a line: an attachment starts.
 fn attachment_label(text: &str) -> Option<Option<Number>> {
+    if text.len() > 64 || !text.contains('附') {
+        return None;
+    }
     let t = compact(text);
     let rest = t.strip_prefix("附件")?;
     let rest = rest.trim_end_matches([':', '：']);
