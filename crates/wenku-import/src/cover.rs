@@ -130,7 +130,8 @@ pub(crate) struct Cover {
     pub unit: Unit,
     /// Lines taken, from the start.
     pub len: usize,
-    /// The 《title》 its text names: the document it publishes.
+    /// The document it publishes: the X of its `…关于印发X的通知` title, or
+    /// the first 《title》 its text names.
     pub names: Option<String>,
     /// Its signature.
     pub signature: Signature,
@@ -165,9 +166,16 @@ pub(crate) fn detect(lines: &[Line]) -> Option<Cover> {
             children.push(Block::Title(l.text.clone()));
         }
     }
+    // A `…关于印发X的通知` title names the document too.
+    let mut names = children.iter().find_map(|b| match b {
+        Block::Title(t) if t.contains("印发") && t.ends_with("的通知") => {
+            let named = crate::relation::cited_title(t);
+            (named != *t).then_some(named)
+        }
+        _ => None,
+    });
     children.push(Block::Addressee(lines[a].text.clone()));
     let mut i = a + 1;
-    let mut names = None;
     let mut paras = Vec::new();
     let signature = loop {
         if i >= lines.len() || i > a + COVER_TEXT {

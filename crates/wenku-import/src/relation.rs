@@ -51,11 +51,12 @@ pub(crate) fn book_title_at(s: &str, start: usize) -> Option<(usize, &str)> {
     None
 }
 
-/// The title a citation should carry: `X` for `…关于印发〈X〉的通知`.
+/// The title a citation should carry: `X` for `…关于印发〈X〉的通知` (or
+/// `…印发X的通知`).
 pub(crate) fn cited_title(inner: &str) -> String {
     let inner = inner.trim();
-    if let Some(pos) = inner.find("关于印发") {
-        if let Some(body) = inner[pos + "关于印发".len()..].strip_suffix("的通知") {
+    if let Some(pos) = inner.find("印发") {
+        if let Some(body) = inner[pos + "印发".len()..].strip_suffix("的通知") {
             let body = body.trim();
             let unwrapped = strip_marks(body);
             if !unwrapped.is_empty() {

@@ -1023,6 +1023,24 @@ fn a_notice_publishing_rules_with_articles() {
         None,
     );
     assert_eq!(p.relations.len(), 1);
+    // Without a title of its own, the notice's 关于印发X的通知 names it.
+    let untitled = "青岛市人民政府办公厅关于印发青岛市政府信息公开办法的通知
+各区、市人民政府：
+现印发给你们，请认真贯彻执行。
+青岛市人民政府办公厅
+2024年3月1日
+第一条　为了规范政府信息公开工作，制定本办法。
+第二条　本办法自印发之日起施行。
+";
+    let imported =
+        import_bytes("n.txt", untitled.as_bytes(), &ImportOptions::default()).expect("imports");
+    fidelity::check(untitled, &imported).expect("no loss");
+    assert_eq!(
+        imported.proposed.title.as_deref(),
+        Some("青岛市政府信息公开办法")
+    );
+    assert_eq!(imported.proposed.effective, Some(date("2024-03-01")));
+    assert_eq!(count(&imported, UnitKind::Article), 2);
 }
 
 #[test]
