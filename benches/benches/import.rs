@@ -1,4 +1,4 @@
-//! Import throughput over the reference corpus in `testdata/import/`.
+//! Import throughput over the reference corpus in `testdata/corpus/`.
 //!
 //! ```sh
 //! cargo bench -p wenku-bench --bench import
@@ -10,7 +10,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use wenku_import::{ImportOptions, import_bytes};
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/import")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus")
 }
 
 fn read(rel: &str) -> Vec<u8> {

@@ -2,7 +2,7 @@
 //! the structure as an indented outline, and the diagnostics.
 //!
 //! ```sh
-//! cargo run -q -p wenku-import --example import -- testdata/import/seeds/*.txt
+//! cargo run -q -p wenku-import --example import -- testdata/corpus/seeds/*.txt
 //! cargo run -q -p wenku-import --example import -- --text FILE   # the plain-text rendering
 //! ```
 

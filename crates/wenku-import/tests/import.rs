@@ -1,5 +1,5 @@
 //! Integration tests of the importer over the reference corpus in
-//! `testdata/import/` (real laws and normative documents, copied from the
+//! `testdata/corpus/` (real laws and normative documents, copied from the
 //! project's shared corpus).
 
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use wenku_model::canonical;
 use wenku_model::{Block, Citation, Date, DocNumber, DocType, RelationKind, Target, UnitKind};
 
 fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/import")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corpus")
 }
 
 /// Every corpus file, sorted.
