@@ -56,9 +56,13 @@ pub(crate) struct Alignment {
     pub new_group: Vec<Option<usize>>,
     /// For each old division, the new division it became.
     pub old_division: Vec<Option<usize>>,
-    /// For each new division, the old division it was, and the score.
+    /// For each new division, the old division it was, and how alike their
+    /// headings are.
     pub new_division: Vec<Option<(usize, f32)>>,
 }
+
+/// The old and the new units with one text.
+type Copies = (Vec<usize>, Vec<usize>);
 
 /// A candidate pair.
 #[derive(Clone, Copy, Debug)]
@@ -128,7 +132,7 @@ pub(crate) fn align(old: &Outline, new: &Outline, options: &Options) -> Alignmen
     let weight = |s: f32, i: usize, j: usize| f64::from(s) - 0.75 * f64::from(t) + diagonal(i, j);
 
     // 1. Anchors: identical folded text.
-    let mut same: HashMap<(u8, &str), (Vec<usize>, Vec<usize>)> = HashMap::new();
+    let mut same: HashMap<(u8, &str), Copies> = HashMap::new();
     for (i, u) in old.units.iter().enumerate() {
         same.entry((class(u.element), &u.folded))
             .or_default()
@@ -488,13 +492,15 @@ impl Alignment {
                 };
                 let score = 0.4 * heading + 0.6 * overlap;
                 if score >= t {
+                    // What a change reports is how alike the headings are.
+                    let similarity = heading;
                     let position = 1e-3
                         * (1.0
                             - ((x as f64 + 0.5) / dn as f64 - (y as f64 + 0.5) / dm as f64).abs());
                     candidates.push(Candidate {
                         old: x,
                         new: y,
-                        similarity: score,
+                        similarity,
                         weight: f64::from(score) - 0.5 * f64::from(t) + position,
                     });
                 }

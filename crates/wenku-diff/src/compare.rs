@@ -58,10 +58,7 @@ impl Assembler<'_, '_> {
         let mut last = 0;
         for &r in &a.order {
             let counterpart = match r {
-                NodeRef::Division(x) => match al.old_division[x] {
-                    Some(y) => Some(Some(NodeRef::Division(y))),
-                    None => None,
-                },
+                NodeRef::Division(x) => al.old_division[x].map(|y| Some(NodeRef::Division(y))),
                 NodeRef::Unit(i) => al.old_group[i].map(|g| {
                     let group = &al.groups[g];
                     group.in_order.then(|| NodeRef::Unit(group.new[0]))

@@ -33,7 +33,7 @@ pub(crate) fn diff(old: &str, new: &str, timeout: Option<Duration>) -> Vec<Edit>
     let b = Tokens::new(new);
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     let raw = similar::capture_diff_slices_deadline(Algorithm::Myers, &a.keys, &b.keys, deadline);
-    let ops = cleanup(&a, &b, coalesce(&raw));
+    let ops = slide(&a, &b, cleanup(&a, &b, coalesce(&raw)));
     let mut out = Out::default();
     if ops.is_empty() {
         // Nothing but whitespace on either side.
@@ -133,6 +133,25 @@ impl<'a> Tokens<'a> {
             self.boundary(range.start)
         };
         self.bounds[start]..self.bounds[self.boundary(range.end)]
+    }
+
+    /// How good a place the boundary before key `k` is for an edit to
+    /// start or end: the text's ends and paragraph breaks best, then the
+    /// end of a sentence or clause, then other punctuation.
+    fn boundary_score(&self, k: usize) -> u8 {
+        if k == 0 || k >= self.keys.len() {
+            return 4;
+        }
+        let between =
+            &self.text[self.bounds[self.key_token[k - 1] + 1]..self.bounds[self.key_token[k]]];
+        if between.contains('\n') {
+            return 3;
+        }
+        match char::from_u32(self.keys[k - 1] as u32).filter(|_| self.keys[k - 1] < 1 << 32) {
+            Some('。' | ';' | '!' | '?') => 2,
+            Some(',' | '、' | ':') => 1,
+            _ => 0,
+        }
     }
 
     fn grapheme(&self, t: usize) -> &'a str {
@@ -236,6 +255,81 @@ fn cleanup(a: &Tokens, b: &Tokens, ops: Vec<Op>) -> Vec<Op> {
             };
             out.truncate(out.len() - 3);
             out.push(merged);
+        }
+    }
+    out
+}
+
+/// Slides each pure insertion or deletion along the equal text around it
+/// to where it reads best: at a paragraph break or after a sentence rather
+/// than in the middle of a phrase (`立法应当{+坚持……。+}\n{+立法应当+}体现`
+/// becomes `{+立法应当坚持……。\n+}立法应当体现`).
+fn slide(a: &Tokens, b: &Tokens, mut ops: Vec<Op>) -> Vec<Op> {
+    for k in 0..ops.len() {
+        let op = &ops[k];
+        let (t, range) = match (op.equal, op.old.is_empty(), op.new.is_empty()) {
+            (false, true, false) => (b, op.new.clone()),
+            (false, false, true) => (a, op.old.clone()),
+            _ => continue,
+        };
+        let room = |i: Option<usize>| {
+            i.and_then(|i| ops.get(i))
+                .filter(|o| o.equal)
+                .map_or(0, |o| o.old.len())
+        };
+        let (before, after) = (room(k.checked_sub(1)), room(Some(k + 1)));
+        let keys = &t.keys;
+        let mut left = 0;
+        while left < before && keys[range.start - left - 1] == keys[range.end - left - 1] {
+            left += 1;
+        }
+        let mut right = 0;
+        while right < after && keys[range.start + right] == keys[range.end + right] {
+            right += 1;
+        }
+        let score = |d: isize| {
+            let at = |i: usize| (i as isize + d) as usize;
+            t.boundary_score(at(range.start)) + t.boundary_score(at(range.end))
+        };
+        let mut best = (score(0), 0isize);
+        for d in (-(left as isize))..=(right as isize) {
+            if score(d) > best.0 {
+                best = (score(d), d);
+            }
+        }
+        let d = best.1;
+        if d == 0 {
+            continue;
+        }
+        let shift = |r: &mut Range<usize>, start: bool, end: bool| {
+            if start {
+                r.start = (r.start as isize + d) as usize;
+            }
+            if end {
+                r.end = (r.end as isize + d) as usize;
+            }
+        };
+        shift(&mut ops[k].old, true, true);
+        shift(&mut ops[k].new, true, true);
+        if k > 0 {
+            shift(&mut ops[k - 1].old, false, true);
+            shift(&mut ops[k - 1].new, false, true);
+        }
+        if k + 1 < ops.len() {
+            shift(&mut ops[k + 1].old, true, false);
+            shift(&mut ops[k + 1].new, true, false);
+        }
+    }
+    ops.retain(|o| !(o.old.is_empty() && o.new.is_empty()));
+    // Neighbours of one kind may now touch: join them.
+    let mut out: Vec<Op> = Vec::with_capacity(ops.len());
+    for op in ops {
+        match out.last_mut() {
+            Some(last) if last.equal == op.equal => {
+                last.old.end = op.old.end;
+                last.new.end = op.new.end;
+            }
+            _ => out.push(op),
         }
     }
     out
@@ -392,6 +486,16 @@ mod tests {
             "由设区的市级人民政府负责。",
             "由[-县-]{+设区的市+}级人民政府负责。",
         );
+    }
+
+    #[test]
+    fn insertions_slide_to_paragraph_breaks() {
+        check(
+            "立法应当体现人民的意志。",
+            "立法应当坚持全过程人民民主。\n立法应当体现人民的意志。",
+            "{+立法应当坚持全过程人民民主。\n+}立法应当体现人民的意志。",
+        );
+        check("甲。乙。丙。", "甲。乙。乙。丙。", "甲。乙。{+乙。+}丙。");
     }
 
     #[test]

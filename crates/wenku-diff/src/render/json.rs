@@ -33,8 +33,9 @@ use crate::side::Side;
 /// The format name written in every document.
 pub const FORMAT: &str = "wenku-diff-1";
 
-/// The comparison as a JSON value.
-pub fn to_json(comparison: &Comparison, from: &Side, to: &Side) -> serde_json::Value {
+/// The comparison as JSON text, members in the order the schema lists
+/// them; `pretty` indents it for people.
+pub fn to_json(comparison: &Comparison, from: &Side, to: &Side, pretty: bool) -> String {
     let doc = JsonDiff {
         format: FORMAT,
         from: JsonSide::of(from),
@@ -42,7 +43,12 @@ pub fn to_json(comparison: &Comparison, from: &Side, to: &Side) -> serde_json::V
         summary: JsonSummary::of(&comparison.summary),
         changes: comparison.changes.iter().map(JsonChange::of).collect(),
     };
-    serde_json::to_value(doc).expect("the JSON types have string keys and finite numbers only")
+    let text = if pretty {
+        serde_json::to_string_pretty(&doc)
+    } else {
+        serde_json::to_string(&doc)
+    };
+    text.expect("the JSON types have string keys and finite numbers only")
 }
 
 #[derive(Serialize)]

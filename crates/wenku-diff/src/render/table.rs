@@ -154,9 +154,9 @@ fn side_note(out: &mut String, side: &Side) {
         parts.push(r.short());
     }
     if !parts.is_empty() {
-        out.push_str("（");
+        out.push('（');
         escape_html(&parts.join(" · "), out);
-        out.push_str("）");
+        out.push('）');
     }
 }
 
