@@ -30,8 +30,9 @@ use wenku_model::UnitKind;
 
 use crate::Options;
 use crate::comparison::Element;
+use crate::inline::common_chars;
 use crate::outline::{Node, Outline};
-use crate::similarity::{Index, Profile, dice, dice_of, profile, shared, union};
+use crate::similarity::{Index, Profile, dice, dice_of, profile, shared};
 
 /// Old units paired with new units: 1:1, 1:n (split) or n:1 (merge).
 #[derive(Clone, Debug, PartialEq)]
@@ -358,12 +359,12 @@ impl Alignment {
         loop {
             let mut grew = false;
             for j in 0..new.units.len() {
-                if self.new_group[j].is_none() && self.grow_split(j, new, old_p, new_p) {
+                if self.new_group[j].is_none() && self.grow_split(j, old, new, old_p, new_p) {
                     grew = true;
                 }
             }
             for i in 0..old.units.len() {
-                if self.old_group[i].is_none() && self.grow_merge(i, old, old_p, new_p) {
+                if self.old_group[i].is_none() && self.grow_merge(i, old, new, old_p, new_p) {
                     grew = true;
                 }
             }
@@ -377,6 +378,7 @@ impl Alignment {
     fn grow_split(
         &mut self,
         j: usize,
+        old: &Outline,
         new: &Outline,
         old_p: &mut Profiles,
         new_p: &mut Profiles,
@@ -388,22 +390,18 @@ impl Alignment {
             let group = &self.groups[g];
             if group.old.len() != 1
                 || class(new.units[j].element) != class(new.units[neighbour].element)
+                || !is_piece(new_p.get(j), old_p.get(group.old[0]))
             {
                 continue;
             }
-            let whole = old_p.get(group.old[0]).clone();
-            let piece = new_p.get(j).clone();
-            if !is_piece(&piece, &whole) {
-                continue;
-            }
-            let mut pieces: Vec<Profile> =
-                group.new.iter().map(|&p| new_p.get(p).clone()).collect();
-            let before = dice(&whole, &union(&pieces));
-            pieces.push(piece);
-            if dice(&whole, &union(&pieces)) > before + 0.02 {
-                let group = &mut self.groups[g];
-                group.new.push(j);
-                group.new.sort_unstable();
+            let whole = &old.units[group.old[0]].folded;
+            let mut pieces = group.new.clone();
+            let before = common_chars(whole, &joined(new, &pieces));
+            pieces.push(j);
+            pieces.sort_unstable();
+            let after = common_chars(whole, &joined(new, &pieces));
+            if completes(after, before, &new.units[j].folded) {
+                self.groups[g].new = pieces;
                 self.new_group[j] = Some(g);
                 return true;
             }
@@ -416,6 +414,7 @@ impl Alignment {
         &mut self,
         i: usize,
         old: &Outline,
+        new: &Outline,
         old_p: &mut Profiles,
         new_p: &mut Profiles,
     ) -> bool {
@@ -426,22 +425,18 @@ impl Alignment {
             let group = &self.groups[g];
             if group.new.len() != 1
                 || class(old.units[i].element) != class(old.units[neighbour].element)
+                || !is_piece(old_p.get(i), new_p.get(group.new[0]))
             {
                 continue;
             }
-            let whole = new_p.get(group.new[0]).clone();
-            let piece = old_p.get(i).clone();
-            if !is_piece(&piece, &whole) {
-                continue;
-            }
-            let mut pieces: Vec<Profile> =
-                group.old.iter().map(|&p| old_p.get(p).clone()).collect();
-            let before = dice(&union(&pieces), &whole);
-            pieces.push(piece);
-            if dice(&union(&pieces), &whole) > before + 0.02 {
-                let group = &mut self.groups[g];
-                group.old.push(i);
-                group.old.sort_unstable();
+            let whole = &new.units[group.new[0]].folded;
+            let mut pieces = group.old.clone();
+            let before = common_chars(&joined(old, &pieces), whole);
+            pieces.push(i);
+            pieces.sort_unstable();
+            let after = common_chars(&joined(old, &pieces), whole);
+            if completes(after, before, &old.units[i].folded) {
+                self.groups[g].old = pieces;
                 self.old_group[i] = Some(g);
                 return true;
             }
@@ -525,8 +520,25 @@ impl Alignment {
     }
 }
 
-/// Whether a unit with profile `piece` reads as a part of `whole`: most of
-/// its bigrams come from there.
+/// The folded texts of `units`, one after the other.
+fn joined(outline: &Outline, units: &[usize]) -> String {
+    units
+        .iter()
+        .map(|&u| outline.units[u].folded.as_str())
+        .collect()
+}
+
+/// Whether adding a piece raised the characters two sides share in order
+/// from `before` to `after` by most of the piece's own length: the piece's
+/// text really comes from the other side, in place, and was not already
+/// accounted for by the rest.
+fn completes(after: usize, before: usize, piece: &str) -> bool {
+    let len = piece.chars().count();
+    len > 0 && (after.saturating_sub(before)) as f32 >= 0.6 * len as f32
+}
+
+/// Whether a unit with profile `piece` could be a part of `whole`: most of
+/// its bigrams come from there. A cheap test before [`common_chars`].
 fn is_piece(piece: &Profile, whole: &Profile) -> bool {
     piece.len() >= 3 && shared(piece, whole) as f32 >= 0.6 * piece.len() as f32
 }

@@ -55,6 +55,20 @@ pub(crate) fn diff(old: &str, new: &str, timeout: Option<Duration>) -> Vec<Edit>
     out.finish()
 }
 
+/// How many characters two texts have in common, in order (the length of
+/// a longest common subsequence as Myers finds it).
+pub(crate) fn common_chars(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    similar::capture_diff_slices(Algorithm::Myers, &a, &b)
+        .iter()
+        .map(|op| match *op {
+            DiffOp::Equal { len, .. } => len,
+            _ => 0,
+        })
+        .sum()
+}
+
 /// One edit holding all of `text`, or none if it is empty.
 pub(crate) fn whole(op: EditOp, text: &str) -> Vec<Edit> {
     if text.is_empty() {

@@ -57,14 +57,6 @@ pub(crate) fn dice(a: &[u64], b: &[u64]) -> f32 {
     dice_of(shared(a, b), a.len(), b.len())
 }
 
-/// The union of sorted sets.
-pub(crate) fn union<'p>(sets: impl IntoIterator<Item = &'p Profile>) -> Profile {
-    let mut out: Profile = sets.into_iter().flatten().copied().collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 /// An inverted index from bigram to the documents (by number) holding it.
 #[derive(Debug, Default)]
 pub(crate) struct Index {

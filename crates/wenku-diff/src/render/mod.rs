@@ -117,11 +117,17 @@ pub(crate) fn heading(change: &Change) -> String {
 pub(crate) fn notes(change: &Change) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(m) = &change.moved {
-        out.push(format!(
-            "移动：{} → {}",
-            m.from_parent.display_label(),
-            m.to_parent.display_label()
-        ));
+        let (mut from, mut to) = (m.from_parent.display_label(), m.to_parent.display_label());
+        if from == to {
+            // Same label, different chapter: the headings tell them apart.
+            for (s, u) in [(&mut from, &m.from_parent), (&mut to, &m.to_parent)] {
+                if let Some(h) = &u.heading {
+                    s.push_str(separator(u.element));
+                    s.push_str(h);
+                }
+            }
+        }
+        out.push(format!("移动：{from} → {to}"));
     }
     if !change.split_into.is_empty() {
         out.push(format!("拆分为 {}", join_labels(&change.split_into)));
