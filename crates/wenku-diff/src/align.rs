@@ -24,7 +24,7 @@
 //!    similarity and by how many of their units were paired with each
 //!    other's, in order, kind by kind.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use wenku_model::UnitKind;
 
@@ -32,7 +32,7 @@ use crate::Options;
 use crate::comparison::Element;
 use crate::inline::common_chars;
 use crate::outline::{Node, Outline};
-use crate::similarity::{Index, Profile, dice, dice_of, profile, shared};
+use crate::similarity::{Index, Profile, dice, profile, score, shared};
 
 /// Old units paired with new units: 1:1, 1:n (split) or n:1 (merge).
 #[derive(Clone, Debug, PartialEq)]
@@ -60,6 +60,13 @@ pub(crate) struct Alignment {
     /// For each new division, the old division it was, and how alike their
     /// headings are.
     pub new_division: Vec<Option<(usize, f32)>>,
+}
+
+/// Which version a unit is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Old,
+    New,
 }
 
 /// The old and the new units with one text.
@@ -281,7 +288,7 @@ fn similar_pairs(
         for &i in &touched {
             let i = i as usize;
             let p = old_p.cache[i].as_ref().map_or(0, Vec::len);
-            let s = dice_of(counts[i] as usize, p, q.len());
+            let s = score(counts[i] as usize, p, q.len());
             counts[i] = 0;
             if s >= threshold && class(old.units[i].element) == class_j {
                 found(i, j, s);
@@ -356,25 +363,38 @@ impl Alignment {
 
     /// Grows 1:1 pairs into splits and merges with their free neighbours.
     fn splits(&mut self, old: &Outline, new: &Outline, old_p: &mut Profiles, new_p: &mut Profiles) {
-        loop {
-            let mut grew = false;
-            for j in 0..new.units.len() {
-                if self.new_group[j].is_none() && self.grow_split(j, old, new, old_p, new_p) {
-                    grew = true;
+        // A free unit can only join once a neighbour has a group, so after
+        // a first pass only the neighbours of units that joined need another
+        // look.
+        let mut queue: VecDeque<(Side, usize)> = (0..new.units.len())
+            .map(|j| (Side::New, j))
+            .chain((0..old.units.len()).map(|i| (Side::Old, i)))
+            .collect();
+        let mut covered = HashMap::new();
+        while let Some((side, k)) = queue.pop_front() {
+            let joined = match side {
+                Side::New => {
+                    self.new_group[k].is_none()
+                        && self.grow_split(k, old, new, old_p, new_p, &mut covered)
                 }
-            }
-            for i in 0..old.units.len() {
-                if self.old_group[i].is_none() && self.grow_merge(i, old, new, old_p, new_p) {
-                    grew = true;
+                Side::Old => {
+                    self.old_group[k].is_none()
+                        && self.grow_merge(k, old, new, old_p, new_p, &mut covered)
                 }
-            }
-            if !grew {
-                break;
+            };
+            if joined {
+                queue.extend(
+                    [k.checked_sub(1), k.checked_add(1)]
+                        .into_iter()
+                        .flatten()
+                        .map(|n| (side, n)),
+                );
             }
         }
     }
 
-    /// Tries to add free new unit `j` to the split of a neighbour's old unit.
+    /// Tries to add free new unit `j` to the split of a neighbour's old
+    /// unit; of two neighbours, the one it owes more text to.
     fn grow_split(
         &mut self,
         j: usize,
@@ -382,7 +402,9 @@ impl Alignment {
         new: &Outline,
         old_p: &mut Profiles,
         new_p: &mut Profiles,
+        covered: &mut HashMap<usize, usize>,
     ) -> bool {
+        let mut best: Option<(usize, usize, Vec<usize>)> = None;
         for neighbour in [j.checked_sub(1), j.checked_add(1)].into_iter().flatten() {
             let Some(g) = self.new_group.get(neighbour).copied().flatten() else {
                 continue;
@@ -396,20 +418,38 @@ impl Alignment {
             }
             let whole = &old.units[group.old[0]].folded;
             let mut pieces = group.new.clone();
-            let before = common_chars(whole, &joined(new, &pieces));
+            let before = *covered
+                .entry(g)
+                .or_insert_with(|| common_chars(whole, &joined(new, &pieces)));
+            if !completes(
+                whole.chars().count().saturating_sub(before),
+                &new.units[j].folded,
+                whole,
+            ) {
+                // Even if all of the piece matched, too little is left.
+                continue;
+            }
             pieces.push(j);
             pieces.sort_unstable();
             let after = common_chars(whole, &joined(new, &pieces));
-            if completes(after, before, &new.units[j].folded) {
-                self.groups[g].new = pieces;
-                self.new_group[j] = Some(g);
-                return true;
+            let gain = after.saturating_sub(before);
+            if completes(gain, &new.units[j].folded, whole)
+                && best.as_ref().is_none_or(|b| gain > b.1)
+            {
+                best = Some((g, gain, pieces));
             }
         }
-        false
+        let Some((g, _, pieces)) = best else {
+            return false;
+        };
+        covered.remove(&g);
+        self.groups[g].new = pieces;
+        self.new_group[j] = Some(g);
+        true
     }
 
-    /// Tries to add free old unit `i` to the merge into a neighbour's new unit.
+    /// Tries to add free old unit `i` to the merge into a neighbour's new
+    /// unit; of two neighbours, the one it gives more text to.
     fn grow_merge(
         &mut self,
         i: usize,
@@ -417,7 +457,9 @@ impl Alignment {
         new: &Outline,
         old_p: &mut Profiles,
         new_p: &mut Profiles,
+        covered: &mut HashMap<usize, usize>,
     ) -> bool {
+        let mut best: Option<(usize, usize, Vec<usize>)> = None;
         for neighbour in [i.checked_sub(1), i.checked_add(1)].into_iter().flatten() {
             let Some(g) = self.old_group.get(neighbour).copied().flatten() else {
                 continue;
@@ -431,17 +473,33 @@ impl Alignment {
             }
             let whole = &new.units[group.new[0]].folded;
             let mut pieces = group.old.clone();
-            let before = common_chars(&joined(old, &pieces), whole);
+            let before = *covered
+                .entry(g)
+                .or_insert_with(|| common_chars(&joined(old, &pieces), whole));
+            if !completes(
+                whole.chars().count().saturating_sub(before),
+                &old.units[i].folded,
+                whole,
+            ) {
+                continue;
+            }
             pieces.push(i);
             pieces.sort_unstable();
             let after = common_chars(&joined(old, &pieces), whole);
-            if completes(after, before, &old.units[i].folded) {
-                self.groups[g].old = pieces;
-                self.old_group[i] = Some(g);
-                return true;
+            let gain = after.saturating_sub(before);
+            if completes(gain, &old.units[i].folded, whole)
+                && best.as_ref().is_none_or(|b| gain > b.1)
+            {
+                best = Some((g, gain, pieces));
             }
         }
-        false
+        let Some((g, _, pieces)) = best else {
+            return false;
+        };
+        covered.remove(&g);
+        self.groups[g].old = pieces;
+        self.old_group[i] = Some(g);
+        true
     }
 
     /// Pairs divisions of each kind by heading and by the units they share.
@@ -529,18 +587,23 @@ fn joined(outline: &Outline, units: &[usize]) -> String {
 }
 
 /// Whether adding a piece raised the characters two sides share in order
-/// from `before` to `after` by most of the piece's own length: the piece's
-/// text really comes from the other side, in place, and was not already
-/// accounted for by the rest.
-fn completes(after: usize, before: usize, piece: &str) -> bool {
-    let len = piece.chars().count();
-    len > 0 && (after.saturating_sub(before)) as f32 >= 0.6 * len as f32
+/// (by `gain`) enough to make it part of a split or merge:
+/// most of the piece's own text comes from the whole, or the piece covers a
+/// good part of the whole that the other pieces did not (a piece that also
+/// gained new text).
+fn completes(gain: usize, piece: &str, whole: &str) -> bool {
+    let gain = gain as f32;
+    let piece = piece.chars().count() as f32;
+    let whole = whole.chars().count() as f32;
+    piece > 0.0 && (gain >= 0.6 * piece || (gain >= 0.3 * whole && gain >= 20.0))
 }
 
 /// Whether a unit with profile `piece` could be a part of `whole`: most of
-/// its bigrams come from there. A cheap test before [`common_chars`].
+/// its bigrams come from there, or it holds a good part of the whole's. A
+/// cheap test before [`common_chars`].
 fn is_piece(piece: &Profile, whole: &Profile) -> bool {
-    piece.len() >= 3 && shared(piece, whole) as f32 >= 0.6 * piece.len() as f32
+    let n = shared(piece, whole) as f32;
+    piece.len() >= 3 && (n >= 0.6 * piece.len() as f32 || n >= 0.3 * whole.len() as f32)
 }
 
 #[cfg(test)]
