@@ -421,21 +421,18 @@ impl Alignment {
             let before = *covered
                 .entry(g)
                 .or_insert_with(|| common_chars(whole, &joined(new, &pieces)));
-            if !completes(
-                whole.chars().count().saturating_sub(before),
-                &new.units[j].folded,
-                whole,
-            ) {
+            let piece = &new.units[j].folded;
+            let room = whole.chars().count().saturating_sub(before);
+            if !completes(room, piece, piece.chars().count(), whole) {
                 // Even if all of the piece matched, too little is left.
                 continue;
             }
+            let own = own_chars(piece, new, &pieces);
             pieces.push(j);
             pieces.sort_unstable();
             let after = common_chars(whole, &joined(new, &pieces));
             let gain = after.saturating_sub(before);
-            if completes(gain, &new.units[j].folded, whole)
-                && best.as_ref().is_none_or(|b| gain > b.1)
-            {
+            if completes(gain, piece, own, whole) && best.as_ref().is_none_or(|b| gain > b.1) {
                 best = Some((g, gain, pieces));
             }
         }
@@ -476,20 +473,17 @@ impl Alignment {
             let before = *covered
                 .entry(g)
                 .or_insert_with(|| common_chars(&joined(old, &pieces), whole));
-            if !completes(
-                whole.chars().count().saturating_sub(before),
-                &old.units[i].folded,
-                whole,
-            ) {
+            let piece = &old.units[i].folded;
+            let room = whole.chars().count().saturating_sub(before);
+            if !completes(room, piece, piece.chars().count(), whole) {
                 continue;
             }
+            let own = own_chars(piece, old, &pieces);
             pieces.push(i);
             pieces.sort_unstable();
             let after = common_chars(&joined(old, &pieces), whole);
             let gain = after.saturating_sub(before);
-            if completes(gain, &old.units[i].folded, whole)
-                && best.as_ref().is_none_or(|b| gain > b.1)
-            {
+            if completes(gain, piece, own, whole) && best.as_ref().is_none_or(|b| gain > b.1) {
                 best = Some((g, gain, pieces));
             }
         }
@@ -587,15 +581,25 @@ fn joined(outline: &Outline, units: &[usize]) -> String {
 }
 
 /// Whether adding a piece raised the characters two sides share in order
-/// (by `gain`) enough to make it part of a split or merge:
-/// most of the piece's own text comes from the whole, or the piece covers a
-/// good part of the whole that the other pieces did not (a piece that also
-/// gained new text).
-fn completes(gain: usize, piece: &str, whole: &str) -> bool {
+/// (by `gain`) enough to make it part of a split or merge: most of what is
+/// the piece's own — its text less what it shares with the other pieces —
+/// reappears in the whole (two penalty articles that differ in one clause,
+/// merged into one: only that clause counts); or the piece covers a good
+/// part of the whole that the other pieces did not (a split-off piece that
+/// also gained text of its own).
+fn completes(gain: usize, piece: &str, own: usize, whole: &str) -> bool {
     let gain = gain as f32;
-    let piece = piece.chars().count() as f32;
     let whole = whole.chars().count() as f32;
-    piece > 0.0 && (gain >= 0.6 * piece || (gain >= 0.3 * whole && gain >= 20.0))
+    !piece.is_empty()
+        && gain >= 8.0
+        && (gain >= 0.6 * own as f32 || (gain >= 0.3 * whole && gain >= 20.0))
+}
+
+/// The characters of `piece` that the other `pieces` do not already hold,
+/// in order.
+fn own_chars(piece: &str, outline: &Outline, pieces: &[usize]) -> usize {
+    let len = piece.chars().count();
+    len - common_chars(piece, &joined(outline, pieces)).min(len)
 }
 
 /// Whether a unit with profile `piece` could be a part of `whole`: most of
@@ -603,7 +607,10 @@ fn completes(gain: usize, piece: &str, whole: &str) -> bool {
 /// cheap test before [`common_chars`].
 fn is_piece(piece: &Profile, whole: &Profile) -> bool {
     let n = shared(piece, whole) as f32;
-    piece.len() >= 3 && (n >= 0.6 * piece.len() as f32 || n >= 0.3 * whole.len() as f32)
+    piece.len() >= 3
+        && (n >= 0.6 * piece.len() as f32
+            || n >= 0.3 * whole.len() as f32
+            || (n >= 0.25 * piece.len() as f32 && n >= 20.0))
 }
 
 #[cfg(test)]
