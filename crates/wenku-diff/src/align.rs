@@ -32,7 +32,7 @@ use crate::Options;
 use crate::comparison::Element;
 use crate::inline::common_chars;
 use crate::outline::{Node, Outline};
-use crate::similarity::{Index, Profile, dice, profile, score, shared};
+use crate::similarity::{Index, Profile, dice, profile, score};
 
 /// Old units paired with new units: 1:1, 1:n (split) or n:1 (merge).
 #[derive(Clone, Debug, PartialEq)]
@@ -412,7 +412,15 @@ impl Alignment {
             let group = &self.groups[g];
             if group.old.len() != 1
                 || class(new.units[j].element) != class(new.units[neighbour].element)
-                || !is_piece(new_p.get(j), old_p.get(group.old[0]))
+                || !is_piece(
+                    &new_p.get(j).clone(),
+                    &group
+                        .new
+                        .iter()
+                        .map(|&p| new_p.get(p).clone())
+                        .collect::<Vec<_>>(),
+                    old_p.get(group.old[0]),
+                )
             {
                 continue;
             }
@@ -428,9 +436,10 @@ impl Alignment {
                 continue;
             }
             let own = own_chars(piece, new, &pieces);
+            let others = joined(new, &pieces);
             pieces.push(j);
             pieces.sort_unstable();
-            let after = common_chars(whole, &joined(new, &pieces));
+            let after = cover(whole, &joined(new, &pieces), piece, &others);
             let gain = after.saturating_sub(before);
             if completes(gain, piece, own, whole) && best.as_ref().is_none_or(|b| gain > b.1) {
                 best = Some((g, gain, pieces));
@@ -464,7 +473,15 @@ impl Alignment {
             let group = &self.groups[g];
             if group.new.len() != 1
                 || class(old.units[i].element) != class(old.units[neighbour].element)
-                || !is_piece(old_p.get(i), new_p.get(group.new[0]))
+                || !is_piece(
+                    &old_p.get(i).clone(),
+                    &group
+                        .old
+                        .iter()
+                        .map(|&p| old_p.get(p).clone())
+                        .collect::<Vec<_>>(),
+                    new_p.get(group.new[0]),
+                )
             {
                 continue;
             }
@@ -479,9 +496,10 @@ impl Alignment {
                 continue;
             }
             let own = own_chars(piece, old, &pieces);
+            let others = joined(old, &pieces);
             pieces.push(i);
             pieces.sort_unstable();
-            let after = common_chars(&joined(old, &pieces), whole);
+            let after = cover(whole, &joined(old, &pieces), piece, &others);
             let gain = after.saturating_sub(before);
             if completes(gain, piece, own, whole) && best.as_ref().is_none_or(|b| gain > b.1) {
                 best = Some((g, gain, pieces));
@@ -595,6 +613,22 @@ fn completes(gain: usize, piece: &str, own: usize, whole: &str) -> bool {
         && (gain >= 0.6 * own as f32 || (gain >= 0.3 * whole && gain >= 20.0))
 }
 
+/// How many characters of `whole` the pieces cover, in order: the pieces
+/// as they stand (`in_place`), or the new piece before or after the
+/// others, whichever covers most — a split-off definition may come first
+/// in the new version although it closed the old article.
+fn cover(whole: &str, in_place: &str, piece: &str, others: &str) -> usize {
+    [
+        in_place.to_string(),
+        format!("{piece}{others}"),
+        format!("{others}{piece}"),
+    ]
+    .iter()
+    .map(|order| common_chars(whole, order))
+    .max()
+    .unwrap_or(0)
+}
+
 /// The characters of `piece` that the other `pieces` do not already hold,
 /// in order.
 fn own_chars(piece: &str, outline: &Outline, pieces: &[usize]) -> usize {
@@ -602,15 +636,20 @@ fn own_chars(piece: &str, outline: &Outline, pieces: &[usize]) -> usize {
     len - common_chars(piece, &joined(outline, pieces)).min(len)
 }
 
-/// Whether a unit with profile `piece` could be a part of `whole`: most of
-/// its bigrams come from there, or it holds a good part of the whole's. A
-/// cheap test before [`common_chars`].
-fn is_piece(piece: &Profile, whole: &Profile) -> bool {
-    let n = shared(piece, whole) as f32;
-    piece.len() >= 3
-        && (n >= 0.6 * piece.len() as f32
-            || n >= 0.3 * whole.len() as f32
-            || (n >= 0.25 * piece.len() as f32 && n >= 20.0))
+/// Whether a unit with profile `piece` could join `others` as a part of
+/// `whole`, judged on bigrams before [`common_chars`] judges characters:
+/// most of the piece's own bigrams (those the others lack) are in the
+/// whole, or the piece holds a good part of the whole's bigrams that the
+/// others lack.
+fn is_piece(piece: &Profile, others: &[Profile], whole: &Profile) -> bool {
+    let in_others = |g: &u64| others.iter().any(|o| o.binary_search(g).is_ok());
+    let in_whole = |g: &u64| whole.binary_search(g).is_ok();
+    let own: Vec<u64> = piece.iter().copied().filter(|g| !in_others(g)).collect();
+    // The piece's own bigrams found in the whole are those of the whole the
+    // others do not hold.
+    let hits = own.iter().filter(|g| in_whole(g)).count() as f32;
+    let uncovered = whole.iter().filter(|g| !in_others(g)).count() as f32;
+    own.len() >= 3 && (hits >= 0.5 * own.len() as f32 || (hits >= 0.25 * uncovered && hits >= 6.0))
 }
 
 #[cfg(test)]
