@@ -3,6 +3,7 @@
 //! snapshots of every rendering.
 
 mod common;
+mod corpus;
 
 use common::{Law, entry, filler};
 use wenku_diff::{
