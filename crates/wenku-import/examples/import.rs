@@ -3,6 +3,7 @@
 //!
 //! ```sh
 //! cargo run -q -p wenku-import --example import -- testdata/import/seeds/*.txt
+//! cargo run -q -p wenku-import --example import -- --text FILE   # the plain-text rendering
 //! ```
 
 use std::path::Path;
@@ -44,9 +45,17 @@ fn outline(blocks: &[Block], depth: usize) {
 
 fn main() {
     let mut failed = false;
-    for arg in std::env::args().skip(1) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let text = args.first().is_some_and(|a| a == "--text");
+    if text {
+        args.remove(0);
+    }
+    for arg in args {
         println!("== {arg}");
         match import_file(Path::new(&arg), &ImportOptions::default()) {
+            Ok(imported) if text => {
+                print!("{}", wenku_model::render::to_plain_text(&imported.document))
+            }
             Ok(imported) => {
                 println!("{:#?}", imported.proposed);
                 outline(&imported.document.body, 0);

@@ -156,7 +156,8 @@ pub(crate) fn strip(
         } else {
             "left out web-page chrome"
         };
-        let mut d = Diagnostic::info(Some(line.no), codes::WEB_CHROME, message);
+        // Chrome is recognised by heuristics, so what they drop is a warning.
+        let mut d = Diagnostic::warning(Some(line.no), codes::WEB_CHROME, message);
         if !keep {
             d = d.with_dropped(line.text.clone());
             diags.push(d);

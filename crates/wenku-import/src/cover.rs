@@ -58,6 +58,9 @@ const COVER_PHRASES: &[&str] = &[
 
 /// Whether a line is a publication marker: `(此件公开发布)`, `（此件不公开）`.
 pub(crate) fn is_marker(text: &str) -> bool {
+    if text.len() > 64 {
+        return false;
+    }
     let t = compact(text);
     let inner = t
         .strip_prefix(['(', '（'])
@@ -127,7 +130,8 @@ pub(crate) struct Cover {
     pub unit: Unit,
     /// Lines taken, from the start.
     pub len: usize,
-    /// The 《title》 its text names: the document it publishes.
+    /// The document it publishes: the X of its `…关于印发X的通知` title, or
+    /// the first 《title》 its text names.
     pub names: Option<String>,
     /// Its signature.
     pub signature: Signature,
@@ -135,6 +139,8 @@ pub(crate) struct Cover {
     pub number: Option<DocNumber>,
     /// Its first and last input line.
     pub span: (usize, usize),
+    /// Indices (into the lines given) of its running text.
+    pub paras: Vec<usize>,
 }
 
 /// How far into a document a cover's addressee line may start.
@@ -160,9 +166,17 @@ pub(crate) fn detect(lines: &[Line]) -> Option<Cover> {
             children.push(Block::Title(l.text.clone()));
         }
     }
+    // A `…关于印发X的通知` title names the document too.
+    let mut names = children.iter().find_map(|b| match b {
+        Block::Title(t) if t.contains("印发") && t.ends_with("的通知") => {
+            let named = crate::relation::cited_title(t);
+            (named != *t).then_some(named)
+        }
+        _ => None,
+    });
     children.push(Block::Addressee(lines[a].text.clone()));
     let mut i = a + 1;
-    let mut names = None;
+    let mut paras = Vec::new();
     let signature = loop {
         if i >= lines.len() || i > a + COVER_TEXT {
             return None;
@@ -182,6 +196,7 @@ pub(crate) fn detect(lines: &[Line]) -> Option<Cover> {
                 .map(|(_, inner)| crate::relation::cited_title(inner));
         }
         children.push(Block::Para(text.clone()));
+        paras.push(i);
         i += 1;
     };
     children.push(Block::Signature(signature.clone()));
@@ -203,6 +218,7 @@ pub(crate) fn detect(lines: &[Line]) -> Option<Cover> {
         signature,
         number,
         span,
+        paras,
     })
 }
 

@@ -103,6 +103,9 @@ fn iso_at(s: &str, start: usize) -> Option<Found> {
 /// around and inside): `2025年5月16日`, `二〇二五年五月十六日`, `2025-07-04`.
 pub(crate) fn whole(s: &str) -> Option<Date> {
     let t = s.trim();
+    if t.len() > 96 {
+        return None; // longer than any date, however spaced
+    }
     Date::parse_chinese(t).or_else(|_| Date::parse_iso(t)).ok()
 }
 

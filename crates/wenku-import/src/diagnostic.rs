@@ -6,9 +6,12 @@ use std::fmt;
 /// How much a diagnostic matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
-    /// Something was recognised or normalised as expected.
+    /// Something was recognised or normalised as expected; markup left out
+    /// (Markdown markers, a byte order mark, zero-width characters at line
+    /// edges) is reported at this level.
     Info,
-    /// Something the caller should look at: text left out, a guess, a gap.
+    /// Something the caller should look at: text left out by a heuristic
+    /// (web-page chrome, characters XML cannot carry), a guess, a gap.
     Warning,
 }
 

@@ -45,18 +45,23 @@ pub fn check(input: &str, imported: &Imported) -> Result<(), Loss> {
     for c in significant(&input) {
         *counts.entry(c).or_default() += 1;
     }
-    let dropped = imported
+    let dropped: Vec<&str> = imported
         .diagnostics
         .iter()
-        .filter_map(|d| d.dropped.as_deref());
-    for c in significant(&rendered).chain(dropped.flat_map(significant)) {
+        .filter_map(|d| d.dropped.as_deref())
+        .collect();
+    let dropped_chars = || dropped.iter().flat_map(|d| significant(d));
+    for c in significant(&rendered).chain(dropped_chars()) {
         *counts.entry(c).or_default() -= 1;
     }
     let mut missing = (String::new(), 0usize);
     let mut extra = (String::new(), 0usize);
-    // Report in input order for readable messages.
+    // Report in input order, then rendering and dropped order.
     let mut reported: HashMap<char, bool> = HashMap::new();
-    for c in significant(&input).chain(significant(&rendered)) {
+    let all = significant(&input)
+        .chain(significant(&rendered))
+        .chain(dropped_chars());
+    for c in all {
         let n = counts.get(&c).copied().unwrap_or(0);
         if n != 0 && !reported.insert(c, true).unwrap_or(false) {
             let (s, count) = if n > 0 { &mut missing } else { &mut extra };
@@ -89,5 +94,35 @@ pub fn check(input: &str, imported: &Imported) -> Result<(), Loss> {
             extra_count: extra.1,
             order,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Diagnostic, ImportOptions, import_bytes};
+
+    #[test]
+    fn detects_lost_invented_and_reordered_text() {
+        let input = "第一条　甲乙。\n第二条　丙丁。\n";
+        let imported =
+            import_bytes("t.txt", input.as_bytes(), &ImportOptions::default()).expect("imports");
+        assert_eq!(check(input, &imported), Ok(()));
+
+        let lost = check("第一条　甲乙。\n第二条　丙丁戊。\n", &imported).expect_err("lost");
+        assert_eq!(
+            (lost.missing.as_str(), lost.missing_count, lost.extra_count),
+            ("戊", 1, 0)
+        );
+
+        let mut invented = imported.clone();
+        invented
+            .diagnostics
+            .push(Diagnostic::info(None, "test", "x").with_dropped("己"));
+        let e = check(input, &invented).expect_err("invented");
+        assert_eq!((e.extra.as_str(), e.extra_count), ("己", 1));
+
+        let reordered = check("第二条　丙丁。\n第一条　甲乙。\n", &imported).expect_err("order");
+        assert!(reordered.order.contains("input order"), "{reordered}");
     }
 }

@@ -101,8 +101,39 @@ fn finish(shape: Shape, number: Number, text: &str, len: usize) -> Option<Label>
     })
 }
 
-/// The label at the start of `text`, if any.
+/// The label at the start of `text`, if any. Blank characters inside a
+/// label (`第 一 条`, `（ 一 ）`) are looked through; the label as written
+/// keeps them.
 pub(crate) fn parse(text: &str) -> Option<Label> {
+    if let Some(label) = parse_tight(text) {
+        return Some(label);
+    }
+    // Retry without blanks, over the few characters a label can span.
+    let mut compact = String::new();
+    let mut ends = Vec::new();
+    for (i, c) in text.char_indices().take(LOOSE_SPAN) {
+        if !is_blank(c) {
+            compact.push(c);
+            ends.push(i + c.len_utf8());
+        }
+    }
+    if ends.len() == text.chars().take(LOOSE_SPAN).count() {
+        return None; // no blanks: the tight parse was the answer
+    }
+    let tight = parse_tight(&compact)?;
+    let chars = compact[..tight.len].chars().count();
+    let len = *ends.get(chars.checked_sub(1)?)?;
+    Some(Label {
+        len,
+        spaced: text[len..].chars().next().is_none_or(is_blank),
+        ..tight
+    })
+}
+
+/// Most characters a label written with blanks inside may span.
+const LOOSE_SPAN: usize = 24;
+
+fn parse_tight(text: &str) -> Option<Label> {
     if let Some(rest) = text.strip_prefix('第') {
         return statute(text, rest);
     }
@@ -232,6 +263,24 @@ mod tests {
         );
         assert_eq!(check("第一次会议"), None);
         assert_eq!(check("第"), None);
+        assert_eq!(
+            check("第 一 条　正文"),
+            Some((Article, 1, 0, "第 一 条".into(), true))
+        );
+        assert_eq!(
+            check("第\u{200B}二章总则"),
+            Some((
+                Division(UnitKind::Chapter),
+                2,
+                0,
+                "第\u{200B}二章".into(),
+                false
+            ))
+        );
+        assert_eq!(
+            check("（ 三 ）正文"),
+            Some((Shape::ChineseParen, 3, 0, "（ 三 ）".into(), false))
+        );
     }
 
     #[test]

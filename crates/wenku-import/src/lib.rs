@@ -46,6 +46,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod chrome;
 mod cover;
 mod date;
@@ -66,7 +68,7 @@ mod xml;
 
 use std::path::Path;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use wenku_model::{DocType, Document};
 
 pub use diagnostic::{Diagnostic, Severity};
@@ -163,14 +165,17 @@ pub fn import_bytes(
             (document, metadata::Recognised { proposed, written }, false)
         }
         Format::Text | Format::Markdown => {
-            let text: String = decoded.text.nfc().collect();
+            let text: String = match is_nfc_quick(decoded.text.chars()) {
+                IsNormalized::Yes => decoded.text,
+                _ => decoded.text.nfc().collect(),
+            };
             let mut lines = line::split(&text, &mut diags);
             if format == Format::Markdown {
                 lines = markdown::strip(lines, &mut diags);
             }
             let (lines, page) = chrome::strip(lines, options.keep_web_chrome, &mut diags);
             let built = structure::build(&lines, &mut diags);
-            let recognised = metadata::recognise(&built, &page, &mut diags);
+            let recognised = metadata::recognise(&built, &lines, &page, &mut diags);
             let statute = built.mode == structure::Mode::Statute;
             let mut document = Document::new(DocType::Other, "");
             document.body = built.body;

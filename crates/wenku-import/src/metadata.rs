@@ -8,6 +8,7 @@ use crate::chrome::PageMeta;
 use crate::diagnostic::{Diagnostic, codes};
 use crate::history::{self, HistoryEvent, HistoryKind};
 use crate::initials;
+use crate::line::Line;
 use crate::options::ImportOptions;
 use crate::relation::{self, Collector};
 use crate::structure::{Built, Mode};
@@ -51,7 +52,15 @@ pub(crate) struct Recognised {
 }
 
 /// Recognises metadata from the built body.
-pub(crate) fn recognise(built: &Built, page: &PageMeta, diags: &mut Vec<Diagnostic>) -> Recognised {
+///
+/// Citations are looked for in the lines that became running text;
+/// notes (history, contents, markers), titles and addressees are not read.
+pub(crate) fn recognise(
+    built: &Built,
+    lines: &[Line],
+    page: &PageMeta,
+    diags: &mut Vec<Diagnostic>,
+) -> Recognised {
     let body_title = built.title.as_ref().map(|(t, _)| t.clone());
     let cover_names = built.cover.as_ref().and_then(|c| c.names.clone());
     let title = body_title
@@ -142,7 +151,9 @@ pub(crate) fn recognise(built: &Built, page: &PageMeta, diags: &mut Vec<Diagnost
             break;
         }
     }
-    scan_blocks(&built.body, &mut collector);
+    for (line, _) in lines.iter().zip(&built.running).filter(|(_, r)| **r) {
+        collector.scan(&line.text, line.no);
+    }
     let relations = collector.finish(diags);
 
     Recognised {
@@ -160,30 +171,6 @@ pub(crate) fn recognise(built: &Built, page: &PageMeta, diags: &mut Vec<Diagnost
             suggested_local: None,
         },
         written,
-    }
-}
-
-/// Scans running text (paragraphs, headings, table cells) for citations;
-/// notes (history, contents, markers), titles and addressees are not.
-/// Blocks carry no line numbers, so these citations have none.
-fn scan_blocks(blocks: &[Block], c: &mut Collector) {
-    let line = 0;
-    for b in blocks {
-        match b {
-            Block::Para(t) => c.scan(t, line),
-            Block::Table(t) => {
-                for cell in t.rows.iter().flatten() {
-                    c.scan(cell, line);
-                }
-            }
-            Block::Unit(u) => {
-                if let Some(h) = &u.heading {
-                    c.scan(h, line);
-                }
-                scan_blocks(&u.children, c);
-            }
-            Block::Title(_) | Block::Note(_) | Block::Addressee(_) | Block::Signature(_) => {}
-        }
     }
 }
 
@@ -349,8 +336,9 @@ fn doc_type(
     }
     if built.mode == Mode::Statute {
         let by = |s: &str| issuers.iter().any(|i| i.contains(s));
-        if by("全国人民代表大会") || (t.starts_with("中华人民共和国") && t.ends_with('法'))
-        {
+        // 法 but not 办法 (measures).
+        let law_title = t.ends_with('法') && !t.ends_with("办法");
+        if by("全国人民代表大会") || (t.starts_with("中华人民共和国") && law_title) {
             return DocType::Law;
         }
         if by("国务院") {
@@ -359,7 +347,7 @@ fn doc_type(
         if by("人民代表大会") {
             return DocType::LocalRegulation;
         }
-        if t.ends_with('法') {
+        if law_title {
             return DocType::Law;
         }
         if t.ends_with("条例") || t.ends_with("细则") {

@@ -51,11 +51,12 @@ pub(crate) fn book_title_at(s: &str, start: usize) -> Option<(usize, &str)> {
     None
 }
 
-/// The title a citation should carry: `X` for `…关于印发〈X〉的通知`.
+/// The title a citation should carry: `X` for `…关于印发〈X〉的通知` (or
+/// `…印发X的通知`).
 pub(crate) fn cited_title(inner: &str) -> String {
     let inner = inner.trim();
-    if let Some(pos) = inner.find("关于印发") {
-        if let Some(body) = inner[pos + "关于印发".len()..].strip_suffix("的通知") {
+    if let Some(pos) = inner.find("印发") {
+        if let Some(body) = inner[pos + "印发".len()..].strip_suffix("的通知") {
             let body = body.trim();
             let unwrapped = strip_marks(body);
             if !unwrapped.is_empty() {
@@ -485,6 +486,25 @@ fn sentences(text: &str) -> Vec<&str> {
         out.push(&text[start..]);
     }
     out
+}
+
+/// Scans a decoded document's running text (paragraphs, headings, table
+/// cells), which carries no line numbers.
+pub(crate) fn scan_blocks(blocks: &[wenku_model::Block], c: &mut Collector) {
+    use wenku_model::Block;
+    for b in blocks {
+        match b {
+            Block::Para(t) => c.scan(t, 0),
+            Block::Table(t) => t.rows.iter().flatten().for_each(|cell| c.scan(cell, 0)),
+            Block::Unit(u) => {
+                if let Some(h) = &u.heading {
+                    c.scan(h, 0);
+                }
+                scan_blocks(&u.children, c);
+            }
+            Block::Title(_) | Block::Note(_) | Block::Addressee(_) | Block::Signature(_) => {}
+        }
+    }
 }
 
 /// The relation a document's title implies: `关于《X》的解读` interprets X,

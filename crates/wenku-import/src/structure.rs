@@ -38,6 +38,9 @@ pub(crate) struct Built {
     pub history: Vec<HistoryEvent>,
     /// Signatures outside the cover notice.
     pub signatures: Vec<Signature>,
+    /// For each line given, whether it became running text (a paragraph,
+    /// a unit's line): where citations are looked for.
+    pub running: Vec<bool>,
 }
 
 /// Longest heading an outline entry takes from its line, in characters.
@@ -50,6 +53,7 @@ const MAX_TITLE_LINES: usize = 3;
 /// Builds the body from trimmed, non-empty lines.
 pub(crate) fn build(lines: &[Line], diags: &mut Vec<Diagnostic>) -> Built {
     let mut body = Vec::new();
+    let mut running = vec![false; lines.len()];
     let mut i = 0;
     let cover = if lines.first().is_some_and(|l| l.heading.is_none()) {
         cover::detect(lines)
@@ -63,6 +67,9 @@ pub(crate) fn build(lines: &[Line], diags: &mut Vec<Diagnostic>) -> Built {
             format!("cover notice recognised on lines {}–{}", c.span.0, c.span.1),
         ));
         body.push(Block::Unit(c.unit.clone()));
+        for p in &c.paras {
+            running[*p] = true;
+        }
         i = c.len;
     }
     while i < lines.len() && lines[i].chrome {
@@ -124,13 +131,18 @@ pub(crate) fn build(lines: &[Line], diags: &mut Vec<Diagnostic>) -> Built {
         mode,
         signatures: Vec::new(),
         last_article: None,
-        opened_unit: false,
+        started: false,
+        running,
+        offset: i,
         diags,
     };
     b.run(&lines[i..]);
     b.close_to(0);
     let Builder {
-        body, signatures, ..
+        body,
+        signatures,
+        running,
+        ..
     } = b;
     let built = Built {
         body,
@@ -140,6 +152,7 @@ pub(crate) fn build(lines: &[Line], diags: &mut Vec<Diagnostic>) -> Built {
         number,
         history,
         signatures,
+        running,
     };
     summarise(&built, contents_chapters, diags);
     built
@@ -261,6 +274,9 @@ fn rank(kind: UnitKind) -> u8 {
 
 /// `附件`, `附件1`, `附件一：` alone on a line: an attachment starts.
 fn attachment_label(text: &str) -> Option<Option<Number>> {
+    if text.len() > 64 || !text.contains('附') {
+        return None;
+    }
     let t = compact(text);
     let rest = t.strip_prefix("附件")?;
     let rest = rest.trim_end_matches([':', '：']);
@@ -327,7 +343,11 @@ struct Builder<'d> {
     mode: Mode,
     signatures: Vec<Signature>,
     last_article: Option<(Number, usize)>,
-    opened_unit: bool,
+    /// Whether the body's text has started (addressees come first).
+    started: bool,
+    running: Vec<bool>,
+    /// Index of the first line given to `run` among all lines.
+    offset: usize,
     diags: &'d mut Vec<Diagnostic>,
 }
 
@@ -351,7 +371,7 @@ impl Builder<'_> {
     fn open(&mut self, unit: Unit) {
         self.close_to(rank(unit.kind));
         self.stack.push(unit);
-        self.opened_unit = true;
+        self.started = true;
     }
 
     fn in_article(&self) -> bool {
@@ -366,6 +386,12 @@ impl Builder<'_> {
         let mut i = 0;
         while i < lines.len() {
             i += self.line(lines, i);
+        }
+    }
+
+    fn mark_running(&mut self, i: usize) {
+        if let Some(r) = self.running.get_mut(self.offset + i) {
+            *r = true;
         }
     }
 
@@ -406,6 +432,7 @@ impl Builder<'_> {
                     && attachment_label(&next.text).is_none()
                 {
                     unit.heading = Some(next.text.clone());
+                    self.mark_running(i + 1);
                     taken = 2;
                 }
             }
@@ -415,13 +442,17 @@ impl Builder<'_> {
         }
         if let Some(lab) = label::parse(text) {
             if self.labelled(l, lab) {
+                self.mark_running(i);
                 return 1;
             }
         }
-        if !self.opened_unit && self.mode == Mode::Outline && cover::is_addressee(text) {
+        if !self.started && self.mode == Mode::Outline && cover::is_addressee(text) {
+            // Addressees open a notice's text, before anything else.
+            self.started = true;
             self.push(Block::Addressee(text.to_string()));
             return 1;
         }
+        self.started = true;
         if self.mode == Mode::Statute
             && matches!(self.top_kind(), Some(UnitKind::Item | UnitKind::Subitem))
         {
@@ -429,6 +460,7 @@ impl Builder<'_> {
             self.close_to(rank(UnitKind::Item));
         }
         self.push(Block::Para(text.to_string()));
+        self.mark_running(i);
         1
     }
 

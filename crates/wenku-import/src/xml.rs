@@ -23,7 +23,7 @@ pub(crate) fn propose(doc: &Document, diags: &mut Vec<Diagnostic>) -> Proposed {
     if let Some((kind, citation)) = relation::from_title(&doc.title) {
         collector.add(citation, kind, 0);
     }
-    scan(&doc.body, &mut collector);
+    relation::scan_blocks(&doc.body, &mut collector);
     let signature_date = doc.units().iter().find_map(|(_, u)| {
         u.children.iter().find_map(|b| match b {
             Block::Signature(s) => s.date.as_ref().map(|d| d.value),
@@ -43,21 +43,5 @@ pub(crate) fn propose(doc: &Document, diags: &mut Vec<Diagnostic>) -> Proposed {
         relations: collector.finish(diags),
         history: Vec::new(),
         suggested_local: None,
-    }
-}
-
-fn scan(blocks: &[Block], c: &mut Collector) {
-    for b in blocks {
-        match b {
-            Block::Para(t) => c.scan(t, 0),
-            Block::Table(t) => t.rows.iter().flatten().for_each(|cell| c.scan(cell, 0)),
-            Block::Unit(u) => {
-                if let Some(h) = &u.heading {
-                    c.scan(h, 0);
-                }
-                scan(&u.children, c);
-            }
-            _ => {}
-        }
     }
 }

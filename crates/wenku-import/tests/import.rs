@@ -928,6 +928,176 @@ fn yongchuan_news_page_without_its_chrome() {
     assert!(matches!(&kept.document.body[0], Block::Note(n) if n == "永川行政服务中心"));
 }
 
+// ---- shapes on small texts ----
+
+/// The body as an indented outline, one line per block.
+fn shape(blocks: &[Block], depth: usize, out: &mut Vec<String>) {
+    for b in blocks {
+        let pad = "  ".repeat(depth);
+        match b {
+            Block::Unit(u) => {
+                let mut head = format!("{pad}{}", u.kind.as_str());
+                if let Some(l) = u.kind.level() {
+                    head.push_str(&l.to_string());
+                }
+                if let Some(l) = &u.label {
+                    head.push_str(&format!(" {l}"));
+                }
+                if let Some(h) = &u.heading {
+                    head.push_str(&format!(" [{h}]"));
+                }
+                out.push(head);
+                shape(&u.children, depth + 1, out);
+            }
+            Block::Title(t) => out.push(format!("{pad}title {t}")),
+            Block::Note(t) => out.push(format!("{pad}note {t}")),
+            Block::Para(t) => out.push(format!("{pad}p {t}")),
+            Block::Addressee(t) => out.push(format!("{pad}addressee {t}")),
+            Block::Signature(sig) => out.push(format!(
+                "{pad}signature {} {}",
+                sig.organs.join("/"),
+                sig.date
+                    .as_ref()
+                    .map_or(String::new(), |d| d.value.to_string())
+            )),
+            Block::Table(t) => out.push(format!("{pad}table {}", t.rows.len())),
+        }
+    }
+}
+
+/// Imports `input` and compares its outline with `expected`.
+fn check(input: &str, expected: &[&str]) -> Imported {
+    let imported =
+        import_bytes("sample.txt", input.as_bytes(), &ImportOptions::default()).expect("imports");
+    fidelity::check(input, &imported).expect("no loss");
+    let mut got = Vec::new();
+    shape(&imported.document.body, 0, &mut got);
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+    imported
+}
+
+#[test]
+fn a_notice_publishing_rules_with_articles() {
+    let imported = check(
+        "青岛市人民政府办公厅关于印发青岛市政府信息公开办法的通知
+青政办发〔2024〕7号
+各区、市人民政府，市政府各部门：
+　　现将《青岛市政府信息公开办法》印发给你们，请认真贯彻执行。
+青岛市人民政府办公厅
+2024年3月1日
+（此件公开发布）
+青岛市政府信息公开办法
+第一章　总　　则
+第一条　为了规范政府信息公开工作，根据《中华人民共和国政府信息公开条例》，制定本办法。
+第二条　本办法自2024年4月1日起施行，有效期至2029年3月31日。
+",
+        &[
+            "cover",
+            "  title 青岛市人民政府办公厅关于印发青岛市政府信息公开办法的通知",
+            "  note 青政办发〔2024〕7号",
+            "  addressee 各区、市人民政府，市政府各部门：",
+            "  p 现将《青岛市政府信息公开办法》印发给你们，请认真贯彻执行。",
+            "  signature 青岛市人民政府办公厅 2024-03-01",
+            "  note （此件公开发布）",
+            "title 青岛市政府信息公开办法",
+            "chapter 第一章 [总　　则]",
+            "  article 第一条",
+            "    p 为了规范政府信息公开工作，根据《中华人民共和国政府信息公开条例》，制定本办法。",
+            "  article 第二条",
+            "    p 本办法自2024年4月1日起施行，有效期至2029年3月31日。",
+        ],
+    );
+    let p = &imported.proposed;
+    assert_eq!(p.title.as_deref(), Some("青岛市政府信息公开办法"));
+    assert_eq!(p.number, Some(number("青政办发〔2024〕7号")));
+    assert_eq!(p.doc_type, DocType::Normative);
+    assert_eq!(p.issuers, ["青岛市人民政府办公厅"]);
+    assert_eq!(p.published, Some(date("2024-03-01")));
+    assert_eq!(p.effective, Some(date("2024-04-01")));
+    assert_eq!(p.expires, Some(date("2029-03-31")));
+    assert_eq!(p.suggested_local.as_deref(), Some("qzbf-2024-7"));
+    relation(
+        &imported,
+        RelationKind::Basis,
+        Some("中华人民共和国政府信息公开条例"),
+        None,
+    );
+    assert_eq!(p.relations.len(), 1);
+    // Without a title of its own, the notice's 关于印发X的通知 names it.
+    let untitled = "青岛市人民政府办公厅关于印发青岛市政府信息公开办法的通知
+各区、市人民政府：
+现印发给你们，请认真贯彻执行。
+青岛市人民政府办公厅
+2024年3月1日
+第一条　为了规范政府信息公开工作，制定本办法。
+第二条　本办法自印发之日起施行。
+";
+    let imported =
+        import_bytes("n.txt", untitled.as_bytes(), &ImportOptions::default()).expect("imports");
+    fidelity::check(untitled, &imported).expect("no loss");
+    assert_eq!(
+        imported.proposed.title.as_deref(),
+        Some("青岛市政府信息公开办法")
+    );
+    assert_eq!(imported.proposed.effective, Some(date("2024-03-01")));
+    assert_eq!(count(&imported, UnitKind::Article), 2);
+}
+
+#[test]
+fn a_plain_notice_with_addressees_signature_and_attachment() {
+    let imported = check(
+        "关于做好2025年政务公开工作的通知
+各区、市人民政府：
+为做好有关工作，现就有关事项通知如下：
+一、总体要求
+（一）加强领导。各单位要高度重视。
+1.明确分工；
+（1）按时报送。
+二、工作安排
+青岛市人民政府办公厅
+2025年1月2日
+附件1
+重点任务分工表
+一、完善机制
+",
+        &[
+            "title 关于做好2025年政务公开工作的通知",
+            "addressee 各区、市人民政府：",
+            "p 为做好有关工作，现就有关事项通知如下：",
+            "entry1 一、 [总体要求]",
+            "  entry2 （一） [加强领导。]",
+            "    p 各单位要高度重视。",
+            "    entry3 1.",
+            "      p 明确分工；",
+            "      entry4 （1）",
+            "        p 按时报送。",
+            "entry1 二、 [工作安排]",
+            "signature 青岛市人民政府办公厅 2025-01-02",
+            "attachment 附件1 [重点任务分工表]",
+            "  entry1 一、 [完善机制]",
+        ],
+    );
+    assert_eq!(imported.proposed.doc_type, DocType::Notice);
+    assert_eq!(imported.proposed.published, Some(date("2025-01-02")));
+    assert_eq!(imported.document.written, Some(date("2025-01-02")));
+}
+
+#[test]
+fn labels_written_with_spaces_and_zero_width_characters() {
+    check(
+        "第 一 章　总则\n第 一 条　正文。\n（ 一 ）项。\n第\u{200B}二条\u{200B}正文。\n",
+        &[
+            "chapter 第 一 章 [总则]",
+            "  article 第 一 条",
+            "    p 正文。",
+            "    item （ 一 ）",
+            "      p 项。",
+            "  article 第\u{200B}二条",
+            "    p \u{200B}正文。",
+        ],
+    );
+}
+
 // ---- hostile input ----
 
 /// Characters that exercise every recogniser: labels, brackets, dates,
