@@ -30,9 +30,8 @@ use wenku_model::UnitKind;
 
 use crate::Options;
 use crate::comparison::Element;
-use crate::inline::common_chars;
 use crate::outline::{Node, Outline};
-use crate::similarity::{Index, Profile, dice, profile, score};
+use crate::similarity::{Index, Profile, dice, lcs_len, profile, score};
 
 /// Old units paired with new units: 1:1, 1:n (split) or n:1 (merge).
 #[derive(Clone, Debug, PartialEq)]
@@ -428,7 +427,7 @@ impl Alignment {
             let mut pieces = group.new.clone();
             let before = *covered
                 .entry(g)
-                .or_insert_with(|| common_chars(whole, &joined(new, &pieces)));
+                .or_insert_with(|| lcs_len(whole, &joined(new, &pieces)));
             let piece = &new.units[j].folded;
             let room = whole.chars().count().saturating_sub(before);
             if !completes(room, piece, piece.chars().count(), whole) {
@@ -489,7 +488,7 @@ impl Alignment {
             let mut pieces = group.old.clone();
             let before = *covered
                 .entry(g)
-                .or_insert_with(|| common_chars(&joined(old, &pieces), whole));
+                .or_insert_with(|| lcs_len(&joined(old, &pieces), whole));
             let piece = &old.units[i].folded;
             let room = whole.chars().count().saturating_sub(before);
             if !completes(room, piece, piece.chars().count(), whole) {
@@ -618,26 +617,25 @@ fn completes(gain: usize, piece: &str, own: usize, whole: &str) -> bool {
 /// others, whichever covers most — a split-off definition may come first
 /// in the new version although it closed the old article.
 fn cover(whole: &str, in_place: &str, piece: &str, others: &str) -> usize {
-    [
-        in_place.to_string(),
-        format!("{piece}{others}"),
-        format!("{others}{piece}"),
-    ]
-    .iter()
-    .map(|order| common_chars(whole, order))
-    .max()
-    .unwrap_or(0)
+    let first = format!("{piece}{others}");
+    // In place the piece is first or last; try the other end too.
+    let other = if in_place == first {
+        format!("{others}{piece}")
+    } else {
+        first
+    };
+    lcs_len(whole, in_place).max(lcs_len(whole, &other))
 }
 
 /// The characters of `piece` that the other `pieces` do not already hold,
 /// in order.
 fn own_chars(piece: &str, outline: &Outline, pieces: &[usize]) -> usize {
     let len = piece.chars().count();
-    len - common_chars(piece, &joined(outline, pieces)).min(len)
+    len - lcs_len(piece, &joined(outline, pieces)).min(len)
 }
 
 /// Whether a unit with profile `piece` could join `others` as a part of
-/// `whole`, judged on bigrams before [`common_chars`] judges characters:
+/// `whole`, judged on bigrams before [`lcs_len`] judges characters:
 /// most of the piece's own bigrams (those the others lack) are in the
 /// whole, or the piece holds a good part of the whole's bigrams that the
 /// others lack.

@@ -21,6 +21,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::comparison::{Edit, EditOp};
 use crate::fold::{fold_char, is_blank};
+use crate::similarity::lcs_len_of;
 
 /// The edits that turn `old` into `new`. Concatenating the text of the
 /// equal and deleted edits gives `old`; of the equal and inserted ones,
@@ -32,8 +33,7 @@ pub(crate) fn diff(old: &str, new: &str, timeout: Option<Duration>) -> Vec<Edit>
     let a = Tokens::new(old);
     let b = Tokens::new(new);
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
-    let raw = similar::capture_diff_slices_deadline(Algorithm::Myers, &a.keys, &b.keys, deadline);
-    let ops = slide(&a, &b, cleanup(&a, &b, coalesce(&raw)));
+    let ops = slide(&a, &b, cleanup(&a, &b, key_ops(&a.keys, &b.keys, deadline)));
     let mut out = Out::default();
     if ops.is_empty() {
         // Nothing but whitespace on either side.
@@ -53,20 +53,6 @@ pub(crate) fn diff(old: &str, new: &str, timeout: Option<Duration>) -> Vec<Edit>
         }
     }
     out.finish()
-}
-
-/// How many characters two texts have in common, in order (the length of
-/// a longest common subsequence as Myers finds it).
-pub(crate) fn common_chars(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    similar::capture_diff_slices(Algorithm::Myers, &a, &b)
-        .iter()
-        .map(|op| match *op {
-            DiffOp::Equal { len, .. } => len,
-            _ => 0,
-        })
-        .sum()
 }
 
 /// One edit holding all of `text`, or none if it is empty.
@@ -105,11 +91,22 @@ impl<'a> Tokens<'a> {
         let mut bounds = Vec::with_capacity(text.len() / 3 + 1);
         let mut keys = Vec::with_capacity(text.len() / 3);
         let mut key_token = Vec::with_capacity(text.len() / 3);
-        for (i, (start, g)) in text.grapheme_indices(true).enumerate() {
+        let mut push = |i: usize, start: usize, g: &str| {
             bounds.push(start);
             if let Some(k) = key(g) {
                 keys.push(k);
                 key_token.push(i);
+            }
+        };
+        if text.chars().all(is_own_grapheme) {
+            // The common case, Chinese text and ASCII: one character is one
+            // grapheme, and segmentation can be skipped.
+            for (i, (start, c)) in text.char_indices().enumerate() {
+                push(i, start, &text[start..start + c.len_utf8()]);
+            }
+        } else {
+            for (i, (start, g)) in text.grapheme_indices(true).enumerate() {
+                push(i, start, g);
             }
         }
         bounds.push(text.len());
@@ -173,6 +170,22 @@ impl<'a> Tokens<'a> {
     }
 }
 
+/// Whether `c` always forms a grapheme cluster by itself: ideographs, CJK
+/// and full-width punctuation, ASCII but CR (CR LF is one cluster), Latin
+/// letters without combining marks, general punctuation but the joiners.
+fn is_own_grapheme(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{3000}'..='\u{3029}'
+        | '\u{3030}'..='\u{303F}'
+        | '\u{FF01}'..='\u{FF5E}'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{2030}'..='\u{205E}'
+        | '\u{00A0}'..='\u{02FF}')
+        || (c.is_ascii() && c != '\r')
+}
+
 /// The comparison key of a grapheme: its folded character, or a hash of its
 /// folded characters; `None` if it is blank.
 fn key(g: &str) -> Option<u64> {
@@ -188,6 +201,138 @@ fn key(g: &str) -> Option<u64> {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     Some(h | (1 << 63))
+}
+
+/// The diff of two key sequences, in two steps: clauses first (runs of
+/// keys ending in `。`, `；`, `，`, `：`, `、` …), then characters inside the
+/// stretches of clauses that changed. Amendments change words inside
+/// clauses and add or drop whole clauses; diffing a few dozen clauses and
+/// then short stretches costs far less than one character diff over the
+/// whole article, and keeps a common character (`的`, `应当`) from pairing
+/// across unrelated clauses.
+fn key_ops(a: &[u64], b: &[u64], deadline: Option<Instant>) -> Vec<Op> {
+    let (ca, cb) = (clauses(a), clauses(b));
+    let hash = |keys: &[u64], r: &Range<usize>| {
+        keys[r.clone()]
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, &k| {
+                (h ^ k).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+    };
+    let ha: Vec<u64> = ca.iter().map(|r| hash(a, r)).collect();
+    let hb: Vec<u64> = cb.iter().map(|r| hash(b, r)).collect();
+    // Key position where clause `k` starts (or the end).
+    let at = |c: &[Range<usize>], len: usize, k: usize| c.get(k).map_or(len, |r| r.start);
+    let mut raw: Vec<DiffOp> = Vec::new();
+    for op in coalesce(&similar::capture_diff_slices_deadline(
+        Algorithm::Myers,
+        &ha,
+        &hb,
+        deadline,
+    )) {
+        let old = at(&ca, a.len(), op.old.start)..at(&ca, a.len(), op.old.end);
+        let new = at(&cb, b.len(), op.new.start)..at(&cb, b.len(), op.new.end);
+        if op.equal {
+            // Equal clauses are equal keys.
+            raw.push(DiffOp::Equal {
+                old_index: old.start,
+                new_index: new.start,
+                len: old.len(),
+            });
+            continue;
+        }
+        if old.is_empty() || new.is_empty() {
+            raw.push(DiffOp::Replace {
+                old_index: old.start,
+                old_len: old.len(),
+                new_index: new.start,
+                new_len: new.len(),
+            });
+            continue;
+        }
+        let (x, y) = (&a[old.clone()], &b[new.clone()]);
+        if x.len().min(y.len()) >= 24 && lcs_len_of(x, y.iter().copied()) * 4 < x.len().max(y.len())
+        {
+            // Rewritten rather than edited: characters they happen to
+            // share would only scatter the change into confetti.
+            raw.push(DiffOp::Replace {
+                old_index: old.start,
+                old_len: old.len(),
+                new_index: new.start,
+                new_len: new.len(),
+            });
+            continue;
+        }
+        let inner = similar::capture_diff_slices_deadline(Algorithm::Myers, x, y, deadline);
+        raw.extend(inner.into_iter().map(|op| shift(op, old.start, new.start)));
+    }
+    coalesce(&raw)
+}
+
+/// `op` with its indices moved by `old` and `new`.
+fn shift(op: DiffOp, old: usize, new: usize) -> DiffOp {
+    match op {
+        DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } => DiffOp::Equal {
+            old_index: old_index + old,
+            new_index: new_index + new,
+            len,
+        },
+        DiffOp::Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => DiffOp::Delete {
+            old_index: old_index + old,
+            old_len,
+            new_index: new_index + new,
+        },
+        DiffOp::Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => DiffOp::Insert {
+            old_index: old_index + old,
+            new_index: new_index + new,
+            new_len,
+        },
+        DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => DiffOp::Replace {
+            old_index: old_index + old,
+            old_len,
+            new_index: new_index + new,
+            new_len,
+        },
+    }
+}
+
+/// The clauses of a key sequence: each ends after a key that ends a
+/// sentence or clause, or an item of a list.
+fn clauses(keys: &[u64]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &k) in keys.iter().enumerate() {
+        let ends = k < 1 << 32
+            && matches!(
+                char::from_u32(k as u32),
+                Some('。' | ';' | ',' | ':' | '、' | '?' | '!')
+            );
+        if ends {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < keys.len() {
+        out.push(start..keys.len());
+    }
+    out
 }
 
 /// A run of keys: equal on both sides, or a change (either range may be
@@ -513,6 +658,13 @@ mod tests {
     }
 
     #[test]
+    fn a_rewritten_stretch_is_one_replacement() {
+        let old = "公司的合法权益受法律保护，不受侵犯，任何单位和个人不得非法干预公司的经营活动。";
+        let new = "国家鼓励公司参与社会公益活动，公布社会责任报告，接受政府和社会公众的监督检查。";
+        assert_eq!(show(&diff(old, new, None)), format!("[-{old}-]{{+{new}+}}"));
+    }
+
+    #[test]
     fn paragraph_breaks_are_kept_apart() {
         check("甲。\n乙。", "丙。\n丁。", "[-甲-]{+丙+}。\n[-乙-]{+丁+}。");
     }
@@ -536,6 +688,15 @@ mod tests {
         let edits = diff("甲，乙。", "甲,丙。", None);
         assert!(is_substantive(&edits));
         assert_eq!(show(&edits), "甲[~，~]{~,~}[-乙-]{+丙+}。");
+    }
+
+    #[test]
+    fn crlf_and_combining_marks_take_the_slow_path() {
+        assert!(is_own_grapheme('法') && is_own_grapheme('，') && is_own_grapheme('a'));
+        assert!(
+            !is_own_grapheme('\r') && !is_own_grapheme('\u{0301}') && !is_own_grapheme('\u{200D}')
+        );
+        check("e\u{0301}甲", "e甲", "[-e\u{0301}-]{+e+}甲");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub(crate) type Profile = Vec<u64>;
 
 /// The profile of folded text.
 pub(crate) fn profile(folded: &str) -> Profile {
-    let chars: Vec<char> = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+    let chars: Vec<char> = folded.chars().filter(|&c| is_word_char(c)).collect();
     let mut out: Vec<u64> = if chars.len() == 1 {
         // A one-character text still has something to compare.
         vec![(1 << 63) | u64::from(chars[0])]
@@ -25,6 +25,16 @@ pub(crate) fn profile(folded: &str) -> Profile {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Letters, digits and ideographs; the common cases first, because
+/// `char::is_alphanumeric` is slow for ideographs.
+fn is_word_char(c: char) -> bool {
+    match c {
+        '\u{4E00}'..='\u{9FFF}' | '0'..='9' | 'a'..='z' | 'A'..='Z' => true,
+        _ if c.is_ascii() => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// Number of elements two sorted sets share.
@@ -75,8 +85,12 @@ pub(crate) fn dice(a: &[u64], b: &[u64]) -> f32 {
 /// An inverted index from bigram to the documents (by number) holding it.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    /// (bigram, document), sorted.
-    postings: Vec<(u64, u32)>,
+    /// Distinct bigrams, sorted.
+    keys: Vec<u64>,
+    /// Where each key's documents start in `docs` (one more than `keys`).
+    starts: Vec<u32>,
+    /// Documents, grouped by key.
+    docs: Vec<u32>,
 }
 
 impl Index {
@@ -87,19 +101,44 @@ impl Index {
             .flat_map(|(doc, p)| p.iter().map(move |&g| (g, doc)))
             .collect();
         postings.sort_unstable();
-        Index { postings }
+        let mut index = Index::default();
+        for (k, doc) in postings {
+            if index.keys.last() != Some(&k) {
+                index.keys.push(k);
+                index.starts.push(index.docs.len() as u32);
+            }
+            index.docs.push(doc);
+        }
+        index.starts.push(index.docs.len() as u32);
+        index
     }
 
-    /// For every indexed document sharing a bigram with `query`, adds the
-    /// number shared to `counts[document]` and lists the document in
-    /// `touched` the first time. The caller resets `counts` from `touched`.
+    /// For every indexed document sharing a bigram with `query` (sorted),
+    /// adds the number shared to `counts[document]` and lists the document
+    /// in `touched` the first time. The caller resets `counts` from
+    /// `touched`.
     pub fn count_shared(&self, query: &[u64], counts: &mut [u32], touched: &mut Vec<u32>) {
+        let keys = &self.keys;
+        let mut lo = 0;
         for &g in query {
-            let start = self.postings.partition_point(|&(k, _)| k < g);
-            for &(k, doc) in &self.postings[start..] {
-                if k != g {
-                    break;
-                }
+            // Both lists are sorted: gallop forward from the last hit.
+            let mut step = 1;
+            let mut hi = lo;
+            while hi < keys.len() && keys[hi] < g {
+                lo = hi + 1;
+                hi += step;
+                step *= 2;
+            }
+            let hi = hi.min(keys.len());
+            lo += keys[lo..hi].partition_point(|&k| k < g);
+            if lo == keys.len() {
+                break;
+            }
+            if keys[lo] != g {
+                continue;
+            }
+            let range = self.starts[lo] as usize..self.starts[lo + 1] as usize;
+            for &doc in &self.docs[range] {
                 let c = &mut counts[doc as usize];
                 if *c == 0 {
                     touched.push(doc);
@@ -108,6 +147,63 @@ impl Index {
             }
         }
     }
+}
+
+/// The length of a longest common subsequence of the characters of `a`
+/// and `b`: how much of one can be found in the other, in order.
+///
+/// Bit-parallel (Allison and Dix; Hyyrö 2004): one machine word covers 64
+/// characters of `a`, so each character of `b` costs `len(a) / 64` word
+/// operations, whatever the two texts look like. Myers' diff, by
+/// contrast, slows down as texts differ, and this is asked mostly about
+/// texts that differ a lot.
+pub(crate) fn lcs_len(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    lcs_len_of(&a, b.chars())
+}
+
+/// [`lcs_len`] over any tokens.
+pub(crate) fn lcs_len_of<T: Ord + Copy>(a: &[T], b: impl IntoIterator<Item = T>) -> usize {
+    if a.is_empty() {
+        return 0;
+    }
+    let words = a.len().div_ceil(64);
+    // The positions of each distinct token of `a`, as bit masks.
+    let mut alphabet: Vec<T> = a.to_vec();
+    alphabet.sort_unstable();
+    alphabet.dedup();
+    let mut masks = vec![0u64; alphabet.len() * words];
+    for (i, t) in a.iter().enumerate() {
+        let k = alphabet.binary_search(t).unwrap_or(0);
+        masks[k * words + i / 64] |= 1 << (i % 64);
+    }
+    let mut v = vec![u64::MAX; words];
+    for t in b {
+        let Ok(k) = alphabet.binary_search(&t) else {
+            continue; // no match: the row stays as it is
+        };
+        let m = &masks[k * words..(k + 1) * words];
+        let mut carry = false;
+        for (v, &m) in v.iter_mut().zip(m) {
+            let u = *v & m;
+            let (sum, c1) = v.overflowing_add(u);
+            let (sum, c2) = sum.overflowing_add(u64::from(carry));
+            carry = c1 || c2;
+            *v = sum | (*v & !m);
+        }
+    }
+    let tail = a.len() % 64;
+    v.iter()
+        .enumerate()
+        .map(|(k, &w)| {
+            let live = if k + 1 == words && tail != 0 {
+                (1u64 << tail) - 1
+            } else {
+                u64::MAX
+            };
+            (!w & live).count_ones() as usize
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -126,6 +222,52 @@ mod tests {
         assert_eq!(dice(&a, &profile("")), 0.0);
         assert_eq!(profile("，。").len(), 0);
         assert_eq!(profile("删").len(), 1);
+    }
+
+    /// The textbook dynamic programme, to check [`lcs_len`] against.
+    fn lcs_slow(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut row = vec![0; b.len() + 1];
+        for x in &a {
+            let mut diag = 0;
+            for (j, y) in b.iter().enumerate() {
+                let up = row[j + 1];
+                row[j + 1] = if x == y { diag + 1 } else { up.max(row[j]) };
+                diag = up;
+            }
+        }
+        row[b.len()]
+    }
+
+    #[test]
+    fn lcs_matches_the_textbook() {
+        assert_eq!(lcs_len("ABCBDAB", "BDCABA"), 4);
+        assert_eq!(lcs_len("", "甲"), 0);
+        assert_eq!(lcs_len("县城位于河东", "县城位于河西"), 5);
+        // Pseudo-random texts over small and large alphabets, across word
+        // boundaries (64, 128 characters).
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..60 {
+            let alphabet: Vec<char> = if round % 2 == 0 {
+                "甲乙丙丁".chars().collect()
+            } else {
+                "公司股东董事会监事经理应当依法规定".chars().collect()
+            };
+            let (la, lb) = (next() % 150, next() % 150);
+            let mut text = |len: u64| -> String {
+                (0..len)
+                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                    .collect()
+            };
+            let (a, b) = (text(la), text(lb));
+            assert_eq!(lcs_len(&a, &b), lcs_slow(&a, &b), "{a} / {b}");
+        }
     }
 
     #[test]

@@ -435,9 +435,11 @@ fn zhuanlifashishixize_2010_2023() {
     within("unchanged", p.count(ChangeKind::Unchanged), 40..=55);
 }
 
-/// 上海市优化营商环境条例 2020 → 2024: 80 → 97 articles, 17 inserted (e.g.
-/// 第二十三条 on emergencies, 第八十七条 on bankruptcy), none deleted; the
-/// commencement article keeps its text as 第九十七条.
+/// 上海市优化营商环境条例 2020 → 2024: 80 → 97 articles, 16 inserted (e.g.
+/// 第二十三条 on emergencies, 第八十七条 on bankruptcy), none deleted;
+/// 2020 第五十六条 (using credit information, and repairing it) was split
+/// into 第六十六条 and an expanded 第六十七条 on 信用修复; the commencement
+/// article keeps its text as 第九十七条.
 #[test]
 fn shanghai_youhuayingshanghuanjing_2020_2024() {
     let p = pair(
@@ -446,7 +448,8 @@ fn shanghai_youhuayingshanghuanjing_2020_2024() {
     );
     assert_eq!((p.old_articles, p.new_articles), (80, 97));
     p.check_totals();
-    assert_eq!(p.count(ChangeKind::Added), 17);
+    assert_eq!(p.count(ChangeKind::Added), 16);
+    assert_eq!(p.splits(), ["第五十六条 → 第六十六条、第六十七条"]);
     assert!(p.added().contains(&"第二十三条".to_string()));
     assert!(p.added().contains(&"第八十七条".to_string()));
     assert!(p.deleted().is_empty());
