@@ -52,6 +52,7 @@
 //! set), no environment.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod align;
 mod compare;
