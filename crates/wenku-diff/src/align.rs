@@ -61,6 +61,11 @@ pub(crate) struct Alignment {
     pub new_division: Vec<Option<(usize, f32)>>,
 }
 
+/// Units longer than this (in UTF-8 bytes, some 10,000 characters) are
+/// not considered for splits and merges: the character measure costs their
+/// length squared over 64.
+const MAX_SPLIT_BYTES: usize = 30_000;
+
 /// Which version a unit is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Side {
@@ -424,11 +429,17 @@ impl Alignment {
                 continue;
             }
             let whole = &old.units[group.old[0]].folded;
+            if whole.len() > MAX_SPLIT_BYTES {
+                continue;
+            }
             let mut pieces = group.new.clone();
             let before = *covered
                 .entry(g)
                 .or_insert_with(|| lcs_len(whole, &joined(new, &pieces)));
             let piece = &new.units[j].folded;
+            if piece.len() > MAX_SPLIT_BYTES {
+                continue;
+            }
             let room = whole.chars().count().saturating_sub(before);
             if !completes(room, piece, piece.chars().count(), whole) {
                 // Even if all of the piece matched, too little is left.
@@ -485,11 +496,17 @@ impl Alignment {
                 continue;
             }
             let whole = &new.units[group.new[0]].folded;
+            if whole.len() > MAX_SPLIT_BYTES {
+                continue;
+            }
             let mut pieces = group.old.clone();
             let before = *covered
                 .entry(g)
                 .or_insert_with(|| lcs_len(&joined(old, &pieces), whole));
             let piece = &old.units[i].folded;
+            if piece.len() > MAX_SPLIT_BYTES {
+                continue;
+            }
             let room = whole.chars().count().saturating_sub(before);
             if !completes(room, piece, piece.chars().count(), whole) {
                 continue;
@@ -520,24 +537,45 @@ impl Alignment {
             return;
         }
         // How many paired units lie under each pair of divisions.
-        let mut together = vec![0usize; dn * dm];
+        let mut together: HashMap<(usize, usize), usize> = HashMap::new();
         for g in &self.groups {
             for &i in &g.old {
                 for &j in &g.new {
                     for &x in &old.units[i].divisions {
                         for &y in &new.units[j].divisions {
-                            together[x * dm + y] += 1;
+                            *together.entry((x, y)).or_default() += 1;
                         }
                     }
                 }
             }
         }
+        // The pairs worth scoring: all of them for documents of ordinary
+        // size; otherwise those that share units or a heading, so that a
+        // document with thousands of divisions stays linear.
+        let pairs: Vec<(usize, usize)> = if dn * dm <= 1 << 16 {
+            (0..dn).flat_map(|x| (0..dm).map(move |y| (x, y))).collect()
+        } else {
+            let mut by_heading: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (y, d) in new.divisions.iter().enumerate() {
+                by_heading.entry(d.folded.as_str()).or_default().push(y);
+            }
+            let mut pairs: Vec<(usize, usize)> = together.keys().copied().collect();
+            for (x, d) in old.divisions.iter().enumerate() {
+                for &y in by_heading.get(d.folded.as_str()).into_iter().flatten() {
+                    pairs.push((x, y));
+                }
+            }
+            pairs.sort_unstable();
+            pairs.dedup();
+            pairs
+        };
         let headings_old: Vec<Profile> = old.divisions.iter().map(|d| profile(&d.folded)).collect();
         let headings_new: Vec<Profile> = new.divisions.iter().map(|d| profile(&d.folded)).collect();
         let t = options.min_similarity.clamp(0.0, 1.0) * 0.6;
         let mut candidates = Vec::new();
-        for (x, dx) in old.divisions.iter().enumerate() {
-            for (y, dy) in new.divisions.iter().enumerate() {
+        for (x, y) in pairs {
+            let (dx, dy) = (&old.divisions[x], &new.divisions[y]);
+            {
                 if dx.element != dy.element {
                     continue;
                 }
@@ -552,7 +590,7 @@ impl Alignment {
                 let overlap = if sizes == 0 {
                     heading
                 } else {
-                    (2 * together[x * dm + y]) as f32 / sizes as f32
+                    (2 * together.get(&(x, y)).copied().unwrap_or(0)) as f32 / sizes as f32
                 };
                 let score = 0.4 * heading + 0.6 * overlap;
                 if score >= t {
