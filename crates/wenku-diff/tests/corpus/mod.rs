@@ -569,3 +569,50 @@ fn zhejiang_property_regulations_across_works() {
         10..=30,
     );
 }
+
+/// The same law in two renderings: as published, and with every comma,
+/// semicolon, colon and bracket in half width and U+3000 spaces as ASCII
+/// spaces (as some sites republish texts). Nothing substantive differs.
+#[test]
+fn lifafa_2023_in_half_width_is_unchanged() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/import/laws/cn-law-lifafa/2023-03-13.md");
+    let text = std::fs::read_to_string(&file).expect("the corpus file is UTF-8");
+    let half: String = text
+        .chars()
+        .map(|c| match c {
+            '，' => ',',
+            '；' => ';',
+            '：' => ':',
+            '（' => '(',
+            '）' => ')',
+            '　' => ' ',
+            c => c,
+        })
+        .collect();
+    assert_ne!(text, half);
+    let options = wenku_import::ImportOptions::default();
+    let a = wenku_import::import_bytes("full.md", text.as_bytes(), &options)
+        .expect("imports")
+        .document;
+    let b = wenku_import::import_bytes("half.md", half.as_bytes(), &options)
+        .expect("imports")
+        .document;
+    let c = compare(&a, &b, &Options::default());
+    super::check_invariants(&c);
+    assert_eq!(
+        c.summary.modified,
+        0,
+        "{:#?}",
+        c.changes
+            .iter()
+            .filter(|c| c.kind != ChangeKind::Unchanged)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        c.summary.added + c.summary.deleted + c.summary.renumbered,
+        0
+    );
+    assert!(c.summary.punctuation_only > 100, "{:?}", c.summary);
+    assert_eq!(wenku_diff::to_table_csv(&c), "修订前,修订后\r\n");
+}
