@@ -616,3 +616,43 @@ fn lifafa_2023_in_half_width_is_unchanged() {
     assert!(c.summary.punctuation_only > 100, "{:?}", c.summary);
     assert_eq!(wenku_diff::to_table_csv(&c), "修订前,修订后\r\n");
 }
+
+/// Normative documents across works: 平度市 (a county-level city) 2024
+/// and 青岛市 2025 政务公开工作要点. Read side by side: the cover notices say
+/// the same thing for another issuer and year, the opening paragraph cites
+/// the province's points of another year, and the outline was rewritten
+/// (the 2024 county points are organised by 聚焦…; the 2025 city points by
+/// 加强体制机制建设, 强化数字科技赋能 …), so outline entries mostly have no
+/// counterpart.
+#[test]
+fn pingdu_2024_and_qingdao_2025_points() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/import/seeds");
+    let read = |name: &str| {
+        wenku_import::import_file(&seeds.join(name), &wenku_import::ImportOptions::default())
+            .expect("imports")
+            .document
+    };
+    let old = read("370283-pingdu-2024-07-16-points.txt");
+    let new = read("370200-qingdao-2025-05-16-points.txt");
+    let c = compare(&old, &new, &Options::default());
+    super::check_invariants(&c);
+    super::check_schema(&c);
+    let first: Vec<String> = c.changes[..2]
+        .iter()
+        .map(|ch| format!("{} {}", ch.element.as_str(), ch.kind.as_str()))
+        .collect();
+    assert_eq!(first, ["cover modified", "paragraph modified"]);
+    let entries = |kind: ChangeKind| {
+        c.changes
+            .iter()
+            .filter(|ch| matches!(ch.element, Element::Unit(UnitKind::Entry(_))) && ch.kind == kind)
+            .count()
+    };
+    within("added entries", entries(ChangeKind::Added), 10..=25);
+    within("deleted entries", entries(ChangeKind::Deleted), 10..=25);
+    assert!(
+        c.changes
+            .iter()
+            .all(|ch| ch.element != Element::Unit(UnitKind::Article))
+    );
+}
