@@ -77,7 +77,12 @@ pub use render::terminal::to_terminal;
 pub use side::Side;
 
 /// How [`compare`] aligns and diffs. `Options::default()` suits statutes
-/// and normative documents alike.
+/// and normative documents alike; to change one setting, start from it:
+///
+/// ```
+/// let mut options = wenku_diff::Options::default();
+/// options.detect_splits = false;
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Options {

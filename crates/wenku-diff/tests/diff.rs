@@ -166,6 +166,35 @@ fn inserted_articles_and_a_modified_one() {
     assert_eq!(inserted, ["受理并", "反馈处理结果，"]);
 }
 
+/// `第八条之一`, inserted without renumbering anything: JSON carries 8 and
+/// sub 1.
+#[test]
+fn an_article_zhi_yi_is_inserted_without_renumbering() {
+    let t: Vec<String> = (1..=10).map(filler).collect();
+    let mut old = Law::new("示例条例");
+    let mut new = Law::new("示例条例");
+    for (i, text) in t.iter().enumerate() {
+        old = old.article(&label(i as u32 + 1), &[text]);
+        new = new.article(&label(i as u32 + 1), &[text]);
+        if i == 7 {
+            new = new.article(
+                "第八条之一",
+                &["业主可以委托物业服务企业代为收取公共收益，但应当单独列账。"],
+            );
+        }
+    }
+    let c = diff(&old.build(), &new.build());
+    assert_eq!(c.summary.added, 1);
+    assert_eq!(c.summary.renumbered, 0);
+    let json = json(&c, &Side::default(), &Side::default());
+    let added = &json["changes"][8];
+    assert_eq!(added["kind"], "added");
+    assert_eq!(added["to"]["label"], "第八条之一");
+    assert_eq!(added["to"]["number"], 8);
+    assert_eq!(added["to"]["sub"], 1);
+    assert!(json["changes"][7]["to"].get("sub").is_none());
+}
+
 /// The same regulation written with full-width and with half-width
 /// punctuation and different spacing.
 #[test]
