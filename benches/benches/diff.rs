@@ -1,4 +1,4 @@
-//! The article-level diff on real laws from `testdata/import/laws/`.
+//! The article-level diff on real laws from `testdata/corpus/laws/`.
 //!
 //! ```sh
 //! cargo bench -p wenku-bench --bench diff
@@ -40,7 +40,7 @@ use wenku_model::{Block, Document, Number, UnitKind, numeral};
 
 fn law(rel: &str) -> Document {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/import/laws")
+        .join("../testdata/corpus/laws")
         .join(rel);
     import_file(&path, &ImportOptions::default())
         .expect("corpus law imports")

@@ -1,4 +1,4 @@
-//! wenku-diff on the real laws in `testdata/import/laws/` (copied from the
+//! wenku-diff on the real laws in `testdata/corpus/laws/` (copied from the
 //! shared corpus with the importer), read through wenku-import.
 //!
 //! For every pair the expectations below were written by reading both
@@ -16,10 +16,10 @@ use std::path::Path;
 use wenku_diff::{Change, ChangeKind, Comparison, Element, Options, compare};
 use wenku_model::{Document, UnitKind};
 
-/// Imports `testdata/import/laws/<path>`.
+/// Imports `testdata/corpus/laws/<path>`.
 fn law(path: &str) -> Document {
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/import/laws")
+        .join("../../testdata/corpus/laws")
         .join(path);
     wenku_import::import_file(&file, &wenku_import::ImportOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
@@ -576,7 +576,7 @@ fn zhejiang_property_regulations_across_works() {
 #[test]
 fn lifafa_2023_in_half_width_is_unchanged() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/import/laws/cn-law-lifafa/2023-03-13.md");
+        .join("../../testdata/corpus/laws/cn-law-lifafa/2023-03-13.md");
     let text = std::fs::read_to_string(&file).expect("the corpus file is UTF-8");
     let half: String = text
         .chars()
@@ -626,7 +626,7 @@ fn lifafa_2023_in_half_width_is_unchanged() {
 /// counterpart.
 #[test]
 fn pingdu_2024_and_qingdao_2025_points() {
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/import/seeds");
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corpus/seeds");
     let read = |name: &str| {
         wenku_import::import_file(&seeds.join(name), &wenku_import::ImportOptions::default())
             .expect("imports")
