@@ -1,0 +1,946 @@
+//! Integration tests: real bare repositories in temporary directories,
+//! checked with wenku's own reads and with the `git` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use wenku_model::{
+    Block, Citation, Date, DocNumber, DocType, Document, Number, Record, Region, Relation,
+    RelationKind, Repeal, RevisionId, Status, Target, Unit, UnitKind, Withdrawal, WorkId,
+    canonical,
+};
+use wenku_store::{
+    Clock, CommitError, CommitOptions, Correction, Filter, Identity, InitOptions, Library,
+    NewVersion, NoChange, Op, OpenError, ProblemKind, ReadError, Refusal, SteppingClock, Timestamp,
+    Transaction,
+};
+
+// ---------------------------------------------------------------------------
+// helpers
+
+const START: i64 = 1_750_000_000;
+
+fn r(s: &str) -> Region {
+    Region::parse(s).expect("valid region in test")
+}
+
+fn w(s: &str) -> WorkId {
+    WorkId::parse(s).expect("valid work id in test")
+}
+
+fn d(s: &str) -> Date {
+    Date::parse_iso(s).expect("valid date in test")
+}
+
+fn clerk() -> Identity {
+    Identity::new("青岛市政务公开办", "gongkai@qingdao.example").expect("valid identity")
+}
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(SteppingClock::new(
+        Timestamp::new(START, 480).expect("valid"),
+        60,
+    ))
+}
+
+fn new_lib(dir: &Path, node: &str, hosted: &[&str]) -> Library {
+    let mut options = InitOptions::new(clerk()).clock(clock());
+    for h in hosted {
+        options = options.hosting(r(h));
+    }
+    Library::init(dir, r(node), options).expect("init library")
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+/// A small regulation whose text depends on `variant`.
+fn doc(title: &str, variant: &str) -> Document {
+    let mut doc = Document::new(DocType::Regulation, title);
+    doc.body.push(Block::Title(title.into()));
+    for n in 1..=3u32 {
+        let mut a = Unit::new(
+            UnitKind::Article,
+            format!("第{}条", wenku_model::numeral::to_chinese(n)),
+            Some(Number::new(n)),
+        );
+        a.children
+            .push(Block::Para(format!("第{n}条的内容（{variant}）。")));
+        doc.body.push(Block::Unit(a));
+    }
+    doc
+}
+
+fn record(work: &str, title: &str) -> Record {
+    Record::new(w(work), DocType::Regulation, title)
+}
+
+fn publish(lib: &Library, work: &str, title: &str, published: &str) -> RevisionId {
+    let c = lib
+        .publish(
+            &clerk(),
+            record(work, title),
+            NewVersion::new(doc(title, published), d(published)),
+        )
+        .expect("publish");
+    c.outcomes[0].revision.expect("publish has a revision")
+}
+
+/// Runs git hermetically: no system or global configuration.
+fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "Someone")
+        .env("GIT_AUTHOR_EMAIL", "someone@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Someone")
+        .env("GIT_COMMITTER_EMAIL", "someone@example.invalid")
+        .env("GIT_AUTHOR_DATE", "1750000000 +0800")
+        .env("GIT_COMMITTER_DATE", "1750000000 +0800")
+        .output()
+        .expect("git runs")
+}
+
+fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let out = git(dir, args);
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("git prints UTF-8 here")
+}
+
+/// `git fsck --strict` passes with no warnings.
+fn fsck(dir: &Path) {
+    let out = git(dir, &["fsck", "--strict", "--no-dangling", "--no-progress"]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "git fsck --strict failed:\n{all}");
+    assert!(
+        !all.contains("warning") && !all.contains("error"),
+        "git fsck --strict complained:\n{all}"
+    );
+}
+
+fn assert_clean(lib: &Library) {
+    let report = lib.verify().expect("verify runs");
+    assert!(report.is_clean(), "{report}");
+}
+
+fn main_commits(dir: &Path) -> usize {
+    git_ok(dir, &["rev-list", "--count", "main"])
+        .trim()
+        .parse()
+        .expect("a number")
+}
+
+// ---------------------------------------------------------------------------
+// init and open
+
+#[test]
+fn init_creates_a_bare_library_that_opens() {
+    let t = tmp();
+    let path = t.path().join("qingdao.wenku");
+    let lib = new_lib(&path, "370200", &["370200001"]);
+    assert_eq!(lib.authority().node(), r("370200"));
+    assert_eq!(lib.authority().hosted(), &[r("370200001")]);
+    assert_eq!(
+        git_ok(&path, &["rev-parse", "--is-bare-repository"]).trim(),
+        "true"
+    );
+    assert_eq!(
+        git_ok(&path, &["symbolic-ref", "HEAD"]).trim(),
+        "refs/heads/main"
+    );
+    assert_eq!(
+        git_ok(&path, &["log", "--format=%s|%an|%ad", "--date=raw"]).trim(),
+        format!("init library 370200|青岛市政务公开办|{START} +0800")
+    );
+    assert!(git_ok(&path, &["show", "main:library.xml"]).contains("<node region=\"370200\"/>"));
+    let again = Library::open(&path).expect("open");
+    assert_eq!(again.meta(), lib.meta());
+    assert_clean(&again);
+    fsck(&path);
+}
+
+#[test]
+fn init_refuses_hosting_outside_and_non_empty_directories() {
+    let t = tmp();
+    let err = Library::init(
+        t.path().join("a"),
+        r("370283"),
+        InitOptions::new(clerk()).hosting(r("370304001")),
+    )
+    .expect_err("outside");
+    assert!(
+        err.to_string().contains("cannot host region 370304001"),
+        "{err}"
+    );
+    std::fs::write(t.path().join("file"), "x").expect("write");
+    let err =
+        Library::init(t.path(), r("370283"), InitOptions::new(clerk())).expect_err("non-empty");
+    assert!(
+        err.to_string().contains(&t.path().display().to_string()),
+        "{err}"
+    );
+}
+
+#[test]
+fn open_refuses_what_is_not_a_library() {
+    let t = tmp();
+    let err = Library::open(t.path().join("missing")).expect_err("missing");
+    assert!(matches!(err, OpenError::NotARepository { .. }), "{err}");
+
+    let plain = t.path().join("plain.git");
+    git_ok(
+        t.path(),
+        &[
+            "init",
+            "--bare",
+            "-q",
+            "-b",
+            "main",
+            plain.to_str().expect("utf8"),
+        ],
+    );
+    let err = Library::open(&plain).expect_err("no main");
+    assert!(matches!(err, OpenError::NotALibrary { .. }), "{err}");
+    assert!(err.to_string().contains("has no refs/heads/main"), "{err}");
+
+    // A repository with a main branch but no library.xml.
+    let blob = git_ok(&plain, &["hash-object", "-w", "--stdin"]);
+    let _ = blob;
+    let tree = git_ok(&plain, &["mktree"]);
+    let commit = git_ok(&plain, &["commit-tree", tree.trim(), "-m", "empty"]);
+    git_ok(&plain, &["update-ref", "refs/heads/main", commit.trim()]);
+    let err = Library::open(&plain).expect_err("no metadata");
+    assert!(err.to_string().contains("has no library.xml"), "{err}");
+}
+
+/// Replaces main with a commit whose `library.xml` is `meta` (via git).
+fn rewrite_meta(path: &Path, meta: &str) {
+    let file = path.join("meta.tmp");
+    std::fs::write(&file, meta).expect("write");
+    let blob = git_ok(path, &["hash-object", "-w", file.to_str().expect("utf8")]);
+    std::fs::remove_file(&file).expect("remove");
+    let tree = git_ok(path, &["ls-tree", "main"]);
+    let mut lines: Vec<String> = tree
+        .lines()
+        .filter(|l| !l.ends_with("\tlibrary.xml"))
+        .map(str::to_string)
+        .collect();
+    lines.push(format!("100644 blob {}\tlibrary.xml", blob.trim()));
+    let mut child = Command::new("git")
+        .args(["mktree"])
+        .current_dir(path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git mktree");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{}\n", lines.join("\n")).as_bytes())
+        .expect("write tree");
+    let out = child.wait_with_output().expect("mktree");
+    let tree = String::from_utf8(out.stdout).expect("utf8");
+    let commit = git_ok(
+        path,
+        &["commit-tree", tree.trim(), "-p", "main", "-m", "upgrade"],
+    );
+    git_ok(path, &["update-ref", "refs/heads/main", commit.trim()]);
+}
+
+#[test]
+fn newer_formats_are_refused_on_open_and_on_write() {
+    let t = tmp();
+    let path = t.path().join("lib");
+    let lib = new_lib(&path, "370200", &[]);
+    rewrite_meta(
+        &path,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<library xmlns=\"urn:wenku:library:2\">\n<node region=\"370200\"/>\n<shards depth=\"3\"/>\n</library>\n",
+    );
+    let err = Library::open(&path).expect_err("newer");
+    assert!(
+        matches!(
+            err,
+            OpenError::NewerFormat {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("upgrade wenku"), "{err}");
+    // A library opened before the upgrade does not write into it either.
+    let head = lib.head().expect("head");
+    let err = lib
+        .publish(
+            &clerk(),
+            record("370200/a", "甲"),
+            NewVersion::new(doc("甲", "1"), d("2025-01-01")),
+        )
+        .expect_err("newer format");
+    assert!(matches!(err, CommitError::Meta { .. }), "{err}");
+    assert_eq!(lib.head().expect("head"), head);
+}
+
+// ---------------------------------------------------------------------------
+// publishing and reading
+
+#[test]
+fn publish_then_read_back_and_interop_with_git() {
+    let t = tmp();
+    let path = t.path().join("lib");
+    let lib = new_lib(&path, "370200", &[]);
+    let work = w("370200/qzbf-2025-3");
+    let title = "2025年青岛市政务公开工作要点";
+    let text = doc(title, "一");
+    let mut rec = Record::new(work.clone(), DocType::Policy, title);
+    rec.number = DocNumber::parse("青政办发〔2025〕3号");
+    rec.subjects.push("政务公开".into());
+    rec.add_relation(Relation {
+        kind: RelationKind::Basis,
+        target: Target::Citation(Citation::number(
+            DocNumber::parse("鲁政办发〔2025〕5号").expect("valid"),
+        )),
+    });
+    let c = lib
+        .publish(
+            &clerk(),
+            rec,
+            NewVersion::new(text.clone(), d("2025-05-16")),
+        )
+        .expect("publish");
+    let rev = c.outcomes[0].revision.expect("revision");
+    assert_eq!(rev, text.revision_id().expect("encodes"));
+    assert!(c.changed() && !c.packed && c.attempts == 1);
+
+    let snap = lib.snapshot().expect("snapshot");
+    assert_eq!(snap.commit(), c.head());
+    assert_eq!(snap.document(&work, &rev).expect("document"), text);
+    let got = snap.require_record(&work).expect("record");
+    assert_eq!(got.versions.len(), 1);
+    assert_eq!(
+        got.number.as_ref().map(|n| n.as_str()),
+        Some("青政办发〔2025〕3号")
+    );
+
+    // git sees an ordinary repository with readable history and files.
+    let vpath = wenku_store::layout::version_path(&work, &rev);
+    let shown = git(&path, &["show", &format!("main:{vpath}")]).stdout;
+    assert_eq!(shown, canonical::encode_document(&text).expect("encodes"));
+    let shown = git_ok(
+        &path,
+        &[
+            "show",
+            &format!("main:{}", wenku_store::layout::record_path(&work)),
+        ],
+    );
+    assert!(shown.starts_with("<?xml"), "{shown}");
+    let msg = git_ok(&path, &["log", "-1", "--format=%B", "main"]);
+    assert_eq!(
+        msg.lines().next(),
+        Some("publish 370200/qzbf-2025-3 2025年青岛市政务公开工作要点")
+    );
+    let trailers = git_ok(
+        &path,
+        &["log", "-1", "--format=%(trailers:only,unfold)", "main"],
+    );
+    assert_eq!(
+        trailers.trim(),
+        format!(
+            "Wenku-Op: publish\nWenku-Work: 370200/qzbf-2025-3\nWenku-Revision: {rev}\nWenku-Node: 370200"
+        )
+    );
+    // Commit time comes from the clock, never from the legal dates.
+    let dates = git_ok(&path, &["log", "-1", "--format=%at %ai|%ct", "main"]);
+    assert_eq!(
+        dates.trim(),
+        format!("{} 2025-06-15 23:07:40 +0800|{}", START + 60, START + 60)
+    );
+    fsck(&path);
+    assert_clean(&lib);
+}
+
+#[test]
+fn versions_arrive_in_any_order_and_as_of_follows_legal_dates() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let work = w("370200/wuye");
+    let dates = ["2020-04-10", "2012-06-01", "2024-09-27", "2016-03-01"];
+    let first = publish(&lib, "370200/wuye", "青岛市物业管理条例", dates[0]);
+    let mut revs = vec![(dates[0], first)];
+    for date in &dates[1..] {
+        let c = lib
+            .add_version(
+                &clerk(),
+                work.clone(),
+                NewVersion::new(doc("青岛市物业管理条例", date), d(date)).effective(d(date)),
+            )
+            .expect("add version");
+        assert!(c.changed());
+        revs.push((date, c.outcomes[0].revision.expect("revision")));
+    }
+    revs.sort();
+    let snap = lib.snapshot().expect("snapshot");
+    let listed: Vec<RevisionId> = snap
+        .versions(&work)
+        .expect("versions")
+        .iter()
+        .map(|v| v.revision)
+        .collect();
+    assert_eq!(listed, revs.iter().map(|(_, r)| *r).collect::<Vec<_>>());
+
+    let as_of = |day: &str| snap.as_of(&work, d(day)).expect("as of");
+    let before = as_of("2012-05-31");
+    assert_eq!(before.status, Status::NotYetEffective);
+    assert_eq!(before.version, None);
+    assert_eq!(
+        as_of("2012-06-01").version.map(|v| v.revision),
+        Some(revs[0].1)
+    );
+    assert_eq!(
+        as_of("2019-12-31").version.map(|v| v.revision),
+        Some(revs[1].1)
+    );
+    assert_eq!(
+        as_of("2020-04-10").version.map(|v| v.revision),
+        Some(revs[2].1)
+    );
+    let after = as_of("2030-01-01");
+    assert_eq!(after.status, Status::InForce);
+    assert_eq!(after.version.map(|v| v.revision), Some(revs[3].1));
+    let (entry, text) = snap
+        .text_as_of(&work, d("2017-01-01"))
+        .expect("text")
+        .expect("in force");
+    assert_eq!(entry.revision, revs[1].1);
+    assert_eq!(text, doc("青岛市物业管理条例", "2016-03-01"));
+
+    // The same text again is a no-op that says so, and makes no commit.
+    let head = lib.head().expect("head");
+    let c = lib
+        .add_version(
+            &clerk(),
+            work.clone(),
+            NewVersion::new(doc("青岛市物业管理条例", "2012-06-01"), d("2013-01-01")),
+        )
+        .expect("no-op");
+    assert_eq!(c.commit, None);
+    assert_eq!(c.head(), head);
+    assert_eq!(
+        c.outcomes[0].unchanged,
+        Some(NoChange::VersionAlreadyPresent {
+            revision: revs[0].1,
+            published: d("2012-06-01")
+        })
+    );
+    assert!(
+        c.outcomes[0]
+            .unchanged
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+            .contains("identical text")
+    );
+    assert_eq!(lib.head().expect("head"), head);
+    assert_clean(&lib);
+    fsck(t.path());
+}
+
+#[test]
+fn lifecycle_ops_and_the_story_in_git_log() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let a = w("370200/old-rule");
+    let b = w("370200/new-rule");
+    publish(&lib, "370200/old-rule", "旧办法", "2015-01-01");
+    publish(&lib, "370200/new-rule", "新办法", "2020-06-16");
+    let ops = [
+        Op::Correct {
+            work: a.clone(),
+            correction: Correction {
+                number: Some(DocNumber::parse("青政发〔2015〕1号")),
+                subjects: Some(vec!["物业".into()]),
+                ..Correction::default()
+            },
+        },
+        Op::AddRelation {
+            work: b.clone(),
+            relation: Relation {
+                kind: RelationKind::Repeals,
+                target: Target::Work(a.clone()),
+            },
+        },
+        Op::AddRelation {
+            work: b.clone(),
+            relation: Relation {
+                kind: RelationKind::Cites,
+                target: Target::Citation(Citation::title("旧办法")),
+            },
+        },
+        Op::RemoveRelation {
+            work: b.clone(),
+            relation: Relation {
+                kind: RelationKind::Cites,
+                target: Target::Citation(Citation::title("旧办法")),
+            },
+        },
+        Op::Repeal {
+            work: a.clone(),
+            repeal: Repeal {
+                date: d("2021-01-01"),
+                by: Some(Target::Work(b.clone())),
+            },
+        },
+        Op::SetExpiry {
+            work: b.clone(),
+            expires: Some(d("2025-12-31")),
+        },
+        Op::Withdraw {
+            work: b.clone(),
+            withdrawal: Withdrawal {
+                date: d("2026-03-01"),
+                reason: "依法撤回".into(),
+            },
+        },
+    ];
+    for op in ops.iter().cloned() {
+        let c = lib.commit(&clerk(), op).expect("commit");
+        assert!(c.changed(), "{:?}", c.outcomes);
+    }
+    // Repeating any of them changes nothing.
+    for op in ops.iter().cloned().filter(|o| !matches!(o, Op::AddRelation { relation, .. } if matches!(relation.target, Target::Citation(_)))) {
+        let c = lib.commit(&clerk(), op).expect("commit");
+        assert!(!c.changed(), "{:?}", c.outcomes);
+    }
+    let snap = lib.snapshot().expect("snapshot");
+    assert_eq!(
+        snap.as_of(&a, d("2020-12-31")).expect("as of").status,
+        Status::InForce
+    );
+    let repealed = snap.as_of(&a, d("2021-01-01")).expect("as of");
+    assert_eq!(
+        (repealed.status, repealed.since),
+        (Status::Repealed, Some(d("2021-01-01")))
+    );
+    assert_eq!(
+        snap.as_of(&b, d("2026-01-01")).expect("as of").status,
+        Status::Expired
+    );
+    assert_eq!(
+        snap.as_of(&b, d("2026-03-01")).expect("as of").status,
+        Status::Withdrawn
+    );
+    let rec = snap.require_record(&a).expect("record");
+    assert_eq!(rec.subjects, ["物业"]);
+
+    // The work's directory, or a glob that needs no shard.
+    let story = git_ok(
+        t.path(),
+        &[
+            "log",
+            "--format=%s",
+            "--",
+            &wenku_store::layout::work_dir(&a),
+        ],
+    );
+    assert_eq!(
+        story,
+        git_ok(
+            t.path(),
+            &["log", "--format=%s", "--", "370200/*/old-rule/*"]
+        )
+    );
+    assert_eq!(
+        story.lines().collect::<Vec<_>>(),
+        [
+            "repeal 370200/old-rule 旧办法 (2021-01-01, by 370200/new-rule)",
+            "correct 370200/old-rule 旧办法",
+            "publish 370200/old-rule 旧办法",
+        ]
+    );
+    let story = git_ok(
+        t.path(),
+        &["log", "--format=%s", "--", "370200/*/new-rule/*"],
+    );
+    assert_eq!(
+        story.lines().collect::<Vec<_>>(),
+        [
+            "withdraw 370200/new-rule 新办法 (2026-03-01: 依法撤回)",
+            "set-expiry 370200/new-rule 新办法 (valid until 2025-12-31)",
+            "remove-relation 370200/new-rule 新办法 (cites 《旧办法》)",
+            "add-relation 370200/new-rule 新办法 (cites 《旧办法》)",
+            "add-relation 370200/new-rule 新办法 (repeals 370200/old-rule)",
+            "publish 370200/new-rule 新办法",
+        ]
+    );
+    assert_clean(&lib);
+    fsck(t.path());
+}
+
+// ---------------------------------------------------------------------------
+// refusals
+
+fn object_count(path: &Path) -> String {
+    git_ok(path, &["count-objects", "-v"])
+}
+
+#[test]
+fn refusals_write_nothing() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370283", &["370283001"]);
+    publish(&lib, "370283/pdbf-2024-1", "平度要点", "2024-07-16");
+    publish(&lib, "370283001/zhen-1", "镇规定", "2024-01-01");
+    let head = lib.head().expect("head");
+    let objects = object_count(t.path());
+
+    let check = |tx: Transaction, want: &dyn Fn(&Refusal) -> bool, index: usize| {
+        match lib.commit(&clerk(), tx) {
+            Err(CommitError::Refused {
+                index: i, refusal, ..
+            }) => {
+                assert!(want(&refusal), "unexpected refusal: {refusal}");
+                assert_eq!(i, index);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(lib.head().expect("head"), head);
+        assert_eq!(
+            object_count(t.path()),
+            objects,
+            "a refused transaction wrote objects"
+        );
+    };
+    let publish_op = |work: &str| Op::Publish {
+        record: record(work, "标题"),
+        version: NewVersion::new(doc("标题", work), d("2025-01-01")),
+    };
+    // A foreign region (the city above, a sibling county), even at the end
+    // of a batch whose other ops are fine.
+    check(
+        Transaction::new()
+            .with(publish_op("370283/ok-1"))
+            .with(publish_op("370200/qzbf-2025-3")),
+        &|r| matches!(r, Refusal::Unauthorized { region, .. } if region.as_str() == "370200"),
+        1,
+    );
+    check(
+        publish_op("370304/bs-1").into(),
+        &|r| matches!(r, Refusal::Unauthorized { .. }),
+        0,
+    );
+    // Unknown work.
+    check(
+        Op::AddVersion {
+            work: w("370283/nope"),
+            version: NewVersion::new(doc("x", "y"), d("2025-01-01")),
+        }
+        .into(),
+        &|r| matches!(r, Refusal::UnknownWork),
+        0,
+    );
+    // Publishing twice.
+    check(
+        publish_op("370283/pdbf-2024-1").into(),
+        &|r| matches!(r, Refusal::WorkExists),
+        0,
+    );
+    // A relation to a work that is not there.
+    check(
+        Op::AddRelation {
+            work: w("370283/pdbf-2024-1"),
+            relation: Relation {
+                kind: RelationKind::Implements,
+                target: Target::Work(w("370200/qzbf-2025-3")),
+            },
+        }
+        .into(),
+        &|r| matches!(r, Refusal::UnknownTarget { target } if target.to_string() == "370200/qzbf-2025-3"),
+        0,
+    );
+    check(
+        Op::AddRelation {
+            work: w("370283/pdbf-2024-1"),
+            relation: Relation {
+                kind: RelationKind::Cites,
+                target: Target::Work(w("370283/pdbf-2024-1")),
+            },
+        }
+        .into(),
+        &|r| matches!(r, Refusal::SelfRelation),
+        0,
+    );
+    // A record that lists versions without their text.
+    let mut listed = record("370283/listed", "列出");
+    listed.insert_version(wenku_model::VersionEntry::new(
+        RevisionId::of(b"x"),
+        d("2025-01-01"),
+    ));
+    check(
+        Op::Publish {
+            record: listed,
+            version: NewVersion::new(doc("x", "y"), d("2025-01-01")),
+        }
+        .into(),
+        &|r| matches!(r, Refusal::RecordHasVersions { count: 1 }),
+        0,
+    );
+    // Malformed ids never reach the store: they do not parse.
+    for bad in [
+        "370283/../x",
+        "370283/Abc",
+        "37028/x",
+        "370283",
+        "370283/a/b",
+    ] {
+        assert!(WorkId::parse(bad).is_err(), "{bad}");
+    }
+    // A transaction that publishes a work and relates to it later works.
+    let c = lib
+        .commit(
+            &clerk(),
+            Transaction::new()
+                .with(Op::AddRelation {
+                    work: w("370283/pdbf-2024-1"),
+                    relation: Relation {
+                        kind: RelationKind::Cites,
+                        target: Target::Work(w("370283/later")),
+                    },
+                })
+                .with(publish_op("370283/later")),
+        )
+        .expect("forward reference inside a batch");
+    assert!(c.changed());
+    assert_clean(&lib);
+}
+
+// ---------------------------------------------------------------------------
+// batches
+
+#[test]
+fn a_batch_of_thousands_is_one_commit_and_one_readable_pack() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let n = 3000;
+    let tx: Transaction = (0..n)
+        .map(|i| Op::Publish {
+            record: record(&format!("370200/batch-{i}"), &format!("文件{i}")),
+            version: NewVersion::new(doc(&format!("文件{i}"), &i.to_string()), d("2024-01-01")),
+        })
+        .collect();
+    let before = main_commits(t.path());
+    let c = lib.commit(&clerk(), tx).expect("batch");
+    assert!(c.packed);
+    assert_eq!(main_commits(t.path()), before + 1);
+    assert_eq!(
+        git_ok(t.path(), &["log", "-1", "--format=%s"]).trim(),
+        format!("publish {n} works")
+    );
+    let packs: Vec<PathBuf> = std::fs::read_dir(t.path().join("objects/pack"))
+        .expect("pack dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    let pack_files: Vec<&PathBuf> = packs
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pack"))
+        .collect();
+    assert_eq!(pack_files.len(), 1, "{packs:?}");
+    assert!(
+        !packs
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "keep")),
+        "{packs:?}"
+    );
+    #[cfg(unix)]
+    for p in packs
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pack" || e == "idx"))
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o444, "{}", p.display());
+    }
+    let snap = lib.snapshot().expect("snapshot");
+    assert_eq!(snap.works(&Filter::all()).expect("list").len(), n);
+    assert_eq!(
+        snap.document(
+            &w("370200/batch-2999"),
+            &doc("文件2999", "2999").revision_id().expect("id")
+        )
+        .expect("read from the pack"),
+        doc("文件2999", "2999")
+    );
+    // A library stays usable after a batch: a small commit goes loose.
+    let c = lib
+        .add_version(
+            &clerk(),
+            w("370200/batch-7"),
+            NewVersion::new(doc("文件7", "二"), d("2025-01-01")),
+        )
+        .expect("add");
+    assert!(!c.packed);
+    let report = lib.verify().expect("verify");
+    assert!(report.is_clean(), "{report}");
+    assert_eq!((report.works, report.versions), (n, n + 1));
+    fsck(t.path());
+}
+
+// ---------------------------------------------------------------------------
+// catalog: filters, citations, reverse relations
+
+#[test]
+fn filters_citations_and_reverse_relations() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370000", &["370200", "370283"]);
+    let mut prov = Record::new(
+        w("370000/lzbf-2025-5"),
+        DocType::Policy,
+        "2025年山东省政务公开工作要点",
+    );
+    prov.number = DocNumber::parse("鲁政办发〔2025〕5号");
+    prov.subjects.push("政务公开".into());
+    let mut city = Record::new(
+        w("370200/qzbf-2025-3"),
+        DocType::Policy,
+        "2025年青岛市政务公开工作要点",
+    );
+    city.number = DocNumber::parse("青政办发〔2025〕3号");
+    city.add_relation(Relation {
+        kind: RelationKind::Basis,
+        target: Target::Citation(Citation::number(
+            DocNumber::parse("鲁政办发[2025]5号").expect("valid"),
+        )),
+    });
+    let mut county = Record::new(
+        w("370283/jd-2025-1"),
+        DocType::Interpretation,
+        "《2025年青岛市政务公开工作要点》解读",
+    );
+    county.add_relation(Relation {
+        kind: RelationKind::Interprets,
+        target: Target::Work(city.work.clone()),
+    });
+    county.add_relation(Relation {
+        kind: RelationKind::Implements,
+        target: Target::Citation(Citation::title("《2025年山东省政务公开工作要点》")),
+    });
+    let tx: Transaction = [
+        (prov.clone(), "2025-03-01"),
+        (city.clone(), "2025-05-16"),
+        (county.clone(), "2025-06-01"),
+    ]
+    .into_iter()
+    .map(|(rec, day)| Op::Publish {
+        version: NewVersion::new(doc(&rec.title, day), d(day)),
+        record: rec,
+    })
+    .collect();
+    lib.commit(&clerk(), tx).expect("publish three");
+
+    let snap = lib.snapshot().expect("snapshot");
+    let all = |f: Filter| snap.works(&f).expect("list");
+    assert_eq!(all(Filter::all()).len(), 3);
+    assert_eq!(
+        all(Filter::all().region(r("370200"))),
+        [city.work.clone(), county.work.clone()]
+    );
+    assert_eq!(
+        all(Filter::all().doc_type(DocType::Interpretation)),
+        [county.work.clone()]
+    );
+    assert_eq!(all(Filter::all().subject("政务公开")), [prov.work.clone()]);
+    assert_eq!(
+        all(Filter::all().status_on(Status::InForce, d("2025-05-20"))),
+        [prov.work.clone(), city.work.clone()]
+    );
+    assert_eq!(
+        all(Filter::all().status_on(Status::NotYetEffective, d("2025-05-20"))),
+        [county.work.clone()]
+    );
+
+    let lookup = |c: Citation| snap.lookup(&c).expect("lookup");
+    assert_eq!(
+        lookup(Citation::parse("鲁政办发（2025）5号").expect("parses")),
+        [prov.work.clone()]
+    );
+    assert_eq!(
+        lookup(Citation::parse("《2025年青岛市政务公开工作要点》").expect("parses")),
+        [city.work.clone()]
+    );
+    assert!(lookup(Citation::parse("鲁政办发〔2024〕2号").expect("parses")).is_empty());
+
+    let referrers = snap.referrers(&prov.work).expect("referrers");
+    let seen: Vec<(String, RelationKind)> = referrers
+        .iter()
+        .map(|x| (x.from.to_string(), x.kind))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("370200/qzbf-2025-3".to_string(), RelationKind::Basis),
+            ("370283/jd-2025-1".to_string(), RelationKind::Implements),
+        ]
+    );
+    let referrers = snap.referrers(&city.work).expect("referrers");
+    assert_eq!(referrers.len(), 1);
+    assert_eq!(referrers[0].kind.reverse_str(), "interpreted-by");
+    let rev = doc(&prov.title, "2025-03-01").revision_id().expect("id");
+    assert_eq!(snap.find_revision(&rev).expect("find"), [prov.work.clone()]);
+}
+
+// ---------------------------------------------------------------------------
+// history
+
+#[test]
+fn history_of_one_work_says_who_when_and_what() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let work = w("370200/wuye");
+    let r1 = publish(&lib, "370200/wuye", "物业条例", "2020-01-01");
+    publish(&lib, "370200/other", "其他", "2020-01-01");
+    let other_clerk = Identity::new("李四", "lisi@qingdao.example").expect("valid");
+    let c = lib
+        .add_version(
+            &other_clerk,
+            work.clone(),
+            NewVersion::new(doc("物业条例", "二"), d("2010-01-01")),
+        )
+        .expect("older version");
+    let r0 = c.outcomes[0].revision.expect("revision");
+    lib.commit(
+        &clerk(),
+        Op::Repeal {
+            work: work.clone(),
+            repeal: Repeal {
+                date: d("2024-01-01"),
+                by: None,
+            },
+        },
+    )
+    .expect("repeal");
+    let h = lib.history(&work).expect("history");
+    let ops: Vec<Option<&str>> = h.iter().map(|e| e.op.as_deref()).collect();
+    assert_eq!(ops, [Some("repeal"), Some("add-version"), Some("publish")]);
+    assert_eq!(h[1].author.name, "李四");
+    assert_eq!(h[1].added_versions, [r0]);
+    assert_eq!(h[2].added_versions, [r1]);
+    assert!(h[0].added_versions.is_empty() && h[0].record_changed);
+    assert!(h[0].committer.time.seconds > h[1].committer.time.seconds);
+    assert_eq!(h[0].committer.time.offset_minutes, 480);
+    assert_eq!(h[2].node.as_deref(), Some("370200"));
+    assert!(lib.history(&w("370200/never")).expect("history").is_empty());
+}
