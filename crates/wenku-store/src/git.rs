@@ -17,6 +17,36 @@ pub struct GitError {
     pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
 }
 
+impl GitError {
+    /// Whether the underlying error is an object (or reference) that could
+    /// not be found.
+    pub fn is_not_found(&self) -> bool {
+        self.source
+            .downcast_ref::<gix::Error>()
+            .is_some_and(gix::Error::is_not_found)
+    }
+}
+
+/// Runs a gix look-up again when it reports an object as missing.
+///
+/// After packs are replaced on disk (by compaction here, or by `git gc` /
+/// `git repack` in another process), gix's object store can report an
+/// object that exists as not found once, while it catches up with the new
+/// packs; the next look-up finds it. Every read of an object that must exist
+/// (a ref's target, a tree entry) goes through this.
+pub(crate) fn retrying<T>(mut f: impl FnMut() -> Result<T, gix::Error>) -> Result<T, gix::Error> {
+    let mut tries = 0;
+    loop {
+        match f() {
+            Err(e) if e.is_not_found() && tries < 3 => {
+                tries += 1;
+                tracing::debug!(error = %e, tries, "object not found; looking again");
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Adds context to gix results.
 pub(crate) trait Context<T> {
     fn ctx(self, action: impl FnOnce() -> String) -> Result<T, GitError>;
@@ -42,17 +72,16 @@ pub(crate) fn main_head(repo: &gix::Repository) -> Result<Option<ObjectId>, GitE
     match reference {
         None => Ok(None),
         Some(mut r) => {
-            let id = r.peel_to_id().ctx(|| format!("resolving {MAIN_REF}"))?;
-            Ok(Some(id.detach()))
+            let id = retrying(|| r.peel_to_id().map(|id| id.detach()))
+                .ctx(|| format!("resolving {MAIN_REF}"))?;
+            Ok(Some(id))
         }
     }
 }
 
 /// The root tree of a commit.
 pub(crate) fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
-    let c = repo
-        .find_commit(commit)
-        .ctx(|| format!("reading commit {commit}"))?;
+    let c = retrying(|| repo.find_commit(commit)).ctx(|| format!("reading commit {commit}"))?;
     c.tree_id()
         .map(|id| id.detach())
         .ctx(|| format!("reading the tree of commit {commit}"))
@@ -64,13 +93,13 @@ pub(crate) fn entry_at(
     tree: ObjectId,
     path: &str,
 ) -> Result<Option<(ObjectId, EntryKind)>, GitError> {
-    let tree_obj = repo
-        .find_tree(tree)
-        .ctx(|| format!("reading tree {tree}"))?;
-    let entry = tree_obj
-        .lookup_entry_by_path(path)
-        .ctx(|| format!("looking up {path} in tree {tree}"))?;
-    Ok(entry.map(|e| (e.object_id(), e.mode().kind())))
+    let entry = retrying(|| {
+        repo.find_tree(tree)?
+            .lookup_entry_by_path(path)
+            .map(|e| e.map(|e| (e.object_id(), e.mode().kind())))
+    })
+    .ctx(|| format!("looking up {path} in tree {tree}"))?;
+    Ok(entry)
 }
 
 /// The bytes of a blob.
@@ -79,9 +108,7 @@ pub(crate) fn read_blob(
     id: ObjectId,
     path: &str,
 ) -> Result<Vec<u8>, GitError> {
-    let blob = repo
-        .find_blob(id)
-        .ctx(|| format!("reading {path} (blob {id})"))?;
+    let blob = retrying(|| repo.find_blob(id)).ctx(|| format!("reading {path} (blob {id})"))?;
     Ok(blob.detach().data)
 }
 
@@ -113,9 +140,7 @@ pub(crate) fn tree_entries(
     tree: ObjectId,
     path: &str,
 ) -> Result<Vec<TreeEntry>, GitError> {
-    let t = repo
-        .find_tree(tree)
-        .ctx(|| format!("reading tree {path:?} ({tree})"))?;
+    let t = retrying(|| repo.find_tree(tree)).ctx(|| format!("reading tree {path:?} ({tree})"))?;
     let decoded = t
         .decode()
         .ctx(|| format!("decoding tree {path:?} ({tree})"))?;

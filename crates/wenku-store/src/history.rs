@@ -82,9 +82,7 @@ pub(crate) fn history_from(
         if infos.contains_key(&id) {
             return Ok(());
         }
-        let c = repo
-            .find_commit(id)
-            .ctx(|| format!("reading commit {id}"))?;
+        let c = git::retrying(|| repo.find_commit(id)).ctx(|| format!("reading commit {id}"))?;
         let tree = c
             .tree_id()
             .ctx(|| format!("reading the tree of {id}"))?
@@ -156,9 +154,7 @@ fn describe(
     here: Option<ObjectId>,
     before: Option<ObjectId>,
 ) -> Result<HistoryEntry, ReadError> {
-    let c = repo
-        .find_commit(id)
-        .ctx(|| format!("reading commit {id}"))?;
+    let c = git::retrying(|| repo.find_commit(id)).ctx(|| format!("reading commit {id}"))?;
     let decoded = c.decode().ctx(|| format!("decoding commit {id}"))?;
     let person = |s: gix::actor::SignatureRef<'_>| -> Result<Person, ReadError> {
         let time = s

@@ -11,7 +11,8 @@
 //! every user and in every test.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
 
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
@@ -25,8 +26,21 @@ use crate::layout;
 use crate::message;
 use crate::metadata::{LibraryMeta, MetaError};
 use crate::op::{NewVersion, Op};
+use crate::pack::{self, Maintenance};
 use crate::read::{self, ReadError, Snapshot};
 use crate::transaction::{self, CommitError, CommitOptions, Committed, Swap, Transaction};
+
+/// How gix opens a library: isolated from the environment and from global
+/// configuration, with index slots for many packs (a long-running process
+/// sees the packs other processes add; compaction keeps their number low).
+fn open_options() -> gix::open::Options {
+    gix::open::Options::isolated().object_store_slots(
+        gix::odb::store::init::Slots::AsNeededByDiskState {
+            multiplier: 2.0,
+            minimum: 256,
+        },
+    )
+}
 
 /// Options for [`Library::init`].
 #[derive(Clone, Debug)]
@@ -150,10 +164,42 @@ pub enum OpenError {
     },
 }
 
+/// How one attempt at a transaction ended.
+enum Attempt {
+    /// Committed, or nothing to commit.
+    Finished(Committed),
+    /// Another writer moved `main` first.
+    Lost,
+}
+
+/// The repository as gix opened it, and the state of `objects/pack` then.
+#[derive(Debug)]
+pub(crate) struct Store {
+    pub(crate) repo: gix::ThreadSafeRepository,
+    packs: Option<SystemTime>,
+}
+
+impl Store {
+    fn open(path: &Path) -> Result<Store, GitError> {
+        let repo = gix::ThreadSafeRepository::open_opts(path, open_options())
+            .ctx(|| format!("opening {}", path.display()))?;
+        let packs = packs_changed_at(repo.git_dir());
+        Ok(Store { repo, packs })
+    }
+}
+
+/// When the set of packs last changed (the pack directory's mtime).
+fn packs_changed_at(git_dir: &Path) -> Option<SystemTime> {
+    std::fs::metadata(git_dir.join("objects").join("pack"))
+        .and_then(|m| m.modified())
+        .ok()
+}
+
 /// A wenku library. `Send + Sync`: share it between threads with an `Arc`;
 /// every call takes its own thread-local handle on the repository.
 pub struct Library {
-    repo: gix::ThreadSafeRepository,
+    store: RwLock<Arc<Store>>,
+    git_dir: PathBuf,
     path: PathBuf,
     meta: LibraryMeta,
     clock: Arc<dyn Clock>,
@@ -194,7 +240,7 @@ impl Library {
             &path,
             gix::create::Kind::Bare,
             gix::create::Options::default(),
-            gix::open::Options::isolated(),
+            open_options(),
         )
         .ctx(|| format!("creating a bare repository at {}", path.display()))
         .map_err(git_fail)?
@@ -263,13 +309,11 @@ impl Library {
     /// its `.git` directory.
     pub fn open(path: impl AsRef<Path>) -> Result<Library, OpenError> {
         let path = path.as_ref().to_path_buf();
-        let repo = gix::ThreadSafeRepository::open_opts(&path, gix::open::Options::isolated())
-            .ctx(|| format!("opening {}", path.display()))
-            .map_err(|source| OpenError::NotARepository {
-                path: path.clone(),
-                source,
-            })?;
-        let local = repo.to_thread_local();
+        let store = Store::open(&path).map_err(|source| OpenError::NotARepository {
+            path: path.clone(),
+            source,
+        })?;
+        let local = store.repo.to_thread_local();
         let read_fail = |source| OpenError::Read {
             path: path.clone(),
             source,
@@ -302,7 +346,8 @@ impl Library {
             Err(e) => return Err(read_fail(e)),
         };
         Ok(Library {
-            repo,
+            git_dir: store.repo.git_dir().to_path_buf(),
+            store: RwLock::new(Arc::new(store)),
             path,
             meta,
             clock: Arc::new(SystemClock::utc()),
@@ -329,7 +374,7 @@ impl Library {
 
     /// The repository's git directory.
     pub fn git_dir(&self) -> &Path {
-        self.repo.git_dir()
+        &self.git_dir
     }
 
     /// The metadata as read when the library was opened.
@@ -344,13 +389,41 @@ impl Library {
         &self.meta.authority
     }
 
-    pub(crate) fn thread_safe(&self) -> &gix::ThreadSafeRepository {
-        &self.repo
+    /// The repository, reopened when the set of packs changed since it was
+    /// opened.
+    ///
+    /// gix's object store follows packs that appear, but packs that are
+    /// replaced (by compaction here, or by `git gc` in another process) make
+    /// a long-lived store reuse index slots, where gix 0.90 can miss an
+    /// object for a moment or even fail an internal assertion. A library
+    /// therefore takes a fresh store whenever `objects/pack` changed: one
+    /// `stat` per operation, and a reopen (about a millisecond) after a
+    /// batch or a gc.
+    pub(crate) fn store(&self) -> Arc<Store> {
+        let now = packs_changed_at(&self.git_dir);
+        {
+            let current = self.store.read().unwrap_or_else(|e| e.into_inner());
+            if current.packs == now {
+                return Arc::clone(&current);
+            }
+        }
+        match Store::open(&self.git_dir) {
+            Ok(fresh) => {
+                let fresh = Arc::new(fresh);
+                let mut slot = self.store.write().unwrap_or_else(|e| e.into_inner());
+                *slot = Arc::clone(&fresh);
+                fresh
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reopening the repository failed; keeping the open one");
+                Arc::clone(&self.store.read().unwrap_or_else(|e| e.into_inner()))
+            }
+        }
     }
 
     /// A thread-local handle on the repository, for crate-internal walks.
     pub(crate) fn repo(&self) -> gix::Repository {
-        self.repo.to_thread_local()
+        self.store().repo.to_thread_local()
     }
 
     /// The commit `main` points at now.
@@ -389,54 +462,96 @@ impl Library {
         let ops = transaction.ops();
         let _span = tracing::info_span!("commit", ops = ops.len()).entered();
         let mut attempts = 0;
-        let mut last_head;
         loop {
             attempts += 1;
-            let repo = self.repo();
-            let base = git::main_head(&repo)?.ok_or(CommitError::NoMain)?;
-            last_head = base;
-            let base_tree = git::commit_tree(&repo, base)?;
-            let meta = transaction::base_meta(&repo, base, base_tree)?;
-            let staged = transaction::stage(&repo, base_tree, &meta.authority, ops)?;
-            if !staged.changed() {
-                return Ok(Committed {
-                    parent: base,
-                    commit: None,
-                    outcomes: staged.outcomes,
-                    attempts,
-                    packed: false,
-                });
-            }
-            let time = self.clock.now();
-            let (commit, packed) = transaction::write(
-                &repo,
-                &staged,
-                ops,
-                base,
-                meta.authority.node(),
-                identity,
-                time,
-                self.options.pack_threshold,
-            )?;
-            let reflog = format!("wenku: {} changes", ops.len());
-            match transaction::swap_main(&repo, Some(base), commit, &reflog, identity, time)? {
-                Swap::Done => {
-                    return Ok(Committed {
-                        parent: base,
-                        commit: Some(commit),
-                        outcomes: staged.outcomes,
-                        attempts,
-                        packed,
-                    });
-                }
-                Swap::Lost if attempts < self.options.max_attempts.max(1) => {
+            let retry = attempts < self.options.max_attempts.max(1);
+            match self.attempt(identity, ops, attempts) {
+                Ok(Attempt::Finished(c)) => return Ok(c),
+                Ok(Attempt::Lost) if retry => {
                     tracing::debug!(attempts, "main moved; staging again on the new head");
                 }
-                Swap::Lost => break,
+                Ok(Attempt::Lost) => {
+                    let head = git::main_head(&self.repo())?.ok_or(CommitError::NoMain)?;
+                    return Err(CommitError::Conflict { attempts, head });
+                }
+                // See git::retrying: an object can look missing for a moment
+                // after packs were replaced; staging again reads it.
+                Err(e) if retry && e.is_not_found() => {
+                    tracing::debug!(attempts, error = %e, "an object looked missing; staging again");
+                }
+                Err(e) => return Err(e),
             }
         }
-        let head = git::main_head(&self.repo())?.unwrap_or(last_head);
-        Err(CommitError::Conflict { attempts, head })
+    }
+
+    /// Stages, writes and tries to publish a transaction once.
+    fn attempt(
+        &self,
+        identity: &Identity,
+        ops: &[Op],
+        attempts: u32,
+    ) -> Result<Attempt, CommitError> {
+        let repo = self.repo();
+        let base = git::main_head(&repo)?.ok_or(CommitError::NoMain)?;
+        let base_tree = git::commit_tree(&repo, base)?;
+        let meta = transaction::base_meta(&repo, base, base_tree)?;
+        let staged = transaction::stage(&repo, base_tree, &meta.authority, ops)?;
+        if !staged.changed() {
+            return Ok(Attempt::Finished(Committed {
+                parent: base,
+                commit: None,
+                outcomes: staged.outcomes,
+                attempts,
+                packed: false,
+            }));
+        }
+        let time = self.clock.now();
+        let (commit, packed) = transaction::write(
+            &repo,
+            &staged,
+            ops,
+            base,
+            &transaction::Signing {
+                node: meta.authority.node(),
+                identity,
+                time,
+            },
+            self.options.pack_threshold,
+        )?;
+        let reflog = format!("wenku: {} changes", ops.len());
+        match transaction::swap_main(&repo, Some(base), commit, &reflog, identity, time)? {
+            Swap::Lost => Ok(Attempt::Lost),
+            Swap::Done => {
+                if packed {
+                    // The commit stands whatever happens here; a failed
+                    // compaction is tried again after the next batch.
+                    if let Err(e) = pack::maintain(&repo, self.options.max_packs) {
+                        tracing::warn!(error = %e, "maintaining packs failed");
+                    }
+                }
+                Ok(Attempt::Finished(Committed {
+                    parent: base,
+                    commit: Some(commit),
+                    outcomes: staged.outcomes,
+                    attempts,
+                    packed,
+                }))
+            }
+        }
+    }
+
+    /// Housekeeping that batches also do after they commit: removes
+    /// temporary files left by writers that died (only while no writer is
+    /// writing objects) and merges smaller packs when the library has more
+    /// than [`CommitOptions::max_packs`]. Does nothing that another process
+    /// is doing at the same time.
+    pub fn maintain(&self) -> Result<Maintenance, GitError> {
+        pack::maintain(&self.repo(), self.options.max_packs)
+    }
+
+    /// The number of packs compaction may merge (complete, not kept).
+    pub fn pack_count(&self) -> Result<usize, GitError> {
+        pack::pack_count(&self.repo())
     }
 
     /// Publishes a new work with its first version (one [`Op::Publish`]).

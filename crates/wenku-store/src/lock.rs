@@ -75,3 +75,41 @@ impl WriterLock {
         Ok(WriterLock { _file: file })
     }
 }
+
+/// Takes `<git-dir>/wenku/<name>` shared, waiting for an exclusive holder.
+/// Writers hold `objects.lock` shared while they write objects, so that a
+/// cleaner holding it exclusively knows that temporary files it finds were
+/// left by writers that died.
+pub(crate) fn lock_shared(git_dir: &Path, name: &str) -> std::io::Result<File> {
+    let file = open_lock_file(git_dir, name)?;
+    #[cfg(unix)]
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockShared)?;
+    Ok(file)
+}
+
+fn open_lock_file(git_dir: &Path, name: &str) -> std::io::Result<File> {
+    let dir = git_dir.join("wenku");
+    std::fs::create_dir_all(&dir)?;
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(dir.join(name))
+}
+
+/// Takes `<git-dir>/wenku/<name>` exclusively without waiting; `None` if
+/// another process holds it. Released on drop (or when the process dies).
+pub(crate) fn try_lock(git_dir: &Path, name: &str) -> std::io::Result<Option<File>> {
+    let file = open_lock_file(git_dir, name)?;
+    #[cfg(unix)]
+    {
+        use rustix::fs::FlockOperation;
+        match rustix::fs::flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {}
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Some(file))
+}

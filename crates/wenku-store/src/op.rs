@@ -105,6 +105,10 @@ impl Correction {
 
 /// One change to the library.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "ops are built once and moved into a transaction; boxing the publish payload would only add noise for callers"
+)]
 pub enum Op {
     /// Publishes a new work: its record (metadata, relations, lifecycle;
     /// the versions list must be empty) and its first version.

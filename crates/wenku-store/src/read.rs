@@ -184,15 +184,13 @@ impl Snapshot {
         let bytes = match git::entry_at(&self.repo, self.tree, &path)? {
             Some((id, EntryKind::Blob)) => git::read_blob(&self.repo, id, &path)?,
             _ => {
-                return Err(if self.contains(work)? {
+                let record = self.require_record(work)?;
+                return Err(if record.version(revision).is_some() {
+                    ReadError::MissingVersion { path }
+                } else {
                     ReadError::UnknownVersion {
                         work: work.clone(),
                         revision: *revision,
-                    }
-                } else {
-                    ReadError::UnknownWork {
-                        work: work.clone(),
-                        commit: self.commit,
                     }
                 });
             }

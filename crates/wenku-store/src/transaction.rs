@@ -104,6 +104,9 @@ pub struct CommitOptions {
     /// A transaction writing at least this many files goes to one pack
     /// instead of loose objects.
     pub pack_threshold: usize,
+    /// After a batch, smaller packs are merged when the library has more
+    /// packs than this (see [`crate::Library::compact_packs`]).
+    pub max_packs: usize,
 }
 
 impl Default for CommitOptions {
@@ -111,6 +114,7 @@ impl Default for CommitOptions {
         CommitOptions {
             max_attempts: 64,
             pack_threshold: 64,
+            max_packs: 16,
         }
     }
 }
@@ -236,6 +240,16 @@ pub enum CommitError {
     /// git failed.
     #[error(transparent)]
     Git(#[from] GitError),
+}
+
+impl CommitError {
+    /// Whether an object looked missing (see `git::retrying`).
+    pub(crate) fn is_not_found(&self) -> bool {
+        match self {
+            CommitError::Git(e) | CommitError::Read(ReadError::Git(e)) => e.is_not_found(),
+            _ => false,
+        }
+    }
 }
 
 /// In-memory result of staging a transaction on one base commit.
@@ -490,6 +504,14 @@ fn refused(index: usize, op: &Op, refusal: Refusal) -> CommitError {
     }
 }
 
+/// Who signs a commit, when, and for which node.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Signing<'a> {
+    pub node: Region,
+    pub identity: &'a Identity,
+    pub time: Timestamp,
+}
+
 /// Writes a staged transaction's objects and commit; returns the commit id
 /// and whether a pack was written. `main` is not touched.
 pub(crate) fn write(
@@ -497,11 +519,14 @@ pub(crate) fn write(
     staged: &Staged,
     ops: &[Op],
     base_commit: ObjectId,
-    node: Region,
-    identity: &Identity,
-    time: Timestamp,
+    signing: &Signing<'_>,
     pack_threshold: usize,
 ) -> Result<(ObjectId, bool), CommitError> {
+    let Signing {
+        node,
+        identity,
+        time,
+    } = *signing;
     // Encode every record before writing anything, so a record that cannot
     // be stored refuses the transaction with nothing written.
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(staged.file_count());
@@ -518,6 +543,14 @@ pub(crate) fn write(
     files.extend(staged.versions.iter().cloned());
 
     let packed = files.len() >= pack_threshold;
+    // Held while objects are written: see pack::clean_garbage.
+    let _writing =
+        crate::lock::lock_shared(repo.git_dir(), pack::OBJECTS_LOCK).map_err(|source| {
+            CommitError::Lock(LockError {
+                path: repo.git_dir().join("wenku").join(pack::OBJECTS_LOCK),
+                source,
+            })
+        })?;
     let mut repo = if packed {
         repo.clone().with_object_memory()
     } else {
@@ -556,7 +589,7 @@ pub(crate) fn write(
         .detach();
     if packed {
         if let Some(storage) = repo.objects.take_object_memory() {
-            pack::write_pack(&repo, &storage)?;
+            pack::write_memory(&repo, &storage)?;
         }
     }
     Ok((commit_id, packed))

@@ -181,7 +181,7 @@ impl Library {
         options: &VerifyOptions,
     ) -> Result<Report, ReadError> {
         let _span = tracing::info_span!("verify", %commit).entered();
-        verify_commit(self.thread_safe(), commit, options)
+        verify_commit(&self.store().repo, commit, options)
     }
 }
 

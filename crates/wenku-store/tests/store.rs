@@ -523,7 +523,7 @@ fn lifecycle_ops_and_the_story_in_git_log() {
         assert!(c.changed(), "{:?}", c.outcomes);
     }
     // Repeating any of them changes nothing.
-    for op in ops.iter().cloned().filter(|o| !matches!(o, Op::AddRelation { relation, .. } if matches!(relation.target, Target::Citation(_)))) {
+    for op in ops.iter().filter(|o| !matches!(o, Op::AddRelation { relation, .. } if matches!(relation.target, Target::Citation(_)))).cloned() {
         let c = lib.commit(&clerk(), op).expect("commit");
         assert!(!c.changed(), "{:?}", c.outcomes);
     }
@@ -943,4 +943,735 @@ fn history_of_one_work_says_who_when_and_what() {
     assert_eq!(h[0].committer.time.offset_minutes, 480);
     assert_eq!(h[2].node.as_deref(), Some("370200"));
     assert!(lib.history(&w("370200/never")).expect("history").is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// integrity and verification
+
+/// Commits changes to `main` with plain git, as someone editing the
+/// repository by hand would: `(path, Some(bytes))` writes a file,
+/// `(path, None)` removes one.
+fn edit_with_git(repo: &Path, edits: &[(&str, Option<&[u8]>)], mode: &str) {
+    let index = repo.join("tamper.index");
+    let env_git = |args: &[&str]| -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(repo)
+            .env("GIT_INDEX_FILE", &index)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Someone")
+            .env("GIT_AUTHOR_EMAIL", "someone@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Someone")
+            .env("GIT_COMMITTER_EMAIL", "someone@example.invalid")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    env_git(&["read-tree", "main"]);
+    for (path, content) in edits {
+        match content {
+            Some(bytes) => {
+                let file = repo.join("tamper.blob");
+                std::fs::write(&file, bytes).expect("write");
+                let blob = env_git(&["hash-object", "-w", file.to_str().expect("utf8")]);
+                std::fs::remove_file(&file).expect("remove");
+                env_git(&[
+                    "update-index",
+                    "--add",
+                    "--cacheinfo",
+                    &format!("{mode},{},{path}", blob.trim()),
+                ]);
+            }
+            None => {
+                // Mode 0 in --index-info removes the entry (no work tree
+                // needed, unlike --force-remove).
+                let mut child = Command::new("git")
+                    .args(["update-index", "--index-info"])
+                    .current_dir(repo)
+                    .env("GIT_INDEX_FILE", &index)
+                    .stdin(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("git update-index");
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(format!("0 {}\t{path}\n", "0".repeat(40)).as_bytes())
+                    .expect("write");
+                assert!(child.wait().expect("wait").success());
+            }
+        }
+    }
+    let tree = env_git(&["write-tree"]);
+    let commit = env_git(&[
+        "commit-tree",
+        tree.trim(),
+        "-p",
+        "main",
+        "-m",
+        "edit by hand",
+    ]);
+    env_git(&["update-ref", "refs/heads/main", commit.trim()]);
+    std::fs::remove_file(&index).expect("remove index");
+}
+
+#[test]
+fn a_tampered_version_is_an_integrity_error_and_verify_reports_it() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let work = w("370200/wuye");
+    let rev = publish(&lib, "370200/wuye", "物业条例", "2020-01-01");
+    let path = wenku_store::layout::version_path(&work, &rev);
+    let mut altered = canonical::encode_document(&doc("物业条例", "2020-01-01")).expect("encodes");
+    let at = altered.len() - 40;
+    altered[at..at + 3].copy_from_slice("改".as_bytes());
+    edit_with_git(t.path(), &[(&path, Some(&altered))], "100644");
+
+    let snap = lib.snapshot().expect("snapshot");
+    match snap.document(&work, &rev) {
+        Err(ReadError::Integrity {
+            path: p,
+            expected,
+            actual,
+        }) => {
+            assert_eq!(p, path);
+            assert_eq!(expected, rev);
+            assert_eq!(actual, RevisionId::of(&altered));
+        }
+        other => panic!("expected an integrity error, got {other:?}"),
+    }
+    // as-of still answers (the record is fine), the text is refused.
+    assert!(snap.as_of(&work, d("2021-01-01")).is_ok());
+    assert!(snap.text_as_of(&work, d("2021-01-01")).is_err());
+    let report = lib.verify().expect("verify");
+    assert_eq!(report.problems.len(), 1, "{report}");
+    assert_eq!(report.problems[0].path, path);
+    assert!(
+        matches!(report.problems[0].kind, ProblemKind::HashMismatch { actual } if actual == RevisionId::of(&altered))
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("do not hash to the file's name"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_loose_object_altered_on_disk_is_never_used() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let work = w("370200/wuye");
+    let rev = publish(&lib, "370200/wuye", "物业条例", "2020-01-01");
+    let path = wenku_store::layout::version_path(&work, &rev);
+    let blob = git_ok(t.path(), &["rev-parse", &format!("main:{path}")]);
+    let blob = blob.trim();
+    // Write a different text as a loose object and put its file in place of
+    // the version's object file.
+    let other = canonical::encode_document(&doc("物业条例", "被篡改")).expect("encodes");
+    let file = t.path().join("other.xml");
+    std::fs::write(&file, &other).expect("write");
+    let other_id = git_ok(
+        t.path(),
+        &["hash-object", "-w", file.to_str().expect("utf8")],
+    );
+    let other_id = other_id.trim();
+    let object = |id: &str| t.path().join("objects").join(&id[..2]).join(&id[2..]);
+    let target = object(blob);
+    assert!(target.is_file(), "single publishes write loose objects");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    std::fs::copy(object(other_id), &target).expect("swap object file");
+
+    let reopened = Library::open(t.path()).expect("open");
+    let snap = reopened.snapshot().expect("snapshot");
+    let err = snap.document(&work, &rev).expect_err("altered object");
+    assert!(
+        matches!(err, ReadError::Integrity { .. } | ReadError::Git(_)),
+        "{err}"
+    );
+    let report = reopened.verify().expect("verify runs");
+    assert!(!report.is_clean());
+    assert!(report.problems.iter().any(|p| p.path == path), "{report}");
+}
+
+#[test]
+fn verify_reports_every_problem() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let a = w("370200/a");
+    let b = w("370200/b");
+    let ra = publish(&lib, "370200/a", "甲", "2020-01-01");
+    let rb = publish(&lib, "370200/b", "乙", "2020-01-01");
+    publish(&lib, "370200/c", "丙", "2020-01-01");
+    let layout = |w: &WorkId| wenku_store::layout::work_dir(w);
+    let orphan = canonical::encode_document(&doc("甲", "孤儿")).expect("encodes");
+    let orphan_id = RevisionId::of(&orphan);
+    let mut b_rec = lib
+        .snapshot()
+        .expect("snapshot")
+        .require_record(&b)
+        .expect("record");
+    b_rec.add_relation(Relation {
+        kind: RelationKind::Cites,
+        target: Target::Work(w("370200/gone")),
+    });
+    let b_bytes = canonical::encode_record(&b_rec).expect("encodes");
+    let mut noncanonical = b_bytes.clone();
+    noncanonical.extend_from_slice(b"\n\n");
+    let c_rec = canonical::encode_record(&record("370200/zzz", "丙")).expect("encodes");
+    let wrong_shard = if wenku_store::layout::shard_of("d") == "00" {
+        "01"
+    } else {
+        "00"
+    };
+    edit_with_git(
+        t.path(),
+        &[
+            // an unlisted version file in a
+            (&format!("{}/{orphan_id}.xml", layout(&a)), Some(&orphan)),
+            // b's only version removed, and a dangling relation added
+            (&wenku_store::layout::version_path(&b, &rb), None),
+            (&wenku_store::layout::record_path(&b), Some(&b_bytes)),
+            // c's record names another work
+            (
+                &wenku_store::layout::record_path(&w("370200/c")),
+                Some(&c_rec),
+            ),
+            // stray files
+            ("README.md", Some(b"hello")),
+            (&format!("{}/notes.txt", layout(&a)), Some(b"x")),
+            (
+                &format!("370200/{wrong_shard}/d/record.xml"),
+                Some(&noncanonical),
+            ),
+        ],
+        "100644",
+    );
+    edit_with_git(
+        t.path(),
+        &[(
+            &wenku_store::layout::version_path(&a, &ra),
+            Some(&canonical::encode_document(&doc("甲", "2020-01-01")).expect("encodes")),
+        )],
+        "100755",
+    );
+    let report = lib.verify().expect("verify");
+    let kinds: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    let expect = [
+        "README.md: unexpected entry",
+        "notes.txt: unexpected entry",
+        "is executable",
+        &format!("version file {orphan_id} is not listed"),
+        &format!("record lists version {rb}, whose file is missing"),
+        "relation target 370200/gone is not in the library",
+        "record of 370200/zzz in another work's directory",
+        // ... which lists no versions, so c's own version is unlisted
+        "record lists no versions",
+        "c/605fc31646c3",
+        "work 370200/d belongs in shard",
+    ];
+    for e in expect {
+        assert!(
+            kinds.iter().any(|k| k.contains(e)),
+            "missing {e:?} in\n{report}"
+        );
+    }
+    assert_eq!(report.problems.len(), expect.len(), "{report}");
+    // Reads of the damaged parts fail with typed errors.
+    let snap = lib.snapshot().expect("snapshot");
+    assert!(matches!(
+        snap.version_bytes(&b, &rb),
+        Err(ReadError::MissingVersion { .. })
+    ));
+    assert!(matches!(
+        snap.record(&w("370200/c")),
+        Err(ReadError::Misplaced { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------
+// clones
+
+#[test]
+fn a_git_clone_of_a_library_opens_as_a_library() {
+    let t = tmp();
+    let origin = t.path().join("origin.git");
+    let lib = new_lib(&origin, "370200", &[]);
+    let rev = publish(&lib, "370200/wuye", "物业条例", "2020-01-01");
+    let o = origin.to_str().expect("utf8");
+    git_ok(t.path(), &["clone", "-q", o, "work"]);
+    git_ok(t.path(), &["clone", "-q", "--bare", o, "mirror.git"]);
+    for path in [
+        t.path().join("work"),
+        t.path().join("work/.git"),
+        t.path().join("mirror.git"),
+    ] {
+        let clone = Library::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(clone.meta(), lib.meta());
+        assert_eq!(clone.head().expect("head"), lib.head().expect("head"));
+        let snap = clone.snapshot().expect("snapshot");
+        assert_eq!(
+            snap.document(&w("370200/wuye"), &rev).expect("document"),
+            doc("物业条例", "2020-01-01")
+        );
+        assert_clean(&clone);
+    }
+    // The clone's checkout shows the files as they are in git.
+    let checked_out = t
+        .path()
+        .join("work")
+        .join(wenku_store::layout::version_path(&w("370200/wuye"), &rev));
+    assert_eq!(
+        std::fs::read(checked_out).expect("checked out"),
+        canonical::encode_document(&doc("物业条例", "2020-01-01")).expect("encodes")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// concurrency
+
+#[test]
+fn concurrent_writer_threads_lose_no_update() {
+    let t = tmp();
+    let shared = Arc::new(new_lib(t.path(), "370200", &[]));
+    let threads = 4;
+    let each = 8;
+    std::thread::scope(|s| {
+        for i in 0..threads {
+            let shared = Arc::clone(&shared);
+            let path = t.path().to_path_buf();
+            s.spawn(move || {
+                // Half the threads share one Library, half open their own.
+                let own;
+                let lib: &Library = if i % 2 == 0 {
+                    &shared
+                } else {
+                    own = Library::open(&path).expect("open").with_clock(clock());
+                    &own
+                };
+                for j in 0..each {
+                    let work = format!("370200/t{i}-{j}");
+                    lib.publish(
+                        &clerk(),
+                        record(&work, "并发"),
+                        NewVersion::new(doc("并发", &work), d("2024-01-01")),
+                    )
+                    .expect("publish under contention");
+                }
+            });
+        }
+    });
+    assert_eq!(main_commits(t.path()), 1 + threads * each);
+    assert_eq!(
+        shared
+            .snapshot()
+            .expect("snapshot")
+            .works(&Filter::all())
+            .expect("list")
+            .len(),
+        threads * each
+    );
+    assert_clean(&shared);
+    fsck(t.path());
+}
+
+/// A clock that, the first time it is read (after the transaction is
+/// staged and before `main` moves), lets another writer commit first.
+#[derive(Debug)]
+struct RacingClock {
+    inner: SteppingClock,
+    rival: Library,
+    rival_op: std::sync::Mutex<Option<Op>>,
+}
+
+impl Clock for RacingClock {
+    fn now(&self) -> Timestamp {
+        let op = self.rival_op.lock().expect("not poisoned").take();
+        if let Some(op) = op {
+            self.rival.commit(&clerk(), op).expect("the rival commits");
+        }
+        self.inner.now()
+    }
+}
+
+fn racing(path: &Path, op: Op, max_attempts: u32) -> Library {
+    let rival = Library::open(path).expect("open").with_clock(clock());
+    Library::open(path)
+        .expect("open")
+        .with_clock(Arc::new(RacingClock {
+            inner: SteppingClock::new(Timestamp::new(START + 100_000, 480).expect("valid"), 60),
+            rival,
+            rival_op: std::sync::Mutex::new(Some(op)),
+        }))
+        .with_commit_options(CommitOptions {
+            max_attempts,
+            ..CommitOptions::default()
+        })
+}
+
+fn publish_op(work: &str, variant: &str) -> Op {
+    Op::Publish {
+        record: record(work, "标题"),
+        version: NewVersion::new(doc("标题", variant), d("2025-01-01")),
+    }
+}
+
+#[test]
+fn the_loser_of_a_race_retries_on_the_new_head_or_reports_a_conflict() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let start = lib.head().expect("head");
+
+    // Without retries: a clear conflict, and the rival's commit stands.
+    let loser = racing(t.path(), publish_op("370200/rival-1", "r1"), 1);
+    match loser.commit(&clerk(), publish_op("370200/mine-1", "m1")) {
+        Err(CommitError::Conflict { attempts: 1, head }) => {
+            assert_eq!(head, lib.head().expect("head"))
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let snap = lib.snapshot().expect("snapshot");
+    assert!(snap.contains(&w("370200/rival-1")).expect("read"));
+    assert!(!snap.contains(&w("370200/mine-1")).expect("read"));
+    assert!(snap.commit() != start);
+
+    // With retries: restaged on the new head, both changes kept.
+    let winner_after_retry = racing(t.path(), publish_op("370200/rival-2", "r2"), 8);
+    let c = winner_after_retry
+        .commit(&clerk(), publish_op("370200/mine-2", "m2"))
+        .expect("retried");
+    assert_eq!(c.attempts, 2);
+    let snap = lib.snapshot().expect("snapshot");
+    assert!(snap.contains(&w("370200/rival-2")).expect("read"));
+    assert!(snap.contains(&w("370200/mine-2")).expect("read"));
+    assert_eq!(
+        git_ok(t.path(), &["rev-parse", "main~1"]).trim(),
+        c.parent.to_string()
+    );
+
+    // Restaging re-applies the op: when the rival published the same work,
+    // the loser is refused instead of overwriting it.
+    let same = racing(t.path(), publish_op("370200/contested", "rival's text"), 8);
+    match same.commit(&clerk(), publish_op("370200/contested", "my text")) {
+        Err(CommitError::Refused {
+            refusal: Refusal::WorkExists,
+            ..
+        }) => {}
+        other => panic!("expected WorkExists, got {other:?}"),
+    }
+    let kept = lib
+        .snapshot()
+        .expect("snapshot")
+        .require_record(&w("370200/contested"))
+        .expect("record");
+    assert_eq!(
+        kept.versions[0].revision,
+        doc("标题", "rival's text").revision_id().expect("id")
+    );
+    assert_clean(&lib);
+    fsck(t.path());
+}
+
+#[test]
+fn readers_never_see_half_a_transaction() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let batches = 20;
+    let per = 6;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for i in 0..batches {
+                let tx: Transaction = (0..per)
+                    .map(|j| publish_op(&format!("370200/b{i}-{j}"), &format!("{i}-{j}")))
+                    .collect();
+                lib.commit(&clerk(), tx).expect("batch");
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        s.spawn(|| {
+            let reader = Library::open(t.path()).expect("open");
+            let mut rounds = 0;
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                let snap = reader.snapshot().expect("snapshot");
+                let works = snap.works(&Filter::all()).expect("list");
+                let mut per_batch = std::collections::BTreeMap::<String, usize>::new();
+                for work in &works {
+                    let batch = work.local().split('-').next().expect("prefix").to_string();
+                    *per_batch.entry(batch).or_default() += 1;
+                    for v in snap.versions(work).expect("versions") {
+                        snap.version_bytes(work, &v.revision)
+                            .expect("every listed version is readable");
+                    }
+                }
+                assert!(
+                    per_batch.values().all(|n| *n == per),
+                    "half a batch visible: {per_batch:?}"
+                );
+                rounds += 1;
+                if finished {
+                    assert_eq!(works.len(), batches * per);
+                    break;
+                }
+            }
+            assert!(rounds >= 1);
+        });
+    });
+}
+
+// ---------------------------------------------------------------------------
+// crash safety: real writer processes killed with SIGKILL
+
+const WRITER_LIB: &str = "WENKU_TEST_WRITER_LIB";
+const WRITER_SEED: &str = "WENKU_TEST_WRITER_SEED";
+const WRITER_COMMITS: &str = "WENKU_TEST_WRITER_COMMITS";
+
+/// The writer process of the kill test: this test binary re-run with only
+/// this (ignored) test selected. It commits a deterministic mix of single
+/// publishes, added versions and packed batches, printing each new head.
+#[test]
+#[ignore = "helper process for killed_writers_leave_main_at_a_committed_state"]
+fn kill_helper_writer() {
+    let Ok(path) = std::env::var(WRITER_LIB) else {
+        return;
+    };
+    let seed: i64 = std::env::var(WRITER_SEED)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let commits: usize = std::env::var(WRITER_COMMITS)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let lib = Library::open(&path)
+        .expect("open")
+        .with_clock(Arc::new(SteppingClock::new(
+            Timestamp::new(START + seed * 1_000_000, 480).expect("valid"),
+            1,
+        )));
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for i in 0..commits {
+        let tx: Transaction = match i % 4 {
+            // 40 works = 80 files: written as one pack
+            0 => (0..40)
+                .map(|j| {
+                    publish_op(
+                        &format!("370200/k{seed}-{i}-{j}"),
+                        &format!("{seed}-{i}-{j}"),
+                    )
+                })
+                .collect(),
+            1 | 2 => publish_op(&format!("370200/k{seed}-{i}-0"), &format!("{seed}-{i}")).into(),
+            _ => Op::AddVersion {
+                work: w(&format!("370200/k{seed}-{}-0", i - 1)),
+                version: NewVersion::new(doc("标题", &format!("{seed}-{i}-new")), d("2026-01-01")),
+            }
+            .into(),
+        };
+        let c = lib.commit(&clerk(), tx).expect("commit");
+        writeln!(out, "committed {}", c.head()).expect("stdout");
+        out.flush().expect("stdout");
+    }
+}
+
+/// A small deterministic generator for kill delays.
+struct XorShift(u64);
+
+impl XorShift {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn spawn_writer(path: &Path, seed: u64, commits: Option<usize>) -> std::process::Child {
+    let exe = std::env::current_exe().expect("test binary path");
+    let mut cmd = Command::new(exe);
+    cmd.args([
+        "kill_helper_writer",
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+        "-q",
+    ])
+    .env(WRITER_LIB, path)
+    .env(WRITER_SEED, seed.to_string())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    if let Some(n) = commits {
+        cmd.env(WRITER_COMMITS, n.to_string());
+    }
+    cmd.spawn().expect("spawn writer")
+}
+
+fn is_ancestor(path: &Path, ancestor: &str, of: &str) -> bool {
+    git(path, &["merge-base", "--is-ancestor", ancestor, of])
+        .status
+        .success()
+}
+
+#[test]
+fn killed_writers_leave_main_at_a_committed_state() {
+    use std::io::BufRead;
+    let t = tmp();
+    let path = t.path().join("lib");
+    let lib = new_lib(&path, "370200", &[]);
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    // 25 rounds of two writers: 50 kills. WENKU_KILL_ROUNDS raises it for
+    // stress runs.
+    let rounds: u64 = std::env::var("WENKU_KILL_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(25);
+    let mut kills = 0;
+    for round in 0..rounds {
+        let before = lib.head().expect("head").to_string();
+        // Two writers race each other; each is killed at a random moment
+        // after its first commit, mid-way through a later one.
+        let mut writers: Vec<_> = (0..2)
+            .map(|k| spawn_writer(&path, round * 2 + k, None))
+            .collect();
+        let mut reported = Vec::new();
+        for child in &mut writers {
+            let stdout = child.stdout.take().expect("piped");
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            // Wait for the event: the writer is committing.
+            for line in lines.by_ref() {
+                let line = line.expect("read");
+                if let Some(id) = line.strip_prefix("committed ") {
+                    reported.push(id.to_string());
+                    break;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_micros(rng.below(25_000)));
+            child.kill().expect("SIGKILL");
+            let status = child.wait().expect("wait");
+            kills += 1;
+            for line in lines {
+                if let Some(id) = line.expect("read").strip_prefix("committed ") {
+                    reported.push(id.to_string());
+                }
+            }
+            if status.success() {
+                continue;
+            }
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(status.signal(), Some(9), "writer failed: {:?}", {
+                let mut s = String::new();
+                use std::io::Read;
+                child.stderr.take().map(|mut e| e.read_to_string(&mut s));
+                s
+            });
+        }
+        let after = lib.head().expect("head").to_string();
+        assert!(
+            is_ancestor(&path, &before, &after),
+            "round {round}: main moved backwards"
+        );
+        for id in &reported {
+            assert!(
+                is_ancestor(&path, id, &after),
+                "round {round}: reported commit {id} was lost"
+            );
+        }
+        let report = lib.verify().expect("verify");
+        assert!(report.is_clean(), "round {round}:\n{report}");
+    }
+    assert_eq!(kills, rounds * 2);
+    // The library is still writable by a new process (no stale lock).
+    let mut last = spawn_writer(&path, 1000, Some(5));
+    let status = last.wait().expect("wait");
+    assert!(status.success(), "a writer after the kills failed");
+    assert_clean(&lib);
+    fsck(&path);
+}
+
+#[test]
+fn batches_keep_the_number_of_packs_small() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]).with_commit_options(CommitOptions {
+        pack_threshold: 3,
+        max_packs: 4,
+        ..CommitOptions::default()
+    });
+    // An old reader opened before any pack exists must see every later one.
+    let early = Library::open(t.path()).expect("open");
+    // An unreachable object that exists only in a pack, as one written by a
+    // writer that has not moved main yet: compaction must keep it.
+    let file = t.path().join("pending.txt");
+    std::fs::write(&file, "pending").expect("write");
+    let pending = git_ok(
+        t.path(),
+        &["hash-object", "-w", file.to_str().expect("utf8")],
+    );
+    let pending = pending.trim().to_string();
+    let mut child = Command::new("git")
+        .args(["pack-objects", "-q", "objects/pack/pack"])
+        .current_dir(t.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("git pack-objects");
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{pending}\n").as_bytes())
+            .expect("write");
+    }
+    assert!(child.wait().expect("wait").success());
+    git_ok(t.path(), &["prune-packed"]);
+    let mut revs = Vec::new();
+    // Enough batches for many rounds of compaction, each replacing packs
+    // that both libraries' object stores had loaded.
+    for i in 0..200 {
+        let tx: Transaction = (0..2)
+            .map(|j| publish_op(&format!("370200/p{i}-{j}"), &format!("{i}-{j}")))
+            .collect();
+        let c = lib.commit(&clerk(), tx).expect("batch");
+        assert!(c.packed);
+        revs.push((
+            w(&format!("370200/p{i}-0")),
+            c.outcomes[0].revision.expect("rev"),
+        ));
+        assert!(lib.pack_count().expect("count") <= 4, "after batch {i}");
+        let snap = early.snapshot().expect("snapshot");
+        let (work, rev) = &revs[i / 2];
+        snap.version_bytes(work, rev)
+            .expect("readable after compaction");
+        if i % 50 == 0 {
+            assert_clean(&early);
+        }
+    }
+    let snap = early.snapshot().expect("snapshot");
+    for (work, rev) in &revs {
+        snap.version_bytes(work, rev)
+            .expect("readable after compaction");
+    }
+    assert_clean(&early);
+    fsck(t.path());
+    assert!(
+        git(t.path(), &["cat-file", "-e", &pending])
+            .status
+            .success(),
+        "compaction lost an unreachable object"
+    );
 }
