@@ -204,6 +204,7 @@ pub struct Library {
     meta: LibraryMeta,
     clock: Arc<dyn Clock>,
     options: CommitOptions,
+    meta_cache: transaction::MetaCache,
 }
 
 impl std::fmt::Debug for Library {
@@ -352,6 +353,7 @@ impl Library {
             meta,
             clock: Arc::new(SystemClock::utc()),
             options: CommitOptions::default(),
+            meta_cache: transaction::MetaCache::default(),
         })
     }
 
@@ -491,10 +493,14 @@ impl Library {
         ops: &[Op],
         attempts: u32,
     ) -> Result<Attempt, CommitError> {
-        let repo = self.repo();
+        let mut repo = self.repo();
+        // The trees on the work's path (the root above all) are read by
+        // staging, by the metadata look-up and by the tree editor: decode
+        // them once.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
         let base = git::main_head(&repo)?.ok_or(CommitError::NoMain)?;
         let base_tree = git::commit_tree(&repo, base)?;
-        let meta = transaction::base_meta(&repo, base, base_tree)?;
+        let meta = self.meta_cache.get(&repo, base, base_tree)?;
         let staged = transaction::stage(&repo, base_tree, &meta.authority, ops)?;
         if !staged.changed() {
             return Ok(Attempt::Finished(Committed {

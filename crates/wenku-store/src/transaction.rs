@@ -650,15 +650,35 @@ pub(crate) fn swap_main(
     }
 }
 
-/// Reads the authority from the base commit's metadata, refusing newer
-/// formats.
-pub(crate) fn base_meta(
-    repo: &gix::Repository,
-    commit: ObjectId,
-    tree: ObjectId,
-) -> Result<LibraryMeta, CommitError> {
-    read::read_meta(repo, commit, tree).map_err(|e| match e {
-        ReadError::Meta { commit, source } => CommitError::Meta { commit, source },
-        other => CommitError::Read(other),
-    })
+/// The metadata last decoded, by the id of its blob: `library.xml` rarely
+/// changes, and a node hosting many regions would otherwise parse it on
+/// every commit.
+#[derive(Debug, Default)]
+pub(crate) struct MetaCache(std::sync::Mutex<Option<(ObjectId, LibraryMeta)>>);
+
+impl MetaCache {
+    /// Reads the authority from the base commit's metadata, refusing newer
+    /// formats.
+    pub(crate) fn get(
+        &self,
+        repo: &gix::Repository,
+        commit: ObjectId,
+        tree: ObjectId,
+    ) -> Result<LibraryMeta, CommitError> {
+        let blob = git::entry_at(repo, tree, layout::META_FILE)?.map(|(id, _)| id);
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(blob), Some((id, meta))) = (blob, cached.as_ref()) {
+            if *id == blob {
+                return Ok(meta.clone());
+            }
+        }
+        let meta = read::read_meta(repo, commit, tree).map_err(|e| match e {
+            ReadError::Meta { commit, source } => CommitError::Meta { commit, source },
+            other => CommitError::Read(other),
+        })?;
+        if let Some(blob) = blob {
+            *cached = Some((blob, meta.clone()));
+        }
+        Ok(meta)
+    }
 }

@@ -2014,3 +2014,58 @@ fn the_reference_corpus_loads_with_versions_in_scrambled_order() {
     assert_clean(&lib);
     fsck(t.path());
 }
+
+// ---------------------------------------------------------------------------
+// the metadata format
+
+/// The samples in `testdata/library/` decode (or are refused) as their
+/// names say, and agree with `schemas/library-1.xsd` when xmllint is there
+/// (CI sets WENKU_REQUIRE_XMLLINT=1 so this cannot silently skip).
+#[test]
+fn library_metadata_samples_agree_with_the_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut samples: Vec<PathBuf> = std::fs::read_dir(root.join("testdata/library"))
+        .expect("samples")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    samples.sort();
+    assert!(samples.len() >= 5);
+    let xmllint = Command::new("xmllint").arg("--version").output().is_ok();
+    assert!(
+        xmllint || std::env::var_os("WENKU_REQUIRE_XMLLINT").is_none(),
+        "xmllint is required (WENKU_REQUIRE_XMLLINT is set) but not installed"
+    );
+    for path in samples {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("utf8").to_string();
+        let valid = name.starts_with("valid-");
+        let bytes = std::fs::read(&path).expect("read");
+        let decoded = wenku_store::LibraryMeta::decode(&bytes);
+        assert_eq!(decoded.is_ok(), valid, "{name}: {decoded:?}");
+        if let Ok(meta) = decoded {
+            assert_eq!(meta.encode(), bytes, "{name} is canonical");
+        }
+        if xmllint {
+            let out = Command::new("xmllint")
+                .args(["--noout", "--schema"])
+                .arg(root.join("schemas/library-1.xsd"))
+                .arg(&path)
+                .output()
+                .expect("xmllint runs");
+            assert_eq!(out.status.success(), valid, "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    // What wenku writes validates too.
+    if xmllint {
+        let t = tmp();
+        let lib = new_lib(&t.path().join("lib"), "370283", &["370283001"]);
+        let file = t.path().join("library.xml");
+        std::fs::write(&file, lib.meta().encode()).expect("write");
+        let out = Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(root.join("schemas/library-1.xsd"))
+            .arg(&file)
+            .output()
+            .expect("xmllint runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
