@@ -295,6 +295,7 @@ fn newer_formats_are_refused_on_open_and_on_write() {
         .expect_err("newer format");
     assert!(matches!(err, CommitError::Meta { .. }), "{err}");
     assert_eq!(lib.head().expect("head"), head);
+    fsck(&path);
 }
 
 // ---------------------------------------------------------------------------
@@ -726,6 +727,7 @@ fn refusals_write_nothing() {
         .expect("forward reference inside a batch");
     assert!(c.changed());
     assert_clean(&lib);
+    fsck(t.path());
 }
 
 // ---------------------------------------------------------------------------
@@ -900,6 +902,7 @@ fn filters_citations_and_reverse_relations() {
     assert_eq!(referrers[0].kind.reverse_str(), "interpreted-by");
     let rev = doc(&prov.title, "2025-03-01").revision_id().expect("id");
     assert_eq!(snap.find_revision(&rev).expect("find"), [prov.work.clone()]);
+    fsck(t.path());
 }
 
 // ---------------------------------------------------------------------------
@@ -943,6 +946,7 @@ fn history_of_one_work_says_who_when_and_what() {
     assert_eq!(h[0].committer.time.offset_minutes, 480);
     assert_eq!(h[2].node.as_deref(), Some("370200"));
     assert!(lib.history(&w("370200/never")).expect("history").is_empty());
+    fsck(t.path());
 }
 
 // ---------------------------------------------------------------------------
@@ -1062,6 +1066,8 @@ fn a_tampered_version_is_an_integrity_error_and_verify_reports_it() {
             .contains("do not hash to the file's name"),
         "{report}"
     );
+    // git itself sees nothing wrong: the altered file is a valid blob.
+    fsck(t.path());
 }
 
 #[test]
@@ -1103,6 +1109,9 @@ fn a_loose_object_altered_on_disk_is_never_used() {
     let report = reopened.verify().expect("verify runs");
     assert!(!report.is_clean());
     assert!(report.problems.iter().any(|p| p.path == path), "{report}");
+    // git agrees that the object is corrupt (this is the one library in
+    // these tests that git fsck must refuse).
+    assert!(!git(t.path(), &["fsck", "--strict"]).status.success());
 }
 
 #[test]
@@ -1198,6 +1207,8 @@ fn verify_reports_every_problem() {
         snap.record(&w("370200/c")),
         Err(ReadError::Misplaced { .. })
     ));
+    // Every one of these is valid git; only wenku's checks find them.
+    fsck(t.path());
 }
 
 // ---------------------------------------------------------------------------
@@ -1236,6 +1247,13 @@ fn a_git_clone_of_a_library_opens_as_a_library() {
         std::fs::read(checked_out).expect("checked out"),
         canonical::encode_document(&doc("物业条例", "2020-01-01")).expect("encodes")
     );
+    for dir in [
+        origin.clone(),
+        t.path().join("work"),
+        t.path().join("mirror.git"),
+    ] {
+        fsck(&dir);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1429,6 +1447,8 @@ fn readers_never_see_half_a_transaction() {
             assert!(rounds >= 1);
         });
     });
+    assert_clean(&lib);
+    fsck(t.path());
 }
 
 // ---------------------------------------------------------------------------
@@ -2036,7 +2056,11 @@ fn library_metadata_samples_agree_with_the_schema() {
         "xmllint is required (WENKU_REQUIRE_XMLLINT is set) but not installed"
     );
     for path in samples {
-        let name = path.file_name().and_then(|n| n.to_str()).expect("utf8").to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("utf8")
+            .to_string();
         let valid = name.starts_with("valid-");
         let bytes = std::fs::read(&path).expect("read");
         let decoded = wenku_store::LibraryMeta::decode(&bytes);
@@ -2051,7 +2075,12 @@ fn library_metadata_samples_agree_with_the_schema() {
                 .arg(&path)
                 .output()
                 .expect("xmllint runs");
-            assert_eq!(out.status.success(), valid, "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(
+                out.status.success(),
+                valid,
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     // What wenku writes validates too.
@@ -2066,6 +2095,11 @@ fn library_metadata_samples_agree_with_the_schema() {
             .arg(&file)
             .output()
             .expect("xmllint runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        fsck(&t.path().join("lib"));
     }
 }
