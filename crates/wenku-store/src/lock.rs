@@ -5,17 +5,24 @@
 //! into place) keeps updates atomic, but a writer killed while holding it
 //! leaves the file behind and every later writer fails until someone
 //! removes it by hand. wenku writers therefore also hold an advisory
-//! `flock` on `<git-dir>/wenku/write.lock` while they update `main`. The
-//! kernel drops a `flock` when its process dies, so a writer that holds it
-//! and still finds `main.lock` knows the file's owner is dead (only wenku
-//! moves `main`) and removes it. The lock is held only around the
-//! compare-and-swap, never while objects are written, so writers still
-//! race and the loser of a compare-and-swap still sees a conflict.
+//! `flock` on `<git-dir>/wenku/write.lock` while they update `main`, and
+//! write `swap` into that file for as long as they may hold `main.lock`
+//! (emptying it when done). The kernel drops a `flock` when its process
+//! dies, so a writer that holds it and finds both `swap` and a `main.lock`
+//! knows that the ref lock belongs to a wenku writer that died, and removes
+//! it. A `main.lock` found while `write.lock` is empty belongs to someone
+//! else (`git pack-refs` during a `git gc`, say) and is left alone: the
+//! update then fails like any git lock conflict.
+//!
+//! The lock is held only around the compare-and-swap, never while objects
+//! are written, so writers still race and the loser of a compare-and-swap
+//! still sees a conflict.
 //!
 //! Not on Unix, there is no `flock`: the lock is a no-op and a stale
 //! `main.lock` has to be removed by hand, as with git.
 
 use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// Why the writer lock could not be taken.
@@ -29,50 +36,63 @@ pub struct LockError {
     pub source: std::io::Error,
 }
 
+/// What `write.lock` holds while a writer may own `main.lock`.
+const SWAPPING: &[u8] = b"swap\n";
+
 /// Held while `main` is updated; released on drop.
 #[derive(Debug)]
 pub(crate) struct WriterLock {
-    _file: File,
+    file: File,
 }
 
 impl WriterLock {
-    /// Blocks until the lock is ours, then removes a stale ref lock of
-    /// `refs/heads/main` if one was left behind.
+    /// Blocks until the lock is ours, then removes a ref lock of
+    /// `refs/heads/main` that a dead wenku writer left behind, and marks the
+    /// swap as under way.
     pub(crate) fn acquire(git_dir: &Path) -> Result<WriterLock, LockError> {
-        let dir = git_dir.join("wenku");
-        let path = dir.join("write.lock");
+        let path = git_dir.join("wenku").join("write.lock");
         let fail = |source| LockError {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(&dir).map_err(fail)?;
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(fail)?;
+        let mut file = open_lock_file(git_dir, "write.lock").map_err(fail)?;
         #[cfg(unix)]
         {
             rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
                 .map_err(|e| fail(std::io::Error::from(e)))?;
+            let mut state = Vec::new();
+            file.read_to_end(&mut state).map_err(fail)?;
             let stale = git_dir.join("refs").join("heads").join("main.lock");
-            match std::fs::remove_file(&stale) {
-                Ok(()) => tracing::warn!(
-                    path = %stale.display(),
-                    "removed a ref lock left behind by a writer that died"
-                ),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(LockError {
-                        path: stale,
-                        source: e,
-                    });
+            if state == SWAPPING {
+                match std::fs::remove_file(&stale) {
+                    Ok(()) => tracing::warn!(
+                        path = %stale.display(),
+                        "removed a ref lock left behind by a writer that died"
+                    ),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(LockError {
+                            path: stale,
+                            source: e,
+                        });
+                    }
                 }
             }
         }
-        Ok(WriterLock { _file: file })
+        file.set_len(0).map_err(fail)?;
+        file.rewind().map_err(fail)?;
+        file.write_all(SWAPPING).map_err(fail)?;
+        Ok(WriterLock { file })
+    }
+}
+
+impl Drop for WriterLock {
+    fn drop(&mut self) {
+        // The swap is over (main.lock was renamed into place or removed by
+        // gix); the flock goes with the file handle.
+        if let Err(e) = self.file.set_len(0) {
+            tracing::warn!(error = %e, "could not clear the writer lock's state");
+        }
     }
 }
 

@@ -2103,3 +2103,41 @@ fn library_metadata_samples_agree_with_the_schema() {
         fsck(&t.path().join("lib"));
     }
 }
+
+#[test]
+fn a_ref_lock_of_a_dead_writer_is_removed_and_anyone_elses_is_respected() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let ref_lock = t.path().join("refs/heads/main.lock");
+    let state = t.path().join("wenku/write.lock");
+    // A wenku writer died between creating main.lock and renaming it: its
+    // write.lock still says so.
+    std::fs::write(&ref_lock, "0000000000000000000000000000000000000000\n").expect("write");
+    std::fs::write(&state, "swap\n").expect("write");
+    publish(&lib, "370200/a", "甲", "2025-01-01");
+    assert!(!ref_lock.exists());
+    assert_eq!(
+        std::fs::read(&state).expect("read"),
+        b"",
+        "the swap is over"
+    );
+
+    // A lock taken by someone else (git pack-refs, say) is not wenku's to
+    // remove: the commit fails like any git lock conflict, nothing changes.
+    let head = lib.head().expect("head");
+    std::fs::write(&ref_lock, "0000000000000000000000000000000000000000\n").expect("write");
+    let err = lib
+        .publish(
+            &clerk(),
+            record("370200/b", "乙"),
+            NewVersion::new(doc("乙", "1"), d("2025-01-01")),
+        )
+        .expect_err("main is locked");
+    assert!(matches!(err, CommitError::Git(_)), "{err}");
+    assert!(ref_lock.exists());
+    assert_eq!(lib.head().expect("head"), head);
+    std::fs::remove_file(&ref_lock).expect("remove");
+    publish(&lib, "370200/b", "乙", "2025-01-01");
+    assert_clean(&lib);
+    fsck(t.path());
+}
