@@ -12,7 +12,7 @@
 //! Every batch adds a pack, and both git and gix look an object up pack by
 //! pack; gix also holds a fixed number of index slots per open repository.
 //! So when a library has more than [`crate::CommitOptions::max_packs`]
-//! packs, [`compact`] merges the smaller ones geometrically (as
+//! packs, compaction merges the smaller ones geometrically (as
 //! `git repack --geometric=2` does): a pack is merged only with packs whose
 //! total is at least half its size, so each object is copied O(log n) times
 //! over the library's life. Merging copies every object of the merged packs,
@@ -179,7 +179,7 @@ pub(crate) fn clean_garbage(repo: &gix::Repository) -> Result<usize, GitError> {
     Ok(removed)
 }
 
-/// What [`maintain`] did.
+/// What [`crate::Library::maintain`] did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Maintenance {
     /// Temporary files of dead writers removed.

@@ -129,9 +129,18 @@ impl Snapshot {
     }
 
     /// Answers catalog questions from `catalog` (e.g. the index) instead
-    /// of walking the tree. The catalog must describe this snapshot's
-    /// commit ([`Catalog::commit`]).
+    /// of walking the tree. A catalog of another commit
+    /// ([`Catalog::commit`]) would give wrong answers: it is not used (the
+    /// tree is walked instead) and a warning is logged.
     pub fn with_catalog(self, catalog: Box<dyn Catalog>) -> Snapshot {
+        if catalog.commit() != self.commit {
+            tracing::warn!(
+                snapshot = %self.commit,
+                catalog = %catalog.commit(),
+                "a catalog of another commit is not used"
+            );
+            return self;
+        }
         let cell = OnceCell::new();
         let _ = cell.set(catalog);
         Snapshot {

@@ -105,7 +105,7 @@ pub struct CommitOptions {
     /// instead of loose objects.
     pub pack_threshold: usize,
     /// After a batch, smaller packs are merged when the library has more
-    /// packs than this (see [`crate::Library::compact_packs`]).
+    /// packs than this (see [`crate::Library::maintain`]).
     pub max_packs: usize,
 }
 

@@ -2141,3 +2141,51 @@ fn a_ref_lock_of_a_dead_writer_is_removed_and_anyone_elses_is_respected() {
     assert_clean(&lib);
     fsck(t.path());
 }
+
+/// A catalog that answers every question with one fixed work, to see that
+/// snapshots use a plugged-in catalog only for its own commit.
+#[derive(Debug)]
+struct FixedCatalog(wenku_store::ObjectId, WorkId);
+
+impl wenku_store::Catalog for FixedCatalog {
+    fn commit(&self) -> wenku_store::ObjectId {
+        self.0
+    }
+    fn works(&self, _: &Filter) -> Result<Vec<WorkId>, ReadError> {
+        Ok(vec![self.1.clone()])
+    }
+    fn lookup(&self, _: &Citation) -> Result<Vec<WorkId>, ReadError> {
+        Ok(vec![self.1.clone()])
+    }
+    fn referrers(&self, _: &WorkId) -> Result<Vec<wenku_store::Referrer>, ReadError> {
+        Ok(Vec::new())
+    }
+    fn find_revision(&self, _: &RevisionId) -> Result<Vec<WorkId>, ReadError> {
+        Ok(vec![self.1.clone()])
+    }
+}
+
+#[test]
+fn a_plugged_in_catalog_answers_only_for_its_commit() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    publish(&lib, "370200/a", "甲", "2025-01-01");
+    let marker = w("370200/from-the-catalog");
+    let head = lib.head().expect("head");
+    let snap = lib
+        .snapshot()
+        .expect("snapshot")
+        .with_catalog(Box::new(FixedCatalog(head, marker.clone())));
+    assert_eq!(
+        snap.works(&Filter::all()).expect("list"),
+        std::slice::from_ref(&marker)
+    );
+    let parent = git_ok(t.path(), &["rev-parse", "main~1"]);
+    let stale = wenku_store::ObjectId::from_hex(parent.trim().as_bytes()).expect("hex");
+    let snap = lib
+        .snapshot()
+        .expect("snapshot")
+        .with_catalog(Box::new(FixedCatalog(stale, marker)));
+    assert_eq!(snap.works(&Filter::all()).expect("list"), [w("370200/a")]);
+    fsck(t.path());
+}
