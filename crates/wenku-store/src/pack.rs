@@ -50,16 +50,7 @@ pub(crate) fn write_pack(
     // A stable order makes the same objects produce the same pack.
     objects.sort_by_key(|o| o.id);
     objects.dedup_by_key(|o| o.id);
-    let mut entries = Vec::with_capacity(objects.len());
-    for o in &objects {
-        let entry = output::Entry::from_data(
-            &output::Count::from_data(o.id, None),
-            &gix::objs::Data::new(o.data, o.kind, hash),
-            gix::zlib::Compression::BEST_SPEED,
-        )
-        .ctx(|| format!("compressing object {} for a pack", o.id))?;
-        entries.push(entry);
-    }
+    let entries = compress(&objects, hash)?;
     let count = u32::try_from(entries.len()).map_err(|e| GitError {
         action: "counting objects for a pack".into(),
         source: Box::new(e),
@@ -105,6 +96,41 @@ pub(crate) fn write_pack(
         std::fs::remove_file(keep).ctx(|| format!("removing {}", keep.display()))?;
     }
     Ok(outcome.data_path)
+}
+
+/// Compresses objects into pack entries on all cores, keeping their order.
+fn compress(objects: &[Object<'_>], hash: gix::hash::Kind) -> Result<Vec<output::Entry>, GitError> {
+    let one = |o: &Object<'_>| {
+        output::Entry::from_data(
+            &output::Count::from_data(o.id, None),
+            &gix::objs::Data::new(o.data, o.kind, hash),
+            gix::zlib::Compression::BEST_SPEED,
+        )
+        .ctx(|| format!("compressing object {} for a pack", o.id))
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(objects.len().div_ceil(512).max(1));
+    if threads <= 1 {
+        return objects.iter().map(one).collect();
+    }
+    let chunk = objects.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = objects
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Result<Vec<_>, _>>()))
+            .collect();
+        let mut entries = Vec::with_capacity(objects.len());
+        for h in handles {
+            let part = h.join().map_err(|_| GitError {
+                action: "compressing objects for a pack".into(),
+                source: "a compression thread panicked".into(),
+            })??;
+            entries.extend(part);
+        }
+        Ok(entries)
+    })
 }
 
 /// Writes the objects kept in memory by a `with_object_memory` repository.
