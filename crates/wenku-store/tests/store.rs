@@ -1102,10 +1102,9 @@ fn a_loose_object_altered_on_disk_is_never_used() {
     let reopened = Library::open(t.path()).expect("open");
     let snap = reopened.snapshot().expect("snapshot");
     let err = snap.document(&work, &rev).expect_err("altered object");
-    assert!(
-        matches!(err, ReadError::Integrity { .. } | ReadError::Git(_)),
-        "{err}"
-    );
+    // gix does not re-hash a loose object when it reads it; the BLAKE3
+    // check against the file's name is what refuses the bytes.
+    assert!(matches!(err, ReadError::Integrity { .. }), "{err}");
     let report = reopened.verify().expect("verify runs");
     assert!(!report.is_clean());
     assert!(report.problems.iter().any(|p| p.path == path), "{report}");
