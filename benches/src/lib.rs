@@ -3,6 +3,13 @@
 //! - [`corpus`]: a deterministic generator of realistic synthetic libraries
 //!   (regions, types, versions, amendments, relations) built from the real
 //!   texts in `testdata/corpus`.
+//! - [`files`]: a generated corpus written out as the text files a
+//!   hand-made law repository holds (Markdown statutes, plain-text
+//!   normative documents) with a manifest of their metadata.
+//! - [`regulation`]: the real long regulation the diff benchmarks use.
+//! - The `harness` binary (`src/bin/harness/`) runs the whole-process
+//!   comparisons with git: import, as-of, publish, open, diff, pull, peak
+//!   memory (`cargo run --release -p wenku-bench --bin harness -- --help`).
 //! - Micro-benchmarks live in `benches/benches/*.rs` (criterion); run them
 //!   with `cargo bench -p wenku-bench`. Results, the machine and the
 //!   commands that produced them are recorded in `BENCHMARKS.md` at the
@@ -15,6 +22,8 @@
 //! ```
 
 pub mod corpus;
+pub mod files;
 pub mod pool;
 pub mod regions;
+pub mod regulation;
 pub mod rng;
