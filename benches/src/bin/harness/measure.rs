@@ -201,7 +201,10 @@ mod tests {
     fn medians() {
         let s = Stats::of(&[3.0, 1.0, 2.0]).expect("samples");
         assert_eq!((s.n, s.median, s.min, s.max), (3, 2.0, 1.0, 3.0));
-        assert_eq!(Stats::of(&[4.0, 1.0, 2.0, 3.0]).expect("samples").median, 2.5);
+        assert_eq!(
+            Stats::of(&[4.0, 1.0, 2.0, 3.0]).expect("samples").median,
+            2.5
+        );
         assert!(Stats::of(&[]).is_none());
     }
 
