@@ -69,6 +69,7 @@
 pub mod authority;
 pub mod catalog;
 pub mod clock;
+pub mod federation;
 mod git;
 pub mod history;
 pub mod identity;
@@ -86,6 +87,9 @@ pub mod verify;
 pub use authority::{Authority, AuthorityError};
 pub use catalog::{Catalog, Filter, Referrer, TreeCatalog};
 pub use clock::{Clock, SteppingClock, SystemClock, Timestamp};
+pub use federation::{
+    FetchStats, Peer, PullError, PullOptions, PullReport, RegionChanges, Timings,
+};
 pub use git::{GitError, MAIN_REF};
 /// Git object ids (commits, trees, blobs), as gix spells them.
 pub use gix::ObjectId;
