@@ -44,6 +44,10 @@ fn harness_runs_every_benchmark_at_a_small_scale() {
         "diff/regulation-571/git",
         "publish/wenku",
         "publish/git",
+        "pull/wenku",
+        "pull/git",
+        "pull/wenku-noop",
+        "pull/git-noop",
     ] {
         let r = row(id);
         assert!(
@@ -69,6 +73,11 @@ fn harness_runs_every_benchmark_at_a_small_scale() {
     assert_eq!(
         row("diff/regulation-571/wenku")["info"]["articles"],
         serde_json::json!([571, 586])
+    );
+    assert!(
+        row("pull/wenku")["info"]["works_added"]
+            .as_u64()
+            .is_some_and(|n| n > 0)
     );
     let comparisons = run["comparisons"].as_array().expect("comparisons");
     assert!(comparisons.iter().any(|c| c["bench"] == "import"));

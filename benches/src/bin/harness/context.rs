@@ -207,9 +207,13 @@ impl Ctx {
         Ok(())
     }
 
-    /// Forgets a built library or peer.
+    /// Forgets a built library, peer or pull setup.
     pub fn unmark(&self, what: &str) -> Result<()> {
-        let m = self.marker(what);
+        let m = if what == "pull" {
+            self.root.join("pull").join("ready")
+        } else {
+            self.marker(what)
+        };
         if m.exists() {
             fs::remove_file(m)?;
         }

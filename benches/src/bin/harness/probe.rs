@@ -7,7 +7,7 @@
 //! The probes call the libraries the way the `wenku` command would:
 //! `wenku_import::import_bytes` on each file, then `Library::commit` of
 //! batches; `Library::open` + `Snapshot::text_as_of`; `wenku_diff::compare`
-//! and the terminal renderer.
+//! and the terminal renderer; `Library::pull`.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -22,7 +22,7 @@ use wenku_bench::files::{Entry, Manifest};
 use wenku_diff::{Options as DiffOptions, Side, compare, to_terminal};
 use wenku_import::{ImportOptions, Imported, import_bytes};
 use wenku_model::{Date, DocType, Record, Region, WorkId, render};
-use wenku_store::{Identity, InitOptions, Library, NewVersion, Op, Transaction};
+use wenku_store::{Identity, InitOptions, Library, NewVersion, Op, Peer, PullOptions, Transaction};
 
 use crate::measure::peak_rss_self;
 
@@ -109,6 +109,19 @@ pub enum Probe {
         #[arg(long, default_value_t = 1)]
         count: usize,
     },
+    /// Pull from a child node once (`Library::pull`), reporting the pull's
+    /// own timings.
+    Pull {
+        /// The library that pulls.
+        #[arg(long)]
+        library: PathBuf,
+        /// The child's library (a path or URL).
+        #[arg(long)]
+        source: String,
+        /// The child's region.
+        #[arg(long)]
+        child: String,
+    },
     /// Compare two texts `--count` times (compare + terminal rendering),
     /// after importing them once.
     Diff {
@@ -149,6 +162,11 @@ pub fn main(args: ProbeArgs) -> Result<()> {
             count,
         } => publish(&library, &text, &tag, count)?,
         Probe::Open { library, count } => open(&library, count)?,
+        Probe::Pull {
+            library,
+            source,
+            child,
+        } => pull(&library, &source, &child)?,
         Probe::Diff {
             old,
             new,
@@ -383,6 +401,32 @@ fn open(library: &Path, count: usize) -> Result<ProbeReport> {
     Ok(ProbeReport {
         samples,
         ..ProbeReport::default()
+    })
+}
+
+fn pull(library: &Path, source: &str, child: &str) -> Result<ProbeReport> {
+    let lib = Library::open(library)?;
+    let r = lib.pull(
+        source,
+        Peer::Child(Region::parse(child)?),
+        &clerk()?,
+        &PullOptions::new(),
+    )?;
+    let t = r.timings;
+    Ok(ProbeReport {
+        samples: vec![t.total.as_secs_f64()],
+        peak_rss_kib: None,
+        info: info(&[
+            ("changed", r.changed().into()),
+            ("works_added", r.added().into()),
+            ("works_changed", r.changed_works().into()),
+            ("new_commits", r.new_commits.into()),
+            ("fetched_objects", r.fetch.objects.into()),
+            ("fetched_pack_bytes", r.fetch.pack_bytes.into()),
+            ("fetch_s", t.fetch.as_secs_f64().into()),
+            ("check_s", t.check.as_secs_f64().into()),
+            ("merge_s", t.merge.as_secs_f64().into()),
+        ]),
     })
 }
 
