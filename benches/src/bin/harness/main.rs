@@ -49,7 +49,12 @@ Examples:
 
 /// wenku against git: import, as-of, publish, open, diff, pull, peak memory.
 #[derive(Debug, Parser)]
-#[command(name = "harness", about, long_about = None, after_help = AFTER_HELP)]
+#[command(
+    name = "harness",
+    about = "wenku against laws kept in git by hand, measured side by side: import, as-of, publish, open, diff, pull, peak memory",
+    long_about = None,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     #[command(flatten)]
     options: Options,
@@ -86,7 +91,7 @@ pub struct Options {
     #[arg(long, global = true, value_name = "N")]
     pub queries: Option<usize>,
     /// Wall-time budget of each series of git as-of queries, seconds: as
-    /// many queries as fit, at least 5 (default 120).
+    /// many queries as fit, at least 5.
     #[arg(long, global = true, value_name = "SECS", default_value_t = 120.0)]
     pub git_budget: f64,
     /// Delete the libraries and repositories of this scale when done.

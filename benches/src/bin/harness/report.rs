@@ -362,11 +362,12 @@ fn sig3(x: f64) -> String {
     }
 }
 
-/// A ratio for people: `0.42×`, `1.3×`, `1/2,400×` for very small ones.
+/// A ratio for people: `0.42×`, `1.3×`; below 0.1 as a fraction,
+/// `1/2,400×` (wenku 2,400 times faster).
 pub fn ratio(r: f64) -> String {
     if !r.is_finite() {
         "—".into()
-    } else if r < 0.01 {
+    } else if r < 0.1 {
         format!("1/{}×", thousands((1.0 / r).round() as u64))
     } else {
         format!("{}×", sig3(r))
