@@ -68,12 +68,18 @@ fn unit(out: &mut String, u: &Unit) {
         }
         _ => {
             // Article, item, subitem, outline entry: the label, the heading
-            // and the first paragraph share a line, as they do on paper.
+            // and the first paragraph share a line, as they do on paper when
+            // the heading is a sentence (`（一）完善主动公开机制。健全……`); a
+            // heading that is a bare phrase (`一、政策背景`) stands on its own.
             let mut head = label.to_string();
             if let Some(h) = &u.heading {
                 head.push_str(h);
             }
-            if let Some((Block::Para(first), tail)) = rest.split_first() {
+            let joins = u
+                .heading
+                .as_deref()
+                .is_none_or(|h| h.ends_with(['。', '！', '？', '；', '.', '!', '?', ';']));
+            if let (true, Some((Block::Para(first), tail))) = (joins, rest.split_first()) {
                 if u.kind == UnitKind::Article && !head.is_empty() {
                     head.push('　');
                 }
@@ -84,4 +90,33 @@ fn unit(out: &mut String, u: &Unit) {
         }
     }
     blocks(out, rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DocType, Number};
+
+    fn entry(label: &str, heading: &str, text: &str) -> Block {
+        let mut u = Unit::new(UnitKind::Entry(1), label, Some(Number::new(1)));
+        u.heading = Some(heading.into());
+        u.children.push(Block::Para(text.into()));
+        Block::Unit(u)
+    }
+
+    #[test]
+    fn headings_share_a_line_only_when_they_are_sentences() {
+        let mut doc = Document::new(DocType::Policy, "t");
+        doc.body.push(entry(
+            "(一)",
+            "完善主动公开机制。",
+            "健全主动公开事项目录制度。",
+        ));
+        doc.body
+            .push(entry("一、", "政策背景", "2025年是收官之年。"));
+        assert_eq!(
+            to_plain_text(&doc),
+            "(一)完善主动公开机制。健全主动公开事项目录制度。\n一、政策背景\n2025年是收官之年。\n"
+        );
+    }
 }

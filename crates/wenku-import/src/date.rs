@@ -1,0 +1,151 @@
+//! Dates inside running text: `2024年7月16日`, `２０２４年７月１６日`,
+//! `二〇二四年七月十六日` and `2025-07-04`.
+
+use wenku_model::Date;
+
+/// A date found in a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// Byte offset just past it.
+    pub end: usize,
+    /// Its value.
+    pub date: Date,
+}
+
+fn is_year_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇零○一二三四五六七八九".contains(c)
+}
+
+fn is_part_char(c: char) -> bool {
+    is_year_digit(c) || c == '十'
+}
+
+/// Every well-formed, possible date in `s`, in order, not overlapping.
+pub(crate) fn find_all(s: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = find_from(s, from) {
+        from = found.end;
+        out.push(found);
+    }
+    out
+}
+
+/// The first date at or after byte `from`.
+pub(crate) fn find_from(s: &str, from: usize) -> Option<Found> {
+    let mut prev: Option<char> = s[..from].chars().next_back();
+    for (i, c) in s[from..].char_indices() {
+        let start = from + i;
+        if is_year_digit(c) && !prev.is_some_and(is_year_digit) {
+            if let Some(found) = chinese_at(s, start).or_else(|| iso_at(s, start)) {
+                return Some(found);
+            }
+        }
+        prev = Some(c);
+    }
+    None
+}
+
+/// `YYYY年M月D日` starting exactly at `start`.
+fn chinese_at(s: &str, start: usize) -> Option<Found> {
+    let rest = &s[start..];
+    let mut end = 0;
+    let mut stage = 0; // 0 year, 1 month, 2 day
+    let mut run = 0;
+    for (i, c) in rest.char_indices() {
+        let limit = if stage == 0 { 4 } else { 3 };
+        if (stage == 0 && is_year_digit(c)) || (stage > 0 && is_part_char(c)) {
+            run += 1;
+            if run > limit {
+                return None;
+            }
+            continue;
+        }
+        let expected = ['年', '月', '日'][stage];
+        if c != expected || run == 0 || (stage == 0 && run != 4) {
+            return None;
+        }
+        stage += 1;
+        run = 0;
+        if stage == 3 {
+            end = i + c.len_utf8();
+            break;
+        }
+    }
+    if end == 0 {
+        return None;
+    }
+    let date = Date::parse_chinese(&rest[..end]).ok()?;
+    Some(Found {
+        start,
+        end: start + end,
+        date,
+    })
+}
+
+/// `YYYY-MM-DD` starting exactly at `start`, not followed by another digit.
+fn iso_at(s: &str, start: usize) -> Option<Found> {
+    let candidate = s.get(start..start + 10)?;
+    let date = Date::parse_iso(candidate).ok()?;
+    if s[start + 10..].starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(Found {
+        start,
+        end: start + 10,
+        date,
+    })
+}
+
+/// The date a whole string is, if it is exactly one (blank space allowed
+/// around and inside): `2025年5月16日`, `二〇二五年五月十六日`, `2025-07-04`.
+pub(crate) fn whole(s: &str) -> Option<Date> {
+    let t = s.trim();
+    if t.len() > 96 {
+        return None; // longer than any date, however spaced
+    }
+    Date::parse_chinese(t).or_else(|_| Date::parse_iso(t)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dates(s: &str) -> Vec<String> {
+        find_all(s)
+            .into_iter()
+            .map(|f| format!("{}@{}", f.date, f.start))
+            .collect()
+    }
+
+    #[test]
+    fn finds_dates_in_text() {
+        assert_eq!(
+            dates("(1997年7月3日第八届…通过　2007年8月30日第十届…修订)"),
+            ["1997-07-03@1", "2007-08-30@37"]
+        );
+        assert_eq!(dates("本法自2008年1月1日起施行。"), ["2008-01-01@9"]);
+        assert_eq!(dates("更新时间:2025-07-04 浏览量:"), ["2025-07-04@13"]);
+        assert_eq!(dates("二〇二四年七月十六日"), ["2024-07-16@0"]);
+        assert_eq!(
+            dates("2023年2月30日 12025年1月1日 2025年13月1日 2025年"),
+            Vec::<String>::new()
+        );
+        assert_eq!(dates("20250-07-04 2025-07-045"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn whole_dates() {
+        assert_eq!(
+            whole("2025年5月16日").map(|d| d.to_string()),
+            Some("2025-05-16".into())
+        );
+        assert_eq!(
+            whole("2025 年 5 月 16 日").map(|d| d.to_string()),
+            Some("2025-05-16".into())
+        );
+        assert_eq!(whole("2025年5月16日印发"), None);
+    }
+}
