@@ -1,0 +1,156 @@
+//! Small helpers over gix shared by the modules that read and write trees.
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+
+/// The branch that is the library's state.
+pub const MAIN_REF: &str = "refs/heads/main";
+
+/// A git operation failed; `action` says what wenku was doing.
+#[derive(Debug, thiserror::Error)]
+#[error("{action}: {source}")]
+pub struct GitError {
+    /// What was being done, with the ids and paths involved.
+    pub action: String,
+    /// The underlying error.
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl GitError {
+    /// Whether the underlying error is an object (or reference) that could
+    /// not be found.
+    pub fn is_not_found(&self) -> bool {
+        self.source
+            .downcast_ref::<gix::Error>()
+            .is_some_and(gix::Error::is_not_found)
+    }
+}
+
+/// Runs a gix look-up again when it reports an object as missing.
+///
+/// After packs are replaced on disk (by compaction here, or by `git gc` /
+/// `git repack` in another process), gix's object store can report an
+/// object that exists as not found once, while it catches up with the new
+/// packs; the next look-up finds it. Every read of an object that must exist
+/// (a ref's target, a tree entry) goes through this.
+pub(crate) fn retrying<T>(mut f: impl FnMut() -> Result<T, gix::Error>) -> Result<T, gix::Error> {
+    let mut tries = 0;
+    loop {
+        match f() {
+            Err(e) if e.is_not_found() && tries < 3 => {
+                tries += 1;
+                tracing::debug!(error = %e, tries, "object not found; looking again");
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Adds context to gix results.
+pub(crate) trait Context<T> {
+    fn ctx(self, action: impl FnOnce() -> String) -> Result<T, GitError>;
+}
+
+impl<T, E> Context<T> for Result<T, E>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    fn ctx(self, action: impl FnOnce() -> String) -> Result<T, GitError> {
+        self.map_err(|e| GitError {
+            action: action(),
+            source: Box::new(e),
+        })
+    }
+}
+
+/// The commit `refs/heads/main` points at, if it exists.
+pub(crate) fn main_head(repo: &gix::Repository) -> Result<Option<ObjectId>, GitError> {
+    let reference = repo
+        .try_find_reference(MAIN_REF)
+        .ctx(|| format!("reading {MAIN_REF}"))?;
+    match reference {
+        None => Ok(None),
+        Some(mut r) => {
+            let id = retrying(|| r.peel_to_id().map(|id| id.detach()))
+                .ctx(|| format!("resolving {MAIN_REF}"))?;
+            Ok(Some(id))
+        }
+    }
+}
+
+/// The root tree of a commit.
+pub(crate) fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
+    let c = retrying(|| repo.find_commit(commit)).ctx(|| format!("reading commit {commit}"))?;
+    c.tree_id()
+        .map(|id| id.detach())
+        .ctx(|| format!("reading the tree of commit {commit}"))
+}
+
+/// The entry at `path` in `tree`: its object id and kind.
+pub(crate) fn entry_at(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    path: &str,
+) -> Result<Option<(ObjectId, EntryKind)>, GitError> {
+    let entry = retrying(|| {
+        repo.find_tree(tree)?
+            .lookup_entry_by_path(path)
+            .map(|e| e.map(|e| (e.object_id(), e.mode().kind())))
+    })
+    .ctx(|| format!("looking up {path} in tree {tree}"))?;
+    Ok(entry)
+}
+
+/// The bytes of a blob.
+pub(crate) fn read_blob(
+    repo: &gix::Repository,
+    id: ObjectId,
+    path: &str,
+) -> Result<Vec<u8>, GitError> {
+    let blob = retrying(|| repo.find_blob(id)).ctx(|| format!("reading {path} (blob {id})"))?;
+    Ok(blob.detach().data)
+}
+
+/// The bytes at `path` in `tree` if a blob is there.
+pub(crate) fn blob_at(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    path: &str,
+) -> Result<Option<Vec<u8>>, GitError> {
+    match entry_at(repo, tree, path)? {
+        Some((id, EntryKind::Blob)) => read_blob(repo, id, path).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// One entry of a tree, owned.
+#[derive(Clone, Debug)]
+pub(crate) struct TreeEntry {
+    /// The name, lossily decoded: library names are ASCII, and a name that
+    /// is not UTF-8 never parses as one, so verification reports it.
+    pub name: String,
+    pub id: ObjectId,
+    pub kind: EntryKind,
+}
+
+/// The entries of a tree.
+pub(crate) fn tree_entries(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    path: &str,
+) -> Result<Vec<TreeEntry>, GitError> {
+    let t = retrying(|| repo.find_tree(tree)).ctx(|| format!("reading tree {path:?} ({tree})"))?;
+    let decoded = t
+        .decode()
+        .ctx(|| format!("decoding tree {path:?} ({tree})"))?;
+    Ok(decoded
+        .entries
+        .iter()
+        .map(|e| TreeEntry {
+            name: String::from_utf8_lossy(e.filename).into_owned(),
+            id: e.oid.to_owned(),
+            kind: e.mode.kind(),
+        })
+        .collect())
+}

@@ -1,0 +1,101 @@
+//! wenku's library in git: every work's record and every version's text in
+//! an ordinary git repository, written through gix.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use wenku_model::{Block, Date, DocType, Document, Record, Region, Status, WorkId};
+//! use wenku_store::{Identity, InitOptions, Library, NewVersion, SteppingClock, Timestamp};
+//!
+//! # let dir = tempfile::tempdir()?;
+//! let clerk = Identity::new("青岛市政务公开办", "gongkai@qingdao.example")?;
+//! let clock = Arc::new(SteppingClock::new(Timestamp::new(1_750_000_000, 480)?, 60));
+//! let library = Library::init(dir.path(), Region::parse("370200")?, InitOptions::new(clerk.clone()).clock(clock))?;
+//!
+//! // Publish a work with its first version: one commit on refs/heads/main.
+//! let work = WorkId::parse("370200/qzbf-2025-3")?;
+//! let mut text = Document::new(DocType::Policy, "2025年青岛市政务公开工作要点");
+//! text.body.push(Block::Para("一、总体要求".into()));
+//! let record = Record::new(work.clone(), DocType::Policy, &text.title);
+//! library.publish(&clerk, record, NewVersion::new(text.clone(), Date::parse_iso("2025-05-16")?))?;
+//!
+//! // Read it back as of a date, from one consistent snapshot of main.
+//! let snapshot = library.snapshot()?;
+//! let as_of = snapshot.as_of(&work, Date::parse_iso("2025-06-01")?)?;
+//! assert_eq!(as_of.status, Status::InForce);
+//! let revision = as_of.version.expect("in force").revision;
+//! assert_eq!(snapshot.document(&work, &revision)?, text);
+//! assert!(library.verify()?.is_clean());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The library
+//!
+//! A library is a bare git repository; `refs/heads/main` is its state. The
+//! tree is partitioned by region ([`layout`]):
+//!
+//! ```text
+//! library.xml                                  format version and the node's authority (metadata)
+//! <region>/<shard>/<local>/record.xml          a work's record
+//! <region>/<shard>/<local>/<revision-id>.xml   one file per version, named by its BLAKE3 id
+//! ```
+//!
+//! Everything is canonical XML ([`wenku_model::canonical`]), so `git show`,
+//! `git log -p` and `git diff` read naturally, and `git fsck --strict`
+//! passes. A `git clone` of a library opens as a library.
+//!
+//! # Writing
+//!
+//! [`Library::commit`] applies a [`Transaction`] of [`Op`]s — publish, add a
+//! version (older or newer: versions take their place in legal order),
+//! correct metadata, add or remove relations, repeal, set the end of
+//! validity, withdraw — as one commit whose author and committer are the
+//! caller's [`Identity`] and whose time comes from the library's [`Clock`],
+//! never from legal dates. The node writes only in the regions of its
+//! [`Authority`]; everything is checked before any object is written.
+//! `main` moves by compare-and-swap; a transaction that loses the race is
+//! staged again on the new head ([`transaction`]). Batches of many works
+//! are written as one pack ([`pack`]).
+//!
+//! # Reading
+//!
+//! A [`Snapshot`] reads one commit: records, version texts (checked against
+//! their BLAKE3 names), versions in legal order, as-of resolution, and —
+//! through a [`Catalog`] that the index can replace — filters, citation
+//! look-up and reverse relations. [`Library::history`] tells one work's
+//! story from git; [`Library::verify`] checks a whole tree and reports every
+//! problem.
+#![forbid(unsafe_code)]
+
+pub mod authority;
+pub mod catalog;
+pub mod clock;
+mod git;
+pub mod history;
+pub mod identity;
+pub mod layout;
+pub mod library;
+mod lock;
+pub mod message;
+pub mod metadata;
+pub mod op;
+pub mod pack;
+pub mod read;
+pub mod transaction;
+pub mod verify;
+
+pub use authority::{Authority, AuthorityError};
+pub use catalog::{Catalog, Filter, Referrer, TreeCatalog};
+pub use clock::{Clock, SteppingClock, SystemClock, Timestamp};
+pub use git::{GitError, MAIN_REF};
+/// Git object ids (commits, trees, blobs), as gix spells them.
+pub use gix::ObjectId;
+pub use history::{HistoryEntry, Person};
+pub use identity::{Identity, IdentityError};
+pub use library::{InitError, InitOptions, Library, OpenError};
+pub use lock::LockError;
+pub use metadata::{FORMAT_VERSION, LibraryMeta, MetaError};
+pub use op::{Correction, NewVersion, NoChange, Op, OpKind, OpOutcome};
+pub use pack::{Compaction, Maintenance};
+pub use read::{AsOfVersion, ReadError, Snapshot};
+pub use transaction::{CommitError, CommitOptions, Committed, Refusal, Transaction};
+pub use verify::{Problem, ProblemKind, Report, VerifyOptions};

@@ -1,0 +1,582 @@
+//! A library: one bare git repository whose `refs/heads/main` is the state.
+//!
+//! Why bare: a library is written only through wenku and served to other
+//! nodes (`git http-backend`, `git daemon`) and cloned by them; a work tree
+//! would be a second, stale copy of `main`. `git clone` of a library (bare
+//! or not) opens as a library too, because everything wenku needs is in
+//! `main`'s tree ([`crate::metadata`]).
+//!
+//! gix is opened isolated: no environment variables and no global or
+//! system git configuration are read, so a library behaves the same for
+//! every user and in every test.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+use wenku_model::{Record, Region, WorkId};
+
+use crate::authority::{Authority, AuthorityError};
+use crate::clock::{Clock, SystemClock};
+use crate::git::{self, Context, GitError, MAIN_REF};
+use crate::identity::Identity;
+use crate::layout;
+use crate::message;
+use crate::metadata::{LibraryMeta, MetaError};
+use crate::op::{NewVersion, Op};
+use crate::pack::{self, Maintenance};
+use crate::read::{self, ReadError, Snapshot};
+use crate::transaction::{self, CommitError, CommitOptions, Committed, Swap, Transaction};
+
+/// How gix opens a library: isolated from the environment and from global
+/// configuration, with index slots for many packs (a long-running process
+/// sees the packs other processes add; compaction keeps their number low).
+fn open_options() -> gix::open::Options {
+    gix::open::Options::isolated().object_store_slots(
+        gix::odb::store::init::Slots::AsNeededByDiskState {
+            multiplier: 2.0,
+            minimum: 256,
+        },
+    )
+}
+
+/// Options for [`Library::init`].
+#[derive(Clone, Debug)]
+pub struct InitOptions {
+    /// Sub-regions the node hosts (townships without a node of their own).
+    pub hosted: Vec<Region>,
+    /// Who creates the library (author of its first commit).
+    pub identity: Identity,
+    /// Where commit times come from; the system clock in UTC by default.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl InitOptions {
+    /// Options with no hosted regions and the system clock.
+    pub fn new(identity: Identity) -> InitOptions {
+        InitOptions {
+            hosted: Vec::new(),
+            identity,
+            clock: Arc::new(SystemClock::utc()),
+        }
+    }
+
+    /// Hosts a sub-region as well.
+    pub fn hosting(mut self, region: Region) -> InitOptions {
+        self.hosted.push(region);
+        self
+    }
+
+    /// Takes commit times from `clock`.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> InitOptions {
+        self.clock = clock;
+        self
+    }
+}
+
+/// Why a library could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// The hosted regions are not inside the node's region.
+    #[error("cannot create a library at {path}: {source}")]
+    Authority {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: AuthorityError,
+    },
+    /// The repository could not be created (e.g. the directory is not
+    /// empty).
+    #[error("cannot create a library at {path}: {source}")]
+    Git {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: GitError,
+    },
+    /// Writing the first commit failed.
+    #[error("cannot create a library at {path}: {source}")]
+    Commit {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<CommitError>,
+    },
+    /// The new library did not open.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+}
+
+/// Why a library could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// Not a git repository.
+    #[error("{path} is not a git repository: {source}")]
+    NotARepository {
+        /// The path.
+        path: PathBuf,
+        /// Why gix could not open it.
+        #[source]
+        source: GitError,
+    },
+    /// A git repository, but not a library.
+    #[error("{path} is not a wenku library: {reason}")]
+    NotALibrary {
+        /// The path.
+        path: PathBuf,
+        /// What is missing.
+        reason: String,
+    },
+    /// A library of a newer format.
+    #[error(
+        "{path} is a wenku library of format {found}, but this build reads format {supported} only; upgrade wenku to open it"
+    )]
+    NewerFormat {
+        /// The path.
+        path: PathBuf,
+        /// Its format.
+        found: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
+    /// `library.xml` is damaged.
+    #[error("{path}: {source}")]
+    Meta {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: MetaError,
+    },
+    /// Reading failed.
+    #[error("{path}: {source}")]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: ReadError,
+    },
+}
+
+/// How one attempt at a transaction ended.
+enum Attempt {
+    /// Committed, or nothing to commit.
+    Finished(Committed),
+    /// Another writer moved `main` first.
+    Lost,
+}
+
+/// The repository as gix opened it, and the state of `objects/pack` then.
+#[derive(Debug)]
+pub(crate) struct Store {
+    pub(crate) repo: gix::ThreadSafeRepository,
+    packs: Option<SystemTime>,
+}
+
+impl Store {
+    fn open(path: &Path) -> Result<Store, GitError> {
+        let repo = gix::ThreadSafeRepository::open_opts(path, open_options())
+            .ctx(|| format!("opening {}", path.display()))?;
+        let packs = packs_changed_at(repo.git_dir());
+        Ok(Store { repo, packs })
+    }
+}
+
+/// When the set of packs last changed (the pack directory's mtime).
+fn packs_changed_at(git_dir: &Path) -> Option<SystemTime> {
+    std::fs::metadata(git_dir.join("objects").join("pack"))
+        .and_then(|m| m.modified())
+        .ok()
+}
+
+/// A wenku library. `Send + Sync`: share it between threads with an `Arc`;
+/// every call takes its own thread-local handle on the repository.
+pub struct Library {
+    store: RwLock<Arc<Store>>,
+    git_dir: PathBuf,
+    path: PathBuf,
+    meta: LibraryMeta,
+    clock: Arc<dyn Clock>,
+    options: CommitOptions,
+    meta_cache: transaction::MetaCache,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("path", &self.path)
+            .field("authority", &self.meta.authority)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Library {
+    /// Creates a library for node `node` in the empty (or missing)
+    /// directory `path`: a bare repository whose first commit holds
+    /// `library.xml`.
+    pub fn init(
+        path: impl AsRef<Path>,
+        node: Region,
+        options: InitOptions,
+    ) -> Result<Library, InitError> {
+        let path = path.as_ref().to_path_buf();
+        let _span = tracing::info_span!("init", path = %path.display(), %node).entered();
+        let authority = Authority::new(node, options.hosted.iter().copied()).map_err(|source| {
+            InitError::Authority {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        let git_fail = |source| InitError::Git {
+            path: path.clone(),
+            source,
+        };
+        let repo: gix::Repository = gix::ThreadSafeRepository::init_opts(
+            &path,
+            gix::create::Kind::Bare,
+            gix::create::Options::default(),
+            open_options(),
+        )
+        .ctx(|| format!("creating a bare repository at {}", path.display()))
+        .map_err(git_fail)?
+        .to_thread_local();
+        let meta = LibraryMeta::new(authority);
+        let blob = repo
+            .write_blob(meta.encode())
+            .ctx(|| "writing library.xml".to_string())
+            .map_err(git_fail)?
+            .detach();
+        let mut editor = repo
+            .edit_tree(ObjectId::empty_tree(repo.object_hash()))
+            .ctx(|| "starting the first tree".to_string())
+            .map_err(git_fail)?
+            .detach();
+        editor
+            .upsert([layout::META_FILE], EntryKind::Blob, blob)
+            .ctx(|| "placing library.xml".to_string())
+            .map_err(git_fail)?;
+        let tree = editor
+            .write(|t| repo.write_object(t).map(|id| id.detach()))
+            .ctx(|| "writing the first tree".to_string())
+            .map_err(git_fail)?;
+        let time = options.clock.now();
+        let signature = options.identity.signature(time);
+        let commit = gix::objs::Commit {
+            tree,
+            parents: Default::default(),
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            message: message::compose_init(node).into(),
+            extra_headers: Vec::new(),
+        };
+        let commit = repo
+            .write_object(&commit)
+            .ctx(|| "writing the first commit".to_string())
+            .map_err(git_fail)?
+            .detach();
+        let commit_fail = |e: CommitError| InitError::Commit {
+            path: path.clone(),
+            source: Box::new(e),
+        };
+        match transaction::swap_main(
+            &repo,
+            None,
+            commit,
+            &format!("wenku: init library {node}"),
+            &options.identity,
+            time,
+        )
+        .map_err(commit_fail)?
+        {
+            Swap::Done => {}
+            Swap::Lost => {
+                return Err(commit_fail(CommitError::Conflict {
+                    attempts: 1,
+                    head: git::main_head(&repo).ok().flatten().unwrap_or(commit),
+                }));
+            }
+        }
+        Ok(Library::open(&path)?.with_clock(options.clock))
+    }
+
+    /// Opens the library at `path`: a bare library, a clone's work tree or
+    /// its `.git` directory.
+    pub fn open(path: impl AsRef<Path>) -> Result<Library, OpenError> {
+        let path = path.as_ref().to_path_buf();
+        let store = Store::open(&path).map_err(|source| OpenError::NotARepository {
+            path: path.clone(),
+            source,
+        })?;
+        let local = store.repo.to_thread_local();
+        let read_fail = |source| OpenError::Read {
+            path: path.clone(),
+            source,
+        };
+        let head = git::main_head(&local)
+            .map_err(|e| read_fail(ReadError::Git(e)))?
+            .ok_or_else(|| OpenError::NotALibrary {
+                path: path.clone(),
+                reason: format!("it has no {MAIN_REF}"),
+            })?;
+        let tree = git::commit_tree(&local, head).map_err(|e| read_fail(ReadError::Git(e)))?;
+        let meta = match read::read_meta(&local, head, tree) {
+            Ok(m) => m,
+            Err(ReadError::Meta { source, .. }) => {
+                return Err(match source {
+                    MetaError::NewerFormat { found, supported } => OpenError::NewerFormat {
+                        path,
+                        found,
+                        supported,
+                    },
+                    MetaError::Invalid(reason) if reason.contains("missing") => {
+                        OpenError::NotALibrary {
+                            path,
+                            reason: format!("{MAIN_REF} has no {}", layout::META_FILE),
+                        }
+                    }
+                    source => OpenError::Meta { path, source },
+                });
+            }
+            Err(e) => return Err(read_fail(e)),
+        };
+        Ok(Library {
+            git_dir: store.repo.git_dir().to_path_buf(),
+            store: RwLock::new(Arc::new(store)),
+            path,
+            meta,
+            clock: Arc::new(SystemClock::utc()),
+            options: CommitOptions::default(),
+            meta_cache: transaction::MetaCache::default(),
+        })
+    }
+
+    /// Takes commit times from `clock` from now on.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Library {
+        self.clock = clock;
+        self
+    }
+
+    /// Commits with these options from now on.
+    pub fn with_commit_options(mut self, options: CommitOptions) -> Library {
+        self.options = options;
+        self
+    }
+
+    /// The path the library was opened at.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The repository's git directory.
+    pub fn git_dir(&self) -> &Path {
+        &self.git_dir
+    }
+
+    /// The metadata as read when the library was opened.
+    pub fn meta(&self) -> &LibraryMeta {
+        &self.meta
+    }
+
+    /// The node's authority as read when the library was opened.
+    /// Transactions check the authority written in the commit they apply
+    /// to, so a change of hosted regions by another process counts at once.
+    pub fn authority(&self) -> &Authority {
+        &self.meta.authority
+    }
+
+    /// The repository, reopened when the set of packs changed since it was
+    /// opened.
+    ///
+    /// gix's object store follows packs that appear, but packs that are
+    /// replaced (by compaction here, or by `git gc` in another process) make
+    /// a long-lived store reuse index slots, where gix 0.90 can miss an
+    /// object for a moment or even fail an internal assertion. A library
+    /// therefore takes a fresh store whenever `objects/pack` changed: one
+    /// `stat` per operation, and a reopen (about a millisecond) after a
+    /// batch or a gc.
+    pub(crate) fn store(&self) -> Arc<Store> {
+        let now = packs_changed_at(&self.git_dir);
+        {
+            let current = self.store.read().unwrap_or_else(|e| e.into_inner());
+            if current.packs == now {
+                return Arc::clone(&current);
+            }
+        }
+        match Store::open(&self.git_dir) {
+            Ok(fresh) => {
+                let fresh = Arc::new(fresh);
+                let mut slot = self.store.write().unwrap_or_else(|e| e.into_inner());
+                *slot = Arc::clone(&fresh);
+                fresh
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reopening the repository failed; keeping the open one");
+                Arc::clone(&self.store.read().unwrap_or_else(|e| e.into_inner()))
+            }
+        }
+    }
+
+    /// A thread-local handle on the repository, for crate-internal walks.
+    pub(crate) fn repo(&self) -> gix::Repository {
+        self.store().repo.to_thread_local()
+    }
+
+    /// The commit `main` points at now.
+    pub fn head(&self) -> Result<ObjectId, ReadError> {
+        git::main_head(&self.repo())?.ok_or_else(|| {
+            ReadError::Git(GitError {
+                action: format!("reading {MAIN_REF}"),
+                source: "the library has lost refs/heads/main".into(),
+            })
+        })
+    }
+
+    /// The library as of `main` now. Later commits do not change it.
+    pub fn snapshot(&self) -> Result<Snapshot, ReadError> {
+        let head = self.head()?;
+        Snapshot::new(self.repo(), head)
+    }
+
+    /// The library as of any commit (e.g. an older one, or a peer's head
+    /// fetched for federation).
+    pub fn snapshot_at(&self, commit: ObjectId) -> Result<Snapshot, ReadError> {
+        Snapshot::new(self.repo(), commit)
+    }
+
+    /// Commits a transaction: one commit on `main`, moved by
+    /// compare-and-swap, with `identity` as author and committer and the
+    /// library's clock for the time. Lost races are retried on the new
+    /// head (see [`CommitOptions::max_attempts`]). A transaction whose ops
+    /// change nothing makes no commit; [`Committed::outcomes`] says why.
+    pub fn commit(
+        &self,
+        identity: &Identity,
+        transaction: impl Into<Transaction>,
+    ) -> Result<Committed, CommitError> {
+        let transaction = transaction.into();
+        let ops = transaction.ops();
+        let _span = tracing::info_span!("commit", ops = ops.len()).entered();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let retry = attempts < self.options.max_attempts.max(1);
+            match self.attempt(identity, ops, attempts) {
+                Ok(Attempt::Finished(c)) => return Ok(c),
+                Ok(Attempt::Lost) if retry => {
+                    tracing::debug!(attempts, "main moved; staging again on the new head");
+                }
+                Ok(Attempt::Lost) => {
+                    let head = git::main_head(&self.repo())?.ok_or(CommitError::NoMain)?;
+                    return Err(CommitError::Conflict { attempts, head });
+                }
+                // See git::retrying: an object can look missing for a moment
+                // after packs were replaced; staging again reads it.
+                Err(e) if retry && e.is_not_found() => {
+                    tracing::debug!(attempts, error = %e, "an object looked missing; staging again");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Stages, writes and tries to publish a transaction once.
+    fn attempt(
+        &self,
+        identity: &Identity,
+        ops: &[Op],
+        attempts: u32,
+    ) -> Result<Attempt, CommitError> {
+        let mut repo = self.repo();
+        // The trees on the work's path (the root above all) are read by
+        // staging, by the metadata look-up and by the tree editor: decode
+        // them once.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        let base = git::main_head(&repo)?.ok_or(CommitError::NoMain)?;
+        let base_tree = git::commit_tree(&repo, base)?;
+        let meta = self.meta_cache.get(&repo, base, base_tree)?;
+        let staged = transaction::stage(&repo, base_tree, &meta.authority, ops)?;
+        if !staged.changed() {
+            return Ok(Attempt::Finished(Committed {
+                parent: base,
+                commit: None,
+                outcomes: staged.outcomes,
+                attempts,
+                packed: false,
+            }));
+        }
+        let time = self.clock.now();
+        let (commit, packed) = transaction::write(
+            &repo,
+            &staged,
+            ops,
+            base,
+            &transaction::Signing {
+                node: meta.authority.node(),
+                identity,
+                time,
+            },
+            self.options.pack_threshold,
+        )?;
+        let reflog = format!("wenku: {} changes", ops.len());
+        match transaction::swap_main(&repo, Some(base), commit, &reflog, identity, time)? {
+            Swap::Lost => Ok(Attempt::Lost),
+            Swap::Done => {
+                if packed {
+                    // The commit stands whatever happens here; a failed
+                    // compaction is tried again after the next batch.
+                    if let Err(e) = pack::maintain(&repo, self.options.max_packs) {
+                        tracing::warn!(error = %e, "maintaining packs failed");
+                    }
+                }
+                Ok(Attempt::Finished(Committed {
+                    parent: base,
+                    commit: Some(commit),
+                    outcomes: staged.outcomes,
+                    attempts,
+                    packed,
+                }))
+            }
+        }
+    }
+
+    /// Housekeeping that batches also do after they commit: removes
+    /// temporary files left by writers that died (only while no writer is
+    /// writing objects) and merges smaller packs when the library has more
+    /// than [`CommitOptions::max_packs`]. Does nothing that another process
+    /// is doing at the same time.
+    pub fn maintain(&self) -> Result<Maintenance, GitError> {
+        pack::maintain(&self.repo(), self.options.max_packs)
+    }
+
+    /// The number of packs compaction may merge (complete, not kept).
+    pub fn pack_count(&self) -> Result<usize, GitError> {
+        pack::pack_count(&self.repo())
+    }
+
+    /// Publishes a new work with its first version (one [`Op::Publish`]).
+    pub fn publish(
+        &self,
+        identity: &Identity,
+        record: Record,
+        version: NewVersion,
+    ) -> Result<Committed, CommitError> {
+        self.commit(identity, Op::Publish { record, version })
+    }
+
+    /// Adds a version to a work (one [`Op::AddVersion`]).
+    pub fn add_version(
+        &self,
+        identity: &Identity,
+        work: WorkId,
+        version: NewVersion,
+    ) -> Result<Committed, CommitError> {
+        self.commit(identity, Op::AddVersion { work, version })
+    }
+}

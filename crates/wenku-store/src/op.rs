@@ -1,0 +1,302 @@
+//! The changes a transaction can make. Each is data, so a transaction that
+//! loses a race for `main` can be applied again to the new head.
+
+use std::fmt;
+
+use wenku_model::{
+    Citation, Date, DocNumber, DocType, Document, Record, Relation, Repeal, RevisionId,
+    VersionEntry, Withdrawal, WorkId,
+};
+
+/// A new version's text and its legal dates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewVersion {
+    /// The text.
+    pub document: Document,
+    /// Published (公布/发布).
+    pub published: Date,
+    /// Effective (施行); the published date when absent.
+    pub effective: Option<Date>,
+    /// The amending document that produced this version.
+    pub amended_by: Option<Citation>,
+    /// A free note ("修正", "修订").
+    pub note: Option<String>,
+}
+
+impl NewVersion {
+    /// A version effective on the day it was published.
+    pub fn new(document: Document, published: Date) -> NewVersion {
+        NewVersion {
+            document,
+            published,
+            effective: None,
+            amended_by: None,
+            note: None,
+        }
+    }
+
+    /// Sets the effective date.
+    pub fn effective(mut self, date: Date) -> NewVersion {
+        self.effective = Some(date);
+        self
+    }
+
+    /// Sets the amending document.
+    pub fn amended_by(mut self, citation: Citation) -> NewVersion {
+        self.amended_by = Some(citation);
+        self
+    }
+
+    /// Sets the note.
+    pub fn note(mut self, note: impl Into<String>) -> NewVersion {
+        self.note = Some(note.into());
+        self
+    }
+
+    pub(crate) fn entry(&self, revision: RevisionId) -> VersionEntry {
+        VersionEntry {
+            revision,
+            published: self.published,
+            effective: self.effective,
+            amended_by: self.amended_by.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// Corrections to a record's catalogue metadata; `None` leaves a field as
+/// it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Correction {
+    /// The document type.
+    pub doc_type: Option<DocType>,
+    /// The title.
+    pub title: Option<String>,
+    /// The document number; `Some(None)` removes it.
+    pub number: Option<Option<DocNumber>>,
+    /// The issuing organs.
+    pub issuers: Option<Vec<String>>,
+    /// The subjects.
+    pub subjects: Option<Vec<String>>,
+}
+
+impl Correction {
+    /// Applies the correction; returns whether anything changed.
+    pub(crate) fn apply(&self, record: &mut Record) -> bool {
+        let before = record.clone();
+        if let Some(t) = self.doc_type {
+            record.doc_type = t;
+        }
+        if let Some(t) = &self.title {
+            record.title = t.clone();
+        }
+        if let Some(n) = &self.number {
+            record.number = n.clone();
+        }
+        if let Some(i) = &self.issuers {
+            record.issuers = i.clone();
+        }
+        if let Some(s) = &self.subjects {
+            record.subjects = s.clone();
+        }
+        *record != before
+    }
+}
+
+/// One change to the library.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "ops are built once and moved into a transaction; boxing the publish payload would only add noise for callers"
+)]
+pub enum Op {
+    /// Publishes a new work: its record (metadata, relations, lifecycle;
+    /// the versions list must be empty) and its first version.
+    Publish {
+        /// The record without versions.
+        record: Record,
+        /// The first version.
+        version: NewVersion,
+    },
+    /// Adds a version, newer or older than the existing ones; it takes its
+    /// place in legal order. A text already listed is a no-op.
+    AddVersion {
+        /// The work.
+        work: WorkId,
+        /// The version.
+        version: NewVersion,
+    },
+    /// Corrects catalogue metadata.
+    Correct {
+        /// The work.
+        work: WorkId,
+        /// What to change.
+        correction: Correction,
+    },
+    /// Adds a relation.
+    AddRelation {
+        /// The work the relation starts from.
+        work: WorkId,
+        /// The relation.
+        relation: Relation,
+    },
+    /// Removes a relation.
+    RemoveRelation {
+        /// The work the relation starts from.
+        work: WorkId,
+        /// The relation.
+        relation: Relation,
+    },
+    /// Records a repeal (废止): its date and, if known, the repealing
+    /// document.
+    Repeal {
+        /// The repealed work.
+        work: WorkId,
+        /// Date and repealing document.
+        repeal: Repeal,
+    },
+    /// Sets (or with `None` clears) the last day of validity (有效期至).
+    SetExpiry {
+        /// The work.
+        work: WorkId,
+        /// The last valid day.
+        expires: Option<Date>,
+    },
+    /// Records a withdrawal (撤回).
+    Withdraw {
+        /// The work.
+        work: WorkId,
+        /// Date and reason.
+        withdrawal: Withdrawal,
+    },
+}
+
+/// The kind of an [`Op`], as written in the `Wenku-Op` trailer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OpKind {
+    /// `publish`.
+    Publish,
+    /// `add-version`.
+    AddVersion,
+    /// `correct`.
+    Correct,
+    /// `add-relation`.
+    AddRelation,
+    /// `remove-relation`.
+    RemoveRelation,
+    /// `repeal`.
+    Repeal,
+    /// `set-expiry`.
+    SetExpiry,
+    /// `withdraw`.
+    Withdraw,
+}
+
+impl OpKind {
+    /// The trailer value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpKind::Publish => "publish",
+            OpKind::AddVersion => "add-version",
+            OpKind::Correct => "correct",
+            OpKind::AddRelation => "add-relation",
+            OpKind::RemoveRelation => "remove-relation",
+            OpKind::Repeal => "repeal",
+            OpKind::SetExpiry => "set-expiry",
+            OpKind::Withdraw => "withdraw",
+        }
+    }
+}
+
+impl fmt::Display for OpKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Op {
+    /// The work the op changes.
+    pub fn work(&self) -> &WorkId {
+        match self {
+            Op::Publish { record, .. } => &record.work,
+            Op::AddVersion { work, .. }
+            | Op::Correct { work, .. }
+            | Op::AddRelation { work, .. }
+            | Op::RemoveRelation { work, .. }
+            | Op::Repeal { work, .. }
+            | Op::SetExpiry { work, .. }
+            | Op::Withdraw { work, .. } => work,
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> OpKind {
+        match self {
+            Op::Publish { .. } => OpKind::Publish,
+            Op::AddVersion { .. } => OpKind::AddVersion,
+            Op::Correct { .. } => OpKind::Correct,
+            Op::AddRelation { .. } => OpKind::AddRelation,
+            Op::RemoveRelation { .. } => OpKind::RemoveRelation,
+            Op::Repeal { .. } => OpKind::Repeal,
+            Op::SetExpiry { .. } => OpKind::SetExpiry,
+            Op::Withdraw { .. } => OpKind::Withdraw,
+        }
+    }
+}
+
+/// Why an op made no change. Not an error: the library already says what
+/// the op asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoChange {
+    /// The version's text is already listed (same RevisionId).
+    VersionAlreadyPresent {
+        /// Its id.
+        revision: RevisionId,
+        /// Its published date as listed.
+        published: Date,
+    },
+    /// The relation is already there.
+    RelationAlreadyPresent,
+    /// The relation to remove is not there.
+    RelationNotPresent,
+    /// The record already says this.
+    AlreadyRecorded,
+}
+
+impl fmt::Display for NoChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoChange::VersionAlreadyPresent {
+                revision,
+                published,
+            } => write!(
+                f,
+                "identical text is already version {} (published {published}); nothing to add",
+                revision.short()
+            ),
+            NoChange::RelationAlreadyPresent => f.write_str("the relation is already recorded"),
+            NoChange::RelationNotPresent => f.write_str("there is no such relation to remove"),
+            NoChange::AlreadyRecorded => f.write_str("the record already says this"),
+        }
+    }
+}
+
+/// What one op did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpOutcome {
+    /// The op's kind.
+    pub kind: OpKind,
+    /// The work.
+    pub work: WorkId,
+    /// The version the op was about (publish, add-version).
+    pub revision: Option<RevisionId>,
+    /// `None` if it changed the record; otherwise why not.
+    pub unchanged: Option<NoChange>,
+}
+
+impl OpOutcome {
+    /// Whether the op changed the library.
+    pub fn changed(&self) -> bool {
+        self.unchanged.is_none()
+    }
+}

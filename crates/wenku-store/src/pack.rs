@@ -1,0 +1,420 @@
+//! Packs: writing a batch's objects as one pack, and keeping the number of
+//! packs small.
+//!
+//! gix writes loose objects one temporary file and rename at a time, which
+//! is slow for thousands of objects. A batch transaction keeps its new
+//! objects in memory (`Repository::with_object_memory`) and writes them here
+//! as a single pack with its index. Pack and index are each written to a
+//! temporary file and renamed into place (pack first), so a killed writer
+//! leaves at most an unreachable pack or a temporary file, never a damaged
+//! one.
+//!
+//! Every batch adds a pack, and both git and gix look an object up pack by
+//! pack; gix also holds a fixed number of index slots per open repository.
+//! So when a library has more than [`crate::CommitOptions::max_packs`]
+//! packs, compaction merges the smaller ones geometrically (as
+//! `git repack --geometric=2` does): a pack is merged only with packs whose
+//! total is at least half its size, so each object is copied O(log n) times
+//! over the library's life. Merging copies every object of the merged packs,
+//! reachable or not, so a pack written by a writer that has not yet moved
+//! `main` keeps its objects. Packs are not delta-compressed; `git gc` or
+//! `git repack -d` shrinks a library when disk space matters.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gix::ObjectId;
+use gix::odb::pack::{self, data::output};
+
+use crate::git::{Context, GitError};
+
+/// One object to pack.
+pub(crate) struct Object<'a> {
+    pub id: ObjectId,
+    pub kind: gix::objs::Kind,
+    pub data: &'a [u8],
+}
+
+/// Writes `objects` as one new pack in the repository's `objects/pack`,
+/// readable by everyone (0444, like git's) so that another user's
+/// `git http-backend` can serve it. Returns the pack's path, or `None` when
+/// there was nothing to write.
+pub(crate) fn write_pack(
+    repo: &gix::Repository,
+    mut objects: Vec<Object<'_>>,
+) -> Result<Option<PathBuf>, GitError> {
+    if objects.is_empty() {
+        return Ok(None);
+    }
+    let hash = repo.object_hash();
+    // A stable order makes the same objects produce the same pack.
+    objects.sort_by_key(|o| o.id);
+    objects.dedup_by_key(|o| o.id);
+    let entries = compress(&objects, hash)?;
+    let count = u32::try_from(entries.len()).map_err(|e| GitError {
+        action: "counting objects for a pack".into(),
+        source: Box::new(e),
+    })?;
+    let mut bytes = Vec::new();
+    for step in &mut output::bytes::FromEntriesIter::new(
+        std::iter::once(Ok(entries)),
+        &mut bytes,
+        count,
+        pack::data::Version::V2,
+        hash,
+    ) {
+        step.ctx(|| format!("encoding a pack of {count} objects"))?;
+    }
+    let pack_dir = pack_dir(repo);
+    let outcome = pack::Bundle::write_to_directory(
+        &mut &bytes[..],
+        Some(&pack_dir),
+        &mut gix::progress::Discard,
+        &AtomicBool::new(false),
+        None::<gix::objs::find::Never>,
+        hash,
+        pack::bundle::write::Options::default(),
+    )
+    .ctx(|| {
+        format!(
+            "writing a pack of {count} objects to {}",
+            pack_dir.display()
+        )
+    })?;
+    for path in [&outcome.data_path, &outcome.index_path]
+        .into_iter()
+        .flatten()
+    {
+        make_read_only(path)?;
+    }
+    if let Some(keep) = &outcome.keep_path {
+        // gix leaves a .keep so that a gc cannot drop the pack before a ref
+        // points into it. A kept pack is never repacked or compacted, so it
+        // goes now; a concurrent `git gc` loosens unreachable packed objects
+        // and prunes only those older than gc.pruneExpire (two weeks), far
+        // longer than the moment until main moves.
+        std::fs::remove_file(keep).ctx(|| format!("removing {}", keep.display()))?;
+    }
+    Ok(outcome.data_path)
+}
+
+/// Compresses objects into pack entries on all cores, keeping their order.
+fn compress(objects: &[Object<'_>], hash: gix::hash::Kind) -> Result<Vec<output::Entry>, GitError> {
+    let one = |o: &Object<'_>| {
+        output::Entry::from_data(
+            &output::Count::from_data(o.id, None),
+            &gix::objs::Data::new(o.data, o.kind, hash),
+            gix::zlib::Compression::BEST_SPEED,
+        )
+        .ctx(|| format!("compressing object {} for a pack", o.id))
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(objects.len().div_ceil(512).max(1));
+    if threads <= 1 {
+        return objects.iter().map(one).collect();
+    }
+    let chunk = objects.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = objects
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Result<Vec<_>, _>>()))
+            .collect();
+        let mut entries = Vec::with_capacity(objects.len());
+        for h in handles {
+            let part = h.join().map_err(|_| GitError {
+                action: "compressing objects for a pack".into(),
+                source: "a compression thread panicked".into(),
+            })??;
+            entries.extend(part);
+        }
+        Ok(entries)
+    })
+}
+
+/// Writes the objects kept in memory by a `with_object_memory` repository.
+pub(crate) fn write_memory(
+    repo: &gix::Repository,
+    storage: &gix::odb::memory::Storage,
+) -> Result<Option<PathBuf>, GitError> {
+    let objects = storage
+        .iter()
+        .map(|(id, (kind, data))| Object {
+            id: *id,
+            kind: *kind,
+            data,
+        })
+        .collect();
+    write_pack(repo, objects)
+}
+
+fn pack_dir(repo: &gix::Repository) -> PathBuf {
+    repo.objects.store_ref().path().join("pack")
+}
+
+fn make_read_only(path: &Path) -> Result<(), GitError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444))
+            .ctx(|| format!("making {} readable (0444)", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Name of the lock writers hold shared while they write objects.
+pub(crate) const OBJECTS_LOCK: &str = "objects.lock";
+
+/// Removes temporary files left in `objects/` and `objects/pack/` by
+/// writers that died (gix names them `.tmp*`), and `.keep` files without
+/// their pack. Only when no writer is writing objects (the objects lock is
+/// free); otherwise does nothing. Returns how many files were removed.
+pub(crate) fn clean_garbage(repo: &gix::Repository) -> Result<usize, GitError> {
+    let Some(_lock) = crate::lock::try_lock(repo.git_dir(), OBJECTS_LOCK)
+        .ctx(|| "taking the objects lock".to_string())?
+    else {
+        return Ok(0);
+    };
+    let objects = repo.objects.store_ref().path().to_path_buf();
+    let mut removed = 0;
+    for dir in [objects.clone(), objects.join("pack")] {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).ctx(|| format!("listing {}", dir.display())),
+        };
+        for entry in entries {
+            let path = entry.ctx(|| format!("listing {}", dir.display()))?.path();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let stale_keep = name.ends_with(".keep") && !path.with_extension("pack").exists();
+            if (name.starts_with(".tmp") || stale_keep) && path.is_file() {
+                std::fs::remove_file(&path).ctx(|| format!("removing {}", path.display()))?;
+                removed += 1;
+            }
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "removed temporary files left by writers that died");
+    }
+    Ok(removed)
+}
+
+/// What [`crate::Library::maintain`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Maintenance {
+    /// Temporary files of dead writers removed.
+    pub removed_files: usize,
+    /// The pack compaction.
+    pub compaction: Compaction,
+}
+
+/// Removes dead writers' temporary files, then compacts packs if there are
+/// more than `max_packs`.
+pub(crate) fn maintain(repo: &gix::Repository, max_packs: usize) -> Result<Maintenance, GitError> {
+    let removed_files = clean_garbage(repo)?;
+    let compaction = compact(repo, max_packs)?;
+    Ok(Maintenance {
+        removed_files,
+        compaction,
+    })
+}
+
+/// A complete pack (its index is in place) that compaction may merge.
+#[derive(Debug)]
+struct PackFiles {
+    idx: PathBuf,
+    objects: u32,
+}
+
+/// The packs compaction may touch: complete, not kept, not promisor packs.
+/// `None` when a multi-pack index exists (git's maintenance owns the packs
+/// then).
+fn mergeable_packs(repo: &gix::Repository) -> Result<Option<Vec<PackFiles>>, GitError> {
+    let dir = pack_dir(repo);
+    if dir.join("multi-pack-index").exists() {
+        return Ok(None);
+    }
+    let mut packs = Vec::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(packs)),
+        Err(e) => return Err(e).ctx(|| format!("listing {}", dir.display())),
+    };
+    for entry in entries {
+        let path = entry.ctx(|| format!("listing {}", dir.display()))?.path();
+        if path.extension().is_none_or(|e| e != "idx") {
+            continue;
+        }
+        let has = |ext: &str| path.with_extension(ext).exists();
+        if !has("pack") || has("keep") || has("promisor") {
+            continue;
+        }
+        let index = pack::index::File::at(&path, repo.object_hash())
+            .ctx(|| format!("reading pack index {}", path.display()))?;
+        packs.push(PackFiles {
+            idx: path,
+            objects: index.num_objects(),
+        });
+    }
+    Ok(Some(packs))
+}
+
+/// The number of packs compaction may merge (see [`compact`]).
+pub(crate) fn pack_count(repo: &gix::Repository) -> Result<usize, GitError> {
+    Ok(mergeable_packs(repo)?.map_or(0, |p| p.len()))
+}
+
+/// Chooses the packs to merge: sorted by size, the smallest packs up to the
+/// first pack that is at least twice their total (so that the packs left
+/// form a geometric progression); at least enough to leave `max_packs / 2`.
+fn choose(mut packs: Vec<PackFiles>, max_packs: usize) -> Vec<PackFiles> {
+    packs.sort_by_key(|p| p.objects);
+    let mut take = 0;
+    let mut total: u64 = 0;
+    for p in &packs {
+        if take >= 1 && u64::from(p.objects) >= 2 * total {
+            break;
+        }
+        total += u64::from(p.objects);
+        take += 1;
+    }
+    let keep_at_most = (max_packs / 2).max(1);
+    if packs.len() - take > keep_at_most {
+        take = packs.len() - keep_at_most;
+    }
+    packs.truncate(take);
+    if packs.len() < 2 {
+        packs.clear();
+    }
+    packs
+}
+
+/// What a compaction did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Compaction {
+    /// Packs merged (and removed).
+    pub merged_packs: usize,
+    /// Objects copied into the new pack.
+    pub objects: usize,
+}
+
+/// Merges the smaller packs into one when there are more than `max_packs`.
+/// Only one process compacts at a time; if another is compacting, this
+/// returns at once with nothing done.
+pub(crate) fn compact(repo: &gix::Repository, max_packs: usize) -> Result<Compaction, GitError> {
+    let Some(packs) = mergeable_packs(repo)? else {
+        return Ok(Compaction::default());
+    };
+    if packs.len() <= max_packs {
+        return Ok(Compaction::default());
+    }
+    let Some(_lock) = crate::lock::try_lock(repo.git_dir(), "compact.lock")
+        .ctx(|| "taking the compaction lock".to_string())?
+    else {
+        return Ok(Compaction::default());
+    };
+    // Re-list under the lock: another process may just have compacted.
+    let Some(packs) = mergeable_packs(repo)? else {
+        return Ok(Compaction::default());
+    };
+    if packs.len() <= max_packs {
+        return Ok(Compaction::default());
+    }
+    let chosen = choose(packs, max_packs);
+    if chosen.is_empty() {
+        return Ok(Compaction::default());
+    }
+    let _span = tracing::info_span!("compact_packs", packs = chosen.len()).entered();
+    let mut ids = Vec::new();
+    for p in &chosen {
+        let index = pack::index::File::at(&p.idx, repo.object_hash())
+            .ctx(|| format!("reading pack index {}", p.idx.display()))?;
+        ids.extend(index.iter().map(|e| e.oid));
+    }
+    ids.sort();
+    ids.dedup();
+    let mut loaded = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let object = crate::git::retrying(|| repo.find_object(*id))
+            .ctx(|| format!("reading object {id} to compact packs"))?;
+        loaded.push((*id, object.kind, object.detach().data));
+    }
+    let objects: Vec<Object<'_>> = loaded
+        .iter()
+        .map(|(id, kind, data)| Object {
+            id: *id,
+            kind: *kind,
+            data,
+        })
+        .collect();
+    let written = {
+        let _writing = crate::lock::lock_shared(repo.git_dir(), OBJECTS_LOCK)
+            .ctx(|| "taking the objects lock".to_string())?;
+        write_pack(repo, objects)?
+    };
+    for p in &chosen {
+        let pack_path = p.idx.with_extension("pack");
+        if written.as_deref() == Some(pack_path.as_path()) {
+            // The merged pack has the same content as one of its inputs.
+            continue;
+        }
+        // Index first: without it the pack is invisible to new readers;
+        // readers that have it mapped keep reading the unlinked file.
+        for ext in ["idx", "rev", "bitmap", "pack"] {
+            let path = p.idx.with_extension(ext);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).ctx(|| format!("removing {}", path.display())),
+            }
+        }
+    }
+    Ok(Compaction {
+        merged_packs: chosen.len(),
+        objects: ids.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packs(sizes: &[u32]) -> Vec<PackFiles> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| PackFiles {
+                idx: PathBuf::from(format!("{i}.idx")),
+                objects: *s,
+            })
+            .collect()
+    }
+
+    fn chosen(sizes: &[u32], max: usize) -> Vec<u32> {
+        choose(packs(sizes), max)
+            .iter()
+            .map(|p| p.objects)
+            .collect()
+    }
+
+    #[test]
+    fn merges_small_packs_and_leaves_big_ones() {
+        // Sixteen batches and one big clone pack: the batches merge.
+        let mut sizes = vec![100; 16];
+        sizes.push(1_000_000);
+        assert_eq!(chosen(&sizes, 16).len(), 16);
+        // A geometric series is left alone.
+        assert_eq!(chosen(&[1, 2, 4, 8, 16, 32], 16), Vec::<u32>::new());
+        assert_eq!(chosen(&[3, 2, 4, 8, 16, 32], 16), vec![2, 3, 4, 8, 16, 32]);
+        assert_eq!(chosen(&[10, 100, 1000, 10_000], 16), Vec::<u32>::new());
+        // Too many packs even so: merge enough to leave max/2.
+        let many: Vec<u32> = (0..40).map(|i| 1u32 << (i % 20)).collect();
+        assert!(40 - chosen(&many, 16).len() <= 8);
+    }
+}

@@ -1,0 +1,684 @@
+//! Transactions: a list of [`Op`]s applied to the head of `main` as one
+//! commit, and the compare-and-swap that moves `main` to it.
+//!
+//! Applying happens in three phases, and nothing reaches the object
+//! database before the last one:
+//!
+//! 1. **Stage**: every op is checked (authority first) and applied to
+//!    in-memory records read from the base commit; any refusal ends the
+//!    transaction with nothing written.
+//! 2. **Write**: new version files, changed records, the trees above them
+//!    and the commit are written — as loose objects for small transactions,
+//!    as one pack for batches (see [`crate::pack`]). Until `main` moves they
+//!    are unreachable, and a crash leaves nothing but garbage for `git gc`.
+//! 3. **Publish**: `main` moves by compare-and-swap from the base commit to
+//!    the new one (`PreviousValue::MustExistAndMatch`). If another writer
+//!    moved `main` first, the transaction is staged again on the new head
+//!    (ops are data, so they re-apply or are refused against the new
+//!    state), up to [`CommitOptions::max_attempts`] times.
+//!
+//! A reader either sees the old commit or the new one: the tree of a commit
+//! is complete before any ref points at it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+use wenku_model::canonical::{self, EncodeError};
+use wenku_model::{Record, Region, RevisionId, Target, WorkId};
+
+use crate::authority::Authority;
+use crate::clock::Timestamp;
+use crate::git::{self, Context, GitError, MAIN_REF};
+use crate::identity::Identity;
+use crate::layout;
+use crate::lock::{LockError, WriterLock};
+use crate::message::{self, Line};
+use crate::metadata::LibraryMeta;
+use crate::op::{NoChange, Op, OpKind, OpOutcome};
+use crate::pack;
+use crate::read::{self, ReadError};
+
+/// Changes to commit together, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transaction {
+    ops: Vec<Op>,
+}
+
+impl Transaction {
+    /// An empty transaction.
+    pub fn new() -> Transaction {
+        Transaction::default()
+    }
+
+    /// Adds an op.
+    pub fn push(&mut self, op: Op) -> &mut Transaction {
+        self.ops.push(op);
+        self
+    }
+
+    /// Adds an op, builder style.
+    pub fn with(mut self, op: Op) -> Transaction {
+        self.ops.push(op);
+        self
+    }
+
+    /// The ops, in order.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// Number of ops.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Whether there are no ops.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+impl From<Op> for Transaction {
+    fn from(op: Op) -> Transaction {
+        Transaction { ops: vec![op] }
+    }
+}
+
+impl FromIterator<Op> for Transaction {
+    fn from_iter<I: IntoIterator<Item = Op>>(iter: I) -> Transaction {
+        Transaction {
+            ops: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// How transactions are committed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitOptions {
+    /// How many times a transaction is staged and tried before a lost
+    /// compare-and-swap is reported as [`CommitError::Conflict`]. `1` means
+    /// never retry.
+    pub max_attempts: u32,
+    /// A transaction writing at least this many files goes to one pack
+    /// instead of loose objects.
+    pub pack_threshold: usize,
+    /// After a batch, smaller packs are merged when the library has more
+    /// packs than this (see [`crate::Library::maintain`]).
+    pub max_packs: usize,
+}
+
+impl Default for CommitOptions {
+    fn default() -> CommitOptions {
+        CommitOptions {
+            max_attempts: 64,
+            pack_threshold: 64,
+            max_packs: 16,
+        }
+    }
+}
+
+/// What a committed transaction did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Committed {
+    /// The commit of `main` the transaction was applied to.
+    pub parent: ObjectId,
+    /// The new commit `main` now points at; `None` when no op changed
+    /// anything (then `main` was not moved).
+    pub commit: Option<ObjectId>,
+    /// What each op did, in order.
+    pub outcomes: Vec<OpOutcome>,
+    /// How many times the transaction was staged (more than one after lost
+    /// races for `main`).
+    pub attempts: u32,
+    /// Whether the objects went into one pack.
+    pub packed: bool,
+}
+
+impl Committed {
+    /// The head of `main` after the transaction.
+    pub fn head(&self) -> ObjectId {
+        self.commit.unwrap_or(self.parent)
+    }
+
+    /// Whether anything changed.
+    pub fn changed(&self) -> bool {
+        self.commit.is_some()
+    }
+}
+
+/// Why an op was refused. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The work's region is outside this node's authority.
+    #[error(
+        "region {region} is outside this node's authority ({authority}); its documents come from the node authoritative for it"
+    )]
+    Unauthorized {
+        /// The region written to.
+        region: Region,
+        /// What the node may write.
+        authority: Authority,
+    },
+    /// Publishing a work that exists.
+    #[error("the work already exists; add a version to it instead")]
+    WorkExists,
+    /// Changing a work that does not exist.
+    #[error("unknown work: it is not in the library")]
+    UnknownWork,
+    /// A published record must not list versions; versions come with text.
+    #[error(
+        "the record to publish lists {count} versions; publish it without versions and pass the first version's text"
+    )]
+    RecordHasVersions {
+        /// How many were listed.
+        count: usize,
+    },
+    /// A relation or repeal points at a work id that is not in the library.
+    #[error(
+        "relation target {target} is not in the library; cite it by number or title instead and it resolves when it arrives"
+    )]
+    UnknownTarget {
+        /// The missing work.
+        target: WorkId,
+    },
+    /// A relation points at its own work.
+    #[error("a work cannot relate to itself")]
+    SelfRelation,
+    /// A citation with neither number nor title.
+    #[error("the citation is empty: give a document number or a title")]
+    EmptyCitation,
+    /// The text or record cannot be written in the canonical format.
+    #[error("cannot be stored: {0}")]
+    Encode(#[from] EncodeError),
+}
+
+/// Why a transaction was not committed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    /// An op was refused; nothing was written.
+    #[error("op {index} ({kind} {work}) refused: {refusal}")]
+    Refused {
+        /// The op's position in the transaction.
+        index: usize,
+        /// Its kind.
+        kind: OpKind,
+        /// Its work.
+        work: WorkId,
+        /// Why.
+        refusal: Refusal,
+    },
+    /// Other writers kept moving `main`.
+    #[error(
+        "conflict: main moved under this transaction {attempts} times in a row (last seen at {head}); nothing was committed"
+    )]
+    Conflict {
+        /// How many times it was tried.
+        attempts: u32,
+        /// The head of `main` last seen.
+        head: ObjectId,
+    },
+    /// The base commit could not be read (a damaged record or metadata).
+    #[error("reading the library: {0}")]
+    Read(#[from] ReadError),
+    /// The library's metadata is of a format this build does not write.
+    #[error("the library at {commit} is not writable by this build: {source}")]
+    Meta {
+        /// The head commit.
+        commit: ObjectId,
+        /// Why.
+        #[source]
+        source: crate::metadata::MetaError,
+    },
+    /// `refs/heads/main` is missing.
+    #[error("refs/heads/main is missing: this is not a wenku library")]
+    NoMain,
+    /// The writer lock failed.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// git failed.
+    #[error(transparent)]
+    Git(#[from] GitError),
+}
+
+impl CommitError {
+    /// Whether an object looked missing (see `git::retrying`).
+    pub(crate) fn is_not_found(&self) -> bool {
+        match self {
+            CommitError::Git(e) | CommitError::Read(ReadError::Git(e)) => e.is_not_found(),
+            _ => false,
+        }
+    }
+}
+
+/// In-memory result of staging a transaction on one base commit.
+pub(crate) struct Staged {
+    base_tree: ObjectId,
+    /// Records read or created; `None` = known absent in the base.
+    records: BTreeMap<WorkId, Option<Record>>,
+    dirty: BTreeSet<WorkId>,
+    /// The last op index that touched each dirty work.
+    touched_by: BTreeMap<WorkId, usize>,
+    versions: Vec<(String, Vec<u8>)>,
+    lines: Vec<Line>,
+    pub(crate) outcomes: Vec<OpOutcome>,
+}
+
+impl Staged {
+    fn load(
+        &mut self,
+        repo: &gix::Repository,
+        work: &WorkId,
+    ) -> Result<Option<&mut Record>, ReadError> {
+        if !self.records.contains_key(work) {
+            let r = read::read_record(repo, self.base_tree, work)?;
+            self.records.insert(work.clone(), r);
+        }
+        Ok(self.records.get_mut(work).and_then(Option::as_mut))
+    }
+
+    fn exists(&mut self, repo: &gix::Repository, work: &WorkId) -> Result<bool, ReadError> {
+        if let Some(r) = self.records.get(work) {
+            return Ok(r.is_some());
+        }
+        Ok(git::entry_at(repo, self.base_tree, &layout::record_path(work))?.is_some())
+    }
+
+    pub(crate) fn changed(&self) -> bool {
+        !self.dirty.is_empty()
+    }
+
+    pub(crate) fn file_count(&self) -> usize {
+        self.versions.len() + self.dirty.len()
+    }
+}
+
+/// Applies `ops` to the records of `base_tree`, in memory.
+pub(crate) fn stage(
+    repo: &gix::Repository,
+    base_tree: ObjectId,
+    authority: &Authority,
+    ops: &[Op],
+) -> Result<Staged, CommitError> {
+    let mut s = Staged {
+        base_tree,
+        records: BTreeMap::new(),
+        dirty: BTreeSet::new(),
+        touched_by: BTreeMap::new(),
+        versions: Vec::new(),
+        lines: Vec::new(),
+        outcomes: Vec::new(),
+    };
+    // Authority first, for every op, before anything else is looked at.
+    for (index, op) in ops.iter().enumerate() {
+        let region = op.work().region();
+        if !authority.covers(&region) {
+            return Err(refused(
+                index,
+                op,
+                Refusal::Unauthorized {
+                    region,
+                    authority: authority.clone(),
+                },
+            ));
+        }
+    }
+    let mut targets: Vec<(usize, WorkId)> = Vec::new();
+    for (index, op) in ops.iter().enumerate() {
+        let fail = |refusal| refused(index, op, refusal);
+        let work = op.work().clone();
+        let mut revision = None;
+        let unchanged: Option<NoChange> = match op {
+            Op::Publish { record, version } => {
+                if !record.versions.is_empty() {
+                    return Err(fail(Refusal::RecordHasVersions {
+                        count: record.versions.len(),
+                    }));
+                }
+                if s.exists(repo, &work)? {
+                    return Err(fail(Refusal::WorkExists));
+                }
+                for t in record_targets(record) {
+                    check_target(&work, t).map_err(fail)?;
+                    if let Target::Work(w) = t {
+                        targets.push((index, w.clone()));
+                    }
+                }
+                let bytes = canonical::encode_document(&version.document)
+                    .map_err(|e| fail(Refusal::Encode(e)))?;
+                let rev = RevisionId::of(&bytes);
+                revision = Some(rev);
+                let mut new = record.clone();
+                new.normalize();
+                new.insert_version(version.entry(rev));
+                s.versions.push((layout::version_path(&work, &rev), bytes));
+                s.records.insert(work.clone(), Some(new));
+                None
+            }
+            Op::AddVersion { version, .. } => {
+                let bytes = canonical::encode_document(&version.document)
+                    .map_err(|e| fail(Refusal::Encode(e)))?;
+                let rev = RevisionId::of(&bytes);
+                revision = Some(rev);
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                match record.insert_version(version.entry(rev)) {
+                    wenku_model::Inserted::At(_) => {
+                        s.versions.push((layout::version_path(&work, &rev), bytes));
+                        None
+                    }
+                    wenku_model::Inserted::AlreadyPresent => {
+                        let published = record
+                            .version(&rev)
+                            .map(|v| v.published)
+                            .unwrap_or(version.published);
+                        Some(NoChange::VersionAlreadyPresent {
+                            revision: rev,
+                            published,
+                        })
+                    }
+                }
+            }
+            Op::Correct { correction, .. } => {
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                (!correction.apply(record)).then_some(NoChange::AlreadyRecorded)
+            }
+            Op::AddRelation { relation, .. } => {
+                check_target(&work, &relation.target).map_err(fail)?;
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                if record.add_relation(relation.clone()) {
+                    if let Target::Work(w) = &relation.target {
+                        targets.push((index, w.clone()));
+                    }
+                    None
+                } else {
+                    Some(NoChange::RelationAlreadyPresent)
+                }
+            }
+            Op::RemoveRelation { relation, .. } => {
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                (!record.remove_relation(relation)).then_some(NoChange::RelationNotPresent)
+            }
+            Op::Repeal { repeal, .. } => {
+                if let Some(by) = &repeal.by {
+                    check_target(&work, by).map_err(fail)?;
+                }
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                if record.repealed.as_ref() == Some(repeal) {
+                    Some(NoChange::AlreadyRecorded)
+                } else {
+                    record.repealed = Some(repeal.clone());
+                    if let Some(Target::Work(w)) = &repeal.by {
+                        targets.push((index, w.clone()));
+                    }
+                    None
+                }
+            }
+            Op::SetExpiry { expires, .. } => {
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                if record.expires == *expires {
+                    Some(NoChange::AlreadyRecorded)
+                } else {
+                    record.expires = *expires;
+                    None
+                }
+            }
+            Op::Withdraw { withdrawal, .. } => {
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                if record.withdrawn.as_ref() == Some(withdrawal) {
+                    Some(NoChange::AlreadyRecorded)
+                } else {
+                    record.withdrawn = Some(withdrawal.clone());
+                    None
+                }
+            }
+        };
+        if unchanged.is_none() {
+            s.dirty.insert(work.clone());
+            s.touched_by.insert(work.clone(), index);
+            let title = s
+                .records
+                .get(&work)
+                .and_then(Option::as_ref)
+                .map(|r| r.title.clone())
+                .unwrap_or_default();
+            s.lines.push(Line::new(op, &title, revision));
+        }
+        s.outcomes.push(OpOutcome {
+            kind: op.kind(),
+            work,
+            revision,
+            unchanged,
+        });
+    }
+    // Work targets must exist once the whole transaction is applied, so a
+    // batch may publish a work and, later in the batch, what it cites.
+    for (index, target) in targets {
+        if !s.exists(repo, &target)? {
+            return Err(refused(
+                index,
+                &ops[index],
+                Refusal::UnknownTarget { target },
+            ));
+        }
+    }
+    Ok(s)
+}
+
+fn record_targets(record: &Record) -> impl Iterator<Item = &Target> {
+    record
+        .relations
+        .iter()
+        .map(|r| &r.target)
+        .chain(record.repealed.as_ref().and_then(|r| r.by.as_ref()))
+}
+
+fn check_target(work: &WorkId, target: &Target) -> Result<(), Refusal> {
+    match target {
+        Target::Work(w) if w == work => Err(Refusal::SelfRelation),
+        Target::Citation(c) if c.is_empty() => Err(Refusal::EmptyCitation),
+        _ => Ok(()),
+    }
+}
+
+fn refused(index: usize, op: &Op, refusal: Refusal) -> CommitError {
+    CommitError::Refused {
+        index,
+        kind: op.kind(),
+        work: op.work().clone(),
+        refusal,
+    }
+}
+
+/// Who signs a commit, when, and for which node.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Signing<'a> {
+    pub node: Region,
+    pub identity: &'a Identity,
+    pub time: Timestamp,
+}
+
+/// Writes a staged transaction's objects and commit; returns the commit id
+/// and whether a pack was written. `main` is not touched.
+pub(crate) fn write(
+    repo: &gix::Repository,
+    staged: &Staged,
+    ops: &[Op],
+    base_commit: ObjectId,
+    signing: &Signing<'_>,
+    pack_threshold: usize,
+) -> Result<(ObjectId, bool), CommitError> {
+    let Signing {
+        node,
+        identity,
+        time,
+    } = *signing;
+    // Encode every record before writing anything, so a record that cannot
+    // be stored refuses the transaction with nothing written.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(staged.file_count());
+    for work in &staged.dirty {
+        let Some(Some(record)) = staged.records.get(work) else {
+            continue;
+        };
+        let bytes = canonical::encode_record(record).map_err(|e| {
+            let index = staged.touched_by.get(work).copied().unwrap_or(0);
+            refused(index, &ops[index], Refusal::Encode(e))
+        })?;
+        files.push((layout::record_path(work), bytes));
+    }
+    files.extend(staged.versions.iter().cloned());
+
+    let packed = files.len() >= pack_threshold;
+    // Held while objects are written: see pack::clean_garbage.
+    let _writing =
+        crate::lock::lock_shared(repo.git_dir(), pack::OBJECTS_LOCK).map_err(|source| {
+            CommitError::Lock(LockError {
+                path: repo.git_dir().join("wenku").join(pack::OBJECTS_LOCK),
+                source,
+            })
+        })?;
+    let mut repo = if packed {
+        repo.clone().with_object_memory()
+    } else {
+        repo.clone()
+    };
+    let mut editor = repo
+        .edit_tree(staged.base_tree)
+        .ctx(|| format!("editing tree {}", staged.base_tree))?
+        .detach();
+    for (path, bytes) in &files {
+        let id = repo
+            .write_blob(bytes)
+            .ctx(|| format!("writing {path}"))?
+            .detach();
+        editor
+            .upsert(path.split('/'), EntryKind::Blob, id)
+            .ctx(|| format!("placing {path} in the tree"))?;
+    }
+    let tree = editor
+        .write(|t| repo.write_object(t).map(|id| id.detach()))
+        .ctx(|| "writing trees".to_string())?;
+    drop(editor);
+    let signature = identity.signature(time);
+    let commit = gix::objs::Commit {
+        tree,
+        parents: [base_commit].into_iter().collect(),
+        author: signature.clone(),
+        committer: signature,
+        encoding: None,
+        message: message::compose(&staged.lines, node).into(),
+        extra_headers: Vec::new(),
+    };
+    let commit_id = repo
+        .write_object(&commit)
+        .ctx(|| "writing the commit".to_string())?
+        .detach();
+    if packed {
+        if let Some(storage) = repo.objects.take_object_memory() {
+            pack::write_memory(&repo, &storage)?;
+        }
+    }
+    Ok((commit_id, packed))
+}
+
+/// How a compare-and-swap of `main` ended.
+pub(crate) enum Swap {
+    /// `main` now points at the new commit.
+    Done,
+    /// `main` was not at the expected commit.
+    Lost,
+}
+
+/// Moves `main` from `expected` (or from nothing) to `new`, atomically.
+pub(crate) fn swap_main(
+    repo: &gix::Repository,
+    expected: Option<ObjectId>,
+    new: ObjectId,
+    reflog: &str,
+    identity: &Identity,
+    time: Timestamp,
+) -> Result<Swap, CommitError> {
+    let _lock = WriterLock::acquire(repo.git_dir())?;
+    let edit = RefEdit {
+        change: Change::Update {
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: reflog.into(),
+            },
+            expected: match expected {
+                Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
+                None => PreviousValue::MustNotExist,
+            },
+            new: gix::refs::Target::Object(new),
+        },
+        name: MAIN_REF
+            .try_into()
+            .expect("refs/heads/main is a valid reference name"),
+        deref: false,
+    };
+    let signature = identity.signature(time);
+    let mut buf = gix::date::parse::TimeBuf::default();
+    match repo.edit_references_as([edit], Some(signature.to_ref(&mut buf))) {
+        Ok(_) => Ok(Swap::Done),
+        Err(e) if e.is_conflict() => Ok(Swap::Lost),
+        Err(e) => {
+            // Whatever the error says, if main is no longer where we
+            // expected it, another writer won.
+            if git::main_head(repo)? != expected {
+                return Ok(Swap::Lost);
+            }
+            Err(CommitError::Git(GitError {
+                action: format!("moving {MAIN_REF} to {new}"),
+                source: Box::new(e),
+            }))
+        }
+    }
+}
+
+/// The metadata last decoded, by the id of its blob: `library.xml` rarely
+/// changes, and a node hosting many regions would otherwise parse it on
+/// every commit.
+#[derive(Debug, Default)]
+pub(crate) struct MetaCache(std::sync::Mutex<Option<(ObjectId, LibraryMeta)>>);
+
+impl MetaCache {
+    /// Reads the authority from the base commit's metadata, refusing newer
+    /// formats.
+    pub(crate) fn get(
+        &self,
+        repo: &gix::Repository,
+        commit: ObjectId,
+        tree: ObjectId,
+    ) -> Result<LibraryMeta, CommitError> {
+        let blob = git::entry_at(repo, tree, layout::META_FILE)?.map(|(id, _)| id);
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(blob), Some((id, meta))) = (blob, cached.as_ref()) {
+            if *id == blob {
+                return Ok(meta.clone());
+            }
+        }
+        let meta = read::read_meta(repo, commit, tree).map_err(|e| match e {
+            ReadError::Meta { commit, source } => CommitError::Meta { commit, source },
+            other => CommitError::Read(other),
+        })?;
+        if let Some(blob) = blob {
+            *cached = Some((blob, meta.clone()));
+        }
+        Ok(meta)
+    }
+}

@@ -1,0 +1,548 @@
+//! Verification (fsck) of a library's tree at one commit.
+//!
+//! Checks everything wenku relies on and reports every problem found, not
+//! just the first: `library.xml` decodes; every path fits the layout
+//! (regions, shards, locals in their right shard, only `record.xml` and
+//! `<revision>.xml` in a work's directory, plain non-executable files);
+//! every record decodes, is canonical, names the work whose directory holds
+//! it and lists at least one version; every version file's bytes hash to
+//! its name, decode, and are canonical; every listed version exists and no
+//! version file is unlisted; every relation (and repeal) target that is a
+//! work id exists, and every citation names something.
+//!
+//! Version files are checked on all cores. The same check, limited to some
+//! regions, verifies a peer's tree before federation takes it
+//! ([`VerifyOptions::regions`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+use wenku_model::canonical::{self, DecodeError};
+use wenku_model::{Record, Region, RevisionId, Target, WorkId};
+
+use crate::git::{self, GitError};
+use crate::layout;
+use crate::library::Library;
+use crate::metadata::{LibraryMeta, MetaError};
+use crate::read::ReadError;
+
+/// What to verify.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Check only these top-level region directories (and the metadata);
+    /// `None` checks everything. Relation targets are still looked up in
+    /// the whole tree.
+    pub regions: Option<Vec<Region>>,
+}
+
+/// One problem found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The path in the tree (a directory ends with `/`).
+    pub path: String,
+    /// What is wrong.
+    pub kind: ProblemKind,
+}
+
+/// The kinds of problems.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// `library.xml` is missing.
+    MissingMeta,
+    /// `library.xml` does not decode.
+    BadMeta(MetaError),
+    /// A file or directory that has no place in the layout.
+    Unexpected(String),
+    /// A file that is executable, a symlink or a submodule.
+    WrongMode(&'static str),
+    /// A work's directory has no `record.xml`.
+    MissingRecord,
+    /// A record does not decode.
+    BadRecord(DecodeError),
+    /// A record names another work.
+    MisplacedRecord {
+        /// The work the record names.
+        names: WorkId,
+    },
+    /// A record lists no versions.
+    NoVersions,
+    /// A record or version is not in canonical form.
+    NotCanonical,
+    /// A version file's bytes do not hash to its name.
+    HashMismatch {
+        /// The id of the bytes found.
+        actual: RevisionId,
+    },
+    /// A version does not decode.
+    BadVersion(DecodeError),
+    /// The record lists a version whose file is missing.
+    MissingVersion(RevisionId),
+    /// A version file that the record does not list.
+    OrphanVersion(RevisionId),
+    /// A relation or repeal points at a work id that is not in the library.
+    DanglingTarget(WorkId),
+    /// A relation cites nothing.
+    EmptyCitation,
+    /// An object could not be read.
+    Unreadable(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.path)?;
+        match &self.kind {
+            ProblemKind::MissingMeta => {
+                f.write_str("missing: the library's metadata is not in the tree")
+            }
+            ProblemKind::BadMeta(e) => write!(f, "{e}"),
+            ProblemKind::Unexpected(why) => write!(f, "unexpected entry: {why}"),
+            ProblemKind::WrongMode(m) => write!(f, "is {m}; expected a plain file"),
+            ProblemKind::MissingRecord => f.write_str("work directory without record.xml"),
+            ProblemKind::BadRecord(e) => write!(f, "record does not decode: {e}"),
+            ProblemKind::MisplacedRecord { names } => {
+                write!(f, "record of {names} in another work's directory")
+            }
+            ProblemKind::NoVersions => f.write_str("record lists no versions"),
+            ProblemKind::NotCanonical => f.write_str("not in canonical form"),
+            ProblemKind::HashMismatch { actual } => {
+                write!(
+                    f,
+                    "bytes do not hash to the file's name (they hash to {actual})"
+                )
+            }
+            ProblemKind::BadVersion(e) => write!(f, "version does not decode: {e}"),
+            ProblemKind::MissingVersion(r) => {
+                write!(f, "record lists version {r}, whose file is missing")
+            }
+            ProblemKind::OrphanVersion(r) => {
+                write!(f, "version file {r} is not listed in the record")
+            }
+            ProblemKind::DanglingTarget(w) => {
+                write!(f, "relation target {w} is not in the library")
+            }
+            ProblemKind::EmptyCitation => f.write_str("a relation cites nothing"),
+            ProblemKind::Unreadable(e) => write!(f, "cannot be read: {e}"),
+        }
+    }
+}
+
+/// The result of a verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The commit verified.
+    pub commit: ObjectId,
+    /// The metadata, if it decoded.
+    pub meta: Option<LibraryMeta>,
+    /// Work directories checked.
+    pub works: usize,
+    /// Version files checked.
+    pub versions: usize,
+    /// Every problem found, sorted by path.
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    /// Whether no problem was found.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "commit {}: {} works, {} versions, {} problems",
+            self.commit,
+            self.works,
+            self.versions,
+            self.problems.len()
+        )?;
+        for p in &self.problems {
+            writeln!(f, "  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Library {
+    /// Verifies `main` now.
+    pub fn verify(&self) -> Result<Report, ReadError> {
+        let head = self.head()?;
+        self.verify_at(head, &VerifyOptions::default())
+    }
+
+    /// Verifies any commit (e.g. a peer's head before merging it).
+    pub fn verify_at(
+        &self,
+        commit: ObjectId,
+        options: &VerifyOptions,
+    ) -> Result<Report, ReadError> {
+        let _span = tracing::info_span!("verify", %commit).entered();
+        verify_commit(&self.store().repo, commit, options)
+    }
+}
+
+struct Job {
+    path: String,
+    id: ObjectId,
+    revision: RevisionId,
+}
+
+struct Walk<'a> {
+    repo: &'a gix::Repository,
+    problems: Vec<Problem>,
+    works: BTreeSet<WorkId>,
+    jobs: Vec<Job>,
+    targets: Vec<(String, WorkId)>,
+    checked_works: usize,
+}
+
+impl Walk<'_> {
+    fn problem(&mut self, path: impl Into<String>, kind: ProblemKind) {
+        self.problems.push(Problem {
+            path: path.into(),
+            kind,
+        });
+    }
+
+    fn entries(&mut self, tree: ObjectId, path: &str) -> Option<Vec<git::TreeEntry>> {
+        match git::tree_entries(self.repo, tree, path) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                self.problem(path, ProblemKind::Unreadable(e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn blob(&mut self, id: ObjectId, path: &str) -> Option<Vec<u8>> {
+        match git::read_blob(self.repo, id, path) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                self.problem(path, ProblemKind::Unreadable(e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn region(&mut self, region: Region, tree: ObjectId, deep: bool) {
+        let path = format!("{region}/");
+        let Some(shards) = self.entries(tree, &path) else {
+            return;
+        };
+        for shard in shards {
+            let spath = format!("{region}/{}/", shard.name);
+            let hex = shard.name.len() == layout::SHARD_LEN
+                && shard
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if shard.kind != EntryKind::Tree || !hex {
+                if deep {
+                    self.problem(spath.trim_end_matches('/'), ProblemKind::Unexpected(
+                        "a region directory holds only shard directories (two lowercase hex digits)".into(),
+                    ));
+                }
+                continue;
+            }
+            let Some(dirs) = self.entries(shard.id, &spath) else {
+                continue;
+            };
+            for dir in dirs {
+                let wpath = format!("{spath}{}/", dir.name);
+                let work = match WorkId::new(region, &dir.name) {
+                    Ok(w) if dir.kind == EntryKind::Tree => w,
+                    Ok(_) => {
+                        if deep {
+                            self.problem(
+                                wpath.trim_end_matches('/'),
+                                ProblemKind::Unexpected(
+                                    "a shard directory holds only work directories".into(),
+                                ),
+                            );
+                        }
+                        continue;
+                    }
+                    Err(e) => {
+                        if deep {
+                            self.problem(wpath, ProblemKind::Unexpected(e.to_string()));
+                        }
+                        continue;
+                    }
+                };
+                let expected = layout::shard_of(work.local());
+                if expected != shard.name {
+                    if deep {
+                        self.problem(
+                            wpath,
+                            ProblemKind::Unexpected(format!(
+                                "work {work} belongs in shard {expected}"
+                            )),
+                        );
+                    }
+                    continue;
+                }
+                self.works.insert(work.clone());
+                if deep {
+                    self.work(&work, dir.id, &wpath);
+                }
+            }
+        }
+    }
+
+    fn work(&mut self, work: &WorkId, tree: ObjectId, wpath: &str) {
+        self.checked_works += 1;
+        let Some(entries) = self.entries(tree, wpath) else {
+            return;
+        };
+        let mut record: Option<Record> = None;
+        let mut has_record_file = false;
+        let mut files: BTreeSet<RevisionId> = BTreeSet::new();
+        for e in entries {
+            let path = format!("{wpath}{}", e.name);
+            match e.kind {
+                EntryKind::Blob => {}
+                EntryKind::BlobExecutable => {
+                    self.problem(&path, ProblemKind::WrongMode("executable"))
+                }
+                EntryKind::Link => {
+                    self.problem(&path, ProblemKind::WrongMode("a symbolic link"));
+                    continue;
+                }
+                EntryKind::Commit => {
+                    self.problem(&path, ProblemKind::WrongMode("a submodule"));
+                    continue;
+                }
+                EntryKind::Tree => {
+                    self.problem(
+                        &path,
+                        ProblemKind::Unexpected("a work directory holds only files".into()),
+                    );
+                    continue;
+                }
+            }
+            if e.name == layout::RECORD_FILE {
+                has_record_file = true;
+                let Some(bytes) = self.blob(e.id, &path) else {
+                    continue;
+                };
+                match canonical::decode_record(&bytes) {
+                    Err(err) => self.problem(&path, ProblemKind::BadRecord(err)),
+                    Ok(r) => {
+                        if r.work != *work {
+                            self.problem(
+                                &path,
+                                ProblemKind::MisplacedRecord {
+                                    names: r.work.clone(),
+                                },
+                            );
+                        }
+                        if canonical::encode_record(&r).ok().as_deref() != Some(&bytes[..]) {
+                            self.problem(&path, ProblemKind::NotCanonical);
+                        }
+                        record = Some(r);
+                    }
+                }
+                continue;
+            }
+            match e
+                .name
+                .strip_suffix(layout::VERSION_SUFFIX)
+                .and_then(|hex| RevisionId::parse(hex).ok())
+            {
+                Some(revision) => {
+                    files.insert(revision);
+                    self.jobs.push(Job {
+                        path,
+                        id: e.id,
+                        revision,
+                    });
+                }
+                None => self.problem(
+                    &path,
+                    ProblemKind::Unexpected(
+                        "a work directory holds record.xml and <revision-id>.xml files only".into(),
+                    ),
+                ),
+            }
+        }
+        if !has_record_file {
+            self.problem(wpath, ProblemKind::MissingRecord);
+        }
+        let Some(record) = record else {
+            return;
+        };
+        let rpath = format!("{wpath}{}", layout::RECORD_FILE);
+        if record.versions.is_empty() {
+            self.problem(&rpath, ProblemKind::NoVersions);
+        }
+        let listed: BTreeSet<RevisionId> = record.versions.iter().map(|v| v.revision).collect();
+        for r in listed.difference(&files) {
+            self.problem(&rpath, ProblemKind::MissingVersion(*r));
+        }
+        for r in files.difference(&listed) {
+            self.problem(
+                format!("{wpath}{}", layout::version_file(r)),
+                ProblemKind::OrphanVersion(*r),
+            );
+        }
+        let targets = record
+            .relations
+            .iter()
+            .map(|r| &r.target)
+            .chain(record.repealed.as_ref().and_then(|r| r.by.as_ref()));
+        for t in targets {
+            match t {
+                Target::Work(w) => self.targets.push((rpath.clone(), w.clone())),
+                Target::Citation(c) if c.is_empty() => self.problems.push(Problem {
+                    path: rpath.clone(),
+                    kind: ProblemKind::EmptyCitation,
+                }),
+                Target::Citation(_) => {}
+            }
+        }
+    }
+}
+
+/// Checks one version file: hash, decoding, canonical form.
+fn check_version(repo: &gix::Repository, job: &Job) -> Option<Problem> {
+    let problem = |kind| {
+        Some(Problem {
+            path: job.path.clone(),
+            kind,
+        })
+    };
+    let bytes = match git::read_blob(repo, job.id, &job.path) {
+        Ok(b) => b,
+        Err(e) => return problem(ProblemKind::Unreadable(e.to_string())),
+    };
+    let actual = RevisionId::of(&bytes);
+    if actual != job.revision {
+        return problem(ProblemKind::HashMismatch { actual });
+    }
+    match canonical::decode_document(&bytes) {
+        Err(e) => problem(ProblemKind::BadVersion(e)),
+        Ok(doc) if canonical::encode_document(&doc).ok().as_deref() != Some(&bytes[..]) => {
+            problem(ProblemKind::NotCanonical)
+        }
+        Ok(_) => None,
+    }
+}
+
+pub(crate) fn verify_commit(
+    repo: &gix::ThreadSafeRepository,
+    commit: ObjectId,
+    options: &VerifyOptions,
+) -> Result<Report, ReadError> {
+    let local = repo.to_thread_local();
+    let tree = git::commit_tree(&local, commit)?;
+    let root = git::tree_entries(&local, tree, "")?;
+    let mut walk = Walk {
+        repo: &local,
+        problems: Vec::new(),
+        works: BTreeSet::new(),
+        jobs: Vec::new(),
+        targets: Vec::new(),
+        checked_works: 0,
+    };
+    let mut meta = None;
+    let mut regions: BTreeMap<Region, ObjectId> = BTreeMap::new();
+    for e in root {
+        if e.name == layout::META_FILE && e.kind == EntryKind::Blob {
+            if let Some(bytes) = walk.blob(e.id, layout::META_FILE) {
+                match LibraryMeta::decode(&bytes) {
+                    Ok(m) => meta = Some(m),
+                    Err(err) => walk.problem(layout::META_FILE, ProblemKind::BadMeta(err)),
+                }
+            }
+            continue;
+        }
+        match Region::parse(&e.name) {
+            Ok(r) if e.kind == EntryKind::Tree => {
+                regions.insert(r, e.id);
+            }
+            _ => walk.problem(
+                &e.name,
+                ProblemKind::Unexpected(
+                    "the top level holds library.xml and region directories only".into(),
+                ),
+            ),
+        }
+    }
+    if meta.is_none() && !walk.problems.iter().any(|p| p.path == layout::META_FILE) {
+        walk.problem(layout::META_FILE, ProblemKind::MissingMeta);
+    }
+    for (region, id) in regions {
+        let deep = options
+            .regions
+            .as_ref()
+            .is_none_or(|rs| rs.contains(&region));
+        walk.region(region, id, deep);
+    }
+    let targets = std::mem::take(&mut walk.targets);
+    for (path, target) in targets {
+        if !walk.works.contains(&target) {
+            walk.problem(path, ProblemKind::DanglingTarget(target));
+        }
+    }
+    let jobs = std::mem::take(&mut walk.jobs);
+    let versions = jobs.len();
+    let checked_works = walk.checked_works;
+    let mut problems = walk.problems;
+    problems.extend(check_versions(repo, &jobs)?);
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Report {
+        commit,
+        meta,
+        works: checked_works,
+        versions,
+        problems,
+    })
+}
+
+/// Checks version files on all cores.
+fn check_versions(
+    repo: &gix::ThreadSafeRepository,
+    jobs: &[Job],
+) -> Result<Vec<Problem>, GitError> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(jobs.len().div_ceil(256).max(1));
+    if threads <= 1 {
+        let local = repo.to_thread_local();
+        return Ok(jobs
+            .iter()
+            .filter_map(|j| check_version(&local, j))
+            .collect());
+    }
+    let chunk = jobs.len().div_ceil(threads);
+    let results: Vec<Vec<Problem>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let local = repo.to_thread_local();
+                    part.iter()
+                        .filter_map(|j| check_version(&local, j))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Problem {
+                        path: String::new(),
+                        kind: ProblemKind::Unreadable("a verification thread panicked".into()),
+                    }]
+                })
+            })
+            .collect()
+    });
+    Ok(results.into_iter().flatten().collect())
+}
