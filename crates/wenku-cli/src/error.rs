@@ -120,3 +120,68 @@ impl CommandError {
         self.message.is_empty()
     }
 }
+
+impl From<wenku_store::OpenError> for CommandError {
+    fn from(e: wenku_store::OpenError) -> CommandError {
+        use wenku_store::OpenError as E;
+        match e {
+            E::NotARepository { .. } | E::NotALibrary { .. } | E::NewerFormat { .. } => {
+                CommandError::refused(e.to_string())
+            }
+            E::Meta { .. } | E::Read { .. } => CommandError::internal(e.to_string()),
+        }
+    }
+}
+
+impl From<wenku_store::ReadError> for CommandError {
+    fn from(e: wenku_store::ReadError) -> CommandError {
+        use wenku_store::ReadError as E;
+        match e {
+            E::UnknownWork { .. } => CommandError::refused(e.to_string())
+                .with_hint("`wenku ls` lists the works; `wenku find` searches by number or title"),
+            E::UnknownVersion { .. } => CommandError::refused(e.to_string())
+                .with_hint("`wenku log WORK` lists its versions"),
+            E::Integrity { .. }
+            | E::Misplaced { .. }
+            | E::MissingVersion { .. }
+            | E::Decode { .. } => CommandError::internal(e.to_string())
+                .with_hint("the library is damaged; `wenku verify` lists every problem"),
+            E::Meta { .. } | E::Git(_) => CommandError::internal(e.to_string()),
+        }
+    }
+}
+
+impl From<wenku_store::CommitError> for CommandError {
+    fn from(e: wenku_store::CommitError) -> CommandError {
+        use wenku_store::{CommitError as E, Refusal};
+        match &e {
+            E::Refused {
+                kind,
+                work,
+                refusal,
+                ..
+            } => {
+                let message = format!("cannot {kind} {work}: {refusal}");
+                let hint = match refusal {
+                    Refusal::Unauthorized { .. } => Some(
+                        "documents of other regions arrive by `wenku pull` from the node authoritative for them",
+                    ),
+                    Refusal::WorkExists => {
+                        Some("use `wenku import --work ID FILE` to add a version")
+                    }
+                    Refusal::UnknownWork => Some("`wenku ls` lists the works"),
+                    _ => None,
+                };
+                let err = CommandError::refused(message);
+                match hint {
+                    Some(h) => err.with_hint(h),
+                    None => err,
+                }
+            }
+            E::Conflict { .. } => CommandError::conflict(e.to_string()),
+            E::Read(_) | E::Meta { .. } | E::NoMain | E::Lock(_) | E::Git(_) => {
+                CommandError::internal(e.to_string())
+            }
+        }
+    }
+}

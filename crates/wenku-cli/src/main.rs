@@ -2,7 +2,9 @@
 
 mod cli;
 mod commands;
+mod context;
 mod error;
+mod json;
 mod output;
 
 use std::process::ExitCode;

@@ -112,3 +112,10 @@ pub fn warning(message: impl std::fmt::Display) {
         style::WARN.render_reset()
     );
 }
+
+/// Prints a note for people to standard error (kept out of stdout so that
+/// piped output stays parseable).
+pub fn note(message: impl std::fmt::Display) {
+    let mut err = anstream::stderr();
+    let _ = writeln!(err, "{}{message}{}", style::DIM, style::DIM.render_reset());
+}
