@@ -639,6 +639,12 @@ fn refused_inputs_leave_the_library_unchanged() {
         ),
         (vec!["show".into()], 2, "required"),
         (
+            vec!["init".into(), "--region".into(), "370200".into()],
+            1,
+            "is already a wenku library for 370200",
+        ),
+        (vec!["init".into()], 2, "a library needs the region"),
+        (
             vec![
                 "diff".into(),
                 "370200/x".into(),

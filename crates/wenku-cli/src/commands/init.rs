@@ -24,6 +24,20 @@ pub fn run(args: InitArgs) -> Result<()> {
         .map(|h| context::region(h, "--host"))
         .collect::<Result<Vec<_>>>()?;
     let path = args.path.unwrap_or_else(|| ".".into());
+    let non_empty = std::fs::read_dir(&path)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if non_empty {
+        return Err(match Library::open(&path) {
+            Ok(existing) => CommandError::refused(format!(
+                "{} is already a wenku library for {}",
+                path.display(),
+                existing.authority()
+            )),
+            Err(_) => CommandError::refused(format!("{} is not empty", path.display()))
+                .with_hint("give a new or empty directory for the library"),
+        });
+    }
     std::fs::create_dir_all(&path)
         .map_err(|e| CommandError::internal(format!("cannot create {}: {e}", path.display())))?;
     let identity = context::identity(&path)?;
