@@ -243,6 +243,16 @@ fn init_import_ls_show_and_find_on_the_seeds() {
         err.contains("no work in this library matches 鲁政办发〔2025〕5号"),
         "{err}"
     );
+
+    // Human output of the reading commands.
+    let head: String = text.lines().take(12).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!("show_text_head", head);
+    insta::assert_snapshot!("links", redact(&env.ok(&["links", &work]), &env));
+    insta::assert_snapshot!(
+        "find",
+        redact(&env.ok(&["find", "《2025年青岛市政务公开工作要点》"]), &env)
+    );
+    insta::assert_snapshot!("verify", redact(&env.ok(&["verify"]), &env));
 }
 
 /// The revision id of canonical bytes, computed here, not by the binary.
