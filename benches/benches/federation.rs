@@ -60,7 +60,8 @@ fn pulls(c: &mut Criterion) {
                 let work = WorkId::parse(&format!("370000/fed-bench-{n}")).expect("valid id");
                 let mut text = Document::new(DocType::Normative, format!("基准测试文件{n}"));
                 text.body.push(Block::Title(text.title.clone()));
-                text.body.push(Block::Para(format!("第{n}号基准测试文件的正文。")));
+                text.body
+                    .push(Block::Para(format!("第{n}号基准测试文件的正文。")));
                 let record = Record::new(work, DocType::Normative, text.title.clone());
                 child
                     .publish(&clerk(), record, NewVersion::new(text, day))

@@ -106,7 +106,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let git_first = run % 2 == 0;
             if (step == 0) == git_first {
                 let repo = dir.path().join(format!("fetch-{run}.git"));
-                git_ok(dir.path(), &["init", "--bare", "-q", repo.to_str().expect("utf8")]);
+                git_ok(
+                    dir.path(),
+                    &["init", "--bare", "-q", repo.to_str().expect("utf8")],
+                );
                 sync();
                 let t = Instant::now();
                 git_ok(

@@ -312,9 +312,15 @@ fn the_http_front_end_serves_git_and_chunked_requests() {
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains(&format!("{head} refs/heads/main")), "{response}");
+    assert!(
+        response.contains(&format!("{head} refs/heads/main")),
+        "{response}"
+    );
     let seen = server.seen();
-    assert!(seen.iter().any(|s| s.method == "POST" && s.chunked), "{seen:?}");
+    assert!(
+        seen.iter().any(|s| s.method == "POST" && s.chunked),
+        "{seen:?}"
+    );
 }
 
 /// Zhejiang: province 330000; cities Hangzhou 330100, Ningbo 330200,
