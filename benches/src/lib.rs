@@ -3,6 +3,8 @@
 //! - [`corpus`]: a deterministic generator of realistic synthetic libraries
 //!   (regions, types, versions, amendments, relations) built from the real
 //!   texts in `testdata/corpus`.
+//! - [`library`]: libraries filled from that corpus, through the store's
+//!   batch commits.
 //! - Micro-benchmarks live in `benches/benches/*.rs` (criterion); run them
 //!   with `cargo bench -p wenku-bench`. Results, the machine and the
 //!   commands that produced them are recorded in `BENCHMARKS.md` at the
@@ -15,6 +17,7 @@
 //! ```
 
 pub mod corpus;
+pub mod library;
 pub mod pool;
 pub mod regions;
 pub mod rng;

@@ -154,3 +154,76 @@ pub(crate) fn tree_entries(
         })
         .collect())
 }
+
+/// The commit a reference points at, if the reference exists.
+pub(crate) fn ref_target(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>, GitError> {
+    let reference = repo
+        .try_find_reference(name)
+        .ctx(|| format!("reading {name}"))?;
+    match reference {
+        None => Ok(None),
+        Some(mut r) => {
+            let id = retrying(|| r.peel_to_id().map(|id| id.detach()))
+                .ctx(|| format!("resolving {name}"))?;
+            Ok(Some(id))
+        }
+    }
+}
+
+/// Points the reference `name` at `new` if it currently matches
+/// `expected`.
+pub(crate) fn write_ref(
+    repo: &gix::Repository,
+    name: &str,
+    expected: gix::refs::transaction::PreviousValue,
+    new: ObjectId,
+    reflog: &str,
+    signature: &gix::actor::Signature,
+) -> Result<(), GitError> {
+    use gix::refs::transaction::{Change, LogChange, RefEdit, RefLog};
+    let edit = RefEdit {
+        change: Change::Update {
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: reflog.into(),
+            },
+            expected,
+            new: gix::refs::Target::Object(new),
+        },
+        name: name
+            .try_into()
+            .ctx(|| format!("{name} as a reference name"))?,
+        deref: false,
+    };
+    let mut buf = gix::date::parse::TimeBuf::default();
+    repo.edit_references_as([edit], Some(signature.to_ref(&mut buf)))
+        .ctx(|| format!("pointing {name} at {new}"))?;
+    Ok(())
+}
+
+/// Deletes the reference `name` if it exists.
+pub(crate) fn delete_ref(
+    repo: &gix::Repository,
+    name: &str,
+    signature: &gix::actor::Signature,
+) -> Result<(), GitError> {
+    use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
+    if ref_target(repo, name)?.is_none() {
+        return Ok(());
+    }
+    let edit = RefEdit {
+        change: Change::Delete {
+            expected: PreviousValue::Any,
+            log: RefLog::AndReference,
+        },
+        name: name
+            .try_into()
+            .ctx(|| format!("{name} as a reference name"))?,
+        deref: false,
+    };
+    let mut buf = gix::date::parse::TimeBuf::default();
+    repo.edit_references_as([edit], Some(signature.to_ref(&mut buf)))
+        .ctx(|| format!("deleting {name}"))?;
+    Ok(())
+}

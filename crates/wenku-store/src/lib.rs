@@ -64,11 +64,22 @@
 //! look-up and reverse relations. [`Library::history`] tells one work's
 //! story from git; [`Library::verify`] checks a whole tree and reports every
 //! problem.
+//!
+//! # Federation
+//!
+//! [`Library::pull`] brings another node's library in: a child's regions
+//! come up, everything outside our region comes down from the parent. The
+//! peer's head is fetched with gix (a path, `file://`, `git://`, smart
+//! HTTP) under a time limit, checked (history, authority of every new
+//! commit, every incoming document) and merged by whole region
+//! directories; refusals are typed ([`PullError`]) and leave `main` as it
+//! was. See [`federation`].
 #![forbid(unsafe_code)]
 
 pub mod authority;
 pub mod catalog;
 pub mod clock;
+pub mod federation;
 mod git;
 pub mod history;
 pub mod identity;
@@ -86,6 +97,9 @@ pub mod verify;
 pub use authority::{Authority, AuthorityError};
 pub use catalog::{Catalog, Filter, Referrer, TreeCatalog};
 pub use clock::{Clock, SteppingClock, SystemClock, Timestamp};
+pub use federation::{
+    FetchStats, Peer, PullError, PullOptions, PullReport, RegionChanges, Timings,
+};
 pub use git::{GitError, MAIN_REF};
 /// Git object ids (commits, trees, blobs), as gix spells them.
 pub use gix::ObjectId;

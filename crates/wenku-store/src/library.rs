@@ -202,9 +202,9 @@ pub struct Library {
     git_dir: PathBuf,
     path: PathBuf,
     meta: LibraryMeta,
-    clock: Arc<dyn Clock>,
-    options: CommitOptions,
-    meta_cache: transaction::MetaCache,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) options: CommitOptions,
+    pub(crate) meta_cache: transaction::MetaCache,
 }
 
 impl std::fmt::Debug for Library {

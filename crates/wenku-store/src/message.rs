@@ -144,6 +144,80 @@ pub(crate) fn compose(lines: &[Line], node: Region) -> String {
     msg
 }
 
+/// The message of a pull's merge commit.
+///
+/// ```text
+/// pull child 370283: 1 work added, 2 changed
+///
+/// added 370283/pingdu-2024-07-16-points
+/// changed 370283/…
+///
+/// Wenku-Op: pull
+/// Wenku-Peer: child 370283
+/// Wenku-Work: 370283/pingdu-2024-07-16-points
+/// Wenku-Node: 370200
+/// ```
+pub(crate) fn compose_pull(
+    peer: &str,
+    regions: &[crate::federation::RegionChanges],
+    node: Region,
+) -> String {
+    let count = |f: fn(&crate::federation::RegionChanges) -> usize| -> usize {
+        regions.iter().map(f).sum()
+    };
+    let (added, changed, removed) = (
+        count(|r| r.added.len()),
+        count(|r| r.changed.len()),
+        count(|r| r.removed.len()),
+    );
+    let mut counts = Vec::new();
+    if added > 0 {
+        counts.push(format!(
+            "{added} {} added",
+            if added == 1 { "work" } else { "works" }
+        ));
+    }
+    if changed > 0 {
+        counts.push(format!("{changed} changed"));
+    }
+    if removed > 0 {
+        counts.push(format!("{removed} removed"));
+    }
+    if counts.is_empty() {
+        counts.push("regions updated".into());
+    }
+    let mut msg = one_line(&format!("pull {peer}: {}", counts.join(", ")));
+    msg.push_str("\n\n");
+    let lines: Vec<(&str, &WorkId)> = regions
+        .iter()
+        .flat_map(|r| {
+            r.added
+                .iter()
+                .map(|w| ("added", w))
+                .chain(r.changed.iter().map(|w| ("changed", w)))
+                .chain(r.removed.iter().map(|w| ("removed", w)))
+        })
+        .collect();
+    for (what, work) in lines.iter().take(BODY_LINES) {
+        msg.push_str(&format!("{what} {work}\n"));
+    }
+    if lines.len() > BODY_LINES {
+        msg.push_str(&format!("… and {} more\n", lines.len() - BODY_LINES));
+    }
+    if !lines.is_empty() {
+        msg.push('\n');
+    }
+    msg.push_str("Wenku-Op: pull\n");
+    msg.push_str(&format!("Wenku-Peer: {}\n", one_line(peer)));
+    if lines.len() <= MAX_WORK_TRAILERS {
+        for (_, work) in &lines {
+            msg.push_str(&format!("Wenku-Work: {work}\n"));
+        }
+    }
+    msg.push_str(&format!("Wenku-Node: {node}\n"));
+    msg
+}
+
 /// The message of the first commit of a library.
 pub(crate) fn compose_init(node: Region) -> String {
     format!("init library {node}\n\nWenku-Op: init\nWenku-Node: {node}\n")

@@ -153,7 +153,7 @@ fn pack_dir(repo: &gix::Repository) -> PathBuf {
     repo.objects.store_ref().path().join("pack")
 }
 
-fn make_read_only(path: &Path) -> Result<(), GitError> {
+pub(crate) fn make_read_only(path: &Path) -> Result<(), GitError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

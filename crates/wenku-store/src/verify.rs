@@ -11,8 +11,9 @@
 //! work id exists, and every citation names something.
 //!
 //! Version files are checked on all cores. The same check, limited to some
-//! regions, verifies a peer's tree before federation takes it
-//! ([`VerifyOptions::regions`]).
+//! regions ([`VerifyOptions::regions`]), and further to the work
+//! directories that differ from the library's own tree, verifies a peer's
+//! tree before federation takes it ([`crate::federation`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -191,6 +192,18 @@ struct Job {
     revision: RevisionId,
 }
 
+/// How a work's directory differs between a trusted tree and the tree
+/// being verified (see [`verify_changes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum WorkChange {
+    /// Only in the verified tree.
+    Added(WorkId),
+    /// In both, with different content.
+    Changed(WorkId),
+    /// Only in the trusted tree.
+    Removed(WorkId),
+}
+
 struct Walk<'a> {
     repo: &'a gix::Repository,
     problems: Vec<Problem>,
@@ -198,6 +211,10 @@ struct Walk<'a> {
     jobs: Vec<Job>,
     targets: Vec<(String, WorkId)>,
     checked_works: usize,
+    /// Whether to record how works differ from the base.
+    track: bool,
+    /// Works that differ from the base, when `track` is set.
+    changes: Vec<WorkChange>,
 }
 
 impl Walk<'_> {
@@ -228,12 +245,48 @@ impl Walk<'_> {
         }
     }
 
-    fn region(&mut self, region: Region, tree: ObjectId, deep: bool) {
+    /// The entries of a trusted tree by name (no problems recorded: the
+    /// base was verified before).
+    fn base_entries(&mut self, tree: Option<ObjectId>, path: &str) -> BTreeMap<String, ObjectId> {
+        let Some(tree) = tree else {
+            return BTreeMap::new();
+        };
+        match git::tree_entries(self.repo, tree, path) {
+            Ok(e) => e.into_iter().map(|e| (e.name, e.id)).collect(),
+            Err(e) => {
+                self.problem(path, ProblemKind::Unreadable(e.to_string()));
+                BTreeMap::new()
+            }
+        }
+    }
+
+    /// Records every work of a trusted shard tree as removed.
+    fn removed_shard(&mut self, region: Region, shard: ObjectId, path: &str) {
+        if !self.track {
+            return;
+        }
+        for (name, _) in self.base_entries(Some(shard), path) {
+            if let Ok(work) = WorkId::new(region, &name) {
+                self.changes.push(WorkChange::Removed(work));
+            }
+        }
+    }
+
+    /// Walks one region directory. With a `base` (the same region in a
+    /// trusted tree), shards and works whose tree ids equal the base's are
+    /// skipped; with `track`, the works that differ from the base (all of
+    /// them without one) are recorded in `changes`.
+    fn region(&mut self, region: Region, tree: ObjectId, deep: bool, base: Option<ObjectId>) {
         let path = format!("{region}/");
         let Some(shards) = self.entries(tree, &path) else {
             return;
         };
+        let mut base_shards = self.base_entries(base, &path);
         for shard in shards {
+            let base_shard = base_shards.remove(&shard.name);
+            if base_shard == Some(shard.id) {
+                continue;
+            }
             let spath = format!("{region}/{}/", shard.name);
             let hex = shard.name.len() == layout::SHARD_LEN
                 && shard
@@ -251,7 +304,12 @@ impl Walk<'_> {
             let Some(dirs) = self.entries(shard.id, &spath) else {
                 continue;
             };
+            let mut base_works = self.base_entries(base_shard, &spath);
             for dir in dirs {
+                let base_work = base_works.remove(&dir.name);
+                if base_work == Some(dir.id) {
+                    continue;
+                }
                 let wpath = format!("{spath}{}/", dir.name);
                 let work = match WorkId::new(region, &dir.name) {
                     Ok(w) if dir.kind == EntryKind::Tree => w,
@@ -285,11 +343,27 @@ impl Walk<'_> {
                     }
                     continue;
                 }
+                if self.track {
+                    self.changes.push(match base_work {
+                        None => WorkChange::Added(work.clone()),
+                        Some(_) => WorkChange::Changed(work.clone()),
+                    });
+                }
                 self.works.insert(work.clone());
                 if deep {
                     self.work(&work, dir.id, &wpath);
                 }
             }
+            if self.track {
+                for name in base_works.into_keys() {
+                    if let Ok(work) = WorkId::new(region, &name) {
+                        self.changes.push(WorkChange::Removed(work));
+                    }
+                }
+            }
+        }
+        for (name, id) in base_shards {
+            self.removed_shard(region, id, &format!("{region}/{name}/"));
         }
     }
 
@@ -440,14 +514,7 @@ pub(crate) fn verify_commit(
     let local = repo.to_thread_local();
     let tree = git::commit_tree(&local, commit)?;
     let root = git::tree_entries(&local, tree, "")?;
-    let mut walk = Walk {
-        repo: &local,
-        problems: Vec::new(),
-        works: BTreeSet::new(),
-        jobs: Vec::new(),
-        targets: Vec::new(),
-        checked_works: 0,
-    };
+    let mut walk = Walk::new(&local);
     let mut meta = None;
     let mut regions: BTreeMap<Region, ObjectId> = BTreeMap::new();
     for e in root {
@@ -480,27 +547,120 @@ pub(crate) fn verify_commit(
             .regions
             .as_ref()
             .is_none_or(|rs| rs.contains(&region));
-        walk.region(region, id, deep);
+        walk.region(region, id, deep, None);
     }
-    let targets = std::mem::take(&mut walk.targets);
-    for (path, target) in targets {
-        if !walk.works.contains(&target) {
-            walk.problem(path, ProblemKind::DanglingTarget(target));
+    walk.finish(repo, commit, tree, meta)
+}
+
+/// Verifies the region directories `regions` of `commit` only where they
+/// differ from the same regions of `base`, a root tree whose content was
+/// verified before (the library's own `main`): shards and works with the
+/// same tree id are skipped, every other work directory gets the full
+/// check of [`Library::verify_at`]. Returns the report and how each work
+/// differs from the base. Federation uses this to check a peer's tree in
+/// time proportional to what the pull brings in.
+pub(crate) fn verify_changes(
+    repo: &gix::ThreadSafeRepository,
+    commit: ObjectId,
+    base: ObjectId,
+    regions: &[Region],
+) -> Result<(Report, Vec<WorkChange>), ReadError> {
+    let local = repo.to_thread_local();
+    let tree = git::commit_tree(&local, commit)?;
+    let entries = |t: ObjectId| -> Result<BTreeMap<String, (ObjectId, EntryKind)>, ReadError> {
+        Ok(git::tree_entries(&local, t, "")?
+            .into_iter()
+            .map(|e| (e.name, (e.id, e.kind)))
+            .collect())
+    };
+    let ours = entries(base)?;
+    let theirs = entries(tree)?;
+    let mut walk = Walk::new(&local);
+    walk.track = true;
+    for region in regions {
+        let name = region.as_str();
+        let base_region = match ours.get(name) {
+            Some((id, EntryKind::Tree)) => Some(*id),
+            _ => None,
+        };
+        match theirs.get(name) {
+            Some((id, _)) if Some(*id) == base_region => {}
+            Some((id, EntryKind::Tree)) => walk.region(*region, *id, true, base_region),
+            Some(_) => walk.problem(
+                name,
+                ProblemKind::Unexpected("a region must be a directory".into()),
+            ),
+            None => {
+                if let Some(id) = base_region {
+                    let path = format!("{region}/");
+                    for (shard, sid) in walk.base_entries(Some(id), &path) {
+                        walk.removed_shard(*region, sid, &format!("{region}/{shard}/"));
+                    }
+                }
+            }
         }
     }
-    let jobs = std::mem::take(&mut walk.jobs);
-    let versions = jobs.len();
-    let checked_works = walk.checked_works;
-    let mut problems = walk.problems;
-    problems.extend(check_versions(repo, &jobs)?);
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Report {
-        commit,
-        meta,
-        works: checked_works,
-        versions,
-        problems,
-    })
+    let mut changes = std::mem::take(&mut walk.changes);
+    changes.sort_by(|a, b| a.work().cmp(b.work()));
+    let report = walk.finish(repo, commit, tree, None)?;
+    Ok((report, changes))
+}
+
+impl WorkChange {
+    /// The work.
+    pub(crate) fn work(&self) -> &WorkId {
+        match self {
+            WorkChange::Added(w) | WorkChange::Changed(w) | WorkChange::Removed(w) => w,
+        }
+    }
+}
+
+impl<'a> Walk<'a> {
+    fn new(repo: &'a gix::Repository) -> Walk<'a> {
+        Walk {
+            repo,
+            problems: Vec::new(),
+            works: BTreeSet::new(),
+            jobs: Vec::new(),
+            targets: Vec::new(),
+            checked_works: 0,
+            track: false,
+            changes: Vec::new(),
+        }
+    }
+
+    /// Checks relation targets (in the walked works, else in the whole
+    /// tree) and every version file, and sorts the problems.
+    fn finish(
+        mut self,
+        repo: &gix::ThreadSafeRepository,
+        commit: ObjectId,
+        tree: ObjectId,
+        meta: Option<LibraryMeta>,
+    ) -> Result<Report, ReadError> {
+        let targets = std::mem::take(&mut self.targets);
+        for (path, target) in targets {
+            if self.works.contains(&target) {
+                continue;
+            }
+            let found = git::entry_at(self.repo, tree, &layout::record_path(&target))?.is_some();
+            if !found {
+                self.problem(path, ProblemKind::DanglingTarget(target));
+            }
+        }
+        let jobs = std::mem::take(&mut self.jobs);
+        let versions = jobs.len();
+        let mut problems = self.problems;
+        problems.extend(check_versions(repo, &jobs)?);
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Report {
+            commit,
+            meta,
+            works: self.checked_works,
+            versions,
+            problems,
+        })
+    }
 }
 
 /// Checks version files on all cores.

@@ -1,0 +1,288 @@
+//! Checks of a peer's head before anything of it is used: history,
+//! metadata, and the authority of its new commits. (The works it brings
+//! are verified when the merge is built: see `merge`.)
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+use gix::refs::transaction::PreviousValue;
+use wenku_model::Region;
+
+use super::{NODES_PREFIX, Scope, incoming_ref, node_ref, quarantine_ref};
+use crate::git::{self, Context, GitError};
+use crate::layout;
+use crate::metadata::LibraryMeta;
+
+/// The regions of the peers a head was accepted from.
+pub(super) fn accepted_peers(repo: &gix::Repository) -> Result<Vec<Region>, GitError> {
+    let platform = repo
+        .references()
+        .ctx(|| format!("listing {NODES_PREFIX}*"))?;
+    let iter = platform
+        .prefixed(NODES_PREFIX)
+        .ctx(|| format!("listing {NODES_PREFIX}*"))?;
+    let mut regions = Vec::new();
+    for r in iter {
+        let r = r.ctx(|| format!("listing {NODES_PREFIX}*"))?;
+        let name = r.name().as_bstr().to_string();
+        if let Some(region) = name
+            .strip_prefix(NODES_PREFIX)
+            .and_then(|s| Region::parse(s).ok())
+        {
+            regions.push(region);
+        }
+    }
+    regions.sort();
+    Ok(regions)
+}
+
+/// Removes ref locks of this peer's refs. Called with the peer's pull lock
+/// held: only a pull of this peer writes these refs, so a lock file found
+/// now was left by a pull that died.
+pub(super) fn remove_stale_ref_locks(git_dir: &Path, region: Region) -> Result<(), GitError> {
+    for name in [
+        node_ref(region),
+        incoming_ref(region),
+        quarantine_ref(region),
+    ] {
+        let lock = git_dir.join(format!("{name}.lock"));
+        match std::fs::remove_file(&lock) {
+            Ok(()) => tracing::warn!(
+                path = %lock.display(),
+                "removed a ref lock left behind by a pull that died"
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).ctx(|| format!("removing {}", lock.display())),
+        }
+    }
+    Ok(())
+}
+
+/// Keeps a refused head under `refs/wenku/quarantine/<region>`.
+pub(super) fn quarantine(
+    repo: &gix::Repository,
+    region: Region,
+    head: ObjectId,
+    signature: &gix::actor::Signature,
+) -> Result<(), GitError> {
+    git::write_ref(
+        repo,
+        &quarantine_ref(region),
+        PreviousValue::Any,
+        head,
+        "wenku: refused",
+        signature,
+    )
+}
+
+/// Removes the quarantine ref of a peer whose head was just accepted.
+pub(super) fn clear_quarantine(
+    repo: &gix::Repository,
+    region: Region,
+    signature: &gix::actor::Signature,
+) -> Result<(), GitError> {
+    git::delete_ref(repo, &quarantine_ref(region), signature)
+}
+
+/// Whether `head` descends from (or is) `accepted`.
+pub(super) fn descends(
+    repo: &gix::Repository,
+    accepted: ObjectId,
+    head: ObjectId,
+) -> Result<bool, GitError> {
+    if accepted == head {
+        return Ok(true);
+    }
+    let base = git::retrying(|| repo.merge_base(accepted, head))
+        .ctx(|| format!("finding the merge base of {accepted} and {head}"))?;
+    Ok(base.map(|b| b.detach()) == Some(accepted))
+}
+
+/// Checks that the peer's `library.xml` at `head` names `region`;
+/// otherwise says what it holds.
+pub(super) fn peer_library(
+    repo: &gix::Repository,
+    head: ObjectId,
+    region: Region,
+) -> Result<(), String> {
+    let tree = git::commit_tree(repo, head).map_err(|e| e.to_string())?;
+    let bytes = match git::blob_at(repo, tree, layout::META_FILE) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Err("is missing: this is not a wenku library".into()),
+        Err(e) => return Err(format!("cannot be read: {e}")),
+    };
+    match LibraryMeta::decode(&bytes) {
+        Ok(meta) if meta.authority.node() == region => Ok(()),
+        Ok(meta) => Err(format!(
+            "names node {}, not {region}: the source is another node's library",
+            meta.authority
+        )),
+        Err(e) => Err(format!("does not decode: {e}")),
+    }
+}
+
+/// A commit of the peer that changes paths outside its scope.
+#[derive(Debug)]
+pub(super) struct Violation {
+    pub commit: ObjectId,
+    pub paths: Vec<String>,
+}
+
+/// What the authority walk saw.
+#[derive(Debug)]
+pub(super) struct Walked {
+    /// Commits checked.
+    pub commits: usize,
+    /// Commits that change something outside the peer's scope.
+    pub violations: Vec<Violation>,
+}
+
+/// Most paths named per violating commit, and in all.
+const PATHS_PER_COMMIT: usize = 50;
+const PATHS_IN_ALL: usize = 500;
+
+type RootEntries = Arc<BTreeMap<String, (ObjectId, EntryKind)>>;
+
+/// Checks every commit reachable from `head` and not from `main` or any
+/// accepted head: each top-level entry it changes relative to its first
+/// parent must be `library.xml`, a region in the scope, or taken verbatim
+/// from another of its parents (see the module docs of
+/// [`crate::federation`]).
+pub(super) fn authority(
+    repo: &gix::Repository,
+    head: ObjectId,
+    scope: &Scope,
+) -> Result<Walked, GitError> {
+    let mut repo = repo.clone();
+    repo.object_cache_size_if_unset(8 * 1024 * 1024);
+    let mut hidden: Vec<ObjectId> = git::main_head(&repo)?.into_iter().collect();
+    for region in accepted_peers(&repo)? {
+        if let Some(id) = git::ref_target(&repo, &node_ref(region))? {
+            hidden.push(id);
+        }
+    }
+    let walk = repo
+        .rev_walk([head])
+        .with_hidden(hidden)
+        .all()
+        .ctx(|| format!("walking the history of {head}"))?;
+    let mut roots: HashMap<ObjectId, RootEntries> = HashMap::new();
+    let mut root_of = |commit: ObjectId| -> Result<RootEntries, GitError> {
+        let tree = git::commit_tree(&repo, commit)?;
+        if let Some(e) = roots.get(&tree) {
+            return Ok(Arc::clone(e));
+        }
+        let entries: BTreeMap<String, (ObjectId, EntryKind)> = git::tree_entries(&repo, tree, "")?
+            .into_iter()
+            .map(|e| (e.name, (e.id, e.kind)))
+            .collect();
+        let entries = Arc::new(entries);
+        roots.insert(tree, Arc::clone(&entries));
+        Ok(entries)
+    };
+    let mut commits = 0;
+    let mut violations = Vec::new();
+    let mut named = 0;
+    for info in walk {
+        let info = info.ctx(|| format!("walking the history of {head}"))?;
+        commits += 1;
+        let mine = root_of(info.id)?;
+        let parents: Vec<RootEntries> = info
+            .parent_ids
+            .iter()
+            .map(|p| root_of(*p))
+            .collect::<Result<_, _>>()?;
+        let empty = RootEntries::default();
+        let first = parents.first().unwrap_or(&empty);
+        let names: BTreeSet<&String> = mine.keys().chain(first.keys()).collect();
+        let mut paths = Vec::new();
+        for name in names {
+            let now = mine.get(name);
+            let before = first.get(name);
+            if now == before || name == layout::META_FILE {
+                continue;
+            }
+            if Region::parse(name).is_ok_and(|r| scope.takes(&r)) {
+                continue;
+            }
+            if parents.iter().skip(1).any(|p| p.get(name) == now) {
+                continue;
+            }
+            changed_paths(
+                &repo,
+                name,
+                before.copied(),
+                now.copied(),
+                &mut paths,
+                PATHS_PER_COMMIT,
+            )?;
+        }
+        if !paths.is_empty() {
+            let room = PATHS_IN_ALL.saturating_sub(named);
+            paths.truncate(room.max(1));
+            named += paths.len();
+            violations.push(Violation {
+                commit: info.id,
+                paths,
+            });
+        }
+    }
+    Ok(Walked {
+        commits,
+        violations,
+    })
+}
+
+/// The file paths under `path` that differ between `before` and `now`
+/// (either may be absent), up to `limit` of them.
+fn changed_paths(
+    repo: &gix::Repository,
+    path: &str,
+    before: Option<(ObjectId, EntryKind)>,
+    now: Option<(ObjectId, EntryKind)>,
+    out: &mut Vec<String>,
+    limit: usize,
+) -> Result<(), GitError> {
+    if out.len() >= limit || before == now {
+        return Ok(());
+    }
+    let tree = |e: Option<(ObjectId, EntryKind)>| match e {
+        Some((id, EntryKind::Tree)) => Some(id),
+        _ => None,
+    };
+    let (old_tree, new_tree) = (tree(before), tree(now));
+    if old_tree.is_none() && new_tree.is_none() {
+        out.push(path.to_string());
+        return Ok(());
+    }
+    if old_tree.is_none() && before.is_some() || new_tree.is_none() && now.is_some() {
+        // A file replaced by a directory or the other way round.
+        out.push(path.to_string());
+    }
+    let list = |t: Option<ObjectId>| -> Result<BTreeMap<String, (ObjectId, EntryKind)>, GitError> {
+        Ok(match t {
+            None => BTreeMap::new(),
+            Some(t) => git::tree_entries(repo, t, path)?
+                .into_iter()
+                .map(|e| (e.name, (e.id, e.kind)))
+                .collect(),
+        })
+    };
+    let old = list(old_tree)?;
+    let new = list(new_tree)?;
+    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for name in names {
+        changed_paths(
+            repo,
+            &format!("{path}/{name}"),
+            old.get(name).copied(),
+            new.get(name).copied(),
+            out,
+            limit,
+        )?;
+    }
+    Ok(())
+}
