@@ -107,6 +107,15 @@ pub(crate) fn lock_shared(git_dir: &Path, name: &str) -> std::io::Result<File> {
     Ok(file)
 }
 
+/// Takes `<git-dir>/wenku/<name>` exclusively, waiting for the holder.
+/// Released on drop (or when the process dies).
+pub(crate) fn lock_exclusive(git_dir: &Path, name: &str) -> std::io::Result<File> {
+    let file = open_lock_file(git_dir, name)?;
+    #[cfg(unix)]
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
+    Ok(file)
+}
+
 fn open_lock_file(git_dir: &Path, name: &str) -> std::io::Result<File> {
     let dir = git_dir.join("wenku");
     std::fs::create_dir_all(&dir)?;

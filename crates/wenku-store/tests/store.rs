@@ -2162,6 +2162,9 @@ impl wenku_store::Catalog for FixedCatalog {
     fn find_revision(&self, _: &RevisionId) -> Result<Vec<WorkId>, ReadError> {
         Ok(vec![self.1.clone()])
     }
+    fn unresolved(&self) -> Result<Vec<wenku_store::Referrer>, ReadError> {
+        Ok(Vec::new())
+    }
 }
 
 #[test]
