@@ -349,18 +349,38 @@ fn citations() -> Vec<Citation> {
 fn check(index: &Index, reference: &Reference_) {
     for id in all_ids() {
         let record = reference.records.get(&id);
-        for d in [0, 1, 199, 400, 777, 1000, 1500, 1999, 2200, 2600] {
-            let got = index.as_of(&id, day(d)).expect("no damage");
+        let mut dates: Vec<Date> = [0, 1, 199, 400, 777, 1000, 1500, 1999, 2200, 2600]
+            .into_iter()
+            .map(day)
+            .collect();
+        // Every date where the answer may change, and the day before.
+        if let Some(r) = record {
+            let mut edges: Vec<Date> = r
+                .versions
+                .iter()
+                .flat_map(|v| [v.published, v.effective_date()])
+                .collect();
+            edges.extend(r.repealed.as_ref().map(|x| x.date));
+            edges.extend(r.withdrawn.as_ref().map(|x| x.date));
+            edges.extend(
+                r.expires
+                    .into_iter()
+                    .flat_map(|e| [Some(e), e.add_days(1)])
+                    .flatten(),
+            );
+            dates.extend(edges.iter().flat_map(|e| [Some(*e), e.pred()]).flatten());
+        }
+        for date in dates {
+            let got = index.as_of(&id, date).expect("no damage");
             match record {
                 None => assert_eq!(got, None, "{id}"),
                 Some(r) => {
-                    let a = r.as_of(day(d));
+                    let a = r.as_of(date);
                     let got = got.expect("present");
                     assert_eq!(
                         (got.status, got.since, got.version.as_ref()),
                         (a.status, a.since, a.version),
-                        "{id} as of {}",
-                        day(d)
+                        "{id} as of {date}"
                     );
                 }
             }

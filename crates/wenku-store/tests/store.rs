@@ -16,6 +16,10 @@ use wenku_store::{
     Transaction,
 };
 
+// The index through the library: tests/store/index.rs.
+#[path = "store/index.rs"]
+mod index;
+
 // ---------------------------------------------------------------------------
 // helpers
 
