@@ -490,11 +490,21 @@ fn pulling_the_same_head_twice_changes_nothing() {
         )
         .expect("add version");
     publish(&p.county, "370283/county-2", "county-2");
+    // The city has an index; the pull brings it forward itself.
+    p.city.refresh_index().expect("index");
     let third = p.pull().expect("third pull");
     assert_eq!(third.regions.len(), 1);
     assert_eq!(third.regions[0].changed, [w("370283/county-1")]);
     assert_eq!(third.regions[0].added, [w("370283/county-2")]);
     assert_eq!(third.new_commits, 2);
+    assert_eq!(
+        p.city.refresh_index().expect("index"),
+        wenku_store::IndexRefresh::Current {
+            commit: third.new_main
+        }
+    );
+    let snapshot = p.city.snapshot().expect("snapshot");
+    assert!(snapshot.record(&w("370283/county-2")).expect("read").is_some());
 }
 
 #[test]
