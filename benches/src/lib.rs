@@ -3,6 +3,8 @@
 //! - [`corpus`]: a deterministic generator of realistic synthetic libraries
 //!   (regions, types, versions, amendments, relations) built from the real
 //!   texts in `testdata/corpus`.
+//! - [`library`]: libraries filled from that corpus, through the store's
+//!   batch commits.
 //! - [`files`]: a generated corpus written out as the text files a
 //!   hand-made law repository holds (Markdown statutes, plain-text
 //!   normative documents) with a manifest of their metadata.
@@ -23,6 +25,7 @@
 
 pub mod corpus;
 pub mod files;
+pub mod library;
 pub mod pool;
 pub mod regions;
 pub mod regulation;

@@ -194,14 +194,7 @@ fn read_meta(text: &str, meta: &mut PageMeta) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Line::new(i + 1, *t))
-            .collect()
-    }
+    use crate::line::test_lines as lines;
 
     #[test]
     fn news_page_chrome() {

@@ -225,14 +225,7 @@ pub(crate) fn detect(lines: &[Line]) -> Option<Cover> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Line::new(i + 1, *t))
-            .collect()
-    }
+    use crate::line::test_lines as lines;
 
     #[test]
     fn recognises_a_cover_notice() {

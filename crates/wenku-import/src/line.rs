@@ -142,6 +142,16 @@ fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Numbered lines from texts, for unit tests of the recognisers.
+#[cfg(test)]
+pub(crate) fn test_lines(texts: &[&str]) -> Vec<Line> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Line::new(i + 1, *t))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

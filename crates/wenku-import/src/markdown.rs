@@ -83,14 +83,7 @@ fn heading(text: &str) -> Option<(u8, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Line::new(i + 1, *t))
-            .collect()
-    }
+    use crate::line::test_lines as lines;
 
     #[test]
     fn strips_markers_and_marks_the_header() {

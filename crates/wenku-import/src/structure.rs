@@ -603,14 +603,7 @@ fn count_units(blocks: &[Block], kind: UnitKind) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Line::new(i + 1, *t))
-            .collect()
-    }
+    use crate::line::test_lines as lines;
 
     fn shape(blocks: &[Block], out: &mut Vec<String>, depth: usize) {
         for b in blocks {

@@ -12,13 +12,13 @@ use std::collections::{BTreeMap, HashMap};
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 use wenku_model::{
-    Citation, Date, DocType, Record, Region, RelationKind, RevisionId, Status, Target, WorkId,
-    title_key,
+    Citation, Date, DocType, Record, Region, RelationKind, RevisionId, Status, Target,
+    VersionEntry, WorkId, title_key,
 };
 
 use crate::git;
 use crate::layout;
-use crate::read::{self, ReadError};
+use crate::read::{self, AsOfVersion, ReadError};
 
 /// Which works to list. Every condition set must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -100,6 +100,36 @@ pub trait Catalog: std::fmt::Debug {
     fn referrers(&self, work: &WorkId) -> Result<Vec<Referrer>, ReadError>;
     /// Works that list a version with this id.
     fn find_revision(&self, revision: &RevisionId) -> Result<Vec<WorkId>, ReadError>;
+    /// Relations whose target is a citation that resolves to no work,
+    /// sorted (`target` is the citation).
+    fn unresolved(&self) -> Result<Vec<Referrer>, ReadError>;
+
+    /// Status and version of one work on `date`, if this catalog keeps
+    /// them (the index does): `Ok(None)` sends the snapshot to the work's
+    /// record instead. A work the catalog knows is absent is
+    /// [`ReadError::UnknownWork`].
+    fn as_of(&self, work: &WorkId, date: Date) -> Result<Option<AsOfVersion>, ReadError> {
+        let _ = (work, date);
+        Ok(None)
+    }
+
+    /// A work's versions in legal order, if this catalog keeps them;
+    /// `Ok(None)` sends the snapshot to the record.
+    fn versions(&self, work: &WorkId) -> Result<Option<Vec<VersionEntry>>, ReadError> {
+        let _ = work;
+        Ok(None)
+    }
+
+    /// The blob of a version's file, if this catalog keeps it; `Ok(None)`
+    /// makes the snapshot look the file up in the tree.
+    fn version_blob(
+        &self,
+        work: &WorkId,
+        revision: &RevisionId,
+    ) -> Result<Option<ObjectId>, ReadError> {
+        let _ = (work, revision);
+        Ok(None)
+    }
 }
 
 /// Look-up keys of one record: its document number and its title key.
@@ -264,6 +294,25 @@ impl Catalog for TreeCatalog {
             .filter(|r| r.version(revision).is_some())
             .map(|r| r.work.clone())
             .collect())
+    }
+
+    fn unresolved(&self) -> Result<Vec<Referrer>, ReadError> {
+        let mut out = Vec::new();
+        for r in self.records.values() {
+            for rel in &r.relations {
+                if let Target::Citation(c) = &rel.target {
+                    if self.keys.resolve(c).is_empty() {
+                        out.push(Referrer {
+                            from: r.work.clone(),
+                            kind: rel.kind,
+                            target: rel.target.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 }
 

@@ -64,6 +64,16 @@
 //! look-up and reverse relations. [`Library::history`] tells one work's
 //! story from git; [`Library::verify`] checks a whole tree and reports every
 //! problem.
+//!
+//! # Federation
+//!
+//! [`Library::pull`] brings another node's library in: a child's regions
+//! come up, everything outside our region comes down from the parent. The
+//! peer's head is fetched with gix (a path, `file://`, `git://`, smart
+//! HTTP) under a time limit, checked (history, authority of every new
+//! commit, every incoming document) and merged by whole region
+//! directories; refusals are typed ([`PullError`]) and leave `main` as it
+//! was. See [`federation`].
 #![forbid(unsafe_code)]
 
 pub mod authority;
@@ -73,6 +83,7 @@ pub mod federation;
 mod git;
 pub mod history;
 pub mod identity;
+pub mod index;
 pub mod layout;
 pub mod library;
 mod lock;
@@ -95,6 +106,7 @@ pub use git::{GitError, MAIN_REF};
 pub use gix::ObjectId;
 pub use history::{HistoryEntry, Person};
 pub use identity::{Identity, IdentityError};
+pub use index::{IndexError, IndexOptions, IndexRefresh, RebuildReason};
 pub use library::{InitError, InitOptions, Library, OpenError};
 pub use lock::LockError;
 pub use metadata::{FORMAT_VERSION, LibraryMeta, MetaError};

@@ -22,6 +22,7 @@ use crate::authority::{Authority, AuthorityError};
 use crate::clock::{Clock, SystemClock};
 use crate::git::{self, Context, GitError, MAIN_REF};
 use crate::identity::Identity;
+use crate::index::{IndexCatalog, IndexError, IndexOptions, IndexRefresh, IndexState};
 use crate::layout;
 use crate::message;
 use crate::metadata::{LibraryMeta, MetaError};
@@ -205,6 +206,7 @@ pub struct Library {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) options: CommitOptions,
     pub(crate) meta_cache: transaction::MetaCache,
+    index: IndexState,
 }
 
 impl std::fmt::Debug for Library {
@@ -354,6 +356,7 @@ impl Library {
             clock: Arc::new(SystemClock::utc()),
             options: CommitOptions::default(),
             meta_cache: transaction::MetaCache::default(),
+            index: IndexState::new(IndexOptions::default()),
         })
     }
 
@@ -367,6 +370,37 @@ impl Library {
     pub fn with_commit_options(mut self, options: CommitOptions) -> Library {
         self.options = options;
         self
+    }
+
+    /// Keeps (or does not keep) the index with these options from now on;
+    /// it is on by default ([`crate::index`]).
+    pub fn with_index(mut self, options: IndexOptions) -> Library {
+        self.index = IndexState::new(options);
+        self
+    }
+
+    /// The index options in use.
+    pub fn index_options(&self) -> IndexOptions {
+        self.index.options()
+    }
+
+    /// Brings the index to `main`'s head: nothing if it is there, an
+    /// incremental update from the tree diff if it is behind on the same
+    /// history, a rebuild (logged as a warning) if it is missing, of
+    /// another format, damaged, or of a commit that is not an ancestor of
+    /// the head. Commits call it themselves; call it after anything else
+    /// moved `main` (a fetch, a merge from federation, git itself) to pay
+    /// the cost now rather than in the next [`Library::snapshot`].
+    pub fn refresh_index(&self) -> Result<IndexRefresh, IndexError> {
+        let head = self.head()?;
+        self.index.refresh(&self.repo(), &self.git_dir, head)
+    }
+
+    /// After this library moved `main` (a commit, a pull): brings an
+    /// existing index forward. Never fails what already landed; a failure
+    /// is logged and the next reader rebuilds.
+    pub(crate) fn index_follows_main(&self) {
+        self.index.after_commit(&self.repo(), &self.git_dir);
     }
 
     /// The path the library was opened at.
@@ -439,15 +473,38 @@ impl Library {
     }
 
     /// The library as of `main` now. Later commits do not change it.
+    ///
+    /// With the index on (the default), the snapshot answers from the
+    /// index, bringing it to the head first if it is behind (see
+    /// [`Library::refresh_index`]); if that fails it answers from the tree.
     pub fn snapshot(&self) -> Result<Snapshot, ReadError> {
         let head = self.head()?;
-        Snapshot::new(self.repo(), head)
+        let repo = self.repo();
+        let index = self.index.for_head(&repo, &self.git_dir, head);
+        self.plug(Snapshot::new(repo, head)?, index)
     }
 
     /// The library as of any commit (e.g. an older one, or a peer's head
-    /// fetched for federation).
+    /// fetched for federation). Uses the index if the one last opened
+    /// describes that commit.
     pub fn snapshot_at(&self, commit: ObjectId) -> Result<Snapshot, ReadError> {
-        Snapshot::new(self.repo(), commit)
+        let index = self.index.cached_for(commit);
+        self.plug(Snapshot::new(self.repo(), commit)?, index)
+    }
+
+    fn plug(
+        &self,
+        snapshot: Snapshot,
+        index: Option<std::sync::Arc<wenku_index::Index>>,
+    ) -> Result<Snapshot, ReadError> {
+        Ok(match index {
+            None => snapshot,
+            Some(index) => {
+                let catalog =
+                    IndexCatalog::new(index, self.repo(), snapshot.commit(), snapshot.tree());
+                snapshot.with_catalog(Box::new(catalog))
+            }
+        })
     }
 
     /// Commits a transaction: one commit on `main`, moved by
@@ -468,7 +525,14 @@ impl Library {
             attempts += 1;
             let retry = attempts < self.options.max_attempts.max(1);
             match self.attempt(identity, ops, attempts) {
-                Ok(Attempt::Finished(c)) => return Ok(c),
+                Ok(Attempt::Finished(c)) => {
+                    if c.commit.is_some() {
+                        // Never fails the commit: a failure is logged and
+                        // the next reader rebuilds.
+                        self.index_follows_main();
+                    }
+                    return Ok(c);
+                }
                 Ok(Attempt::Lost) if retry => {
                     tracing::debug!(attempts, "main moved; staging again on the new head");
                 }

@@ -190,6 +190,19 @@ impl Snapshot {
         revision: &RevisionId,
     ) -> Result<Vec<u8>, ReadError> {
         let path = layout::version_path(work, revision);
+        // The index knows the file's blob: no tree look-ups. A blob that is
+        // not there after all falls back to the tree.
+        if let Some(blob) = self
+            .plugged()
+            .map(|c| c.version_blob(work, revision))
+            .transpose()?
+            .flatten()
+        {
+            if let Ok(bytes) = git::read_blob(&self.repo, blob, &path) {
+                check_hash(&path, revision, &bytes)?;
+                return Ok(bytes);
+            }
+        }
         let bytes = match git::entry_at(&self.repo, self.tree, &path)? {
             Some((id, EntryKind::Blob)) => git::read_blob(&self.repo, id, &path)?,
             _ => {
@@ -219,11 +232,22 @@ impl Snapshot {
 
     /// A work's versions in legal order (effective date, then published).
     pub fn versions(&self, work: &WorkId) -> Result<Vec<VersionEntry>, ReadError> {
+        if let Some(c) = self.plugged() {
+            if let Some(v) = c.versions(work)? {
+                return Ok(v);
+            }
+        }
         Ok(self.require_record(work)?.versions)
     }
 
-    /// Status and version of a work on `date`.
+    /// Status and version of a work on `date`. With the index plugged in,
+    /// the record is not read.
     pub fn as_of(&self, work: &WorkId, date: Date) -> Result<AsOfVersion, ReadError> {
+        if let Some(c) = self.plugged() {
+            if let Some(a) = c.as_of(work, date)? {
+                return Ok(a);
+            }
+        }
         let record = self.require_record(work)?;
         let a = record.as_of(date);
         Ok(AsOfVersion {
@@ -247,6 +271,13 @@ impl Snapshot {
                 Ok(Some((v, doc)))
             }
         }
+    }
+
+    /// The catalog if one is already there (plugged in, or built by an
+    /// earlier question): per-work reads use it only then, and never build
+    /// the tree walk for one work.
+    fn plugged(&self) -> Option<&dyn Catalog> {
+        self.catalog.get().map(|c| c.as_ref())
     }
 
     fn catalog(&self) -> Result<&dyn Catalog, ReadError> {
@@ -278,6 +309,12 @@ impl Snapshot {
     /// The works that list a version with this id.
     pub fn find_revision(&self, revision: &RevisionId) -> Result<Vec<WorkId>, ReadError> {
         self.catalog()?.find_revision(revision)
+    }
+
+    /// Relations whose citation resolves to no work yet (a cited document
+    /// that has not arrived anywhere in the federation), sorted.
+    pub fn unresolved_citations(&self) -> Result<Vec<Referrer>, ReadError> {
+        self.catalog()?.unresolved()
     }
 }
 

@@ -16,6 +16,10 @@ use wenku_store::{
     Transaction,
 };
 
+// The index through the library: tests/store/index.rs.
+#[path = "store/index.rs"]
+mod index;
+
 // ---------------------------------------------------------------------------
 // helpers
 
@@ -2161,6 +2165,9 @@ impl wenku_store::Catalog for FixedCatalog {
     }
     fn find_revision(&self, _: &RevisionId) -> Result<Vec<WorkId>, ReadError> {
         Ok(vec![self.1.clone()])
+    }
+    fn unresolved(&self) -> Result<Vec<wenku_store::Referrer>, ReadError> {
+        Ok(Vec::new())
     }
 }
 

@@ -812,6 +812,11 @@ impl Library {
                 tracing::warn!(error = %e, "maintaining packs failed");
             }
         }
+        if merged.merge.is_some() {
+            // As after a commit: an existing index follows main now, so the
+            // next reader does not pay for the pull.
+            self.index_follows_main();
+        }
         let report = PullReport {
             peer,
             url,

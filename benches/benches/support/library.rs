@@ -1,0 +1,179 @@
+//! Libraries of generated works for the index benchmarks (shared by
+//! `benches/index.rs` and `examples/index_big.rs`).
+//!
+//! A library of `versions` versions from the generator (seed 1) is built
+//! by a province node hosting every region of the generator's table,
+//! committed in batches of about 5,000 versions (one pack each), with the
+//! index off during the load. Large libraries are kept in a cache
+//! directory given by the caller (outside the repository) and reused; a
+//! marker file says the build finished.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use wenku_bench::corpus::{GenWork, Spec, generate};
+use wenku_bench::regions::{CITIES, PROVINCE};
+use wenku_model::Region;
+use wenku_store::{
+    CommitOptions, Identity, IndexOptions, InitOptions, Library, NewVersion, Op, SteppingClock,
+    Timestamp, Transaction,
+};
+
+pub fn clerk() -> Identity {
+    Identity::new("基准测试", "bench@wenku.invalid").expect("valid identity")
+}
+
+/// The ops that publish a generated work: its record and first version,
+/// then each later version.
+pub fn ops(work: &GenWork) -> Vec<Op> {
+    let mut record = work.record().expect("generated records encode");
+    record.versions.clear();
+    let mut out = Vec::with_capacity(work.versions.len());
+    for (i, v) in work.versions.iter().enumerate() {
+        let mut version = NewVersion::new(v.document.clone(), v.published);
+        version.effective = v.effective;
+        version.amended_by = v.amended_by.clone();
+        version.note = v.note.clone();
+        out.push(if i == 0 {
+            Op::Publish {
+                record: record.clone(),
+                version,
+            }
+        } else {
+            Op::AddVersion {
+                work: work.work.clone(),
+                version,
+            }
+        });
+    }
+    out
+}
+
+/// Every region the generator can use: the province, cities, counties and
+/// townships 001–012 of each county.
+fn all_regions() -> Vec<Region> {
+    let r = |s: &str| Region::parse(s).expect("the region table holds valid codes");
+    let mut out = Vec::new();
+    for city in CITIES {
+        out.push(r(city.code));
+        for (county, _) in city.counties {
+            out.push(r(county));
+            for n in 1..=12 {
+                out.push(r(&format!("{county}{n:03}")));
+            }
+        }
+    }
+    out
+}
+
+/// The path of the cached library of `versions` versions under `cache`.
+pub fn cached_path(cache: &Path, versions: usize) -> PathBuf {
+    cache.join(format!("library-{versions}"))
+}
+
+/// Opens the library of `versions` versions cached under `cache`, building
+/// it first if it is not there (or its build did not finish).
+pub fn cached(cache: &Path, versions: usize) -> Library {
+    let path = cached_path(cache, versions);
+    let done = path.join("wenku-bench-complete");
+    if done.exists() {
+        return Library::open(&path).expect("open the cached library");
+    }
+    if path.exists() {
+        std::fs::remove_dir_all(&path).expect("remove an unfinished library");
+    }
+    std::fs::create_dir_all(cache).expect("cache directory");
+    let lib = build(&path, versions);
+    std::fs::write(&done, b"").expect("marker");
+    lib
+}
+
+/// Builds a library of `versions` generated versions at `path` (index off
+/// during the load, on in the returned handle).
+pub fn build(path: &Path, versions: usize) -> Library {
+    let province = Region::parse(PROVINCE.0).expect("valid");
+    let clock = Arc::new(SteppingClock::new(
+        Timestamp::new(1_700_000_000, 480).expect("valid"),
+        60,
+    ));
+    let mut options = InitOptions::new(clerk()).clock(clock.clone());
+    options.hosted = all_regions();
+    let lib = Library::init(path, province, options)
+        .expect("init")
+        .with_index(IndexOptions::disabled())
+        .with_commit_options(CommitOptions {
+            max_packs: 64,
+            ..CommitOptions::default()
+        });
+    let start = Instant::now();
+    let (mut batch, mut in_batch, mut works, mut done) = (Transaction::new(), 0, 0usize, 0usize);
+    for work in generate(Spec { seed: 1, versions }) {
+        works += 1;
+        for op in ops(&work) {
+            batch.push(op);
+        }
+        in_batch += work.versions.len();
+        if in_batch >= 5_000 {
+            lib.commit(&clerk(), std::mem::take(&mut batch))
+                .expect("batch");
+            done += in_batch;
+            in_batch = 0;
+            if done % 100_000 < 5_000 {
+                eprintln!(
+                    "  {done} versions in {:.0} s",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+        }
+    }
+    if !batch.is_empty() {
+        lib.commit(&clerk(), batch).expect("batch");
+    }
+    eprintln!(
+        "built a library of {versions} versions ({works} works) in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    Library::open(path)
+        .expect("open")
+        .with_clock(clock)
+}
+
+/// Puts a cached library back to the commit it was built at, with the
+/// index of that commit, so that runs measure the same library.
+pub fn reset(lib: &Library, path: &Path) {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(path)
+            .output()
+            .expect("git runs")
+    };
+    let marker = path.join("wenku-bench-head");
+    let index = lib.git_dir().join("wenku").join("index");
+    let saved = path.join("wenku-bench-index");
+    match std::fs::read_to_string(&marker) {
+        Err(_) => {
+            let head = lib.head().expect("head");
+            lib.refresh_index().expect("index");
+            copy_dir(&index, &saved);
+            std::fs::write(&marker, head.to_string()).expect("marker");
+        }
+        Ok(head) => {
+            if lib.head().expect("head").to_string() != head.trim() {
+                let out = git(&["update-ref", "refs/heads/main", head.trim()]);
+                assert!(out.status.success(), "reset main");
+                let _ = std::fs::remove_dir_all(&index);
+                copy_dir(&saved, &index);
+            }
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+    }
+}

@@ -1,0 +1,97 @@
+//! Libraries filled from the generated corpus, for the store and
+//! federation benchmarks.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use wenku_model::Region;
+use wenku_store::{
+    Identity, InitOptions, Library, NewVersion, Op, SteppingClock, Timestamp, Transaction,
+};
+
+use crate::corpus::{GenWork, Spec, generate};
+
+/// The identity benchmark commits are made with.
+pub fn clerk() -> Identity {
+    Identity::new("基准测试", "bench@wenku.invalid").expect("valid identity")
+}
+
+/// The ops that publish a generated work: its record and first version,
+/// then each later version.
+pub fn ops(work: &GenWork) -> Vec<Op> {
+    let mut record = work.record().expect("generated records encode");
+    record.versions.clear();
+    let mut out = Vec::with_capacity(work.versions.len());
+    for (i, v) in work.versions.iter().enumerate() {
+        let mut version = NewVersion::new(v.document.clone(), v.published);
+        version.effective = v.effective;
+        version.amended_by = v.amended_by.clone();
+        version.note = v.note.clone();
+        out.push(if i == 0 {
+            Op::Publish {
+                record: record.clone(),
+                version,
+            }
+        } else {
+            Op::AddVersion {
+                work: work.work.clone(),
+                version,
+            }
+        });
+    }
+    out
+}
+
+/// A province library (370000, hosting every region the corpus uses) at
+/// `path` holding the corpus of `versions` versions (seed 1), committed in
+/// batches of about 5,000 versions (one pack each).
+pub fn province(path: &Path, versions: usize) -> Library {
+    let works: Vec<GenWork> = generate(Spec { seed: 1, versions }).collect();
+    let province = Region::parse("370000").expect("valid");
+    let mut hosted: Vec<Region> = works
+        .iter()
+        .map(|w| w.work.region())
+        .filter(|r| *r != province)
+        .collect();
+    hosted.sort();
+    hosted.dedup();
+    let clock = Arc::new(SteppingClock::new(
+        Timestamp::new(1_750_000_000, 480).expect("valid"),
+        1,
+    ));
+    let mut options = InitOptions::new(clerk()).clock(clock);
+    options.hosted = hosted;
+    let lib = Library::init(path, province, options).expect("init");
+    let mut batch = Transaction::new();
+    let mut in_batch = 0;
+    for work in &works {
+        for op in ops(work) {
+            batch.push(op);
+        }
+        in_batch += work.versions.len();
+        if in_batch >= 5_000 {
+            lib.commit(&clerk(), std::mem::take(&mut batch))
+                .expect("batch");
+            in_batch = 0;
+        }
+    }
+    if !batch.is_empty() {
+        lib.commit(&clerk(), batch).expect("batch");
+    }
+    lib
+}
+
+/// An empty library of the national node (100000), whose child the
+/// province is.
+pub fn national(path: &Path) -> Library {
+    let clock = Arc::new(SteppingClock::new(
+        Timestamp::new(1_760_000_000, 480).expect("valid"),
+        1,
+    ));
+    Library::init(
+        path,
+        Region::parse("100000").expect("valid"),
+        InitOptions::new(clerk()).clock(clock),
+    )
+    .expect("init")
+}

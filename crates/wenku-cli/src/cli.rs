@@ -1,0 +1,345 @@
+//! The command-line interface: names and flags are a contract with scripts;
+//! keep them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0  success
+  1  refused: invalid input, unknown work, authority, integrity problems found
+  2  usage error
+  3  conflict: another writer changed the library; run the command again
+  4  internal or environment error (I/O, corrupt repository)
+
+Environment:
+  WENKU_LOG              log filter, e.g. WENKU_LOG=debug or WENKU_LOG=wenku_store=trace
+  NO_COLOR               disable colour
+  WENKU_AUTHOR_NAME      commit author for changes (default: git config user.name)
+  WENKU_AUTHOR_EMAIL     commit e-mail for changes (default: git config user.email)
+  WENKU_TODAY            the date taken as today (YYYY-MM-DD; default: today in China Standard Time)";
+
+/// wenku (文库): a versioned policy-document library in git.
+#[derive(Debug, Parser)]
+#[command(name = "wenku", version, about, long_about = None, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Run as if started in PATH (the library).
+    #[arg(short = 'C', value_name = "PATH", global = true)]
+    pub dir: Option<PathBuf>,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new library.
+    ///
+    /// Example: wenku init --region 370200 --host 370283001 qingdao-library
+    Init(InitArgs),
+    /// Import documents: each file becomes a new work, or with --work a
+    /// version of an existing work inserted by its published date.
+    ///
+    /// Example: wenku import --region 370200 --type policy notice.txt
+    Import(ImportArgs),
+    /// List works, filtered.
+    ///
+    /// Example: wenku ls --region 370283 --status in-force --at 2024-01-01
+    Ls(LsArgs),
+    /// Show a work's text: in force today, at a date, or one version.
+    ///
+    /// Example: wenku show 100000/lifafa --at 2016-01-01
+    Show(ShowArgs),
+    /// A work's versions in legal order and its lifecycle events.
+    ///
+    /// Example: wenku log 100000/gongsifa
+    Log(LogArgs),
+    /// Compare two versions article by article.
+    ///
+    /// FROM and TO are a revision prefix (8+ hex digits) or a date (the
+    /// version in force then). Default: the previous version against the
+    /// current one.
+    ///
+    /// Example: wenku diff 100000/lifafa 2015-06-01 2023-06-01 --format table-md
+    Diff(DiffArgs),
+    /// Relations of a work, both directions.
+    ///
+    /// Example: wenku links 370200/qzbf-2025-3
+    Links(LinksArgs),
+    /// Find works by document number (any bracket variant) or title.
+    ///
+    /// Example: wenku find '鲁政办发[2025]5号'
+    Find(FindArgs),
+    /// Record a repeal.
+    ///
+    /// Example: wenku repeal 100000/huazhuangpin --date 2021-01-01 --by 化妆品监督管理条例
+    Repeal(RepealArgs),
+    /// Record a withdrawal.
+    ///
+    /// Example: wenku withdraw 370283/pzbf-2024-9 --date 2024-08-01 --reason 发布有误
+    Withdraw(WithdrawArgs),
+    /// Check the whole library: records, version hashes, relations.
+    ///
+    /// Example: wenku verify --json
+    Verify(VerifyArgs),
+    /// Build a library from the built-in sample documents and tour it.
+    ///
+    /// Example: wenku demo /tmp/wenku-demo
+    Demo(DemoArgs),
+    /// Print a shell completion script.
+    ///
+    /// Example: wenku completions bash > /etc/bash_completion.d/wenku
+    Completions(CompletionsArgs),
+}
+
+/// `wenku init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The region this library is authoritative for (GB/T 2260 code).
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+    /// A sub-region this node hosts (a township without a node of its own).
+    #[arg(long = "host", value_name = "CODE")]
+    pub hosts: Vec<String>,
+    /// Where to create the library (default: the current directory).
+    pub path: Option<PathBuf>,
+}
+
+/// A document type as typed on the command line.
+pub type TypeName = String;
+
+/// `wenku import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Add the file as a version of this existing work.
+    #[arg(long, value_name = "ID")]
+    pub work: Option<String>,
+    /// Region of new works (default: the library's region).
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+    /// Document type: law, administrative-regulation, local-regulation,
+    /// regulation, normative, policy, interpretation, gazette, catalogue,
+    /// notice, other (or the Chinese name).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub doc_type: Option<TypeName>,
+    /// Publication date (YYYY-MM-DD), overriding what the text says.
+    #[arg(long, value_name = "DATE")]
+    pub published: Option<String>,
+    /// Effective date (YYYY-MM-DD), overriding what the text says.
+    #[arg(long, value_name = "DATE")]
+    pub effective: Option<String>,
+    /// Show what was recognised without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// One JSON object per file.
+    #[arg(long)]
+    pub json: bool,
+    /// Files: plain text, Markdown or wenku XML, UTF-8 or GB18030.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// `wenku ls`.
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Only works of this region and the regions it contains.
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+    /// Only works of this type.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub doc_type: Option<TypeName>,
+    /// Only works with this status at --at: not-yet-effective, in-force,
+    /// repealed, expired, withdrawn.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Only works with this subject.
+    #[arg(long, value_name = "S")]
+    pub subject: Option<String>,
+    /// The date statuses are computed for (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// JSON lines, one work per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats of `show`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Plain text as on paper.
+    Text,
+    /// Canonical XML, exactly as stored.
+    Xml,
+    /// The document tree with metadata.
+    Json,
+}
+
+/// `wenku show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The work id.
+    pub work: String,
+    /// The text in force on this date.
+    #[arg(long, value_name = "DATE", conflicts_with = "version")]
+    pub at: Option<String>,
+    /// One version, by revision id or a unique prefix of 8+ hex digits.
+    #[arg(long, value_name = "REV")]
+    pub version: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+}
+
+/// `wenku log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The work id.
+    pub work: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Coloured, article by article, unchanged articles folded.
+    Term,
+    /// The comparison as JSON (schemas/diff-1.schema.json).
+    Json,
+    /// A self-contained side-by-side HTML page.
+    Html,
+    /// 修订前后对照表 as HTML.
+    TableHtml,
+    /// 修订前后对照表 as Markdown.
+    TableMd,
+    /// 修订前后对照表 as CSV.
+    TableCsv,
+}
+
+/// `wenku diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The work id.
+    pub work: String,
+    /// The older side: a revision prefix or a date.
+    pub from: Option<String>,
+    /// The newer side: a revision prefix or a date.
+    pub to: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Term)]
+    pub format: DiffFormat,
+}
+
+/// `wenku links`.
+#[derive(Debug, Args)]
+pub struct LinksArgs {
+    /// The work id.
+    pub work: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku find`.
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    /// A document number (鲁政办发〔2025〕5号, any bracket variant) or a title.
+    pub citation: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku repeal`.
+#[derive(Debug, Args)]
+pub struct RepealArgs {
+    /// The work id.
+    pub work: String,
+    /// From this day the work is no longer in force.
+    #[arg(long, value_name = "DATE", required = true)]
+    pub date: String,
+    /// The repealing document: a work id, document number or title.
+    #[arg(long, value_name = "CITATION")]
+    pub by: Option<String>,
+}
+
+/// `wenku withdraw`.
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    /// The work id.
+    pub work: String,
+    /// From this day.
+    #[arg(long, value_name = "DATE", required = true)]
+    pub date: String,
+    /// Why.
+    #[arg(long, value_name = "TEXT", required = true)]
+    pub reason: String,
+}
+
+/// `wenku verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to build the demo library (default: a new temporary directory).
+    pub dir: Option<PathBuf>,
+}
+
+/// `wenku completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_interface_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn show_version_takes_a_revision() {
+        let cli = Cli::try_parse_from([
+            "wenku",
+            "-C",
+            "lib",
+            "show",
+            "370200/x",
+            "--version",
+            "abcdef12",
+        ])
+        .expect("parses");
+        match cli.command {
+            Command::Show(a) => assert_eq!(a.version.as_deref(), Some("abcdef12")),
+            other => panic!("parsed as {other:?}"),
+        }
+        assert!(
+            Cli::try_parse_from([
+                "wenku",
+                "show",
+                "w",
+                "--at",
+                "2020-01-01",
+                "--version",
+                "abcdef12"
+            ])
+            .is_err()
+        );
+    }
+}

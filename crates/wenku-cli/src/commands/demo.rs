@@ -1,0 +1,329 @@
+//! `wenku demo`: builds a library from built-in real documents and tours it
+//! with the same commands a user would type.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use wenku_import::{ImportOptions, import_bytes};
+use wenku_model::{Citation, Date, Record, Region, Repeal, Target, WorkId};
+use wenku_store::{Identity, InitOptions, Library, NewVersion, Op, SystemClock, Transaction};
+
+use crate::cli::{DemoArgs, DiffArgs, DiffFormat, LogArgs, LsArgs};
+use crate::error::{CommandError, Result};
+use crate::output::{Out, style};
+
+/// A built-in sample: a file of the reference corpus, its title and the
+/// date its version was published (from the corpus manifest; the bare
+/// statute texts carry neither a title line nor dates).
+struct Sample {
+    work: &'static str,
+    title: &'static str,
+    name: &'static str,
+    published: &'static str,
+    bytes: &'static [u8],
+}
+
+macro_rules! sample {
+    ($work:literal, $title:literal, $path:literal, $date:literal) => {
+        Sample {
+            work: $work,
+            title: $title,
+            name: $path,
+            published: $date,
+            bytes: include_bytes!(concat!("../../../../testdata/corpus/", $path)),
+        }
+    };
+}
+
+/// Versions arrive out of order on purpose: the library keeps legal order.
+const SAMPLES: &[Sample] = &[
+    sample!(
+        "100000/dongwu-fangyi",
+        "中华人民共和国动物防疫法",
+        "laws/cn-law-dongwufangyifa/2021-01-22.txt",
+        "2021-01-22"
+    ),
+    sample!(
+        "100000/dongwu-fangyi",
+        "中华人民共和国动物防疫法",
+        "laws/cn-law-dongwufangyifa/1997-07-03.txt",
+        "1997-07-03"
+    ),
+    sample!(
+        "100000/dongwu-fangyi",
+        "中华人民共和国动物防疫法",
+        "laws/cn-law-dongwufangyifa/2015-04-24.txt",
+        "2015-04-24"
+    ),
+    sample!(
+        "100000/dongwu-fangyi",
+        "中华人民共和国动物防疫法",
+        "laws/cn-law-dongwufangyifa/2007-08-30.txt",
+        "2007-08-30"
+    ),
+    sample!(
+        "100000/dongwu-fangyi",
+        "中华人民共和国动物防疫法",
+        "laws/cn-law-dongwufangyifa/2013-06-29.txt",
+        "2013-06-29"
+    ),
+    sample!(
+        "100000/lifa",
+        "中华人民共和国立法法",
+        "laws/cn-law-lifafa/2023-03-13.md",
+        "2023-03-13"
+    ),
+    sample!(
+        "100000/lifa",
+        "中华人民共和国立法法",
+        "laws/cn-law-lifafa/2015-03-15.md",
+        "2015-03-15"
+    ),
+    sample!(
+        "100000/huazhuangpin-weisheng",
+        "化妆品卫生监督条例",
+        "laws/cn-reg-huazhuangpinweishengjiandutiaoli/2019-03-02.md",
+        "2019-03-02"
+    ),
+    sample!(
+        "100000/huazhuangpin-jiandu",
+        "化妆品监督管理条例",
+        "laws/cn-reg-huazhuangpinjianduguanlitiaoli/2020-06-16.md",
+        "2020-06-16"
+    ),
+    sample!(
+        "370200/qzbf-2025-points",
+        "2025年青岛市政务公开工作要点",
+        "seeds/370200-qingdao-2025-05-16-points.txt",
+        "2025-05-16"
+    ),
+    sample!(
+        "370283/pzbf-2024-points",
+        "2024年平度市政务公开工作要点",
+        "seeds/370283-pingdu-2024-07-16-points.txt",
+        "2024-07-16"
+    ),
+];
+
+fn parse<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
+    r.map_err(|e| CommandError::internal(format!("built-in sample: {e}")))
+}
+
+fn demo_dir(args: &DemoArgs) -> Result<PathBuf> {
+    match &args.dir {
+        Some(d) => {
+            let empty = match std::fs::read_dir(d) {
+                Ok(mut entries) => entries.next().is_none(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+                Err(e) => {
+                    return Err(CommandError::internal(format!(
+                        "cannot read {}: {e}",
+                        d.display()
+                    )));
+                }
+            };
+            if !empty {
+                return Err(
+                    CommandError::refused(format!("{} is not empty", d.display()))
+                        .with_hint("give a new or empty directory, or none for a temporary one"),
+                );
+            }
+            Ok(d.clone())
+        }
+        None => tempfile::Builder::new()
+            .prefix("wenku-demo-")
+            .tempdir()
+            .map(|t| t.keep())
+            .map_err(|e| {
+                CommandError::internal(format!("cannot create a temporary directory: {e}"))
+            }),
+    }
+}
+
+/// Builds the demo library: a national node that also hosts the Shandong
+/// regions of the sample documents, so one library can hold them all.
+fn build(dir: &Path) -> Result<(Library, usize)> {
+    let identity = parse(Identity::new("wenku demo", "demo@wenku.invalid"))?;
+    let r = |s: &str| parse(Region::parse(s));
+    let mut options = InitOptions::new(identity.clone()).clock(Arc::new(SystemClock::china()));
+    for hosted in ["370000", "370200", "370283"] {
+        options = options.hosting(r(hosted)?);
+    }
+    let library = Library::init(dir, Region::NATIONAL, options)
+        .map_err(|e| CommandError::internal(e.to_string()))?;
+    let mut versions = 0;
+    for s in SAMPLES {
+        let published = parse(Date::parse_iso(s.published))?;
+        let imported = parse(import_bytes(
+            s.name,
+            s.bytes,
+            &ImportOptions {
+                published: Some(published),
+                title: Some(s.title.into()),
+                ..ImportOptions::default()
+            },
+        ))?;
+        let work = parse(WorkId::parse(s.work))?;
+        let version = NewVersion::new(imported.document.clone(), published);
+        let op = if library.snapshot()?.contains(&work)? {
+            Op::AddVersion { work, version }
+        } else {
+            let p = &imported.proposed;
+            let mut record = Record::new(
+                work,
+                p.doc_type,
+                p.title
+                    .clone()
+                    .unwrap_or_else(|| imported.document.title.clone()),
+            );
+            record.number = p.number.clone();
+            record.issuers = p.issuers.clone();
+            for rel in &p.relations {
+                record.add_relation(rel.clone());
+            }
+            Op::Publish { record, version }
+        };
+        library.commit(&identity, op)?;
+        versions += 1;
+    }
+    // The successor regulation's last article repeals the old one from the
+    // day it takes effect.
+    let repeal = Op::Repeal {
+        work: parse(WorkId::parse("100000/huazhuangpin-weisheng"))?,
+        repeal: Repeal {
+            date: parse(Date::parse_iso("2021-01-01"))?,
+            by: Some(Target::Citation(Citation::title("化妆品监督管理条例"))),
+        },
+    };
+    library.commit(&identity, Transaction::from(repeal))?;
+    Ok((library, versions))
+}
+
+fn step(out: &mut Out, title: &str, command: &str) -> Result<()> {
+    out.line("")?;
+    out.styled(style::HEAD, format!("── {title}"))?;
+    out.line("")?;
+    out.styled(style::DIM, format!("$ wenku {command}"))?;
+    out.line("")?;
+    out.flush()
+}
+
+/// Builds and tours the demo library.
+pub fn run(args: DemoArgs) -> Result<()> {
+    let dir = demo_dir(&args)?;
+    let (library, versions) = build(&dir)?;
+    let works = library
+        .snapshot()?
+        .works(&wenku_store::Filter::all())?
+        .len();
+    let lib = Some(library.path().to_path_buf());
+    let mut out = Out::stdout();
+    out.styled(style::HEAD, "wenku demo")?;
+    out.line(format!(
+        ": {works} works and {versions} versions of real documents, imported into a new library at {}",
+        library.path().display()
+    ))?;
+
+    step(&mut out, "The works, with their status today", "ls")?;
+    super::ls::run(
+        &lib,
+        LsArgs {
+            region: None,
+            doc_type: None,
+            status: None,
+            subject: None,
+            at: None,
+            json: false,
+        },
+    )?;
+
+    step(
+        &mut out,
+        "One law's timeline: five versions, imported out of order, kept in legal order",
+        "log 100000/dongwu-fangyi",
+    )?;
+    super::log::run(
+        &lib,
+        LogArgs {
+            work: "100000/dongwu-fangyi".into(),
+            json: false,
+        },
+    )?;
+
+    step(
+        &mut out,
+        "The text in force on a past date (first lines)",
+        "show 100000/dongwu-fangyi --at 2010-01-01",
+    )?;
+    let text = capture_show(&library, "100000/dongwu-fangyi", "2010-01-01")?;
+    for line in text.lines().take(8) {
+        out.line(line)?;
+    }
+    out.styled(style::DIM, format!("… ({} lines)", text.lines().count()))?;
+    out.line("")?;
+
+    step(&mut out, "A repealed regulation", "ls --status repealed")?;
+    super::ls::run(
+        &lib,
+        LsArgs {
+            region: None,
+            doc_type: None,
+            status: Some("repealed".into()),
+            subject: None,
+            at: None,
+            json: false,
+        },
+    )?;
+
+    step(
+        &mut out,
+        "What the 2015 amendment changed, article by article (修订前后对照表; the 2013 text in the corpus is truncated after article 84)",
+        "diff 100000/dongwu-fangyi 2013-06-29 2015-04-24 --format table-md",
+    )?;
+    super::diff::run(
+        &lib,
+        DiffArgs {
+            work: "100000/dongwu-fangyi".into(),
+            from: Some("2013-06-29".into()),
+            to: Some("2015-04-24".into()),
+            format: DiffFormat::TableMd,
+        },
+    )?;
+
+    out.line("")?;
+    out.styled(style::HEAD, "── Next")?;
+    out.line("")?;
+    let p = library.path().display();
+    out.line(format!(
+        "The library is an ordinary git repository at {p}. Try:"
+    ))?;
+    for cmd in [
+        format!(
+            "wenku -C {p} diff 100000/lifa --format html > lifa.html   # side by side, in a browser"
+        ),
+        format!("wenku -C {p} show 370200/qzbf-2025-points --format json"),
+        format!("wenku -C {p} links 370283/pzbf-2024-points"),
+        format!("wenku -C {p} verify"),
+        format!("git -C {p} log --format='%h %s' --stat -- 100000"),
+    ] {
+        out.styled(style::DIM, "  $ ")?;
+        out.line(cmd)?;
+    }
+    Ok(())
+}
+
+/// The plain text in force on a date, as `wenku show` prints it.
+fn capture_show(library: &Library, work: &str, at: &str) -> Result<String> {
+    let work = parse(WorkId::parse(work))?;
+    let snapshot = library.snapshot()?;
+    let record = snapshot.require_record(&work)?;
+    let date = parse(Date::parse_iso(at))?;
+    let version = record
+        .as_of(date)
+        .version
+        .ok_or_else(|| CommandError::internal("the sample law has a version in 2010"))?
+        .clone();
+    Ok(wenku_model::render::to_plain_text(
+        &snapshot.document(&work, &version.revision)?,
+    ))
+}

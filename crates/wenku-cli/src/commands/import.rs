@@ -1,0 +1,594 @@
+//! `wenku import`.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use wenku_import::{ImportOptions, Imported, Severity};
+use wenku_model::{Block, Record, Region, RevisionId, UnitKind, WorkId, work_id::check_local};
+use wenku_store::{NewVersion, Op, Snapshot, Transaction};
+
+use crate::cli::ImportArgs;
+use crate::context;
+use crate::error::{CommandError, Result};
+use crate::output::{self, Out, style};
+
+/// What happens to one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    /// A new work.
+    Published,
+    /// A new version of an existing work.
+    Added,
+    /// The text is already in the library.
+    Unchanged,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::Published => "published",
+            Action::Added => "added",
+            Action::Unchanged => "unchanged",
+        }
+    }
+}
+
+struct Planned {
+    file: PathBuf,
+    imported: Imported,
+    work: Option<WorkId>,
+    revision: RevisionId,
+    action: Action,
+    op: Option<Op>,
+}
+
+/// Imports files: each becomes a new work, or with `--work` a version of an
+/// existing work. All files are one transaction.
+pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
+    if args.work.is_some() && args.region.is_some() {
+        return Err(CommandError::usage(
+            "--region is for new works; --work names an existing work and its region",
+        ));
+    }
+    // A dry run can look at files without a library.
+    let library = match context::open(dir) {
+        Ok(l) => Some(l),
+        Err(e) if args.dry_run => {
+            tracing::debug!(error = %e, "no library; a dry run recognises only");
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let snapshot = library.as_ref().map(|l| l.snapshot()).transpose()?;
+    let target = args.work.as_deref().map(context::work).transpose()?;
+    if let (Some(w), Some(s)) = (&target, &snapshot) {
+        if !s.contains(w)? {
+            return Err(CommandError::refused(format!(
+                "unknown work {w}: --work must name a work in the library"
+            ))
+            .with_hint(
+                "leave --work out to publish the file as a new work; `wenku ls` lists the works",
+            ));
+        }
+    }
+    let region = match (&args.region, &library) {
+        (Some(r), _) => Some(context::region(r, "--region")?),
+        (None, Some(l)) => Some(l.authority().node()),
+        (None, None) => None,
+    };
+    let options = ImportOptions {
+        doc_type: args
+            .doc_type
+            .as_deref()
+            .map(context::doc_type)
+            .transpose()?,
+        published: args
+            .published
+            .as_deref()
+            .map(|d| context::date(d, "--published"))
+            .transpose()?,
+        effective: args
+            .effective
+            .as_deref()
+            .map(|d| context::date(d, "--effective"))
+            .transpose()?,
+        ..ImportOptions::default()
+    };
+
+    let imported = read_all(&args.files, &options)?;
+    let mut taken: BTreeSet<WorkId> = BTreeSet::new();
+    let mut planned = Vec::with_capacity(imported.len());
+    for (file, imp) in imported {
+        planned.push(plan(
+            file,
+            imp,
+            target.as_ref(),
+            region,
+            snapshot.as_ref(),
+            &mut taken,
+            args.dry_run,
+        )?);
+    }
+
+    let mut committed_head = None;
+    if !args.dry_run {
+        let library = library
+            .as_ref()
+            .expect("a library is open unless this is a dry run");
+        let mut files = Vec::new();
+        let tx: Transaction = planned
+            .iter_mut()
+            .filter_map(|p| {
+                let op = p.op.take()?;
+                files.push(p.file.display().to_string());
+                Some(op)
+            })
+            .collect();
+        if !tx.is_empty() {
+            let identity = context::identity(library.path())?;
+            let committed = library.commit(&identity, tx).map_err(|e| {
+                // Name the file, not the op's place in the transaction.
+                let message = match &e {
+                    wenku_store::CommitError::Refused {
+                        index,
+                        kind,
+                        work,
+                        refusal,
+                    } => Some(format!(
+                        "{}: cannot {kind} {work}: {refusal}; nothing was written",
+                        files.get(*index).map(String::as_str).unwrap_or("?")
+                    )),
+                    _ => None,
+                };
+                let mut err = CommandError::from(e);
+                if let Some(m) = message {
+                    err.message = m;
+                }
+                err
+            })?;
+            // The store knows best whether a version was already there.
+            for o in &committed.outcomes {
+                if o.unchanged.is_some() {
+                    for p in planned.iter_mut().filter(|p| {
+                        p.work.as_ref() == Some(&o.work) && Some(p.revision) == o.revision
+                    }) {
+                        p.action = Action::Unchanged;
+                    }
+                }
+            }
+            committed_head = committed.commit;
+        }
+    }
+    report(&planned, args.json, args.dry_run, committed_head)
+}
+
+fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<(PathBuf, Imported)>> {
+    let bar = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let mut out = Vec::with_capacity(files.len());
+    for file in files {
+        if let Some(b) = &bar {
+            b.set_message(file.display().to_string());
+        }
+        let imported = wenku_import::import_file(file, options).map_err(|e| {
+            CommandError::refused(e.to_string()).with_hint(
+                "nothing was written; fix or leave out this file and run the command again",
+            )
+        })?;
+        out.push((file.clone(), imported));
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(out)
+}
+
+/// A local id from the file name when the importer suggests none.
+fn local_from_file(file: &Path, revision: &RevisionId) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut local: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while local.contains("--") {
+        local = local.replace("--", "-");
+    }
+    let local = local
+        .trim_matches(['-', '.'])
+        .chars()
+        .take(48)
+        .collect::<String>();
+    if check_local(&local).is_ok() {
+        local
+    } else {
+        format!("doc-{}", &revision.to_string()[..8])
+    }
+}
+
+fn plan(
+    file: PathBuf,
+    imported: Imported,
+    target: Option<&WorkId>,
+    region: Option<Region>,
+    snapshot: Option<&Snapshot>,
+    taken: &mut BTreeSet<WorkId>,
+    dry_run: bool,
+) -> Result<Planned> {
+    let name = file.display().to_string();
+    let revision = imported
+        .document
+        .revision_id()
+        .map_err(|e| CommandError::refused(format!("{name}: cannot be stored: {e}")))?;
+    let proposed = &imported.proposed;
+    let published = proposed.published;
+    let new_version = |published| {
+        let mut v = NewVersion::new(imported.document.clone(), published);
+        if let Some(e) = proposed.effective {
+            v = v.effective(e);
+        }
+        if let Some(c) = &proposed.amended_by {
+            v = v.amended_by(c.clone());
+        }
+        v
+    };
+    let no_date = || {
+        CommandError::refused(format!("{name}: no publication date found in the text"))
+            .with_hint("pass --published YYYY-MM-DD")
+    };
+
+    // The same text anywhere in the library: importing again changes nothing.
+    if let Some(s) = snapshot {
+        let holders = s.find_revision(&revision)?;
+        let holder = match target {
+            Some(t) => holders.iter().find(|w| *w == t),
+            None => holders.first(),
+        };
+        if let Some(w) = holder {
+            return Ok(Planned {
+                file,
+                work: Some(w.clone()),
+                revision,
+                action: Action::Unchanged,
+                op: None,
+                imported,
+            });
+        }
+    }
+
+    if let Some(work) = target {
+        let published = match published {
+            Some(p) => p,
+            None if dry_run => {
+                return Ok(Planned {
+                    file,
+                    work: Some(work.clone()),
+                    revision,
+                    action: Action::Added,
+                    op: None,
+                    imported,
+                });
+            }
+            None => return Err(no_date()),
+        };
+        let op = Op::AddVersion {
+            work: work.clone(),
+            version: new_version(published),
+        };
+        return Ok(Planned {
+            file,
+            work: Some(work.clone()),
+            revision,
+            action: Action::Added,
+            op: Some(op),
+            imported,
+        });
+    }
+
+    let Some(region) = region else {
+        return Ok(Planned {
+            file,
+            work: None,
+            revision,
+            action: Action::Published,
+            op: None,
+            imported,
+        });
+    };
+    let base = proposed
+        .suggested_local
+        .clone()
+        .filter(|l| check_local(l).is_ok())
+        .unwrap_or_else(|| local_from_file(&file, &revision));
+    // A free id: the suggestion, else with -2, -3 … appended.
+    let mut n = 1;
+    let work = loop {
+        let local = if n == 1 {
+            base.clone()
+        } else {
+            format!("{}-{n}", base.chars().take(60).collect::<String>())
+        };
+        let id = WorkId::new(region, &local).map_err(|e| CommandError::internal(e.to_string()))?;
+        let exists = match snapshot {
+            Some(s) => s.contains(&id)?,
+            None => false,
+        };
+        if !exists && !taken.contains(&id) {
+            break id;
+        }
+        n += 1;
+    };
+    taken.insert(work.clone());
+    let published = match published {
+        Some(p) => p,
+        None if dry_run => {
+            return Ok(Planned {
+                file,
+                work: Some(work),
+                revision,
+                action: Action::Published,
+                op: None,
+                imported,
+            });
+        }
+        None => return Err(no_date()),
+    };
+    let title = proposed
+        .title
+        .clone()
+        .unwrap_or_else(|| imported.document.title.clone());
+    let mut record = Record::new(work.clone(), proposed.doc_type, title);
+    record.number = proposed.number.clone();
+    record.issuers = proposed.issuers.clone();
+    record.subjects = imported.document.subjects.clone();
+    record.expires = proposed.expires;
+    for r in &proposed.relations {
+        record.add_relation(r.clone());
+    }
+    let op = Op::Publish {
+        record,
+        version: new_version(published),
+    };
+    Ok(Planned {
+        file,
+        work: Some(work),
+        revision,
+        action: Action::Published,
+        op: Some(op),
+        imported,
+    })
+}
+
+fn diagnostics_json(imp: &Imported) -> Value {
+    Value::Array(
+        imp.diagnostics
+            .iter()
+            .map(|d| {
+                json!({
+                    "severity": match d.severity { Severity::Info => "info", Severity::Warning => "warning" },
+                    "line": d.line,
+                    "code": d.code,
+                    "message": d.message,
+                    "dropped": d.dropped,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn proposed_json(imp: &Imported) -> Value {
+    let p = &imp.proposed;
+    json!({
+        "title": p.title,
+        "number": p.number.as_ref().map(|n| n.as_str()),
+        "type": p.doc_type.as_str(),
+        "issuers": p.issuers,
+        "published": p.published.map(|d| d.to_string()),
+        "effective": p.effective.map(|d| d.to_string()),
+        "expires": p.expires.map(|d| d.to_string()),
+        "amended_by": p.amended_by.as_ref().map(crate::json::citation),
+        "relations": p.relations.iter().map(|r| json!({"kind": r.kind.as_str(), "target": crate::json::target(&r.target)})).collect::<Vec<_>>(),
+    })
+}
+
+fn report(
+    planned: &[Planned],
+    as_json: bool,
+    dry_run: bool,
+    head: Option<wenku_store::ObjectId>,
+) -> Result<()> {
+    let mut out = Out::stdout();
+    for p in planned {
+        let name = p.file.display().to_string();
+        if as_json {
+            let mut obj = json!({
+                "file": name,
+                "work": p.work.as_ref().map(|w| w.to_string()),
+                "revision": p.revision.to_string(),
+                "action": p.action.as_str(),
+                "diagnostics": diagnostics_json(&p.imported),
+            });
+            if dry_run {
+                obj["dry_run"] = json!(true);
+                obj["proposed"] = proposed_json(&p.imported);
+                obj["body"] = Value::Array(
+                    p.imported
+                        .document
+                        .body
+                        .iter()
+                        .map(crate::json::node)
+                        .collect(),
+                );
+            }
+            out.json(&obj)?;
+            continue;
+        }
+        let work = p
+            .work
+            .as_ref()
+            .map(|w| w.to_string())
+            .unwrap_or_else(|| "(no library)".into());
+        let verb = if dry_run {
+            match p.action {
+                Action::Published => "would publish",
+                Action::Added => "would add to",
+                Action::Unchanged => "unchanged",
+            }
+        } else {
+            p.action.as_str()
+        };
+        let title = p
+            .imported
+            .proposed
+            .title
+            .clone()
+            .unwrap_or_else(|| p.imported.document.title.clone());
+        out.styled(style::HEAD, format!("{verb:<13}"))?;
+        out.raw(format!(" {work}  {title}"))?;
+        out.styled(style::DIM, format!("  {}  {name}", p.revision.short()))?;
+        out.line("")?;
+        if dry_run {
+            dry_run_details(&mut out, &p.imported)?;
+        } else {
+            for d in p
+                .imported
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+            {
+                let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
+                output::warning(format!("{name}{line}: {}", d.message));
+            }
+        }
+    }
+    if let (Some(h), false) = (head, as_json) {
+        output::note(format!("committed {}", &h.to_string()[..10]));
+    }
+    Ok(())
+}
+
+fn dry_run_details(out: &mut Out, imp: &Imported) -> Result<()> {
+    let p = &imp.proposed;
+    let field = |out: &mut Out, k: &str, v: String| -> Result<()> {
+        out.styled(style::DIM, format!("    {k:<10}"))?;
+        out.line(v)
+    };
+    field(
+        out,
+        "type",
+        format!("{} ({})", p.doc_type.as_str(), p.doc_type.chinese()),
+    )?;
+    if let Some(n) = &p.number {
+        field(out, "number", n.to_string())?;
+    }
+    if !p.issuers.is_empty() {
+        field(out, "issuers", p.issuers.join("、"))?;
+    }
+    let date =
+        |d: Option<wenku_model::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+    field(
+        out,
+        "dates",
+        format!(
+            "published {}  effective {}  written {}",
+            date(p.published),
+            date(p.effective),
+            date(imp.document.written)
+        ),
+    )?;
+    for r in &p.relations {
+        field(out, "relation", format!("{} {}", r.kind.as_str(), r.target))?;
+    }
+    out.styled(style::DIM, "    outline")?;
+    out.line("")?;
+    outline(out, &imp.document.body, 3)?;
+    for d in &imp.diagnostics {
+        let line = d.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+        let sev = match d.severity {
+            Severity::Info => style::DIM,
+            Severity::Warning => style::WARN,
+        };
+        out.styled(sev, format!("    {line}{}", d.message))?;
+        out.line("")?;
+    }
+    Ok(())
+}
+
+/// The structure, with articles and deep entries summarised by count.
+fn outline(out: &mut Out, blocks: &[Block], indent: usize) -> Result<()> {
+    let pad = " ".repeat(indent * 2);
+    let mut articles = 0;
+    let mut paragraphs = 0;
+    for b in blocks {
+        match b {
+            Block::Unit(u)
+                if matches!(
+                    u.kind,
+                    UnitKind::Article | UnitKind::Item | UnitKind::Subitem | UnitKind::Entry(3..)
+                ) =>
+            {
+                articles += 1
+            }
+            Block::Unit(u) => {
+                let label = u.label.as_deref().unwrap_or(u.kind.as_str());
+                let heading: String = u
+                    .heading
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(30)
+                    .collect();
+                out.line(format!(
+                    "{pad}{label}{}{heading}",
+                    if u.kind.is_division() { " " } else { "" }
+                ))?;
+                outline(out, &u.children, indent + 1)?;
+            }
+            Block::Title(t) => out.line(format!("{pad}title: {t}"))?,
+            Block::Signature(s) => {
+                let date = s.date.as_ref().map(|d| d.text.clone()).unwrap_or_default();
+                out.line(format!("{pad}signature: {} {date}", s.organs.join(" ")))?;
+            }
+            Block::Para(_) => paragraphs += 1,
+            Block::Note(_) | Block::Addressee(_) | Block::Table(_) => {}
+        }
+    }
+    if articles > 0 {
+        let noun = if articles == 1 {
+            "article, item or sub-entry"
+        } else {
+            "articles, items or sub-entries"
+        };
+        out.styled(style::DIM, format!("{pad}({articles} {noun})"))?;
+        out.line("")?;
+    } else if paragraphs > 0 && indent == 3 {
+        let noun = if paragraphs == 1 {
+            "paragraph"
+        } else {
+            "paragraphs"
+        };
+        out.styled(style::DIM, format!("{pad}({paragraphs} {noun})"))?;
+        out.line("")?;
+    }
+    Ok(())
+}

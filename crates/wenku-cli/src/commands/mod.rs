@@ -1,0 +1,47 @@
+//! One module per command; `run` dispatches.
+
+mod completions;
+mod demo;
+mod diff;
+mod find;
+mod import;
+mod init;
+mod lifecycle;
+mod links;
+mod log;
+mod ls;
+mod show;
+mod verify;
+
+use crate::cli::{Cli, Command};
+use crate::error::Result;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let dir = &cli.dir;
+    match cli.command {
+        Command::Init(args) => {
+            // `wenku -C DIR init` creates the library in DIR.
+            let args = match (&cli.dir, args.path.is_none()) {
+                (Some(d), true) => crate::cli::InitArgs {
+                    path: Some(d.clone()),
+                    ..args
+                },
+                _ => args,
+            };
+            init::run(args)
+        }
+        Command::Import(args) => import::run(dir, args),
+        Command::Ls(args) => ls::run(dir, args),
+        Command::Show(args) => show::run(dir, args),
+        Command::Log(args) => log::run(dir, args),
+        Command::Diff(args) => diff::run(dir, args),
+        Command::Links(args) => links::run(dir, args),
+        Command::Find(args) => find::run(dir, args),
+        Command::Repeal(args) => lifecycle::repeal(dir, args),
+        Command::Withdraw(args) => lifecycle::withdraw(dir, args),
+        Command::Verify(args) => verify::run(dir, args),
+        Command::Demo(args) => demo::run(args),
+        Command::Completions(args) => completions::run(args),
+    }
+}

@@ -1,0 +1,121 @@
+//! What every command needs: the library, today's date, the operator's
+//! identity, and parsing of the values people type.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use wenku_model::{Date, DocType, Region, Status, WorkId};
+use wenku_store::{Identity, Library};
+
+use crate::error::{CommandError, Result};
+
+/// The directory given with `-C`, or the current one.
+pub fn library_dir(dir: &Option<PathBuf>) -> PathBuf {
+    dir.clone().unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Opens the library at `-C PATH` (default: the current directory).
+pub fn open(dir: &Option<PathBuf>) -> Result<Library> {
+    let path = library_dir(dir);
+    Library::open(&path).map_err(|e| {
+        let hint = match &e {
+            wenku_store::OpenError::NotARepository { .. } | wenku_store::OpenError::NotALibrary { .. } => Some(
+                "run the command inside a library, pass -C PATH, or create one with `wenku init --region CODE PATH`",
+            ),
+            _ => None,
+        };
+        let err = CommandError::from(e);
+        match hint {
+            Some(h) => err.with_hint(h),
+            None => err,
+        }
+    })
+}
+
+/// Today in China Standard Time (UTC+8), or `WENKU_TODAY`.
+pub fn today() -> Result<Date> {
+    if let Ok(s) = std::env::var("WENKU_TODAY") {
+        return Date::parse_iso(&s).map_err(|e| CommandError::usage(format!("WENKU_TODAY: {e}")));
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| CommandError::internal(format!("the system clock is before 1970: {e}")))?
+        .as_secs() as i64;
+    Date::from_days((secs + 8 * 3600).div_euclid(86_400))
+        .ok_or_else(|| CommandError::internal("the system clock is outside the years 1000–9999"))
+}
+
+/// The operator identity for commits: `WENKU_AUTHOR_NAME` and
+/// `WENKU_AUTHOR_EMAIL`, else git's `user.name` and `user.email` as seen
+/// from the library directory.
+pub fn identity(dir: &Path) -> Result<Identity> {
+    let from_git = |key: &str| -> Option<String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["config", "--get", key])
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let name = std::env::var("WENKU_AUTHOR_NAME")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| from_git("user.name"));
+    let email = std::env::var("WENKU_AUTHOR_EMAIL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| from_git("user.email"));
+    match (name, email) {
+        (Some(n), Some(e)) => Identity::new(n, e).map_err(|e| CommandError::usage(e.to_string())),
+        _ => Err(CommandError::usage("no operator identity for the commit").with_hint(
+            "set WENKU_AUTHOR_NAME and WENKU_AUTHOR_EMAIL, or `git config --global user.name …` and `user.email …`",
+        )),
+    }
+}
+
+/// Parses a date typed by a person, naming the flag.
+pub fn date(value: &str, what: &str) -> Result<Date> {
+    Date::parse_iso(value)
+        .or_else(|_| Date::parse_chinese(value))
+        .map_err(|_| {
+            // Report the ISO parser's reason: it names impossible days.
+            let reason = Date::parse_iso(value)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            CommandError::refused(format!("{what}: {reason}"))
+                .with_hint("dates are written YYYY-MM-DD, e.g. 2025-07-04")
+        })
+}
+
+/// Parses a work id.
+pub fn work(value: &str) -> Result<WorkId> {
+    WorkId::parse(value).map_err(|e| {
+        CommandError::refused(e.to_string()).with_hint(
+            "a work id is <region>/<local>, e.g. 370200/qzbf-2025-3; `wenku ls` lists them",
+        )
+    })
+}
+
+/// Parses a region code.
+pub fn region(value: &str, what: &str) -> Result<Region> {
+    Region::parse(value).map_err(|e| CommandError::refused(format!("{what}: {e}")))
+}
+
+/// Parses a document type.
+pub fn doc_type(value: &str) -> Result<DocType> {
+    value
+        .parse()
+        .map_err(|e: wenku_model::DocTypeError| CommandError::usage(e.to_string()))
+}
+
+/// Parses a status name.
+pub fn status(value: &str) -> Result<Status> {
+    value
+        .parse()
+        .map_err(|e: wenku_model::status::StatusError| CommandError::usage(e.to_string()))
+}

@@ -1,0 +1,49 @@
+//! `wenku`: the command for operators, archivists and scripts.
+
+mod cli;
+mod commands;
+mod context;
+mod error;
+mod json;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version go to stdout with status 0; usage errors
+            // to stderr with status 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_logging();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            output::error(&e);
+            ExitCode::from(e.kind.exit_code())
+        }
+    }
+}
+
+/// Logging is off unless WENKU_LOG asks for it (a tracing env-filter).
+fn init_logging() {
+    let Ok(filter) = std::env::var("WENKU_LOG") else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
+        eprintln!("wenku: warning: ignoring WENKU_LOG={filter:?}: {e}");
+        tracing_subscriber::EnvFilter::new("off")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(true)
+        .init();
+}

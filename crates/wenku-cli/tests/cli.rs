@@ -1,0 +1,900 @@
+//! Drives the real `wenku` binary over real libraries: every command, human
+//! output as snapshots, JSON output against `schemas/cli-1.schema.json`, and
+//! refused inputs that must leave `main` where it was.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const TODAY: &str = "2026-01-15";
+
+fn corpus(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/corpus")
+        .join(path)
+}
+
+/// A temporary directory with a hermetic environment for the binary.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    fn lib(&self) -> PathBuf {
+        self.dir.path().join("lib")
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_wenku"));
+        c.current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("WENKU_TODAY", TODAY)
+            .env("WENKU_AUTHOR_NAME", "档案员 张")
+            .env("WENKU_AUTHOR_EMAIL", "clerk@qingdao.example")
+            .env("NO_COLOR", "1");
+        c
+    }
+
+    /// Runs `wenku -C lib ARGS`.
+    fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.cmd();
+        c.arg("-C").arg(self.lib()).args(args);
+        c.output().expect("the binary runs")
+    }
+
+    /// Runs and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "wenku {args:?} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    /// Runs and expects failure with `code`; returns stderr.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "wenku {args:?}: expected exit {code}; stdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("UTF-8 output")
+    }
+
+    fn main_head(&self) -> String {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(self.lib())
+            .args(["rev-parse", "refs/heads/main"])
+            .output()
+            .expect("git runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// A library of Qingdao (hosting Pingdu) with the two seed documents,
+    /// and the national 立法法 in two versions in a second library.
+    fn qingdao(&self) {
+        self.ok(&["init", "--region", "370200", "--host", "370283"]);
+        let qd = corpus("seeds/370200-qingdao-2025-05-16-points.txt");
+        let pd = corpus("seeds/370283-pingdu-2024-07-16-points.txt");
+        self.ok(&["import", qd.to_str().expect("UTF-8 path")]);
+        self.ok(&[
+            "import",
+            "--region",
+            "370283",
+            pd.to_str().expect("UTF-8 path"),
+        ]);
+    }
+}
+
+/// Replaces what depends on the clock (commit ids) and the temp dir.
+fn redact(s: &str, env: &Env) -> String {
+    let s = s.replace(&env.dir.path().display().to_string(), "[tmp]");
+    let s = s.replace(&corpus("").display().to_string(), "[corpus]/");
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() == 10 || run.len() == 40 {
+            out.push_str("[commit]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_hexdigit() && !c.is_ascii_uppercase() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+fn schema_for(def: &str) -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/cli-1.schema.json");
+    let mut schema: Value =
+        serde_json::from_slice(&std::fs::read(path).expect("schema file")).expect("schema is JSON");
+    schema["$ref"] = Value::String(format!("#/$defs/{def}"));
+    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+}
+
+/// Checks every line of `out` (JSON Lines) against the schema of `def`.
+fn check_json(def: &str, out: &str) -> Vec<Value> {
+    let v = schema_for(def);
+    let values: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert!(!values.is_empty(), "no JSON output for {def}");
+    for value in &values {
+        let errors: Vec<String> = v
+            .iter_errors(value)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{def} output does not match the schema:\n{}\n{value:#}",
+            errors.join("\n")
+        );
+    }
+    values
+}
+
+#[test]
+fn init_import_ls_show_and_find_on_the_seeds() {
+    let env = Env::new();
+    env.qingdao();
+    let ls = env.ok(&["ls"]);
+    insta::assert_snapshot!("ls", redact(&ls, &env));
+    let rows = check_json("ls", &env.ok(&["ls", "--json"]));
+    assert_eq!(rows.len(), 2);
+    let qingdao = rows
+        .iter()
+        .find(|r| r["work"].as_str().is_some_and(|w| w.starts_with("370200/")))
+        .expect("Qingdao");
+    let work = qingdao["work"].as_str().expect("work id").to_string();
+
+    // Filters.
+    assert_eq!(
+        env.ok(&["ls", "--region", "370283", "--json"])
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(
+        env.ok(&["ls", "--type", "policy", "--json"])
+            .lines()
+            .count(),
+        2
+    );
+    assert_eq!(
+        env.ok(&["ls", "--status", "in-force", "--at", "2025-01-01", "--json"])
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(
+        env.ok(&[
+            "ls",
+            "--status",
+            "not-yet-effective",
+            "--at",
+            "2025-01-01",
+            "--json"
+        ])
+        .lines()
+        .count(),
+        1
+    );
+
+    // show: text as on paper, canonical XML exactly as stored, JSON tree.
+    let text = env.ok(&["show", &work]);
+    assert!(text.starts_with("各区、市人民政府"), "{text}");
+    assert!(text.contains("(一)完善主动公开机制。健全主动公开事项目录制度"));
+    let xml = env.ok(&["show", &work, "--format", "xml"]);
+    let revision = qingdao["revision"].as_str().expect("revision");
+    assert_eq!(wenku_model_revision(xml.as_bytes()), revision);
+    let doc = &check_json("show", &env.ok(&["show", &work, "--format", "json"]))[0];
+    assert_eq!(doc["revision"], qingdao["revision"]);
+    let parts: Vec<&Value> = doc["body"]
+        .as_array()
+        .expect("body")
+        .iter()
+        .filter(|n| n["kind"] == "entry")
+        .collect();
+    assert_eq!(parts.len(), 4);
+    assert_eq!(parts[0]["label"], "一、");
+    assert_eq!(parts[0]["children"][0]["label"], "(一)");
+    assert_eq!(parts[0]["children"][0]["heading"], "完善主动公开机制。");
+
+    // find by any bracket variant, links resolve nothing outside the library.
+    let found = &check_json(
+        "find",
+        &env.ok(&["find", "2025年青岛市政务公开工作要点", "--json"]),
+    )[0];
+    assert_eq!(found["works"][0]["work"], work.as_str());
+    let links = &check_json("links", &env.ok(&["links", &work, "--json"]))[0];
+    assert_eq!(links["outgoing"][0]["kind"], "basis");
+    assert_eq!(
+        links["outgoing"][0]["target"]["number"],
+        "鲁政办发〔2025〕5号"
+    );
+    assert_eq!(links["outgoing"][0]["resolved"], Value::Array(vec![]));
+    let err = env.fails(1, &["find", "鲁政办发[2025]5号"]);
+    assert!(
+        err.contains("no work in this library matches 鲁政办发〔2025〕5号"),
+        "{err}"
+    );
+
+    // Human output of the reading commands.
+    let head: String = text.lines().take(12).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!("show_text_head", head);
+    insta::assert_snapshot!("links", redact(&env.ok(&["links", &work]), &env));
+    insta::assert_snapshot!(
+        "find",
+        redact(&env.ok(&["find", "《2025年青岛市政务公开工作要点》"]), &env)
+    );
+    insta::assert_snapshot!("verify", redact(&env.ok(&["verify"]), &env));
+}
+
+/// The revision id of canonical bytes, computed here, not by the binary.
+fn wenku_model_revision(bytes: &[u8]) -> String {
+    wenku_model::RevisionId::of(bytes).to_string()
+}
+
+#[test]
+fn a_law_in_versions_imported_out_of_order() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    let dir = corpus("laws/cn-law-dongwufangyifa");
+    let file = |d: &str| dir.join(format!("{d}.txt")).display().to_string();
+    let first = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--published",
+            "2021-01-22",
+            &file("2021-01-22"),
+        ]),
+    );
+    let work = first[0]["work"].as_str().expect("work").to_string();
+    assert_eq!(first[0]["action"], "published");
+    for d in ["1997-07-03", "2015-04-24", "2007-08-30", "2013-06-29"] {
+        let added = check_json(
+            "import",
+            &env.ok(&[
+                "import",
+                "--json",
+                "--work",
+                &work,
+                "--published",
+                d,
+                &file(d),
+            ]),
+        );
+        assert_eq!(added[0]["action"], "added", "{d}");
+    }
+    // The same text again changes nothing and says so.
+    let again = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--work",
+            &work,
+            "--published",
+            "2007-08-30",
+            &file("2007-08-30"),
+        ]),
+    );
+    assert_eq!(again[0]["action"], "unchanged");
+
+    let log = &check_json("log", &env.ok(&["log", &work, "--json"]))[0];
+    let dates: Vec<&str> = log["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| v["published"].as_str().expect("date"))
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "1997-07-03",
+            "2007-08-30",
+            "2013-06-29",
+            "2015-04-24",
+            "2021-01-22"
+        ]
+    );
+    assert_eq!(log["versions"][4]["status"], "in-force");
+    assert_eq!(log["versions"][0]["status"], "superseded");
+    assert_eq!(log["history"].as_array().expect("history").len(), 5);
+
+    // As of a date between versions.
+    let rev_2007 = log["versions"][1]["revision"].as_str().expect("revision");
+    let shown = &check_json(
+        "show",
+        &env.ok(&["show", &work, "--at", "2010-06-01", "--format", "json"]),
+    )[0];
+    assert_eq!(shown["revision"], rev_2007);
+    assert_eq!(shown["status"], "in-force");
+    let err = env.fails(1, &["show", &work, "--at", "1990-01-01"]);
+    assert!(err.contains("was not yet in effect on 1990-01-01"), "{err}");
+    // By revision prefix.
+    let by_prefix = &check_json(
+        "show",
+        &env.ok(&[
+            "show",
+            &work,
+            "--version",
+            &rev_2007[..8],
+            "--format",
+            "json",
+        ]),
+    )[0];
+    assert_eq!(by_prefix["revision"], rev_2007);
+    assert_eq!(by_prefix["status"], "superseded");
+
+    // diff by dates and the default (previous against current), every format.
+    let table = env.ok(&[
+        "diff",
+        &work,
+        "2013-06-29",
+        "2015-04-24",
+        "--format",
+        "table-md",
+    ]);
+    insta::assert_snapshot!("diff_table_md", table);
+    let diff: Value =
+        serde_json::from_str(&env.ok(&["diff", &work, "--format", "json"])).expect("JSON");
+    assert_eq!(diff["from"]["published"], "2015-04-24");
+    assert_eq!(diff["to"]["published"], "2021-01-22");
+    assert!(
+        env.ok(&["diff", &work, "--format", "html"])
+            .contains("</html>")
+    );
+    assert!(
+        env.ok(&["diff", &work, "--format", "table-csv"])
+            .contains("修订前")
+    );
+    assert!(
+        env.ok(&["diff", &work, "--format", "table-html"])
+            .contains("<table")
+    );
+    let term = env.ok(&["diff", &work, &rev_2007[..8]]);
+    assert!(!term.contains('\u{1b}'), "no colour when piped");
+
+    // The human timeline.
+    insta::assert_snapshot!("log", redact(&env.ok(&["log", &work]), &env));
+}
+
+#[test]
+fn repeal_withdraw_and_verify() {
+    let env = Env::new();
+    env.qingdao();
+    let works: Vec<String> = env
+        .ok(&["ls", "--json"])
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("JSON");
+            v["work"].as_str().expect("work").to_string()
+        })
+        .collect();
+    env.ok(&[
+        "repeal",
+        &works[0],
+        "--date",
+        "2025-12-01",
+        "--by",
+        "青政办发〔2025〕9号",
+    ]);
+    env.ok(&[
+        "withdraw",
+        &works[1],
+        "--date",
+        "2024-08-01",
+        "--reason",
+        "发布有误",
+    ]);
+    let repealed = env.ok(&["ls", "--status", "repealed", "--json"]);
+    assert!(repealed.contains(&works[0]));
+    let log = &check_json("log", &env.ok(&["log", &works[0], "--json"]))[0];
+    assert_eq!(log["events"][0]["event"], "repealed");
+    assert_eq!(log["events"][0]["by"]["number"], "青政办发〔2025〕9号");
+    // Recording the same repeal again changes nothing.
+    let head = env.main_head();
+    let same = env.ok(&[
+        "repeal",
+        &works[0],
+        "--date",
+        "2025-12-01",
+        "--by",
+        "青政办发〔2025〕9号",
+    ]);
+    assert!(same.contains("unchanged"), "{same}");
+    assert_eq!(env.main_head(), head);
+
+    let report = &check_json("verify", &env.ok(&["verify", "--json"]))[0];
+    assert_eq!(report["clean"], true);
+    assert_eq!(report["versions"], 2);
+
+    // Tamper with a version file through git itself: verify names it.
+    let tree = Command::new("git")
+        .arg("--git-dir")
+        .arg(env.lib())
+        .args(["ls-tree", "-r", "--name-only", "main"])
+        .output()
+        .expect("git");
+    let listing = String::from_utf8_lossy(&tree.stdout).to_string();
+    let version = listing
+        .lines()
+        .find(|p| p.starts_with("370283/") && !p.ends_with("record.xml"))
+        .expect("a version file")
+        .to_string();
+    tamper(&env.lib(), &version);
+    let out = env.run(&["verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = &check_json("verify", &String::from_utf8_lossy(&out.stdout))[0];
+    assert_eq!(report["clean"], false);
+    assert_eq!(report["problems"][0]["kind"], "hash-mismatch");
+    assert_eq!(report["problems"][0]["path"], version.as_str());
+    let human = env.fails(1, &["verify"]);
+    assert!(human.contains("1 problem found"), "{human}");
+}
+
+/// Rewrites one file in a new commit on main with plain git plumbing, the
+/// way a careless or hostile process would.
+fn tamper(git_dir: &Path, path: &str) {
+    let git = |args: &[&str], input: Option<&[u8]>| -> String {
+        let mut c = Command::new("git");
+        c.arg("--git-dir")
+            .arg(git_dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "x")
+            .env("GIT_AUTHOR_EMAIL", "x@x")
+            .env("GIT_COMMITTER_NAME", "x")
+            .env("GIT_COMMITTER_EMAIL", "x@x");
+        c.stdin(Stdio::piped()).stdout(Stdio::piped());
+        let mut child = c.spawn().expect("git runs");
+        if let Some(bytes) = input {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(bytes)
+                .expect("write");
+        }
+        let out = child.wait_with_output().expect("git finishes");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let original = git(&["cat-file", "blob", &format!("main:{path}")], None);
+    let altered = original.replacen("政务公开", "政务公示", 1);
+    let blob = git(&["hash-object", "-w", "--stdin"], Some(altered.as_bytes()));
+    let index = git_dir.join("tamper-index");
+    let with_index = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(git_dir)
+            .env("GIT_INDEX_FILE", &index)
+            .args(args)
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    with_index(&["read-tree", "main"]);
+    with_index(&[
+        "update-index",
+        "--cacheinfo",
+        &format!("100644,{blob},{path}"),
+    ]);
+    let tree = with_index(&["write-tree"]);
+    let commit = git(&["commit-tree", &tree, "-p", "main", "-m", "edit"], None);
+    git(&["update-ref", "refs/heads/main", &commit], None);
+}
+
+#[test]
+fn refused_inputs_leave_the_library_unchanged() {
+    let env = Env::new();
+    env.qingdao();
+    let head = env.main_head();
+    let boshan = corpus("seeds/370304-boshan-2025-implementation-plan.txt")
+        .display()
+        .to_string();
+    let huaiyin = corpus("seeds/370104-huaiyin-2025-interpretation.txt")
+        .display()
+        .to_string();
+    let binary = env.dir.path().join("scan.pdf");
+    std::fs::write(&binary, b"%PDF-1.4\n\x00\x01\x02binary").expect("write");
+    let truncated = env.dir.path().join("truncated.txt");
+    let mut gbk = encoding_rs::GB18030
+        .encode("第一条　为了规范")
+        .0
+        .into_owned();
+    gbk.push(0xB9); // half of a two-byte character
+    std::fs::write(&truncated, gbk).expect("write");
+
+    let cases: Vec<(Vec<String>, i32, &str)> = vec![
+        (
+            vec![
+                "import".into(),
+                "--region".into(),
+                "370304".into(),
+                "--published".into(),
+                "2025-03-01".into(),
+                boshan.clone(),
+            ],
+            1,
+            "outside this node's authority",
+        ),
+        (
+            vec![
+                "import".into(),
+                "--published".into(),
+                "2025-03-01".into(),
+                boshan.clone(),
+                binary.display().to_string(),
+            ],
+            1,
+            "binary input",
+        ),
+        (
+            vec![
+                "import".into(),
+                "--published".into(),
+                "2025-03-01".into(),
+                truncated.display().to_string(),
+            ],
+            1,
+            "truncated",
+        ),
+        (
+            vec![
+                "import".into(),
+                "--published".into(),
+                "2023-02-30".into(),
+                huaiyin.clone(),
+            ],
+            1,
+            "2023-02 has days 1 to 28",
+        ),
+        (
+            vec!["import".into(), huaiyin.clone()],
+            1,
+            "no publication date found",
+        ),
+        (
+            vec![
+                "import".into(),
+                "--work".into(),
+                "370200/none".into(),
+                "--published".into(),
+                "2025-03-01".into(),
+                huaiyin.clone(),
+            ],
+            1,
+            "unknown work 370200/none",
+        ),
+        (
+            vec![
+                "import".into(),
+                "--work".into(),
+                "370200/Bad".into(),
+                huaiyin.clone(),
+            ],
+            1,
+            "invalid work id",
+        ),
+        (
+            vec!["show".into(), "370200/../../etc".into()],
+            1,
+            "invalid work id",
+        ),
+        (
+            vec!["show".into(), "370200/nope".into()],
+            1,
+            "unknown work 370200/nope",
+        ),
+        (
+            vec![
+                "repeal".into(),
+                "370200/nope".into(),
+                "--date".into(),
+                "2025-01-01".into(),
+            ],
+            1,
+            "unknown work",
+        ),
+        (
+            vec![
+                "withdraw".into(),
+                "370200/x".into(),
+                "--date".into(),
+                "2025-02-29".into(),
+                "--reason".into(),
+                "r".into(),
+            ],
+            1,
+            "2025-02 has days 1 to 28",
+        ),
+        (
+            vec!["ls".into(), "--type".into(), "statute".into()],
+            2,
+            "unknown document type",
+        ),
+        (vec!["show".into()], 2, "required"),
+        (
+            vec!["init".into(), "--region".into(), "370200".into()],
+            1,
+            "is already a wenku library for 370200",
+        ),
+        (vec!["init".into()], 2, "a library needs the region"),
+        (
+            vec![
+                "diff".into(),
+                "370200/x".into(),
+                "--format".into(),
+                "pdf".into(),
+            ],
+            2,
+            "invalid value 'pdf'",
+        ),
+    ];
+    for (args, code, needle) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = env.fails(code, &args);
+        assert!(
+            err.contains(needle),
+            "wenku {args:?}: expected {needle:?} in:\n{err}"
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{err}"
+        );
+        assert_eq!(env.main_head(), head, "wenku {args:?} moved main");
+    }
+    // A library that is not there.
+    let out = env
+        .cmd()
+        .args(["-C", "/nonexistent-wenku", "ls"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("hint: run the command inside a library")
+    );
+}
+
+#[test]
+fn dry_run_shows_what_was_recognised_and_writes_nothing() {
+    let env = Env::new();
+    env.qingdao();
+    let head = env.main_head();
+    let file = corpus("seeds/370104-huaiyin-2025-interpretation.txt")
+        .display()
+        .to_string();
+    let human = env.ok(&[
+        "import",
+        "--dry-run",
+        "--region",
+        "370200",
+        "--published",
+        "2025-03-01",
+        &file,
+    ]);
+    insta::assert_snapshot!("import_dry_run", redact(&human, &env));
+    let json = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--dry-run",
+            "--json",
+            "--published",
+            "2025-03-01",
+            &file,
+        ]),
+    );
+    assert_eq!(json[0]["dry_run"], true);
+    assert_eq!(json[0]["proposed"]["type"], "interpretation");
+    assert!(
+        json[0]["proposed"]["relations"]
+            .as_array()
+            .expect("relations")
+            .iter()
+            .any(|r| r["kind"] == "interprets")
+    );
+    assert_eq!(env.main_head(), head);
+    // A dry run needs no library.
+    let out = env
+        .cmd()
+        .args(["import", "--dry-run", "--json", &file])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["work"], Value::Null);
+}
+
+#[test]
+fn many_files_are_one_transaction() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    let head = env.main_head();
+    let files: Vec<String> = [
+        "cn-law-jianchafa/2018-03-20.md",
+        "cn-law-kuaijifa/2024-06-28.md",
+        "cn-law-fanlongduanfa/2022-06-24.md",
+    ]
+    .iter()
+    .map(|f| corpus(&format!("laws/{f}")).display().to_string())
+    .collect();
+    let mut args = vec!["import", "--json", "--type", "law"];
+    args.extend(files.iter().map(String::as_str));
+    let out = check_json("import", &env.ok(&args));
+    assert_eq!(out.len(), 3);
+    assert!(out.iter().all(|o| o["action"] == "published"));
+    let log = Command::new("git")
+        .arg("--git-dir")
+        .arg(env.lib())
+        .args(["rev-list", "--count", &format!("{head}..main")])
+        .output()
+        .expect("git");
+    assert_eq!(
+        String::from_utf8_lossy(&log.stdout).trim(),
+        "1",
+        "one commit for the batch"
+    );
+    let ls = check_json("ls", &env.ok(&["ls", "--json"]));
+    assert_eq!(ls.len(), 3);
+    assert!(ls.iter().all(|w| w["type"] == "law"));
+}
+
+#[test]
+fn broken_pipe_exits_quietly() {
+    let env = Env::new();
+    env.qingdao();
+    let mut child = env
+        .cmd()
+        .arg("-C")
+        .arg(env.lib())
+        .args(["diff", "--help"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("finishes");
+    assert!(out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    // A real command writing into a closed pipe.
+    let mut child = env
+        .cmd()
+        .arg("-C")
+        .arg(env.lib())
+        .args(["show", "370200/2025-qdszwgkgzyd", "--format", "xml"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("finishes");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn help_explains_each_command_with_an_example() {
+    let env = Env::new();
+    let top = env.ok(&["--help"]);
+    assert!(
+        top.contains("Exit status:") && top.contains("WENKU_LOG"),
+        "{top}"
+    );
+    for cmd in [
+        "init",
+        "import",
+        "ls",
+        "show",
+        "log",
+        "diff",
+        "links",
+        "find",
+        "repeal",
+        "withdraw",
+        "verify",
+        "demo",
+        "completions",
+    ] {
+        let help = env.ok(&[cmd, "--help"]);
+        assert!(
+            help.contains("Example: wenku"),
+            "{cmd} --help has no example:\n{help}"
+        );
+    }
+    let bash = env.ok(&["completions", "bash"]);
+    assert!(bash.contains("_wenku()"));
+}
+
+#[test]
+fn demo_builds_and_tours_a_library() {
+    let env = Env::new();
+    let dir = env.dir.path().join("demo");
+    let out = env.cmd().args(["demo"]).arg(&dir).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tour = String::from_utf8(out.stdout).expect("UTF-8");
+    for needle in [
+        "6 works and 11 versions",
+        "$ wenku ls",
+        "$ wenku log 100000/dongwu-fangyi",
+        "1997-07-03",
+        "repealed",
+        "修订前后对照表",
+        "第五十一条",
+        "The library is an ordinary git repository",
+    ] {
+        assert!(tour.contains(needle), "the tour lacks {needle:?}:\n{tour}");
+    }
+    let verify = env
+        .cmd()
+        .arg("-C")
+        .arg(&dir)
+        .arg("verify")
+        .output()
+        .expect("runs");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let fsck = Command::new("git")
+        .arg("--git-dir")
+        .arg(&dir)
+        .args(["fsck", "--strict"])
+        .output()
+        .expect("git");
+    assert!(
+        fsck.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fsck.stderr)
+    );
+    // A non-empty directory is refused.
+    let again = env.cmd().args(["demo"]).arg(&dir).output().expect("runs");
+    assert_eq!(again.status.code(), Some(1));
+}

@@ -1,0 +1,158 @@
+//! What changed between two commits, work by work: a diff of the two root
+//! trees that descends only where the tree ids differ, and the entries of
+//! the works whose directory changed.
+
+use std::collections::BTreeMap;
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+use wenku_index::{Change, Oid, WorkEntry};
+use wenku_model::{Region, RevisionId, WorkId};
+
+use crate::catalog::for_each_work;
+use crate::git::{self, GitError};
+use crate::layout;
+use crate::read::{self, ReadError};
+
+/// The subdirectories of a tree, by name (files are not part of the
+/// layout at these levels and are skipped, as the tree walk does).
+fn dirs(
+    repo: &gix::Repository,
+    tree: Option<ObjectId>,
+    path: &str,
+) -> Result<BTreeMap<String, ObjectId>, GitError> {
+    let Some(tree) = tree else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(git::tree_entries(repo, tree, path)?
+        .into_iter()
+        .filter(|e| e.kind == EntryKind::Tree)
+        .map(|e| (e.name, e.id))
+        .collect())
+}
+
+/// Names whose directory differs between `a` and `b`, with both sides.
+type Sides = (Option<ObjectId>, Option<ObjectId>);
+
+fn differing(
+    a: BTreeMap<String, ObjectId>,
+    mut b: BTreeMap<String, ObjectId>,
+) -> Vec<(String, Sides)> {
+    let mut out = Vec::new();
+    for (name, old) in a {
+        let new = b.remove(&name);
+        if new != Some(old) {
+            out.push((name, (Some(old), new)));
+        }
+    }
+    out.extend(b.into_iter().map(|(name, new)| (name, (None, Some(new)))));
+    out
+}
+
+/// The works whose directory differs between two root trees (added,
+/// changed or removed), with their directory in the new tree. Reads only
+/// the trees on the paths of changed works: root, region, shard.
+pub(crate) fn changed_works(
+    repo: &gix::Repository,
+    old: ObjectId,
+    new: ObjectId,
+) -> Result<Vec<(WorkId, Option<ObjectId>)>, GitError> {
+    let mut out = Vec::new();
+    for (region_name, (o, n)) in differing(dirs(repo, Some(old), "")?, dirs(repo, Some(new), "")?) {
+        let Ok(region) = Region::parse(&region_name) else {
+            continue;
+        };
+        let shards = differing(dirs(repo, o, &region_name)?, dirs(repo, n, &region_name)?);
+        for (shard, (o, n)) in shards {
+            let path = format!("{region_name}/{shard}");
+            for (local, (_, n)) in differing(dirs(repo, o, &path)?, dirs(repo, n, &path)?) {
+                let Ok(work) = WorkId::new(region, &local) else {
+                    continue;
+                };
+                if layout::shard_of(&local) != shard {
+                    continue;
+                }
+                out.push((work, n));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The index changes that bring an index of `old` to `new`.
+pub(crate) fn changes(
+    repo: &gix::Repository,
+    old: ObjectId,
+    new: ObjectId,
+) -> Result<Vec<Change>, ReadError> {
+    let mut out = Vec::new();
+    for (work, dir) in changed_works(repo, old, new)? {
+        let entry = match dir {
+            Some(dir) => work_entry(repo, &work, dir)?,
+            None => None,
+        };
+        out.push(match entry {
+            Some(e) => Change::Upsert(e),
+            None => Change::Remove(work.to_string()),
+        });
+    }
+    Ok(out)
+}
+
+/// The entry of the work whose directory is `dir`: its record (as the
+/// tree walk reads it) and the blob of each version file; `None` when the
+/// directory has no record (no work, as for the tree walk).
+pub(crate) fn work_entry(
+    repo: &gix::Repository,
+    work: &WorkId,
+    dir: ObjectId,
+) -> Result<Option<WorkEntry>, ReadError> {
+    let entries = git::tree_entries(repo, dir, &layout::work_dir(work))?;
+    let Some(record) = entries
+        .iter()
+        .find(|e| e.name == layout::RECORD_FILE && e.kind == EntryKind::Blob)
+    else {
+        return Ok(None);
+    };
+    let path = layout::record_path(work);
+    let bytes = git::read_blob(repo, record.id, &path)?;
+    let record = read::decode_record_at(&path, work, &bytes)?;
+    let blobs: BTreeMap<&str, ObjectId> = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Blob)
+        .map(|e| (e.name.as_str(), e.id))
+        .collect();
+    Ok(Some(WorkEntry::from_record(&record, |rev: &RevisionId| {
+        blobs
+            .get(layout::version_file(rev).as_str())
+            .map(|id| oid(*id))
+    })))
+}
+
+/// Every work's entry in `tree`.
+pub(crate) fn all_entries(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> Result<Vec<WorkEntry>, ReadError> {
+    let mut out = Vec::new();
+    for_each_work(repo, tree, |work, dir| {
+        if let Some(e) = work_entry(repo, &work, dir)? {
+            out.push(e);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// A gix object id as the index keeps it.
+pub(crate) fn oid(id: ObjectId) -> Oid {
+    Oid(id
+        .as_bytes()
+        .try_into()
+        .expect("libraries use SHA-1: gix is built with the sha1 hash only"))
+}
+
+/// The index's id as gix's.
+pub(crate) fn object_id(oid: Oid) -> ObjectId {
+    ObjectId::from(oid.0)
+}

@@ -1,0 +1,388 @@
+//! The index, from the store's side: where it lives, how it is brought to
+//! `main`'s head, and how snapshots use it.
+//!
+//! The index itself (files, format, queries) is the `wenku-index` crate.
+//! Here is the git side: reading every record of a commit for a rebuild,
+//! the tree diff between the indexed commit and the new head for an
+//! incremental update (only the records of works whose directory changed
+//! are read), and [`crate::Catalog`] over the archive.
+//!
+//! The index lives in `<git-dir>/wenku/index/`; writers take
+//! `<git-dir>/wenku/index.lock`, readers take nothing.
+//! [`crate::Library::snapshot`] uses the index when it describes `main`'s
+//! head, bringing it there first when it is behind;
+//! [`crate::Library::commit`] brings an existing index forward after every
+//! commit; [`crate::Library::refresh_index`] does it on demand (after a
+//! fetch moved `main`, say). The index is rebuilt from scratch, with a
+//! warning, when it is missing, of another format, damaged, or of a commit
+//! that is not an ancestor of the head. It is never needed for a correct
+//! answer: whenever it is unusable, reads walk the tree.
+
+mod catalog;
+pub(crate) mod changes;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use gix::ObjectId;
+use wenku_index::{Index, IndexDir, OpenError, UpdateOptions, WriteError};
+
+pub(crate) use catalog::IndexCatalog;
+
+use crate::git::{self, GitError};
+use crate::lock::{self, LockError};
+use crate::read::ReadError;
+
+/// The directory, under the git directory.
+const DIR: &str = "index";
+/// The writers' lock, in `<git-dir>/wenku/`.
+const LOCK: &str = "index.lock";
+
+/// How a library keeps its index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// Whether snapshots use the index and commits keep it current. Off,
+    /// the library never reads or writes `<git-dir>/wenku/index/`.
+    pub enabled: bool,
+    /// Changed works the small delta file may hold before an update writes
+    /// a new base file with every work ([`UpdateOptions::max_delta_works`]).
+    pub max_delta_works: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            enabled: true,
+            max_delta_works: UpdateOptions::default().max_delta_works,
+        }
+    }
+}
+
+impl IndexOptions {
+    /// No index: every question walks the tree.
+    pub fn disabled() -> IndexOptions {
+        IndexOptions {
+            enabled: false,
+            ..IndexOptions::default()
+        }
+    }
+}
+
+/// What [`crate::Library::refresh_index`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexRefresh {
+    /// The library's index is turned off ([`IndexOptions::enabled`]).
+    Disabled,
+    /// The index already described the head.
+    Current {
+        /// The head.
+        commit: ObjectId,
+    },
+    /// Brought forward from the tree diff between the two commits.
+    Updated {
+        /// The commit the index described.
+        from: ObjectId,
+        /// The head it describes now.
+        to: ObjectId,
+        /// Works whose directory changed (re-read or removed).
+        works: usize,
+        /// Whether the update wrote a new base file (the delta was full).
+        merged: bool,
+    },
+    /// Built from every record of the head.
+    Rebuilt {
+        /// The head.
+        commit: ObjectId,
+        /// Works indexed.
+        works: usize,
+        /// Why it was rebuilt.
+        reason: RebuildReason,
+    },
+}
+
+/// Why an index was rebuilt rather than updated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RebuildReason {
+    /// There was none.
+    Missing,
+    /// It had another format version or archive layout.
+    Format(String),
+    /// It was damaged.
+    Corrupt(String),
+    /// It described a commit that is not an ancestor of the head (history
+    /// was rewritten, or `main` was reset).
+    NotAncestor {
+        /// The commit it described.
+        indexed: ObjectId,
+    },
+}
+
+impl std::fmt::Display for RebuildReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RebuildReason::Missing => f.write_str("there was no index"),
+            RebuildReason::Format(s) => write!(f, "the index has another format: {s}"),
+            RebuildReason::Corrupt(s) => write!(f, "the index is damaged: {s}"),
+            RebuildReason::NotAncestor { indexed } => write!(
+                f,
+                "the index describes commit {indexed}, which is not an ancestor of main"
+            ),
+        }
+    }
+}
+
+/// Why the index could not be brought current. The library still answers
+/// every question, from the tree.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// Reading the library (a record that does not decode, git) failed.
+    #[error("indexing the library: {0}")]
+    Read(#[from] ReadError),
+    /// The index could not be read for a reason other than damage (e.g.
+    /// permissions).
+    #[error("opening the index: {0}")]
+    Open(#[from] OpenError),
+    /// Writing the index failed.
+    #[error("writing the index: {0}")]
+    Write(#[from] WriteError),
+    /// The index lock could not be taken.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+}
+
+impl From<GitError> for IndexError {
+    fn from(e: GitError) -> Self {
+        IndexError::Read(ReadError::Git(e))
+    }
+}
+
+/// A library's index: its options and the index it last opened.
+#[derive(Debug)]
+pub(crate) struct IndexState {
+    options: IndexOptions,
+    cached: Mutex<Option<Arc<Index>>>,
+    /// The head an automatic refresh last failed at: not retried for the
+    /// same head on every snapshot (an explicit refresh always tries).
+    failed_at: Mutex<Option<ObjectId>>,
+}
+
+impl IndexState {
+    pub(crate) fn new(options: IndexOptions) -> IndexState {
+        IndexState {
+            options,
+            cached: Mutex::new(None),
+            failed_at: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn options(&self) -> IndexOptions {
+        self.options
+    }
+
+    fn dir(&self, git_dir: &Path) -> IndexDir {
+        IndexDir::new(git_dir.join("wenku").join(DIR)).with_options(UpdateOptions {
+            max_delta_works: self.options.max_delta_works,
+        })
+    }
+
+    fn cached(&self) -> Option<Arc<Index>> {
+        self.cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn keep(&self, index: Arc<Index>) -> Arc<Index> {
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&index));
+        index
+    }
+
+    /// The index last opened, if it describes `commit` and is not damaged.
+    pub(crate) fn cached_for(&self, commit: ObjectId) -> Option<Arc<Index>> {
+        self.cached()
+            .filter(|ix| !ix.is_broken() && changes::object_id(ix.commit()) == commit)
+    }
+
+    /// The index of `head` for a snapshot: the one last opened, the one on
+    /// disk (another process may have brought it there), or one brought
+    /// current now. `None` (answer from the tree) when the index is off or
+    /// cannot be brought current; that is logged.
+    pub(crate) fn for_head(
+        &self,
+        repo: &gix::Repository,
+        git_dir: &Path,
+        head: ObjectId,
+    ) -> Option<Arc<Index>> {
+        if !self.options.enabled {
+            return None;
+        }
+        if let Some(ix) = self.cached_for(head) {
+            return Some(ix);
+        }
+        if *self.failed_at.lock().unwrap_or_else(|e| e.into_inner()) == Some(head) {
+            return None;
+        }
+        let previous = self.cached().filter(|ix| !ix.is_broken());
+        if let Ok(ix) = self.dir(git_dir).open_reusing(previous.as_deref()) {
+            if changes::object_id(ix.commit()) == head {
+                return Some(self.keep(Arc::new(ix)));
+            }
+        }
+        match self.refresh(repo, git_dir, head) {
+            Ok(_) => self.cached_for(head),
+            Err(e) => {
+                tracing::warn!(error = %e, %head, "the index could not be brought current; answering from the tree");
+                None
+            }
+        }
+    }
+
+    /// After a commit: brings an existing index forward. A library without
+    /// an index file gets one from its next snapshot, not from every commit
+    /// of a bulk load. Never fails the commit that already landed.
+    pub(crate) fn after_commit(&self, repo: &gix::Repository, git_dir: &Path) {
+        if !self.options.enabled || !self.dir(git_dir).current_path().exists() {
+            return;
+        }
+        let result = git::main_head(repo)
+            .map_err(IndexError::from)
+            .and_then(|head| match head {
+                Some(head) => self.refresh(repo, git_dir, head).map(Some),
+                None => Ok(None),
+            });
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "the commit landed, but the index could not follow it; the next reader rebuilds it");
+        }
+    }
+
+    /// Brings the index to `head`: nothing if it is there, the tree diff if
+    /// it is behind on the same history, a rebuild otherwise.
+    pub(crate) fn refresh(
+        &self,
+        repo: &gix::Repository,
+        git_dir: &Path,
+        head: ObjectId,
+    ) -> Result<IndexRefresh, IndexError> {
+        if !self.options.enabled {
+            return Ok(IndexRefresh::Disabled);
+        }
+        let result = self.refresh_locked(repo, git_dir, head);
+        *self.failed_at.lock().unwrap_or_else(|e| e.into_inner()) = result.is_err().then_some(head);
+        result
+    }
+
+    fn refresh_locked(
+        &self,
+        repo: &gix::Repository,
+        git_dir: &Path,
+        head: ObjectId,
+    ) -> Result<IndexRefresh, IndexError> {
+        let lock_path = git_dir.join("wenku").join(LOCK);
+        let _lock = lock::lock_exclusive(git_dir, LOCK).map_err(|source| LockError {
+            path: lock_path,
+            source,
+        })?;
+        let dir = self.dir(git_dir);
+        let previous = self.cached();
+        // A damaged index found by a query: its files cannot be trusted,
+        // even where they still open.
+        let opened = if previous.as_ref().is_some_and(|ix| ix.is_broken()) {
+            Err(RebuildReason::Corrupt(format!(
+                "a damaged block was found in {}",
+                dir.path().display()
+            )))
+        } else {
+            match dir.open_reusing(previous.as_deref()) {
+                Ok(ix) => Ok(ix),
+                Err(OpenError::Missing { .. }) => Err(RebuildReason::Missing),
+                Err(OpenError::Format { reason, .. }) => Err(RebuildReason::Format(reason)),
+                Err(OpenError::Corrupt(c)) => Err(RebuildReason::Corrupt(c.to_string())),
+                Err(e @ OpenError::Io { .. }) => return Err(e.into()),
+            }
+        };
+        let index = match opened {
+            Ok(ix) => ix,
+            Err(reason) => return self.rebuild(repo, &dir, head, reason),
+        };
+        let indexed = changes::object_id(index.commit());
+        if indexed == head {
+            self.keep(Arc::new(index));
+            return Ok(IndexRefresh::Current { commit: head });
+        }
+        if !is_ancestor(repo, indexed, head)? {
+            return self.rebuild(repo, &dir, head, RebuildReason::NotAncestor { indexed });
+        }
+        let _span = tracing::info_span!("index_update", from = %indexed, to = %head).entered();
+        let old_tree = git::commit_tree(repo, indexed)?;
+        let new_tree = git::commit_tree(repo, head)?;
+        let changes = changes::changes(repo, old_tree, new_tree)?;
+        let works = changes.len();
+        match dir.update(&index, changes::oid(head), changes) {
+            Ok(updated) => {
+                self.keep(Arc::new(updated.index));
+                Ok(IndexRefresh::Updated {
+                    from: indexed,
+                    to: head,
+                    works,
+                    merged: updated.merged,
+                })
+            }
+            Err(WriteError::Corrupt(c)) => {
+                self.rebuild(repo, &dir, head, RebuildReason::Corrupt(c.to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn rebuild(
+        &self,
+        repo: &gix::Repository,
+        dir: &IndexDir,
+        head: ObjectId,
+        reason: RebuildReason,
+    ) -> Result<IndexRefresh, IndexError> {
+        match &reason {
+            RebuildReason::Missing => {
+                tracing::info!(path = %dir.path().display(), "building the index")
+            }
+            other => {
+                tracing::warn!(path = %dir.path().display(), reason = %other, "rebuilding the index")
+            }
+        }
+        let _span = tracing::info_span!("index_rebuild", commit = %head).entered();
+        let tree = git::commit_tree(repo, head)?;
+        let entries = changes::all_entries(repo, tree)?;
+        let works = entries.len();
+        let index = dir.build(changes::oid(head), entries)?;
+        self.keep(Arc::new(index));
+        Ok(IndexRefresh::Rebuilt {
+            commit: head,
+            works,
+            reason,
+        })
+    }
+}
+
+/// Whether `ancestor` is `head` or reachable from it. Walks back from the
+/// head; the indexed commit is usually its parent.
+fn is_ancestor(
+    repo: &gix::Repository,
+    ancestor: ObjectId,
+    head: ObjectId,
+) -> Result<bool, GitError> {
+    use crate::git::Context;
+    if ancestor == head {
+        return Ok(true);
+    }
+    let walk = repo
+        .rev_walk([head])
+        .all()
+        .ctx(|| format!("walking the history of {head}"))?;
+    for info in walk {
+        let info = info.ctx(|| format!("walking the history of {head}"))?;
+        if info.id == ancestor {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
