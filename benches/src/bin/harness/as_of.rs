@@ -3,7 +3,8 @@
 //!
 //! - wenku, in-process: `Library::open` once, then per query
 //!   `Snapshot::text_as_of` and the plain-text rendering (`harness probe
-//!   as-of`); per-query medians.
+//!   as-of`); per-query medians. The snapshot answers which version from
+//!   the index the import built, and reads that version's blob from git.
 //! - wenku, whole process: one `harness probe as-of-once` per query (open,
 //!   answer, print the text), as a `wenku show --at` would.
 //! - git, the git-only way, as real processes per query:
@@ -179,7 +180,7 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
     let answered = report.info.get("answered").cloned();
     ctx.row(
         "as-of/wenku",
-        "per query: Snapshot::text_as_of + plain-text rendering, library opened once",
+        "per query: Snapshot::text_as_of (from the index) + plain-text rendering, library opened once",
         "wenku",
         "in-process",
         &report.samples,

@@ -3,8 +3,10 @@
 //!
 //! wenku: `harness probe import` reads each text file, imports it with
 //! `wenku_import::import_bytes` (type and dates given as `wenku import`
-//! flags would give them) and commits batches of about 5,000 versions, one
-//! pack each — the path a `wenku import` of a directory takes. git: the
+//! flags would give them), commits batches of about 5,000 versions, one
+//! pack each — the path a `wenku import` of a directory takes — and then
+//! builds the index (`Library::refresh_index`), which a new library would
+//! otherwise build on its first read; that build is counted. git: the
 //! harness reads the same files in date order and streams them to
 //! `git fast-import`, one commit per version dated with its legal date, one
 //! file per work. Both are whole processes timed from spawn to exit,
@@ -61,7 +63,7 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
     let corpus = ctx.corpus();
     let (mut w_walls, mut g_walls) = (Vec::new(), Vec::new());
     let (mut w_rss, mut g_rss) = (None::<u64>, None::<u64>);
-    let (mut parse, mut commit) = (Vec::new(), Vec::new());
+    let (mut parse, mut commit, mut index) = (Vec::new(), Vec::new(), Vec::new());
     let (mut w_bytes, mut g_bytes) = (0, 0);
     let mut w_info = serde_json::Map::new();
     for i in 0..repeats {
@@ -77,6 +79,7 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
         let num = |k: &str| report.info.get(k).and_then(|v| v.as_f64());
         parse.extend(num("read_and_import_s"));
         commit.extend(num("commit_s"));
+        index.extend(num("index_build_s"));
         w_bytes = measure::disk_bytes(&lib)?;
         w_info = report.info.into_iter().collect();
 
@@ -114,11 +117,12 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
     let median = |v: &[f64]| Stats::of(v).map(|s| s.median);
     w_info.insert("read_and_import_median_s".into(), json!(median(&parse)));
     w_info.insert("commit_median_s".into(), json!(median(&commit)));
+    w_info.insert("index_build_median_s".into(), json!(median(&index)));
     w_info.insert("library_bytes".into(), json!(w_bytes));
     let n = ctx.o.versions;
     ctx.row(
         "import/wenku",
-        &format!("{n} text files → new library (import_bytes + batch commits)"),
+        &format!("{n} text files → new library (import_bytes + batch commits + index build)"),
         "wenku",
         "process",
         &w_walls,
