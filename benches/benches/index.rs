@@ -32,9 +32,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 use wenku_model::{Citation, Date, DocType, Record, WorkId, canonical};
-use wenku_store::{
-    Filter, IndexOptions, IndexRefresh, Library, NewVersion, Snapshot, layout,
-};
+use wenku_store::{Filter, IndexOptions, IndexRefresh, Library, NewVersion, Snapshot, layout};
 
 use library::clerk;
 
@@ -93,7 +91,9 @@ fn fixture(versions: usize, cache: Option<&Path>) -> Fixture {
             _ => Citation::title(r.title.clone()),
         });
     }
-    let dates = (0..997u32).map(|i| date(1995 + i % 35, (i * 37) % 365)).collect();
+    let dates = (0..997u32)
+        .map(|i| date(1995 + i % 35, (i * 37) % 365))
+        .collect();
     Fixture {
         name: versions.to_string(),
         path,
@@ -109,7 +109,13 @@ fn fixture(versions: usize, cache: Option<&Path>) -> Fixture {
 /// main's first-parent line, committed at or before `before`, whose blob
 /// at `path` differs from its parent's; then the record there, as of
 /// `date`.
-fn git_as_of(repo: &gix::Repository, head: ObjectId, work: &WorkId, before: i64, date: Date) -> bool {
+fn git_as_of(
+    repo: &gix::Repository,
+    head: ObjectId,
+    work: &WorkId,
+    before: i64,
+    date: Date,
+) -> bool {
     let path = layout::record_path(work);
     let blob_at = |commit: ObjectId| -> Option<ObjectId> {
         let tree = repo.find_commit(commit).ok()?.tree().ok()?;
@@ -202,29 +208,45 @@ fn bench_library(c: &mut Criterion, f: &Fixture) {
         .expect("commit")
         .id;
     let (t0, t1) = (
-        repo.find_commit(first).expect("commit").time().expect("time").seconds,
-        repo.find_commit(head).expect("commit").time().expect("time").seconds,
+        repo.find_commit(first)
+            .expect("commit")
+            .time()
+            .expect("time")
+            .seconds,
+        repo.find_commit(head)
+            .expect("commit")
+            .time()
+            .expect("time")
+            .seconds,
     );
     let mut i = 0;
     group.bench_function(BenchmarkId::new("as-of-git-log-walk", n), |b| {
         b.iter(|| {
             i += 1;
             let before = t0 + (t1 - t0) * (i as i64 % 100) / 100 + 60;
-            git_as_of(&repo, head, &f.works[i % f.works.len()], before, f.dates[i % f.dates.len()])
+            git_as_of(
+                &repo,
+                head,
+                &f.works[i % f.works.len()],
+                before,
+                f.dates[i % f.dates.len()],
+            )
         })
     });
     let mut i = 0;
     group.bench_function(BenchmarkId::new("lookup", n), |b| {
         b.iter(|| {
             i += 1;
-            snap.lookup(&f.citations[i % f.citations.len()]).expect("lookup")
+            snap.lookup(&f.citations[i % f.citations.len()])
+                .expect("lookup")
         })
     });
     let mut i = 0;
     group.bench_function(BenchmarkId::new("referrers", n), |b| {
         b.iter(|| {
             i += 1;
-            snap.referrers(&f.works[i % f.works.len()]).expect("referrers")
+            snap.referrers(&f.works[i % f.works.len()])
+                .expect("referrers")
         })
     });
 
@@ -246,9 +268,13 @@ fn bench_library(c: &mut Criterion, f: &Fixture) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 serial += 1;
-                let work = WorkId::new(province, &format!("bench-index-{serial}")).expect("valid id");
-                let mut doc = wenku_model::Document::new(DocType::Normative, format!("基准测试文件{serial}"));
-                doc.body.push(wenku_model::Block::Para(format!("第{serial}号基准测试文件的正文。")));
+                let work =
+                    WorkId::new(province, &format!("bench-index-{serial}")).expect("valid id");
+                let mut doc =
+                    wenku_model::Document::new(DocType::Normative, format!("基准测试文件{serial}"));
+                doc.body.push(wenku_model::Block::Para(format!(
+                    "第{serial}号基准测试文件的正文。"
+                )));
                 let record = Record::new(work, DocType::Normative, doc.title.clone());
                 writer
                     .publish(&clerk(), record, NewVersion::new(doc, day))
@@ -256,14 +282,23 @@ fn bench_library(c: &mut Criterion, f: &Fixture) {
                 let start = Instant::now();
                 let refresh = f.lib.refresh_index().expect("refresh");
                 total += start.elapsed();
-                assert!(matches!(refresh, IndexRefresh::Updated { works: 1, .. }), "{refresh:?}");
+                assert!(
+                    matches!(refresh, IndexRefresh::Updated { works: 1, .. }),
+                    "{refresh:?}"
+                );
             }
             let stats = index_dir.open().expect("open").stats();
-            delta = (delta.0.min(stats.delta_works), delta.1.max(stats.delta_works));
+            delta = (
+                delta.0.min(stats.delta_works),
+                delta.1.max(stats.delta_works),
+            );
             total
         })
     });
-    eprintln!("delta layer during the update benchmark: {} to {} works", delta.0, delta.1);
+    eprintln!(
+        "delta layer during the update benchmark: {} to {} works",
+        delta.0, delta.1
+    );
     group.finish();
 }
 

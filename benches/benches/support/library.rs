@@ -134,9 +134,7 @@ pub fn build(path: &Path, versions: usize) -> Library {
         "built a library of {versions} versions ({works} works) in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-    Library::open(path)
-        .expect("open")
-        .with_clock(clock)
+    Library::open(path).expect("open").with_clock(clock)
 }
 
 /// Puts a cached library back to the commit it was built at, with the
