@@ -861,7 +861,10 @@ fn demo_builds_and_tours_a_library() {
     );
     let tour = String::from_utf8(out.stdout).expect("UTF-8");
     for needle in [
-        "6 works and 11 versions",
+        "10 versions of real documents",
+        "--child 370283",
+        "370283  1 added",
+        "6 works and 11 versions in the library now",
         "$ wenku ls",
         "$ wenku log 100000/dongwu-fangyi",
         "1997-07-03",

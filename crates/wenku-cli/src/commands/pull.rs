@@ -71,7 +71,8 @@ fn short(id: &impl ToString) -> String {
     s
 }
 
-fn human(out: &mut Out, report: &PullReport) -> Result<()> {
+/// The report as people read it (also in `wenku demo`).
+pub(crate) fn human(out: &mut Out, report: &PullReport) -> Result<()> {
     out.styled(style::HEAD, report.peer)?;
     out.line(format!(
         " at {}: {}",
