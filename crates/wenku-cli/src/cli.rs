@@ -135,6 +135,16 @@ pub struct ImportArgs {
     /// notice, other (or the Chinese name).
     #[arg(long = "type", value_name = "TYPE")]
     pub doc_type: Option<TypeName>,
+    /// The title, overriding what the text says (bare law texts have none).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The document number (发文字号), overriding what the text says.
+    #[arg(long, value_name = "NUMBER")]
+    pub number: Option<String>,
+    /// The local part of the new work's id (default: from the number or
+    /// title), e.g. qzbf-2025-3.
+    #[arg(long, value_name = "NAME", conflicts_with = "work")]
+    pub local: Option<String>,
     /// Publication date (YYYY-MM-DD), overriding what the text says.
     #[arg(long, value_name = "DATE")]
     pub published: Option<String>,

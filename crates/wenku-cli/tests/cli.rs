@@ -1050,3 +1050,73 @@ fn pull_brings_a_child_up_and_the_parent_down_and_refuses_what_does_not_fit() {
     let verified = env.run_at("city", &["verify"]);
     stdout_of(&verified, 0, "verify");
 }
+
+#[test]
+fn import_takes_title_number_and_local_for_bare_texts() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    let law = corpus("laws/cn-law-dongwufangyifa/1997-07-03.txt");
+    let law = law.to_str().expect("UTF-8 path");
+    let out = env.ok(&[
+        "import",
+        "--json",
+        "--type",
+        "law",
+        "--title",
+        "中华人民共和国动物防疫法",
+        "--local",
+        "dongwu-fangyi",
+        "--published",
+        "1997-07-03",
+        law,
+    ]);
+    let imported = &check_json("import", &out)[0];
+    assert_eq!(imported["work"], "100000/dongwu-fangyi");
+    let listed = &check_json("ls", &env.ok(&["ls", "--json"]))[0];
+    assert_eq!(listed["title"], "中华人民共和国动物防疫法");
+    let shown = env.ok(&["show", "100000/dongwu-fangyi", "--format", "json"]);
+    assert!(shown.contains("中华人民共和国动物防疫法"), "{shown}");
+
+    // The same --local again is refused instead of becoming dongwu-fangyi-2.
+    let before = env.main_head();
+    let later = corpus("laws/cn-law-dongwufangyifa/2007-08-30.txt");
+    let later = later.to_str().expect("UTF-8 path");
+    let err = env.fails(
+        1,
+        &[
+            "import",
+            "--local",
+            "dongwu-fangyi",
+            "--published",
+            "2007-08-30",
+            later,
+        ],
+    );
+    assert!(
+        err.contains("already has the work 100000/dongwu-fangyi"),
+        "{err}"
+    );
+    assert!(err.contains("--work 100000/dongwu-fangyi"), "{err}");
+    let err = env.fails(1, &["import", "--number", "第五号", law]);
+    assert!(err.contains("is not a document number"), "{err}");
+    let err = env.fails(1, &["import", "--local", "Bad/Id", law]);
+    assert!(err.contains("--local"), "{err}");
+    let err = env.fails(2, &["import", "--title", "两个文件", law, law]);
+    assert!(err.contains("one document"), "{err}");
+    let err = env.fails(
+        2,
+        &[
+            "import",
+            "--local",
+            "x",
+            "--work",
+            "100000/dongwu-fangyi",
+            law,
+        ],
+    );
+    assert!(
+        err.contains("--local") || err.contains("cannot be used"),
+        "{err}"
+    );
+    assert_eq!(env.main_head(), before);
+}
