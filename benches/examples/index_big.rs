@@ -55,7 +55,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: index_big build|rebuild|report CACHE-DIR [VERSIONS]".into());
     };
     let cache = Path::new(cache);
-    let versions: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(1_000_000);
+    let versions: usize = args
+        .get(2)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
     let path = library::cached_path(cache, versions);
     match mode.as_str() {
         "build" => {
@@ -135,7 +139,10 @@ fn report(lib: &Library, path: &Path, versions: usize) -> Result<(), Box<dyn std
     let fresh = dir.open()?;
     let start = Instant::now();
     fresh.verify()?;
-    println!("checking every block (hash and bytecheck): {}", ms(start.elapsed()));
+    println!(
+        "checking every block (hash and bytecheck): {}",
+        ms(start.elapsed())
+    );
 
     // Updates against a copy of the index, so the library's stays put.
     let copy = path.join("wenku-bench-scratch");
@@ -155,7 +162,9 @@ fn report(lib: &Library, path: &Path, versions: usize) -> Result<(), Box<dyn std
             WorkEntry::from_record(&r, |_| None)
         })
         .collect();
-    let scratch = IndexDir::new(&copy).with_options(UpdateOptions { max_delta_works: 4096 });
+    let scratch = IndexDir::new(&copy).with_options(UpdateOptions {
+        max_delta_works: 4096,
+    });
     let base = scratch.open()?;
     let start = Instant::now();
     let full = scratch.update(
@@ -172,7 +181,9 @@ fn report(lib: &Library, path: &Path, versions: usize) -> Result<(), Box<dyn std
     let mut ix = full.index;
     for e in sample.iter().take(11) {
         let start = Instant::now();
-        ix = scratch.update(&ix, ix.commit(), vec![Change::Upsert(e.clone())])?.index;
+        ix = scratch
+            .update(&ix, ix.commit(), vec![Change::Upsert(e.clone())])?
+            .index;
         on_full.push(start.elapsed());
     }
     println!(
@@ -212,7 +223,15 @@ fn report(lib: &Library, path: &Path, versions: usize) -> Result<(), Box<dyn std
         let before = format!("--before=@{}", t - (i as i64) * 300);
         let start = Instant::now();
         let out = std::process::Command::new("git")
-            .args(["log", "-1", "--format=%H", &before, "main", "--", &layout::record_path(w)])
+            .args([
+                "log",
+                "-1",
+                "--format=%H",
+                &before,
+                "main",
+                "--",
+                &layout::record_path(w),
+            ])
             .current_dir(path)
             .output()?;
         cli.push(start.elapsed());

@@ -504,7 +504,12 @@ fn pulling_the_same_head_twice_changes_nothing() {
         }
     );
     let snapshot = p.city.snapshot().expect("snapshot");
-    assert!(snapshot.record(&w("370283/county-2")).expect("read").is_some());
+    assert!(
+        snapshot
+            .record(&w("370283/county-2"))
+            .expect("read")
+            .is_some()
+    );
 }
 
 #[test]
