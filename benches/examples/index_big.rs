@@ -5,6 +5,7 @@
 //! cargo run --release -p wenku-bench --example index_big -- build   /work/bench-cache [versions]
 //! cargo run --release -p wenku-bench --example index_big -- rebuild /work/bench-cache [versions]
 //! cargo run --release -p wenku-bench --example index_big -- report  /work/bench-cache [versions]
+//! cargo run --release -p wenku-bench --example index_big -- open    /work/bench-cache [versions [work]]
 //! ```
 //!
 //! - `build`: builds the library of `versions` (default 1,000,000)
@@ -19,6 +20,9 @@
 //!   top of a full delta, the tree walk that answers the first catalog
 //!   question without an index, and `git log -1 --before` with the git
 //!   command line.
+//! - `open`: one `Library::open`, snapshot and first as-of in this
+//!   process, timed step by step: run it after evicting the library's
+//!   files from the page cache to see a cold open.
 
 #[path = "../benches/support/library.rs"]
 mod library;
@@ -52,7 +56,7 @@ fn status(field: &str) -> String {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(mode), Some(cache)) = (args.first(), args.get(1)) else {
-        return Err("usage: index_big build|rebuild|report CACHE-DIR [VERSIONS]".into());
+        return Err("usage: index_big build|rebuild|report|open CACHE-DIR [VERSIONS]".into());
     };
     let cache = Path::new(cache);
     let versions: usize = args
@@ -73,6 +77,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             library::reset(&lib, &path);
             report(&lib, &path, versions)?;
         }
+        "open" => open(
+            &path,
+            args.get(3)
+                .map(String::as_str)
+                .unwrap_or("370505/bf-1999-77828"),
+        )?,
         other => return Err(format!("unknown mode {other}").into()),
     }
     Ok(())
@@ -94,6 +104,27 @@ fn rebuild(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
         took.as_secs_f64(),
         status("VmHWM:"),
         before
+    );
+    Ok(())
+}
+
+fn open(path: &Path, work: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let start = Instant::now();
+    let lib = Library::open(path)?;
+    let opened = start.elapsed();
+    let snap = lib.snapshot()?;
+    let snapshot = start.elapsed();
+    // Named on the command line (the default is a work of the
+    // million-version library), so that choosing it reads nothing.
+    let work = wenku_model::WorkId::parse(work)?;
+    let found = snap.as_of(&work, wenku_model::Date::new(2020, 6, 1)?);
+    let first = start.elapsed();
+    println!(
+        "Library::open {}; + snapshot (index files opened) {}; + first as-of {} ({})",
+        ms(opened),
+        ms(snapshot),
+        ms(first),
+        if found.is_ok() { "found" } else { "not found" }
     );
     Ok(())
 }
