@@ -32,9 +32,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 use wenku_model::{Citation, Date, DocType, Record, WorkId, canonical};
-use wenku_store::{
-    Filter, IndexOptions, IndexRefresh, Library, NewVersion, Snapshot, layout,
-};
+use wenku_store::{Filter, IndexOptions, IndexRefresh, Library, NewVersion, Snapshot, layout};
 
 use library::clerk;
 
@@ -67,7 +65,9 @@ fn fixture(versions: usize, cache: Option<&Path>) -> Fixture {
         None => {
             let dir = tempfile::tempdir().expect("temporary directory");
             let path = dir.path().join("library");
-            (library::build(&path, versions), path, Some(dir))
+            let lib = library::build(&path, versions);
+            library::reset(&lib, &path);
+            (lib, path, Some(dir))
         }
     };
     let start = Instant::now();
@@ -93,7 +93,9 @@ fn fixture(versions: usize, cache: Option<&Path>) -> Fixture {
             _ => Citation::title(r.title.clone()),
         });
     }
-    let dates = (0..997u32).map(|i| date(1995 + i % 35, (i * 37) % 365)).collect();
+    let dates = (0..997u32)
+        .map(|i| date(1995 + i % 35, (i * 37) % 365))
+        .collect();
     Fixture {
         name: versions.to_string(),
         path,
@@ -109,7 +111,13 @@ fn fixture(versions: usize, cache: Option<&Path>) -> Fixture {
 /// main's first-parent line, committed at or before `before`, whose blob
 /// at `path` differs from its parent's; then the record there, as of
 /// `date`.
-fn git_as_of(repo: &gix::Repository, head: ObjectId, work: &WorkId, before: i64, date: Date) -> bool {
+fn git_as_of(
+    repo: &gix::Repository,
+    head: ObjectId,
+    work: &WorkId,
+    before: i64,
+    date: Date,
+) -> bool {
     let path = layout::record_path(work);
     let blob_at = |commit: ObjectId| -> Option<ObjectId> {
         let tree = repo.find_commit(commit).ok()?.tree().ok()?;
@@ -202,34 +210,55 @@ fn bench_library(c: &mut Criterion, f: &Fixture) {
         .expect("commit")
         .id;
     let (t0, t1) = (
-        repo.find_commit(first).expect("commit").time().expect("time").seconds,
-        repo.find_commit(head).expect("commit").time().expect("time").seconds,
+        repo.find_commit(first)
+            .expect("commit")
+            .time()
+            .expect("time")
+            .seconds,
+        repo.find_commit(head)
+            .expect("commit")
+            .time()
+            .expect("time")
+            .seconds,
     );
     let mut i = 0;
     group.bench_function(BenchmarkId::new("as-of-git-log-walk", n), |b| {
         b.iter(|| {
             i += 1;
             let before = t0 + (t1 - t0) * (i as i64 % 100) / 100 + 60;
-            git_as_of(&repo, head, &f.works[i % f.works.len()], before, f.dates[i % f.dates.len()])
+            git_as_of(
+                &repo,
+                head,
+                &f.works[i % f.works.len()],
+                before,
+                f.dates[i % f.dates.len()],
+            )
         })
     });
     let mut i = 0;
     group.bench_function(BenchmarkId::new("lookup", n), |b| {
         b.iter(|| {
             i += 1;
-            snap.lookup(&f.citations[i % f.citations.len()]).expect("lookup")
+            snap.lookup(&f.citations[i % f.citations.len()])
+                .expect("lookup")
         })
     });
     let mut i = 0;
     group.bench_function(BenchmarkId::new("referrers", n), |b| {
         b.iter(|| {
             i += 1;
-            snap.referrers(&f.works[i % f.works.len()]).expect("referrers")
+            snap.referrers(&f.works[i % f.works.len()])
+                .expect("referrers")
         })
     });
 
     // One work published by another handle (without the index), then the
     // index brought forward: the tree diff, one record, a new delta file.
+    // The delta is rewritten whole on every update, so the cost follows its
+    // size, which sweeps 0 to `max_delta_works` as in use. Before the update
+    // that would write a new base (whole-library; `examples/index_big.rs`
+    // measures it), the library and its index are put back to the
+    // fixture's commit, unmeasured, so every measured update is a delta one.
     let writer = Library::open(&f.path)
         .expect("open")
         .with_clock(std::sync::Arc::new(wenku_store::SteppingClock::new(
@@ -239,31 +268,63 @@ fn bench_library(c: &mut Criterion, f: &Fixture) {
         .with_index(IndexOptions::disabled());
     let province = wenku_model::Region::parse("370000").expect("valid");
     let day = date(2025, 0);
+    let max_delta = IndexOptions::default().max_delta_works;
     let mut serial = 0usize;
     let mut delta = (usize::MAX, 0usize);
+    let mut each = Vec::new();
     group.bench_function(BenchmarkId::new("update-after-one-work-commit", n), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
+                let mut works = index_dir.open().expect("open").stats().delta_works;
+                if works >= max_delta {
+                    library::reset(&f.lib, &f.path);
+                    works = 0;
+                }
                 serial += 1;
-                let work = WorkId::new(province, &format!("bench-index-{serial}")).expect("valid id");
-                let mut doc = wenku_model::Document::new(DocType::Normative, format!("基准测试文件{serial}"));
-                doc.body.push(wenku_model::Block::Para(format!("第{serial}号基准测试文件的正文。")));
+                let work =
+                    WorkId::new(province, &format!("bench-index-{serial}")).expect("valid id");
+                let mut doc =
+                    wenku_model::Document::new(DocType::Normative, format!("基准测试文件{serial}"));
+                doc.body.push(wenku_model::Block::Para(format!(
+                    "第{serial}号基准测试文件的正文。"
+                )));
                 let record = Record::new(work, DocType::Normative, doc.title.clone());
                 writer
                     .publish(&clerk(), record, NewVersion::new(doc, day))
                     .expect("publish");
                 let start = Instant::now();
                 let refresh = f.lib.refresh_index().expect("refresh");
-                total += start.elapsed();
-                assert!(matches!(refresh, IndexRefresh::Updated { works: 1, .. }), "{refresh:?}");
+                let took = start.elapsed();
+                total += took;
+                each.push(took);
+                assert!(
+                    matches!(
+                        refresh,
+                        IndexRefresh::Updated {
+                            works: 1,
+                            merged: false,
+                            ..
+                        }
+                    ),
+                    "{refresh:?}"
+                );
+                delta = (delta.0.min(works + 1), delta.1.max(works + 1));
             }
-            let stats = index_dir.open().expect("open").stats();
-            delta = (delta.0.min(stats.delta_works), delta.1.max(stats.delta_works));
             total
         })
     });
-    eprintln!("delta layer during the update benchmark: {} to {} works", delta.0, delta.1);
+    each.sort();
+    let at = |q: f64| each[((each.len() - 1) as f64 * q) as usize];
+    eprintln!(
+        "update after a one-work commit, {} updates, delta of {} to {} works: median {:?}, 90th percentile {:?}, max {:?}",
+        each.len(),
+        delta.0,
+        delta.1,
+        at(0.5),
+        at(0.9),
+        at(1.0)
+    );
     group.finish();
 }
 

@@ -134,9 +134,7 @@ pub fn build(path: &Path, versions: usize) -> Library {
         "built a library of {versions} versions ({works} works) in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-    Library::open(path)
-        .expect("open")
-        .with_clock(clock)
+    Library::open(path).expect("open").with_clock(clock)
 }
 
 /// Puts a cached library back to the commit it was built at, with the
@@ -160,7 +158,8 @@ pub fn reset(lib: &Library, path: &Path) {
             std::fs::write(&marker, head.to_string()).expect("marker");
         }
         Ok(head) => {
-            if lib.head().expect("head").to_string() != head.trim() {
+            let current = lib.head().expect("head").to_string();
+            if current != head.trim() {
                 let out = git(&["update-ref", "refs/heads/main", head.trim()]);
                 assert!(out.status.success(), "reset main");
                 let _ = std::fs::remove_dir_all(&index);
