@@ -5,6 +5,8 @@
 //! cargo run --release -p wenku-bench --example index_big -- build   /work/bench-cache [versions]
 //! cargo run --release -p wenku-bench --example index_big -- rebuild /work/bench-cache [versions]
 //! cargo run --release -p wenku-bench --example index_big -- report  /work/bench-cache [versions]
+//! cargo run --release -p wenku-bench --example index_big -- delta   /work/bench-cache [versions [works]]
+//! cargo run --release -p wenku-bench --example index_big -- open    /work/bench-cache [versions [work]]
 //! ```
 //!
 //! - `build`: builds the library of `versions` (default 1,000,000)
@@ -19,6 +21,12 @@
 //!   top of a full delta, the tree walk that answers the first catalog
 //!   question without an index, and `git log -1 --before` with the git
 //!   command line.
+//! - `delta`: the update steps of `report` alone, with a delta of `works`
+//!   (default 2,000) of the library's works (to profile, or to see how an
+//!   update's cost follows the delta's size).
+//! - `open`: one `Library::open`, snapshot and first as-of in this
+//!   process, timed step by step: run it after evicting the library's
+//!   files from the page cache to see a cold open.
 
 #[path = "../benches/support/library.rs"]
 mod library;
@@ -52,7 +60,7 @@ fn status(field: &str) -> String {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(mode), Some(cache)) = (args.first(), args.get(1)) else {
-        return Err("usage: index_big build|rebuild|report CACHE-DIR [VERSIONS]".into());
+        return Err("usage: index_big build|rebuild|report|delta|open CACHE-DIR [VERSIONS]".into());
     };
     let cache = Path::new(cache);
     let versions: usize = args
@@ -73,6 +81,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             library::reset(&lib, &path);
             report(&lib, &path, versions)?;
         }
+        "delta" => {
+            let lib = library::cached(cache, versions);
+            library::reset(&lib, &path);
+            let dir = IndexDir::new(lib.git_dir().join("wenku").join("index"));
+            let works = dir.open()?.works(&wenku_index::WorkQuery::default())?;
+            let n = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(2000);
+            let (copy, _, _) = delta_updates(&lib, &dir, &path, &works, n)?;
+            std::fs::remove_dir_all(&copy)?;
+        }
+        "open" => open(
+            &path,
+            args.get(3)
+                .map(String::as_str)
+                .unwrap_or("370505/bf-1999-77828"),
+        )?,
         other => return Err(format!("unknown mode {other}").into()),
     }
     Ok(())
@@ -85,15 +108,59 @@ fn rebuild(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
+    // VmHWM counts the pages of mapped pack files the rebuild touched as
+    // well as its heap; sample both kinds to tell them apart.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || {
+            let kb = |field: &str| {
+                status(field)
+                    .trim_end_matches(" kB")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+            };
+            let (mut anon, mut file) = (0, 0);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                anon = anon.max(kb("RssAnon:"));
+                file = file.max(kb("RssFile:"));
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            (anon, file)
+        })
+    };
     let start = Instant::now();
     let refresh = lib.refresh_index()?;
     let took = start.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (anon, file) = sampler.join().map_err(|_| "the sampler panicked")?;
     println!("rebuild: {refresh:?}");
     println!(
-        "rebuild took {:.1} s; peak resident memory {} (before the rebuild {})",
+        "rebuild took {:.1} s; peak resident memory {} (before the rebuild {}); sampled every 10 ms: heap (RssAnon) at most {anon} kB, mapped files (RssFile) at most {file} kB",
         took.as_secs_f64(),
         status("VmHWM:"),
         before
+    );
+    Ok(())
+}
+
+fn open(path: &Path, work: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let start = Instant::now();
+    let lib = Library::open(path)?;
+    let opened = start.elapsed();
+    let snap = lib.snapshot()?;
+    let snapshot = start.elapsed();
+    // Named on the command line (the default is a work of the
+    // million-version library), so that choosing it reads nothing.
+    let work = wenku_model::WorkId::parse(work)?;
+    let found = snap.as_of(&work, wenku_model::Date::new(2020, 6, 1)?);
+    let first = start.elapsed();
+    println!(
+        "Library::open {}; + snapshot (index files opened) {}; + first as-of {} ({})",
+        ms(opened),
+        ms(snapshot),
+        ms(first),
+        if found.is_ok() { "found" } else { "not found" }
     );
     Ok(())
 }
@@ -144,53 +211,7 @@ fn report(lib: &Library, path: &Path, versions: usize) -> Result<(), Box<dyn std
         ms(start.elapsed())
     );
 
-    // Updates against a copy of the index, so the library's stays put.
-    let copy = path.join("wenku-bench-scratch");
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy)?;
-    for e in std::fs::read_dir(dir.path())? {
-        let e = e?;
-        std::fs::copy(e.path(), copy.join(e.file_name()))?;
-    }
-    let snap = lib.snapshot()?;
-    let sample: Vec<WorkEntry> = works
-        .iter()
-        .step_by(works.len() / 2000)
-        .take(2000)
-        .map(|w| {
-            let r = snap.require_record(w).expect("record");
-            WorkEntry::from_record(&r, |_| None)
-        })
-        .collect();
-    let scratch = IndexDir::new(&copy).with_options(UpdateOptions {
-        max_delta_works: 4096,
-    });
-    let base = scratch.open()?;
-    let start = Instant::now();
-    let full = scratch.update(
-        &base,
-        base.commit(),
-        sample.iter().cloned().map(Change::Upsert).collect(),
-    )?;
-    println!(
-        "writing a delta of {} works: {}",
-        sample.len(),
-        ms(start.elapsed())
-    );
-    let mut on_full = Vec::new();
-    let mut ix = full.index;
-    for e in sample.iter().take(11) {
-        let start = Instant::now();
-        ix = scratch
-            .update(&ix, ix.commit(), vec![Change::Upsert(e.clone())])?
-            .index;
-        on_full.push(start.elapsed());
-    }
-    println!(
-        "one more work on a delta of {} works (index files only, no git): median {}",
-        sample.len(),
-        ms(median(on_full))
-    );
+    let (copy, ix, sample) = delta_updates(lib, &dir, path, &works, 2000)?;
     let merging = IndexDir::new(&copy).with_options(UpdateOptions { max_delta_works: 0 });
     let start = Instant::now();
     let merged = merging.update(&ix, ix.commit(), vec![Change::Upsert(sample[0].clone())])?;
@@ -242,4 +263,63 @@ fn report(lib: &Library, path: &Path, versions: usize) -> Result<(), Box<dyn std
         ms(median(cli))
     );
     Ok(())
+}
+
+/// Updates against a copy of the index (so the library's stays put): a
+/// delta of `n` of the library's works, then one more work at a time on
+/// it. Returns the copy's path, the index there and the works.
+fn delta_updates(
+    lib: &Library,
+    dir: &IndexDir,
+    path: &Path,
+    works: &[wenku_model::WorkId],
+    n: usize,
+) -> Result<(std::path::PathBuf, wenku_index::Index, Vec<WorkEntry>), Box<dyn std::error::Error>> {
+    let copy = path.join("wenku-bench-scratch");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy)?;
+    for e in std::fs::read_dir(dir.path())? {
+        let e = e?;
+        std::fs::copy(e.path(), copy.join(e.file_name()))?;
+    }
+    let snap = lib.snapshot()?;
+    let sample: Vec<WorkEntry> = works
+        .iter()
+        .step_by((works.len() / n).max(1))
+        .take(n)
+        .map(|w| {
+            let r = snap.require_record(w).expect("record");
+            WorkEntry::from_record(&r, |_| None)
+        })
+        .collect();
+    let scratch = IndexDir::new(&copy).with_options(UpdateOptions {
+        max_delta_works: 2 * n + 16,
+    });
+    let base = scratch.open()?;
+    let start = Instant::now();
+    let full = scratch.update(
+        &base,
+        base.commit(),
+        sample.iter().cloned().map(Change::Upsert).collect(),
+    )?;
+    println!(
+        "writing a delta of {} works: {}",
+        sample.len(),
+        ms(start.elapsed())
+    );
+    let mut on_full = Vec::new();
+    let mut ix = full.index;
+    for e in sample.iter().take(11) {
+        let start = Instant::now();
+        ix = scratch
+            .update(&ix, ix.commit(), vec![Change::Upsert(e.clone())])?
+            .index;
+        on_full.push(start.elapsed());
+    }
+    println!(
+        "one more work on a delta of {} works (index files only, no git): median {}",
+        sample.len(),
+        ms(median(on_full))
+    );
+    Ok((copy, ix, sample))
 }

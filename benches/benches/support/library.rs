@@ -158,7 +158,8 @@ pub fn reset(lib: &Library, path: &Path) {
             std::fs::write(&marker, head.to_string()).expect("marker");
         }
         Ok(head) => {
-            if lib.head().expect("head") != head.trim() {
+            let current = lib.head().expect("head").to_string();
+            if current != head.trim() {
                 let out = git(&["update-ref", "refs/heads/main", head.trim()]);
                 assert!(out.status.success(), "reset main");
                 let _ = std::fs::remove_dir_all(&index);

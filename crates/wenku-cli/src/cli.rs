@@ -81,6 +81,16 @@ pub enum Command {
     ///
     /// Example: wenku withdraw 370283/pzbf-2024-9 --date 2024-08-01 --reason 发布有误
     Withdraw(WithdrawArgs),
+    /// Pull another node's library: a child's regions up, or everything
+    /// outside this node's region down from the parent.
+    ///
+    /// SOURCE is a path, file://, git:// or http(s):// URL of the peer's
+    /// library. Its history, authority and every document it brings are
+    /// checked before anything changes; a refused head changes nothing but
+    /// refs/wenku/quarantine/REGION.
+    ///
+    /// Example: wenku -C /srv/wenku/370200 pull http://pingdu.example/wenku.git --child 370283
+    Pull(PullArgs),
     /// Check the whole library: records, version hashes, relations.
     ///
     /// Example: wenku verify --json
@@ -125,6 +135,16 @@ pub struct ImportArgs {
     /// notice, other (or the Chinese name).
     #[arg(long = "type", value_name = "TYPE")]
     pub doc_type: Option<TypeName>,
+    /// The title, overriding what the text says (bare law texts have none).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The document number (发文字号), overriding what the text says.
+    #[arg(long, value_name = "NUMBER")]
+    pub number: Option<String>,
+    /// The local part of the new work's id (default: from the number or
+    /// title), e.g. qzbf-2025-3.
+    #[arg(long, value_name = "NAME", conflicts_with = "work")]
+    pub local: Option<String>,
     /// Publication date (YYYY-MM-DD), overriding what the text says.
     #[arg(long, value_name = "DATE")]
     pub published: Option<String>,
@@ -280,6 +300,26 @@ pub struct WithdrawArgs {
     pub reason: String,
 }
 
+/// `wenku pull`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("peer").required(true).args(["child", "parent"])))]
+pub struct PullArgs {
+    /// The peer's library: a path, file://, git:// or http(s):// URL.
+    pub source: String,
+    /// The peer is a child node authoritative for this region (pull up).
+    #[arg(long, value_name = "REGION")]
+    pub child: Option<String>,
+    /// The peer is this node's parent, of this region (pull down).
+    #[arg(long, value_name = "REGION")]
+    pub parent: Option<String>,
+    /// Give up on a fetch that takes longer than this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
+    /// One JSON object: what came in, or why the pull was refused.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `wenku verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -311,6 +351,16 @@ mod tests {
     #[test]
     fn the_interface_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn pull_takes_exactly_one_peer() {
+        let parse =
+            |args: &[&str]| Cli::try_parse_from(["wenku", "pull", "src"].iter().chain(args));
+        assert!(parse(&["--child", "370283"]).is_ok());
+        assert!(parse(&["--parent", "370000"]).is_ok());
+        assert!(parse(&[]).is_err());
+        assert!(parse(&["--child", "370283", "--parent", "370000"]).is_err());
     }
 
     #[test]

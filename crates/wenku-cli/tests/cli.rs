@@ -834,6 +834,7 @@ fn help_explains_each_command_with_an_example() {
         "find",
         "repeal",
         "withdraw",
+        "pull",
         "verify",
         "demo",
         "completions",
@@ -860,7 +861,10 @@ fn demo_builds_and_tours_a_library() {
     );
     let tour = String::from_utf8(out.stdout).expect("UTF-8");
     for needle in [
-        "6 works and 11 versions",
+        "10 versions of real documents",
+        "--child 370283",
+        "370283  1 added",
+        "6 works and 11 versions in the library now",
         "$ wenku ls",
         "$ wenku log 100000/dongwu-fangyi",
         "1997-07-03",
@@ -897,4 +901,222 @@ fn demo_builds_and_tours_a_library() {
     // A non-empty directory is refused.
     let again = env.cmd().args(["demo"]).arg(&dir).output().expect("runs");
     assert_eq!(again.status.code(), Some(1));
+}
+
+impl Env {
+    /// Runs `wenku -C <name> ARGS` in the temporary directory.
+    fn run_at(&self, name: &str, args: &[&str]) -> Output {
+        let mut c = self.cmd();
+        c.arg("-C").arg(name).args(args);
+        c.output().expect("the binary runs")
+    }
+
+    fn head_of(&self, name: &str) -> String {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(self.dir.path().join(name))
+            .args(["rev-parse", "refs/heads/main"])
+            .output()
+            .expect("git runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+fn stdout_of(out: &Output, code: i32, what: &str) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what}: expected exit {code}; stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
+}
+
+#[test]
+fn pull_brings_a_child_up_and_the_parent_down_and_refuses_what_does_not_fit() {
+    let env = Env::new();
+    let seed = |name: &str| corpus(&format!("seeds/{name}")).display().to_string();
+    // The province hosts Huaiyin (370104), which has no node of its own.
+    for init in [
+        vec!["province", "init", "--region", "370000", "--host", "370104"],
+        vec!["city", "init", "--region", "370200"],
+        vec!["county", "init", "--region", "370283"],
+    ] {
+        stdout_of(&env.run_at(init[0], &init[1..]), 0, "init");
+    }
+    let imported = env.run_at(
+        "county",
+        &[
+            "import",
+            "--json",
+            &seed("370283-pingdu-2024-07-16-points.txt"),
+        ],
+    );
+    let county_work = check_json("import", &stdout_of(&imported, 0, "import"))[0]["work"]
+        .as_str()
+        .expect("a work id")
+        .to_string();
+    let imported = env.run_at(
+        "province",
+        &[
+            "import",
+            "--region",
+            "370104",
+            "--published",
+            "2025-05-01",
+            "--json",
+            &seed("370104-huaiyin-2025-interpretation.txt"),
+        ],
+    );
+    let province_work = check_json("import", &stdout_of(&imported, 0, "import"))[0]["work"]
+        .as_str()
+        .expect("a work id")
+        .to_string();
+
+    // Up: the county's work arrives in the city, reported by region.
+    let out = env.run_at("city", &["pull", "county", "--child", "370283", "--json"]);
+    let report = &check_json("pull", &stdout_of(&out, 0, "pull up"))[0];
+    assert_eq!(report["status"], "pulled");
+    assert_eq!(report["peer"]["direction"], "child");
+    assert_eq!(report["regions"][0]["region"], "370283");
+    assert_eq!(report["regions"][0]["added"][0], county_work.as_str());
+    assert_eq!(report["new_main"], env.head_of("city").as_str());
+    let shown = env.run_at("city", &["show", &county_work]);
+    assert!(stdout_of(&shown, 0, "show").contains("平度市"));
+
+    // The same head again changes nothing; the human report says so.
+    let out = env.run_at("city", &["pull", "county", "--child", "370283"]);
+    let text = stdout_of(&out, 0, "pull again");
+    assert!(text.contains("nothing new since the last pull"), "{text}");
+    assert!(text.contains("main unchanged"), "{text}");
+
+    // Down: the province's work arrives, the city's own regions stay.
+    let out = env.run_at("city", &["pull", "province", "--parent", "370000"]);
+    let text = stdout_of(&out, 0, "pull down");
+    assert!(text.contains("parent 370000 at"), "{text}");
+    assert!(
+        text.contains(&format!("added    {province_work}")),
+        "{text}"
+    );
+    let listed = env.run_at("city", &["ls", "--json"]);
+    let works: Vec<String> = check_json("ls", &stdout_of(&listed, 0, "ls"))
+        .iter()
+        .map(|w| w["work"].as_str().expect("id").to_string())
+        .collect();
+    assert!(
+        works.contains(&county_work) && works.contains(&province_work),
+        "{works:?}"
+    );
+
+    // A library pulled as the wrong child is refused, kept in quarantine,
+    // and main does not move.
+    let before = env.head_of("city");
+    let out = env.run_at("city", &["pull", "county", "--child", "370203", "--json"]);
+    let refusal = &check_json("pull", &stdout_of(&out, 1, "wrong child"))[0];
+    assert_eq!(refusal["status"], "refused");
+    assert_eq!(refusal["error"], "wrong-library");
+    assert_eq!(refusal["quarantine"], "refs/wenku/quarantine/370203");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("names node 370283"), "{stderr}");
+    assert!(
+        stderr.contains("git -C city log refs/wenku/quarantine/370203"),
+        "{stderr}"
+    );
+    assert_eq!(env.head_of("city"), before);
+
+    // Another library for the same county (history rewritten) is refused.
+    stdout_of(
+        &env.run_at("county2", &["init", "--region", "370283"]),
+        0,
+        "init",
+    );
+    let out = env.run_at("city", &["pull", "county2", "--child", "370283", "--json"]);
+    let refusal = &check_json("pull", &stdout_of(&out, 1, "rewritten"))[0];
+    assert_eq!(refusal["error"], "rewritten-history");
+    assert_eq!(refusal["offered"], env.head_of("county2").as_str());
+    assert_eq!(env.head_of("city"), before);
+
+    // Peers that do not fit the hierarchy, and sources that are not there.
+    let err = env.run_at("city", &["pull", "county", "--child", "330100"]);
+    stdout_of(&err, 1, "a child outside the region");
+    assert!(String::from_utf8_lossy(&err.stderr).contains("does not"));
+    let err = env.run_at("city", &["pull", "nowhere", "--child", "370283"]);
+    stdout_of(&err, 1, "a missing source");
+    assert!(String::from_utf8_lossy(&err.stderr).contains("nowhere: no such library"));
+    let err = env.run_at("city", &["pull", "county"]);
+    stdout_of(&err, 2, "no peer given");
+    assert_eq!(env.head_of("city"), before);
+    let verified = env.run_at("city", &["verify"]);
+    stdout_of(&verified, 0, "verify");
+}
+
+#[test]
+fn import_takes_title_number_and_local_for_bare_texts() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    let law = corpus("laws/cn-law-dongwufangyifa/1997-07-03.txt");
+    let law = law.to_str().expect("UTF-8 path");
+    let out = env.ok(&[
+        "import",
+        "--json",
+        "--type",
+        "law",
+        "--title",
+        "中华人民共和国动物防疫法",
+        "--local",
+        "dongwu-fangyi",
+        "--published",
+        "1997-07-03",
+        law,
+    ]);
+    let imported = &check_json("import", &out)[0];
+    assert_eq!(imported["work"], "100000/dongwu-fangyi");
+    let listed = &check_json("ls", &env.ok(&["ls", "--json"]))[0];
+    assert_eq!(listed["title"], "中华人民共和国动物防疫法");
+    let shown = env.ok(&["show", "100000/dongwu-fangyi", "--format", "json"]);
+    assert!(shown.contains("中华人民共和国动物防疫法"), "{shown}");
+
+    // The same --local again is refused instead of becoming dongwu-fangyi-2.
+    let before = env.main_head();
+    let later = corpus("laws/cn-law-dongwufangyifa/2007-08-30.txt");
+    let later = later.to_str().expect("UTF-8 path");
+    let err = env.fails(
+        1,
+        &[
+            "import",
+            "--local",
+            "dongwu-fangyi",
+            "--published",
+            "2007-08-30",
+            later,
+        ],
+    );
+    assert!(
+        err.contains("already has the work 100000/dongwu-fangyi"),
+        "{err}"
+    );
+    assert!(err.contains("--work 100000/dongwu-fangyi"), "{err}");
+    let err = env.fails(1, &["import", "--number", "第五号", law]);
+    assert!(err.contains("is not a document number"), "{err}");
+    let err = env.fails(1, &["import", "--local", "Bad/Id", law]);
+    assert!(err.contains("--local"), "{err}");
+    let err = env.fails(2, &["import", "--title", "两个文件", law, law]);
+    assert!(err.contains("one document"), "{err}");
+    let err = env.fails(
+        2,
+        &[
+            "import",
+            "--local",
+            "x",
+            "--work",
+            "100000/dongwu-fangyi",
+            law,
+        ],
+    );
+    assert!(
+        err.contains("--local") || err.contains("cannot be used"),
+        "{err}"
+    );
+    assert_eq!(env.main_head(), before);
 }

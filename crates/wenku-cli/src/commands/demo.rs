@@ -97,13 +97,16 @@ const SAMPLES: &[Sample] = &[
         "seeds/370200-qingdao-2025-05-16-points.txt",
         "2025-05-16"
     ),
-    sample!(
-        "370283/pzbf-2024-points",
-        "2024年平度市政务公开工作要点",
-        "seeds/370283-pingdu-2024-07-16-points.txt",
-        "2024-07-16"
-    ),
 ];
+
+/// Published by a county node of its own and pulled up into the demo
+/// library.
+const COUNTY: Sample = sample!(
+    "370283/pzbf-2024-points",
+    "2024年平度市政务公开工作要点",
+    "seeds/370283-pingdu-2024-07-16-points.txt",
+    "2024-07-16"
+);
 
 fn parse<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
     r.map_err(|e| CommandError::internal(format!("built-in sample: {e}")))
@@ -140,50 +143,71 @@ fn demo_dir(args: &DemoArgs) -> Result<PathBuf> {
     }
 }
 
-/// Builds the demo library: a national node that also hosts the Shandong
-/// regions of the sample documents, so one library can hold them all.
-fn build(dir: &Path) -> Result<(Library, usize)> {
-    let identity = parse(Identity::new("wenku demo", "demo@wenku.invalid"))?;
+fn identity() -> Result<Identity> {
+    parse(Identity::new("wenku demo", "demo@wenku.invalid"))
+}
+
+/// Imports a sample as a new work or a new version of its work.
+fn add(library: &Library, identity: &Identity, s: &Sample) -> Result<()> {
+    let published = parse(Date::parse_iso(s.published))?;
+    let imported = parse(import_bytes(
+        s.name,
+        s.bytes,
+        &ImportOptions {
+            published: Some(published),
+            title: Some(s.title.into()),
+            ..ImportOptions::default()
+        },
+    ))?;
+    let work = parse(WorkId::parse(s.work))?;
+    let version = NewVersion::new(imported.document.clone(), published);
+    let op = if library.snapshot()?.contains(&work)? {
+        Op::AddVersion { work, version }
+    } else {
+        let p = &imported.proposed;
+        let mut record = Record::new(
+            work,
+            p.doc_type,
+            p.title
+                .clone()
+                .unwrap_or_else(|| imported.document.title.clone()),
+        );
+        record.number = p.number.clone();
+        record.issuers = p.issuers.clone();
+        for rel in &p.relations {
+            record.add_relation(rel.clone());
+        }
+        Op::Publish { record, version }
+    };
+    library.commit(identity, op)?;
+    Ok(())
+}
+
+fn init(dir: &Path, region: &str, hosted: &[&str]) -> Result<Library> {
     let r = |s: &str| parse(Region::parse(s));
-    let mut options = InitOptions::new(identity.clone()).clock(Arc::new(SystemClock::china()));
-    for hosted in ["370000", "370200", "370283"] {
-        options = options.hosting(r(hosted)?);
+    let mut options = InitOptions::new(identity()?).clock(Arc::new(SystemClock::china()));
+    for h in hosted {
+        options = options.hosting(r(h)?);
     }
-    let library = Library::init(dir, Region::NATIONAL, options)
-        .map_err(|e| CommandError::internal(e.to_string()))?;
+    Library::init(dir, r(region)?, options).map_err(|e| CommandError::internal(e.to_string()))
+}
+
+/// The Pingdu county node (370283), with its one document.
+fn county(dir: &Path) -> Result<Library> {
+    let library = init(dir, "370283", &[])?;
+    add(&library, &identity()?, &COUNTY)?;
+    Ok(library)
+}
+
+/// Builds the demo library: a national node that also hosts the Shandong
+/// province and Qingdao, so one library can hold the samples; Pingdu's
+/// document comes from a county node by a pull.
+fn build(dir: &Path) -> Result<(Library, usize)> {
+    let identity = identity()?;
+    let library = init(dir, "100000", &["370000", "370200"])?;
     let mut versions = 0;
     for s in SAMPLES {
-        let published = parse(Date::parse_iso(s.published))?;
-        let imported = parse(import_bytes(
-            s.name,
-            s.bytes,
-            &ImportOptions {
-                published: Some(published),
-                title: Some(s.title.into()),
-                ..ImportOptions::default()
-            },
-        ))?;
-        let work = parse(WorkId::parse(s.work))?;
-        let version = NewVersion::new(imported.document.clone(), published);
-        let op = if library.snapshot()?.contains(&work)? {
-            Op::AddVersion { work, version }
-        } else {
-            let p = &imported.proposed;
-            let mut record = Record::new(
-                work,
-                p.doc_type,
-                p.title
-                    .clone()
-                    .unwrap_or_else(|| imported.document.title.clone()),
-            );
-            record.number = p.number.clone();
-            record.issuers = p.issuers.clone();
-            for rel in &p.relations {
-                record.add_relation(rel.clone());
-            }
-            Op::Publish { record, version }
-        };
-        library.commit(&identity, op)?;
+        add(&library, &identity, s)?;
         versions += 1;
     }
     // The successor regulation's last article repeals the old one from the
@@ -212,17 +236,46 @@ fn step(out: &mut Out, title: &str, command: &str) -> Result<()> {
 pub fn run(args: DemoArgs) -> Result<()> {
     let dir = demo_dir(&args)?;
     let (library, versions) = build(&dir)?;
-    let works = library
-        .snapshot()?
-        .works(&wenku_store::Filter::all())?
-        .len();
+    let county_dir = tempfile::Builder::new()
+        .prefix("wenku-demo-county-")
+        .tempdir()
+        .map_err(|e| CommandError::internal(format!("cannot create a temporary directory: {e}")))?;
+    let county = county(county_dir.path())?;
     let lib = Some(library.path().to_path_buf());
     let mut out = Out::stdout();
     out.styled(style::HEAD, "wenku demo")?;
     out.line(format!(
-        ": {works} works and {versions} versions of real documents, imported into a new library at {}",
+        ": {versions} versions of real documents imported into a new national library at {}, and one into a county node (平度市, 370283) in a temporary directory",
         library.path().display()
     ))?;
+
+    let source = county.path().display().to_string();
+    step(
+        &mut out,
+        "Federation: the national library pulls the county's documents up, checking history, authority and every file",
+        &format!("pull {source} --child 370283"),
+    )?;
+    let report = library
+        .pull(
+            &source,
+            wenku_store::Peer::Child(parse(Region::parse("370283"))?),
+            &identity()?,
+            &wenku_store::PullOptions::new().timeout(std::time::Duration::from_secs(60)),
+        )
+        .map_err(|e| CommandError::internal(format!("the demo pull failed: {e}")))?;
+    super::pull::human(&mut out, &report)?;
+    let works = library
+        .snapshot()?
+        .works(&wenku_store::Filter::all())?
+        .len();
+    out.styled(
+        style::DIM,
+        format!(
+            "{works} works and {} versions in the library now",
+            versions + 1
+        ),
+    )?;
+    out.line("")?;
 
     step(&mut out, "The works, with their status today", "ls")?;
     super::ls::run(

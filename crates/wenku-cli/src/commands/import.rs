@@ -52,6 +52,31 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
             "--region is for new works; --work names an existing work and its region",
         ));
     }
+    if args.files.len() > 1
+        && (args.title.is_some() || args.number.is_some() || args.local.is_some())
+    {
+        return Err(CommandError::usage(
+            "--title, --number and --local describe one document; import the files one at a time",
+        ));
+    }
+    let title = match args.title.as_deref().map(str::trim) {
+        Some("") => return Err(CommandError::usage("--title must not be empty")),
+        t => t.map(str::to_string),
+    };
+    let number = match args.number.as_deref() {
+        None => None,
+        Some(n) => Some(wenku_model::DocNumber::parse(n).ok_or_else(|| {
+            CommandError::refused(format!("--number: {n:?} is not a document number"))
+                .with_hint("a document number looks like 鲁政办发〔2025〕5号")
+        })?),
+    };
+    if let Some(local) = &args.local {
+        check_local(local).map_err(|why| {
+            CommandError::refused(format!("--local {local:?} {why}")).with_hint(
+                "lowercase ASCII letters, digits, '.' and '-', at most 64 bytes, e.g. qzbf-2025-3",
+            )
+        })?;
+    }
     // A dry run can look at files without a library.
     let library = match context::open(dir) {
         Ok(l) => Some(l),
@@ -94,6 +119,9 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
             .as_deref()
             .map(|d| context::date(d, "--effective"))
             .transpose()?,
+        title,
+        number,
+        local: args.local.clone(),
         ..ImportOptions::default()
     };
 
@@ -110,6 +138,18 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
             &mut taken,
             args.dry_run,
         )?);
+    }
+    // --local names the work exactly: never a neighbour with -2 appended.
+    if let (Some(local), Some(p)) = (&args.local, planned.first()) {
+        if let Some(work) = p.work.as_ref().filter(|w| w.local() != local.as_str()) {
+            let wanted = format!("{}/{local}", work.region());
+            return Err(CommandError::refused(format!(
+                "--local {local}: the library already has the work {wanted}; nothing was written"
+            ))
+            .with_hint(format!(
+                "add the file as a version with `wenku import --work {wanted} FILE`, or choose another --local"
+            )));
+        }
     }
 
     let mut committed_head = None;

@@ -10,6 +10,7 @@ mod lifecycle;
 mod links;
 mod log;
 mod ls;
+mod pull;
 mod show;
 mod verify;
 
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Find(args) => find::run(dir, args),
         Command::Repeal(args) => lifecycle::repeal(dir, args),
         Command::Withdraw(args) => lifecycle::withdraw(dir, args),
+        Command::Pull(args) => pull::run(dir, args),
         Command::Verify(args) => verify::run(dir, args),
         Command::Demo(args) => demo::run(args),
         Command::Completions(args) => completions::run(args),

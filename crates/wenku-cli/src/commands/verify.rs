@@ -8,7 +8,7 @@ use crate::context;
 use crate::error::{CommandError, Result};
 use crate::output::{Out, style};
 
-fn kind(k: &ProblemKind) -> &'static str {
+pub(crate) fn kind(k: &ProblemKind) -> &'static str {
     match k {
         ProblemKind::MissingMeta => "missing-meta",
         ProblemKind::BadMeta(_) => "bad-meta",

@@ -100,9 +100,8 @@
 //! # After a pull
 //!
 //! `main` moves in exactly one place (`merge::advance`, called from
-//! [`Library::pull`]); anything derived from `main` (the index) is brought
-//! up to date after [`Library::pull`] returns a report with
-//! [`PullReport::changed`].
+//! [`Library::pull`]); an existing index follows it inside
+//! [`Library::pull`], as after a commit, before the report is returned.
 
 mod check;
 mod fetch;

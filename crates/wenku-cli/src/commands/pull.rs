@@ -1,0 +1,261 @@
+//! `wenku pull`.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wenku_store::{Peer, PullError, PullOptions, PullReport, RegionChanges};
+
+use crate::cli::PullArgs;
+use crate::context;
+use crate::error::{CommandError, Kind, Result};
+use crate::output::{Out, style};
+
+/// Works listed per region and kind of change in human output; `--json`
+/// lists them all.
+const LISTED: usize = 20;
+
+/// Pulls from a child or the parent.
+pub fn run(dir: &Option<std::path::PathBuf>, args: PullArgs) -> Result<()> {
+    let peer = match (&args.child, &args.parent) {
+        (Some(c), None) => Peer::Child(context::region(c, "--child")?),
+        (None, Some(p)) => Peer::Parent(context::region(p, "--parent")?),
+        // clap's argument group makes exactly one of them present.
+        _ => {
+            return Err(CommandError::usage(
+                "give exactly one of --child and --parent",
+            ));
+        }
+    };
+    if args.timeout == 0 {
+        return Err(CommandError::usage("--timeout must be at least one second"));
+    }
+    if !args.source.contains("://") && !std::path::Path::new(&args.source).exists() {
+        return Err(CommandError::refused(format!(
+            "{}: no such library (a path, file://, git:// or http(s):// URL was expected)",
+            args.source
+        )));
+    }
+    let library = context::open(dir)?;
+    let identity = context::identity(library.path())?;
+    let options = PullOptions::new().timeout(Duration::from_secs(args.timeout));
+
+    let spinner = (!args.json && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(format!("pulling {peer} from {}", args.source));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let result = library.pull(&args.source, peer, &identity, &options);
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+
+    let mut out = Out::stdout();
+    match result {
+        Ok(report) if args.json => out.json(&report_json(&report)),
+        Ok(report) => human(&mut out, &report),
+        Err(e) => {
+            if args.json {
+                out.json(&error_json(&e))?;
+                out.flush()?;
+            }
+            Err(command_error(e, library.path()))
+        }
+    }
+}
+
+fn short(id: &impl ToString) -> String {
+    let mut s = id.to_string();
+    s.truncate(10);
+    s
+}
+
+/// The report as people read it (also in `wenku demo`).
+pub(crate) fn human(out: &mut Out, report: &PullReport) -> Result<()> {
+    out.styled(style::HEAD, report.peer)?;
+    out.line(format!(
+        " at {}: {}",
+        short(&report.peer_head),
+        if !report.advanced() {
+            "nothing new since the last pull".to_string()
+        } else {
+            format!(
+                "{} new commit{}, {} objects ({}) in {:.2} s",
+                report.new_commits,
+                plural(report.new_commits),
+                report.fetch.objects,
+                bytes(report.fetch.pack_bytes),
+                report.timings.total.as_secs_f64()
+            )
+        }
+    ))?;
+    for r in &report.regions {
+        region(out, r)?;
+    }
+    if report.changed() {
+        out.line(format!(
+            "main {} → {}",
+            short(&report.old_main),
+            short(&report.new_main)
+        ))
+    } else {
+        out.styled(style::DIM, "main unchanged at ")?;
+        out.line(short(&report.new_main))
+    }
+}
+
+fn region(out: &mut Out, r: &RegionChanges) -> Result<()> {
+    let mut counts = Vec::new();
+    for (n, what) in [
+        (r.added.len(), "added"),
+        (r.changed.len(), "changed"),
+        (r.removed.len(), "removed"),
+    ] {
+        if n > 0 {
+            counts.push(format!("{n} {what}"));
+        }
+    }
+    out.styled(style::HEAD, r.region)?;
+    out.line(format!("  {}", counts.join(", ")))?;
+    for (works, what, s) in [
+        (&r.added, "added  ", style::GOOD),
+        (&r.changed, "changed", style::WARN),
+        (&r.removed, "removed", style::ERROR),
+    ] {
+        for w in works.iter().take(LISTED) {
+            out.raw("  ")?;
+            out.styled(s, what)?;
+            out.line(format!("  {w}"))?;
+        }
+        if works.len() > LISTED {
+            out.styled(
+                style::DIM,
+                format!("  … and {} more {}", works.len() - LISTED, what.trim()),
+            )?;
+            out.line(" (--json lists them all)")?;
+        }
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn bytes(n: u64) -> String {
+    match n {
+        n if n < 1024 => format!("{n} B"),
+        n if n < 1024 * 1024 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+fn peer_json(peer: Peer) -> Value {
+    json!({"direction": peer.direction(), "region": peer.region().to_string()})
+}
+
+fn report_json(r: &PullReport) -> Value {
+    let ids = |v: &[wenku_model::WorkId]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    json!({
+        "status": if r.changed() { "pulled" } else { "unchanged" },
+        "peer": peer_json(r.peer),
+        "url": r.url,
+        "peer_head": r.peer_head.to_string(),
+        "previous_peer_head": r.previous_peer_head.map(|h| h.to_string()),
+        "old_main": r.old_main.to_string(),
+        "new_main": r.new_main.to_string(),
+        "merge": r.merge.map(|m| m.to_string()),
+        "new_commits": r.new_commits,
+        "fetch": {"objects": r.fetch.objects, "pack_bytes": r.fetch.pack_bytes},
+        "regions": r.regions.iter().map(|c| json!({
+            "region": c.region.to_string(),
+            "added": ids(&c.added),
+            "changed": ids(&c.changed),
+            "removed": ids(&c.removed),
+        })).collect::<Vec<_>>(),
+        "attempts": r.attempts,
+        "timings_ms": {
+            "fetch": ms(r.timings.fetch),
+            "check": ms(r.timings.check),
+            "merge": ms(r.timings.merge),
+            "total": ms(r.timings.total),
+        },
+    })
+}
+
+fn error_json(e: &PullError) -> Value {
+    let mut obj = json!({
+        "status": if e.is_refusal() { "refused" } else { "failed" },
+        "error": e.kind(),
+        "message": e.to_string(),
+        "offered": e.offered().map(|h| h.to_string()),
+        "quarantine": e.quarantine(),
+    });
+    match e {
+        PullError::OutsideAuthority { commits, paths, .. } => {
+            obj["commits"] = json!(commits.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+            obj["paths"] = json!(paths);
+        }
+        PullError::InvalidContent { problems, .. } => {
+            obj["problems"] = json!(
+                problems
+                    .iter()
+                    .map(|p| json!({
+                        "path": p.path,
+                        "kind": super::verify::kind(&p.kind),
+                        "message": p.to_string(),
+                    }))
+                    .collect::<Vec<_>>()
+            );
+        }
+        PullError::RewrittenHistory { accepted, .. } => {
+            obj["accepted"] = json!(accepted.to_string());
+        }
+        _ => {}
+    }
+    obj
+}
+
+fn command_error(e: PullError, library: &std::path::Path) -> CommandError {
+    let kind = match &e {
+        _ if e.is_refusal() => Kind::Refused,
+        PullError::InvalidPeer { .. } | PullError::NoMain { .. } => Kind::Refused,
+        PullError::Conflict { .. } => Kind::Conflict,
+        _ => Kind::Internal,
+    };
+    let hint = match &e {
+        _ if e.is_refusal() => Some(format!(
+            "main is unchanged; the refused head is kept for inspection: git -C {} log {}",
+            library.display(),
+            e.quarantine().unwrap_or_default()
+        )),
+        PullError::InvalidPeer { .. } => Some(format!(
+            "--child takes a region inside this node's, --parent the region that contains it; this node's region is in library.xml: git -C {} show main:library.xml",
+            library.display()
+        )),
+        PullError::Timeout { .. } => {
+            Some("check that the peer answers, or raise --timeout for a large first pull".into())
+        }
+        PullError::GitNotFound { .. } => {
+            Some("install git, or pull over git:// or http(s)://".into())
+        }
+        PullError::Conflict { .. } => {
+            Some("local commits kept moving main; run the pull again".into())
+        }
+        _ => None,
+    };
+    let err = CommandError {
+        kind,
+        message: e.to_string(),
+        hint: None,
+    };
+    match hint {
+        Some(h) => err.with_hint(h),
+        None => err,
+    }
+}
