@@ -30,103 +30,14 @@
 //!
 //! Importing the laws is not measured.
 
-use std::path::Path;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use gix_imara_diff::{Algorithm, Diff, InternedInput, TokenSource};
+use wenku_bench::regulation::{self, Regulation571, regulation_571};
 use wenku_diff::{ChangeKind, Options, compare};
-use wenku_import::{ImportOptions, import_file};
-use wenku_model::{Block, Document, Number, UnitKind, numeral};
+use wenku_model::{Document, UnitKind};
 
 fn law(rel: &str) -> Document {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/corpus/laws")
-        .join(rel);
-    import_file(&path, &ImportOptions::default())
-        .expect("corpus law imports")
-        .document
-}
-
-/// Running numbers while joining documents into one.
-#[derive(Default)]
-struct Numbering {
-    chapter: u32,
-    article: u32,
-}
-
-/// The bodies of `parts` joined into one regulation, chapters and
-/// articles numbered through; titles and notes dropped.
-fn joined(parts: &[Document]) -> Document {
-    let mut doc = Document::new(wenku_model::DocType::Regulation, "合编条例");
-    let mut n = Numbering::default();
-    for part in parts {
-        for block in &part.body {
-            if let Block::Unit(_) = block {
-                doc.body.push(renumbered(block, &mut n));
-            }
-        }
-    }
-    doc
-}
-
-fn renumbered(block: &Block, n: &mut Numbering) -> Block {
-    let Block::Unit(u) = block else {
-        return block.clone();
-    };
-    let mut u = u.clone();
-    match u.kind {
-        UnitKind::Chapter => {
-            n.chapter += 1;
-            u.label = Some(format!("第{}章", numeral::to_chinese(n.chapter)));
-            u.number = Some(Number::new(n.chapter));
-        }
-        UnitKind::Article => {
-            n.article += 1;
-            u.label = Some(format!("第{}条", numeral::to_chinese(n.article)));
-            u.number = Some(Number::new(n.article));
-            return Block::Unit(u);
-        }
-        _ => {}
-    }
-    u.children = u.children.iter().map(|b| renumbered(b, n)).collect();
-    Block::Unit(u)
-}
-
-/// The 571-article regulation, its next version with the first part
-/// amended, and its next version with every part amended.
-fn regulation_571() -> (Document, Document, Document) {
-    let pairs = [
-        ("cn-law-lifafa/2015-03-15.md", "cn-law-lifafa/2023-03-13.md"),
-        (
-            "cn-law-jianchafa/2018-03-20.md",
-            "cn-law-jianchafa/2024-12-25.md",
-        ),
-        (
-            "cn-law-fanlongduanfa/2007-08-30.md",
-            "cn-law-fanlongduanfa/2022-06-24.md",
-        ),
-        (
-            "cn-reg-zhuanlifashishixize/2010-01-09.md",
-            "cn-reg-zhuanlifashishixize/2023-12-11.md",
-        ),
-        (
-            "cn-law-dongwufangyifa/2007-08-30.txt",
-            "cn-law-dongwufangyifa/2015-04-24.txt",
-        ),
-        (
-            "cn-loc-sh-youhuayingshanghuanjingtiaoli/2020-04-10.md",
-            "cn-loc-sh-youhuayingshanghuanjingtiaoli/2024-09-27.md",
-        ),
-        (
-            "cn-law-kuaijifa/2017-11-04.md",
-            "cn-law-kuaijifa/2024-06-28.md",
-        ),
-    ];
-    let old: Vec<Document> = pairs.iter().map(|(a, _)| law(a)).collect();
-    let new: Vec<Document> = pairs.iter().map(|(_, b)| law(b)).collect();
-    let mut amended = old.clone();
-    amended[0] = new[0].clone();
-    (joined(&old), joined(&amended), joined(&new))
+    regulation::law(rel).expect("corpus law imports")
 }
 
 fn diff(c: &mut Criterion) {
@@ -140,7 +51,11 @@ fn diff(c: &mut Criterion) {
         b.iter(|| compare(&old, &new, &options))
     });
 
-    let (old, amended, new) = regulation_571();
+    let Regulation571 {
+        old,
+        amended,
+        all_parts_amended: new,
+    } = regulation_571().expect("corpus laws import");
     assert_eq!(old.units_of(UnitKind::Article).len(), 571);
     assert_eq!(amended.units_of(UnitKind::Article).len(), 586);
     assert_eq!(new.units_of(UnitKind::Article).len(), 650);
