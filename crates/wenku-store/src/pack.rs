@@ -17,7 +17,8 @@
 //! total is at least half its size, so each object is copied O(log n) times
 //! over the library's life. Merging copies every object of the merged packs,
 //! reachable or not, so a pack written by a writer that has not yet moved
-//! `main` keeps its objects. Packs are not delta-compressed; `git gc` or
+//! `main` keeps its objects; it streams them through a temporary file a
+//! chunk at a time, so its memory does not grow with the library. Packs are not delta-compressed; `git gc` or
 //! `git repack -d` shrinks a library when disk space matters.
 
 use std::path::{Path, PathBuf};
@@ -81,6 +82,11 @@ pub(crate) fn write_pack(
             pack_dir.display()
         )
     })?;
+    finish(outcome)
+}
+
+/// Makes a written pack and its index read-only and drops gix's `.keep`.
+fn finish(outcome: pack::bundle::write::Outcome) -> Result<Option<PathBuf>, GitError> {
     for path in [&outcome.data_path, &outcome.index_path]
         .into_iter()
         .flatten()
@@ -96,6 +102,89 @@ pub(crate) fn write_pack(
         std::fs::remove_file(keep).ctx(|| format!("removing {}", keep.display()))?;
     }
     Ok(outcome.data_path)
+}
+
+/// Objects read, compressed and written per step of a compaction.
+const COMPACT_CHUNK: usize = 2048;
+
+/// Writes the objects `ids` (sorted, distinct), read from the repository,
+/// as one new pack, streaming: a chunk of objects is read, compressed and
+/// appended to a temporary file in `objects/pack` at a time, and the file
+/// is then indexed as it is read back. Memory holds one chunk, whatever
+/// the size of the packs merged.
+fn write_pack_streaming(
+    repo: &gix::Repository,
+    ids: &[ObjectId],
+) -> Result<Option<PathBuf>, GitError> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let hash = repo.object_hash();
+    let count = u32::try_from(ids.len()).map_err(|e| GitError {
+        action: "counting objects for a pack".into(),
+        source: Box::new(e),
+    })?;
+    let pack_dir = pack_dir(repo);
+    // `.tmp*`: a compaction that dies leaves a file `clean_garbage` removes.
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".tmp-compact-")
+        .tempfile_in(&pack_dir)
+        .ctx(|| format!("creating a temporary pack in {}", pack_dir.display()))?;
+    {
+        let chunks = ids.chunks(COMPACT_CHUNK).map(|part| {
+            let loaded = part
+                .iter()
+                .map(|id| {
+                    let object = crate::git::retrying(|| repo.find_object(*id))
+                        .ctx(|| format!("reading object {id} to compact packs"))?;
+                    Ok((*id, object.kind, object.detach().data))
+                })
+                .collect::<Result<Vec<_>, GitError>>()
+                .map_err(gix::Error::from_error)?;
+            let objects: Vec<Object<'_>> = loaded
+                .iter()
+                .map(|(id, kind, data)| Object {
+                    id: *id,
+                    kind: *kind,
+                    data,
+                })
+                .collect();
+            // gix's pack writer takes its own error type.
+            compress(&objects, hash).map_err(gix::Error::from_error)
+        });
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, temporary.as_file_mut());
+        for step in &mut output::bytes::FromEntriesIter::new(
+            chunks,
+            &mut out,
+            count,
+            pack::data::Version::V2,
+            hash,
+        ) {
+            step.ctx(|| format!("encoding a pack of {count} objects"))?;
+        }
+        std::io::Write::flush(&mut out)
+            .ctx(|| format!("writing a temporary pack in {}", pack_dir.display()))?;
+    }
+    let file = std::fs::File::open(temporary.path())
+        .ctx(|| format!("reading back {}", temporary.path().display()))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let outcome = pack::Bundle::write_to_directory(
+        &mut reader,
+        Some(&pack_dir),
+        &mut gix::progress::Discard,
+        &AtomicBool::new(false),
+        None::<gix::objs::find::Never>,
+        hash,
+        pack::bundle::write::Options::default(),
+    )
+    .ctx(|| {
+        format!(
+            "writing a pack of {count} objects to {}",
+            pack_dir.display()
+        )
+    })?;
+    drop(temporary);
+    finish(outcome)
 }
 
 /// Compresses objects into pack entries on all cores, keeping their order.
@@ -339,24 +428,10 @@ pub(crate) fn compact(repo: &gix::Repository, max_packs: usize) -> Result<Compac
     }
     ids.sort();
     ids.dedup();
-    let mut loaded = Vec::with_capacity(ids.len());
-    for id in &ids {
-        let object = crate::git::retrying(|| repo.find_object(*id))
-            .ctx(|| format!("reading object {id} to compact packs"))?;
-        loaded.push((*id, object.kind, object.detach().data));
-    }
-    let objects: Vec<Object<'_>> = loaded
-        .iter()
-        .map(|(id, kind, data)| Object {
-            id: *id,
-            kind: *kind,
-            data,
-        })
-        .collect();
     let written = {
         let _writing = crate::lock::lock_shared(repo.git_dir(), OBJECTS_LOCK)
             .ctx(|| "taking the objects lock".to_string())?;
-        write_pack(repo, objects)?
+        write_pack_streaming(repo, &ids)?
     };
     for p in &chosen {
         let pack_path = p.idx.with_extension("pack");
@@ -384,6 +459,49 @@ pub(crate) fn compact(repo: &gix::Repository, max_packs: usize) -> Result<Compac
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_writes_every_object_over_several_chunks_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let repo = gix::init_bare(dir.path()).expect("a bare repository");
+        let n = COMPACT_CHUNK * 2 + 17;
+        let mut ids: Vec<ObjectId> = (0..n)
+            .map(|i| {
+                repo.write_blob(format!("第{i}条 正文 {i}").as_bytes())
+                    .expect("write a loose blob")
+                    .detach()
+            })
+            .collect();
+        ids.sort();
+        let path = write_pack_streaming(&repo, &ids)
+            .expect("written")
+            .expect("a pack");
+        let index = pack::index::File::at(path.with_extension("idx"), repo.object_hash())
+            .expect("its index");
+        assert_eq!(index.num_objects() as usize, n);
+        let packed: Vec<ObjectId> = index.iter().map(|e| e.oid).collect();
+        assert_eq!(packed, ids);
+        // The pack holds the objects, not just their ids: read each back
+        // from a repository whose loose copies are gone.
+        let loose = dir.path().join("objects");
+        for entry in std::fs::read_dir(&loose).expect("objects") {
+            let p = entry.expect("entry").path();
+            if p.file_name().is_some_and(|f| f.len() == 2) {
+                std::fs::remove_dir_all(&p).expect("remove loose objects");
+            }
+        }
+        let reopened = gix::open(dir.path()).expect("reopen");
+        for (i, id) in ids.iter().enumerate().step_by(97) {
+            let blob = reopened.find_object(*id).expect("packed object");
+            assert!(String::from_utf8_lossy(&blob.data).contains("正文"), "{i}");
+        }
+        let left: Vec<String> = std::fs::read_dir(loose.join("pack"))
+            .expect("pack dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
 
     fn packs(sizes: &[u32]) -> Vec<PackFiles> {
         sizes
