@@ -24,40 +24,9 @@ use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use wenku_bench::corpus::{GenWork, Spec, generate};
+use wenku_bench::library::{clerk, load};
 use wenku_model::{Block, Date, DocType, Document, Record, Region, WorkId};
-use wenku_store::{
-    Identity, InitOptions, Library, NewVersion, Op, SteppingClock, Timestamp, Transaction,
-};
-
-fn clerk() -> Identity {
-    Identity::new("基准测试", "bench@wenku.invalid").expect("valid identity")
-}
-
-/// The ops that publish a generated work: its record and first version,
-/// then each later version.
-fn ops(work: &GenWork) -> Vec<Op> {
-    let mut record = work.record().expect("generated records encode");
-    record.versions.clear();
-    let mut out = Vec::with_capacity(work.versions.len());
-    for (i, v) in work.versions.iter().enumerate() {
-        let mut version = NewVersion::new(v.document.clone(), v.published);
-        version.effective = v.effective;
-        version.amended_by = v.amended_by.clone();
-        version.note = v.note.clone();
-        out.push(if i == 0 {
-            Op::Publish {
-                record: record.clone(),
-                version,
-            }
-        } else {
-            Op::AddVersion {
-                work: work.work.clone(),
-                version,
-            }
-        });
-    }
-    out
-}
+use wenku_store::{InitOptions, Library, NewVersion, Op, SteppingClock, Timestamp, Transaction};
 
 /// The regions of the corpus of `versions` versions.
 fn regions_of(versions: usize) -> Vec<Region> {
@@ -115,22 +84,7 @@ fn build(versions: usize, extra_regions: &[Region]) -> (tempfile::TempDir, Libra
     if !padding.is_empty() {
         lib.commit(&clerk(), padding).expect("padding");
     }
-    let mut batch = Transaction::new();
-    let mut in_batch = 0;
-    for work in &works {
-        for op in ops(work) {
-            batch.push(op);
-        }
-        in_batch += work.versions.len();
-        if in_batch >= 5_000 {
-            lib.commit(&clerk(), std::mem::take(&mut batch))
-                .expect("batch");
-            in_batch = 0;
-        }
-    }
-    if !batch.is_empty() {
-        lib.commit(&clerk(), batch).expect("batch");
-    }
+    load(&lib, &works);
     let secs = start.elapsed().as_secs_f64();
     eprintln!(
         "built a library of {versions} versions ({} works, {} regions) in {secs:.1} s ({:.0} versions/s, {} packs)",

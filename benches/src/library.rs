@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use wenku_model::Region;
+use wenku_model::canonical::EncodeError;
 use wenku_store::{
     Identity, InitOptions, Library, NewVersion, Op, SteppingClock, Timestamp, Transaction,
 };
@@ -19,7 +20,12 @@ pub fn clerk() -> Identity {
 /// The ops that publish a generated work: its record and first version,
 /// then each later version.
 pub fn ops(work: &GenWork) -> Vec<Op> {
-    let mut record = work.record().expect("generated records encode");
+    try_ops(work).expect("generated records encode")
+}
+
+/// [`ops`], with the error of a record that does not encode.
+pub fn try_ops(work: &GenWork) -> Result<Vec<Op>, EncodeError> {
+    let mut record = work.record()?;
     record.versions.clear();
     let mut out = Vec::with_capacity(work.versions.len());
     for (i, v) in work.versions.iter().enumerate() {
@@ -39,7 +45,7 @@ pub fn ops(work: &GenWork) -> Vec<Op> {
             }
         });
     }
-    out
+    Ok(out)
 }
 
 /// A province library (370000, hosting every region the corpus uses) at
@@ -62,9 +68,16 @@ pub fn province(path: &Path, versions: usize) -> Library {
     let mut options = InitOptions::new(clerk()).clock(clock);
     options.hosted = hosted;
     let lib = Library::init(path, province, options).expect("init");
+    load(&lib, &works);
+    lib
+}
+
+/// Commits `works` into `lib` in batches of about 5,000 versions (one
+/// pack each), as a bulk import does.
+pub fn load<'a>(lib: &Library, works: impl IntoIterator<Item = &'a GenWork>) {
     let mut batch = Transaction::new();
     let mut in_batch = 0;
-    for work in &works {
+    for work in works {
         for op in ops(work) {
             batch.push(op);
         }
@@ -78,7 +91,6 @@ pub fn province(path: &Path, versions: usize) -> Library {
     if !batch.is_empty() {
         lib.commit(&clerk(), batch).expect("batch");
     }
-    lib
 }
 
 /// An empty library of the national node (100000), whose child the

@@ -12,43 +12,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use wenku_bench::corpus::{GenWork, Spec, generate};
+use wenku_bench::corpus::{Spec, generate};
 use wenku_bench::regions::{CITIES, PROVINCE};
 use wenku_model::Region;
 use wenku_store::{
-    CommitOptions, Identity, IndexOptions, InitOptions, Library, NewVersion, Op, SteppingClock,
-    Timestamp, Transaction,
+    CommitOptions, IndexOptions, InitOptions, Library, SteppingClock, Timestamp, Transaction,
 };
 
-pub fn clerk() -> Identity {
-    Identity::new("基准测试", "bench@wenku.invalid").expect("valid identity")
-}
-
-/// The ops that publish a generated work: its record and first version,
-/// then each later version.
-pub fn ops(work: &GenWork) -> Vec<Op> {
-    let mut record = work.record().expect("generated records encode");
-    record.versions.clear();
-    let mut out = Vec::with_capacity(work.versions.len());
-    for (i, v) in work.versions.iter().enumerate() {
-        let mut version = NewVersion::new(v.document.clone(), v.published);
-        version.effective = v.effective;
-        version.amended_by = v.amended_by.clone();
-        version.note = v.note.clone();
-        out.push(if i == 0 {
-            Op::Publish {
-                record: record.clone(),
-                version,
-            }
-        } else {
-            Op::AddVersion {
-                work: work.work.clone(),
-                version,
-            }
-        });
-    }
-    out
-}
+pub use wenku_bench::library::{clerk, ops};
 
 /// Every region the generator can use: the province, cities, counties and
 /// townships 001–012 of each county.

@@ -26,8 +26,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use wenku_bench::corpus::{GenWork, Spec, generate};
+use wenku_bench::library::try_ops;
 use wenku_model::{Region, Target, WorkId};
-use wenku_store::{InitOptions, Library, NewVersion, Op, Peer, PullOptions, Transaction};
+use wenku_store::{InitOptions, Library, Peer, PullOptions, Transaction};
 
 use crate::context::{Ctx, git_timed, harness_command, say};
 use crate::measure::{self, GnuTime};
@@ -67,31 +68,6 @@ fn moved(work: &GenWork, region: Region) -> Result<GenWork> {
         r.by = Some(Target::Work(to(t)?));
     }
     Ok(w)
-}
-
-/// The ops that publish a generated work.
-fn ops(work: &GenWork) -> Result<Vec<Op>> {
-    let mut record = work.record()?;
-    record.versions.clear();
-    let mut out = Vec::with_capacity(work.versions.len());
-    for (i, v) in work.versions.iter().enumerate() {
-        let mut version = NewVersion::new(v.document.clone(), v.published);
-        version.effective = v.effective;
-        version.amended_by = v.amended_by.clone();
-        version.note = v.note.clone();
-        out.push(if i == 0 {
-            Op::Publish {
-                record: record.clone(),
-                version,
-            }
-        } else {
-            Op::AddVersion {
-                work: work.work.clone(),
-                version,
-            }
-        });
-    }
-    Ok(out)
 }
 
 /// `cp -al from to`: a copy sharing every file.
@@ -137,7 +113,7 @@ fn setup(ctx: &mut Ctx) -> Result<(PathBuf, PathBuf)> {
         versions: wanted,
     }) {
         let work = moved(&work, region)?;
-        for op in ops(&work)? {
+        for op in try_ops(&work)? {
             batch.push(op);
         }
         versions += work.versions.len();
