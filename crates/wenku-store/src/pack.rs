@@ -66,14 +66,25 @@ pub(crate) fn write_pack(
     ) {
         step.ctx(|| format!("encoding a pack of {count} objects"))?;
     }
+    install(repo, &mut &bytes[..], count)
+}
+
+/// Indexes the pack data read from `data` into `objects/pack` (pack and
+/// index each under a temporary name, then renamed), makes both read-only
+/// and drops the `.keep` gix leaves.
+fn install(
+    repo: &gix::Repository,
+    data: &mut dyn std::io::BufRead,
+    count: u32,
+) -> Result<Option<PathBuf>, GitError> {
     let pack_dir = pack_dir(repo);
     let outcome = pack::Bundle::write_to_directory(
-        &mut &bytes[..],
+        data,
         Some(&pack_dir),
         &mut gix::progress::Discard,
         &AtomicBool::new(false),
         None::<gix::objs::find::Never>,
-        hash,
+        repo.object_hash(),
         pack::bundle::write::Options::default(),
     )
     .ctx(|| {
@@ -82,11 +93,6 @@ pub(crate) fn write_pack(
             pack_dir.display()
         )
     })?;
-    finish(outcome)
-}
-
-/// Makes a written pack and its index read-only and drops gix's `.keep`.
-fn finish(outcome: pack::bundle::write::Outcome) -> Result<Option<PathBuf>, GitError> {
     for path in [&outcome.data_path, &outcome.index_path]
         .into_iter()
         .flatten()
@@ -168,23 +174,9 @@ fn write_pack_streaming(
     let file = std::fs::File::open(temporary.path())
         .ctx(|| format!("reading back {}", temporary.path().display()))?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let outcome = pack::Bundle::write_to_directory(
-        &mut reader,
-        Some(&pack_dir),
-        &mut gix::progress::Discard,
-        &AtomicBool::new(false),
-        None::<gix::objs::find::Never>,
-        hash,
-        pack::bundle::write::Options::default(),
-    )
-    .ctx(|| {
-        format!(
-            "writing a pack of {count} objects to {}",
-            pack_dir.display()
-        )
-    })?;
+    let written = install(repo, &mut reader, count);
     drop(temporary);
-    finish(outcome)
+    written
 }
 
 /// Compresses objects into pack entries on all cores, keeping their order.
