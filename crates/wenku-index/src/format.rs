@@ -342,12 +342,12 @@ impl Row for CiteRow {
 
 keyed!(WorkRefs, Section::WorkRefs, 64, target);
 
-/// Postings of the sections that share the row type: a wrapper per section
-/// so that a block is always read as the type it was written as.
-macro_rules! posting_section {
-    ($name:ident, $section:expr, $rows:expr) => {
+/// A section whose rows are one shared row type with a `key`, wrapped so
+/// that a block is always read as the type it was written as.
+macro_rules! wrapped_section {
+    ($name:ident, $row:ty, $section:expr, $rows:expr) => {
         #[derive(Archive, Serialize, Deserialize, Debug, Clone)]
-        pub(crate) struct $name(pub(crate) Posting);
+        pub(crate) struct $name(pub(crate) $row);
         impl Row for $name {
             const SECTION: Section = $section;
             const ROWS_PER_BLOCK: usize = $rows;
@@ -358,6 +358,13 @@ macro_rules! posting_section {
                 self.0.key.as_bytes().to_vec()
             }
         }
+    };
+}
+
+/// Postings of the sections that share the row type.
+macro_rules! posting_section {
+    ($name:ident, $section:expr, $rows:expr) => {
+        wrapped_section!($name, Posting, $section, $rows);
         impl PostingRow for $name {
             fn works(row: &Self::Archived) -> &[rkyv::Archived<u32>] {
                 &row.0.works
@@ -372,25 +379,8 @@ posting_section!(RegionPosting, Section::Regions, 64);
 posting_section!(TypePosting, Section::Types, 16);
 posting_section!(SubjectPosting, Section::Subjects, 64);
 
-macro_rules! cite_section {
-    ($name:ident, $section:expr, $rows:expr) => {
-        #[derive(Archive, Serialize, Deserialize, Debug, Clone)]
-        pub(crate) struct $name(pub(crate) CitePosting);
-        impl Row for $name {
-            const SECTION: Section = $section;
-            const ROWS_PER_BLOCK: usize = $rows;
-            fn key(row: &Self::Archived) -> &[u8] {
-                row.0.key.as_bytes()
-            }
-            fn owned_key(&self) -> Vec<u8> {
-                self.0.key.as_bytes().to_vec()
-            }
-        }
-    };
-}
-
-cite_section!(NumberCites, Section::NumberCites, 64);
-cite_section!(TitleCites, Section::TitleCites, 64);
+wrapped_section!(NumberCites, CitePosting, Section::NumberCites, 64);
+wrapped_section!(TitleCites, CitePosting, Section::TitleCites, 64);
 
 /// Whether a section is searched by key (and so has a fence).
 pub(crate) fn is_sorted(section: usize) -> bool {

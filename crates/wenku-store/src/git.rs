@@ -66,17 +66,7 @@ where
 
 /// The commit `refs/heads/main` points at, if it exists.
 pub(crate) fn main_head(repo: &gix::Repository) -> Result<Option<ObjectId>, GitError> {
-    let reference = repo
-        .try_find_reference(MAIN_REF)
-        .ctx(|| format!("reading {MAIN_REF}"))?;
-    match reference {
-        None => Ok(None),
-        Some(mut r) => {
-            let id = retrying(|| r.peel_to_id().map(|id| id.detach()))
-                .ctx(|| format!("resolving {MAIN_REF}"))?;
-            Ok(Some(id))
-        }
-    }
+    ref_target(repo, MAIN_REF)
 }
 
 /// The root tree of a commit.
