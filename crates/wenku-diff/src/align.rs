@@ -46,6 +46,16 @@ pub(crate) struct Group {
     pub in_order: bool,
 }
 
+impl Group {
+    /// The units of `side`, then those of the other side.
+    fn sides(&self, side: Side) -> (&Vec<usize>, &Vec<usize>) {
+        match side {
+            Side::Old => (&self.old, &self.new),
+            Side::New => (&self.new, &self.old),
+        }
+    }
+}
+
 /// The alignment of two outlines.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Alignment {
@@ -366,7 +376,13 @@ impl Alignment {
     }
 
     /// Grows 1:1 pairs into splits and merges with their free neighbours.
-    fn splits(&mut self, old: &Outline, new: &Outline, old_p: &mut Profiles, new_p: &mut Profiles) {
+    fn splits<'o, 'a>(
+        &mut self,
+        old: &Outline,
+        new: &Outline,
+        old_p: &mut Profiles<'o, 'a>,
+        new_p: &mut Profiles<'o, 'a>,
+    ) {
         // A free unit can only join once a neighbour has a group, so after
         // a first pass only the neighbours of units that joined need another
         // look.
@@ -376,16 +392,8 @@ impl Alignment {
             .collect();
         let mut covered = HashMap::new();
         while let Some((side, k)) = queue.pop_front() {
-            let joined = match side {
-                Side::New => {
-                    self.new_group[k].is_none()
-                        && self.grow_split(k, old, new, old_p, new_p, &mut covered)
-                }
-                Side::Old => {
-                    self.old_group[k].is_none()
-                        && self.grow_merge(k, old, new, old_p, new_p, &mut covered)
-                }
-            };
+            let joined = self.group_of(side, k).is_none()
+                && self.grow(side, k, old, new, old_p, new_p, &mut covered);
             if joined {
                 queue.extend(
                     [k.checked_sub(1), k.checked_add(1)]
@@ -397,46 +405,54 @@ impl Alignment {
         }
     }
 
-    /// Tries to add free new unit `j` to the split of a neighbour's old
-    /// unit; of two neighbours, the one it owes more text to.
-    fn grow_split(
+    /// Tries to add free unit `k` of `side` to a neighbour's group: a new
+    /// unit to the split of an old one, an old unit to the merge into a new
+    /// one; of two neighbours, the one it shares more text with.
+    #[allow(clippy::too_many_arguments)]
+    fn grow<'o, 'a>(
         &mut self,
-        j: usize,
+        side: Side,
+        k: usize,
         old: &Outline,
         new: &Outline,
-        old_p: &mut Profiles,
-        new_p: &mut Profiles,
+        old_p: &mut Profiles<'o, 'a>,
+        new_p: &mut Profiles<'o, 'a>,
         covered: &mut HashMap<usize, usize>,
     ) -> bool {
+        // `from`: the side of the free unit and the pieces; `to`: the side
+        // of the one whole unit they are pieces of.
+        let (from, to, from_p, to_p) = match side {
+            Side::New => (new, old, new_p, old_p),
+            Side::Old => (old, new, old_p, new_p),
+        };
         let mut best: Option<(usize, usize, Vec<usize>)> = None;
-        for neighbour in [j.checked_sub(1), j.checked_add(1)].into_iter().flatten() {
-            let Some(g) = self.new_group.get(neighbour).copied().flatten() else {
+        for neighbour in [k.checked_sub(1), k.checked_add(1)].into_iter().flatten() {
+            let Some(g) = self.group_of(side, neighbour) else {
                 continue;
             };
-            let group = &self.groups[g];
-            if group.old.len() != 1
-                || class(new.units[j].element) != class(new.units[neighbour].element)
+            let (pieces, wholes) = self.groups[g].sides(side);
+            if wholes.len() != 1
+                || class(from.units[k].element) != class(from.units[neighbour].element)
                 || !is_piece(
-                    &new_p.get(j).clone(),
-                    &group
-                        .new
+                    &from_p.get(k).clone(),
+                    &pieces
                         .iter()
-                        .map(|&p| new_p.get(p).clone())
+                        .map(|&p| from_p.get(p).clone())
                         .collect::<Vec<_>>(),
-                    old_p.get(group.old[0]),
+                    to_p.get(wholes[0]),
                 )
             {
                 continue;
             }
-            let whole = &old.units[group.old[0]].folded;
+            let whole = &to.units[wholes[0]].folded;
             if whole.len() > MAX_SPLIT_BYTES {
                 continue;
             }
-            let mut pieces = group.new.clone();
+            let mut pieces = pieces.clone();
             let before = *covered
                 .entry(g)
-                .or_insert_with(|| lcs_len(whole, &joined(new, &pieces)));
-            let piece = &new.units[j].folded;
+                .or_insert_with(|| lcs_len(whole, &joined(from, &pieces)));
+            let piece = &from.units[k].folded;
             if piece.len() > MAX_SPLIT_BYTES {
                 continue;
             }
@@ -445,11 +461,11 @@ impl Alignment {
                 // Even if all of the piece matched, too little is left.
                 continue;
             }
-            let own = own_chars(piece, new, &pieces);
-            let others = joined(new, &pieces);
-            pieces.push(j);
+            let own = own_chars(piece, from, &pieces);
+            let others = joined(from, &pieces);
+            pieces.push(k);
             pieces.sort_unstable();
-            let after = cover(whole, &joined(new, &pieces), piece, &others);
+            let after = cover(whole, &joined(from, &pieces), piece, &others);
             let gain = after.saturating_sub(before);
             if completes(gain, piece, own, whole) && best.as_ref().is_none_or(|b| gain > b.1) {
                 best = Some((g, gain, pieces));
@@ -459,75 +475,25 @@ impl Alignment {
             return false;
         };
         covered.remove(&g);
-        self.groups[g].new = pieces;
-        self.new_group[j] = Some(g);
+        match side {
+            Side::New => {
+                self.groups[g].new = pieces;
+                self.new_group[k] = Some(g);
+            }
+            Side::Old => {
+                self.groups[g].old = pieces;
+                self.old_group[k] = Some(g);
+            }
+        }
         true
     }
 
-    /// Tries to add free old unit `i` to the merge into a neighbour's new
-    /// unit; of two neighbours, the one it gives more text to.
-    fn grow_merge(
-        &mut self,
-        i: usize,
-        old: &Outline,
-        new: &Outline,
-        old_p: &mut Profiles,
-        new_p: &mut Profiles,
-        covered: &mut HashMap<usize, usize>,
-    ) -> bool {
-        let mut best: Option<(usize, usize, Vec<usize>)> = None;
-        for neighbour in [i.checked_sub(1), i.checked_add(1)].into_iter().flatten() {
-            let Some(g) = self.old_group.get(neighbour).copied().flatten() else {
-                continue;
-            };
-            let group = &self.groups[g];
-            if group.new.len() != 1
-                || class(old.units[i].element) != class(old.units[neighbour].element)
-                || !is_piece(
-                    &old_p.get(i).clone(),
-                    &group
-                        .old
-                        .iter()
-                        .map(|&p| old_p.get(p).clone())
-                        .collect::<Vec<_>>(),
-                    new_p.get(group.new[0]),
-                )
-            {
-                continue;
-            }
-            let whole = &new.units[group.new[0]].folded;
-            if whole.len() > MAX_SPLIT_BYTES {
-                continue;
-            }
-            let mut pieces = group.old.clone();
-            let before = *covered
-                .entry(g)
-                .or_insert_with(|| lcs_len(&joined(old, &pieces), whole));
-            let piece = &old.units[i].folded;
-            if piece.len() > MAX_SPLIT_BYTES {
-                continue;
-            }
-            let room = whole.chars().count().saturating_sub(before);
-            if !completes(room, piece, piece.chars().count(), whole) {
-                continue;
-            }
-            let own = own_chars(piece, old, &pieces);
-            let others = joined(old, &pieces);
-            pieces.push(i);
-            pieces.sort_unstable();
-            let after = cover(whole, &joined(old, &pieces), piece, &others);
-            let gain = after.saturating_sub(before);
-            if completes(gain, piece, own, whole) && best.as_ref().is_none_or(|b| gain > b.1) {
-                best = Some((g, gain, pieces));
-            }
+    /// The group of unit `k` of `side`, if it has one.
+    fn group_of(&self, side: Side, k: usize) -> Option<usize> {
+        match side {
+            Side::Old => self.old_group.get(k).copied().flatten(),
+            Side::New => self.new_group.get(k).copied().flatten(),
         }
-        let Some((g, _, pieces)) = best else {
-            return false;
-        };
-        covered.remove(&g);
-        self.groups[g].old = pieces;
-        self.old_group[i] = Some(g);
-        true
     }
 
     /// Pairs divisions of each kind by heading and by the units they share.
