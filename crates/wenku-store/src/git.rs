@@ -170,8 +170,23 @@ pub(crate) fn write_ref(
     reflog: &str,
     signature: &gix::actor::Signature,
 ) -> Result<(), GitError> {
+    let edit = update_edit(name, expected, new, reflog)?;
+    let mut buf = gix::date::parse::TimeBuf::default();
+    repo.edit_references_as([edit], Some(signature.to_ref(&mut buf)))
+        .ctx(|| format!("pointing {name} at {new}"))?;
+    Ok(())
+}
+
+/// The edit that points `name` at `new` if it matches `expected`, with a
+/// reflog entry.
+pub(crate) fn update_edit(
+    name: &str,
+    expected: gix::refs::transaction::PreviousValue,
+    new: ObjectId,
+    reflog: &str,
+) -> Result<gix::refs::transaction::RefEdit, GitError> {
     use gix::refs::transaction::{Change, LogChange, RefEdit, RefLog};
-    let edit = RefEdit {
+    Ok(RefEdit {
         change: Change::Update {
             log: LogChange {
                 mode: RefLog::AndReference,
@@ -185,11 +200,7 @@ pub(crate) fn write_ref(
             .try_into()
             .ctx(|| format!("{name} as a reference name"))?,
         deref: false,
-    };
-    let mut buf = gix::date::parse::TimeBuf::default();
-    repo.edit_references_as([edit], Some(signature.to_ref(&mut buf)))
-        .ctx(|| format!("pointing {name} at {new}"))?;
-    Ok(())
+    })
 }
 
 /// Deletes the reference `name` if it exists.

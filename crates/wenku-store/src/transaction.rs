@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
-use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+use gix::refs::transaction::PreviousValue;
 use wenku_model::canonical::{self, EncodeError};
 use wenku_model::{Record, Region, RevisionId, Target, WorkId};
 
@@ -613,24 +613,11 @@ pub(crate) fn swap_main(
     time: Timestamp,
 ) -> Result<Swap, CommitError> {
     let _lock = WriterLock::acquire(repo.git_dir())?;
-    let edit = RefEdit {
-        change: Change::Update {
-            log: LogChange {
-                mode: RefLog::AndReference,
-                force_create_reflog: false,
-                message: reflog.into(),
-            },
-            expected: match expected {
-                Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
-                None => PreviousValue::MustNotExist,
-            },
-            new: gix::refs::Target::Object(new),
-        },
-        name: MAIN_REF
-            .try_into()
-            .expect("refs/heads/main is a valid reference name"),
-        deref: false,
+    let previous = match expected {
+        Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
+        None => PreviousValue::MustNotExist,
     };
+    let edit = git::update_edit(MAIN_REF, previous, new, reflog)?;
     let signature = identity.signature(time);
     let mut buf = gix::date::parse::TimeBuf::default();
     match repo.edit_references_as([edit], Some(signature.to_ref(&mut buf))) {
