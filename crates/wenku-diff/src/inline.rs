@@ -241,20 +241,12 @@ fn key_ops(a: &[u64], b: &[u64], deadline: Option<Instant>) -> Vec<Op> {
             });
             continue;
         }
-        if old.is_empty() || new.is_empty() {
-            raw.push(DiffOp::Replace {
-                old_index: old.start,
-                old_len: old.len(),
-                new_index: new.start,
-                new_len: new.len(),
-            });
-            continue;
-        }
         let (x, y) = (&a[old.clone()], &b[new.clone()]);
-        if x.len().min(y.len()) >= 24 && lcs_len_of(x, y.iter().copied()) * 4 < x.len().max(y.len())
-        {
-            // Rewritten rather than edited: characters they happen to
-            // share would only scatter the change into confetti.
+        // One side empty, or rewritten rather than edited: characters they
+        // happen to share would only scatter the change into confetti.
+        let rewritten = x.len().min(y.len()) >= 24
+            && lcs_len_of(x, y.iter().copied()) * 4 < x.len().max(y.len());
+        if x.is_empty() || y.is_empty() || rewritten {
             raw.push(DiffOp::Replace {
                 old_index: old.start,
                 old_len: old.len(),

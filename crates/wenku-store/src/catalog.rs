@@ -246,6 +246,24 @@ impl TreeCatalog {
     pub fn records(&self) -> &BTreeMap<WorkId, Record> {
         &self.records
     }
+
+    /// Every relation of every record that `keep` accepts, as referrers,
+    /// sorted.
+    fn referrers_where(&self, keep: impl Fn(&Record, &Target) -> bool) -> Vec<Referrer> {
+        let mut out: Vec<Referrer> = self
+            .records
+            .values()
+            .flat_map(|r| r.relations.iter().map(move |rel| (r, rel)))
+            .filter(|(r, rel)| keep(r, &rel.target))
+            .map(|(r, rel)| Referrer {
+                from: r.work.clone(),
+                kind: rel.kind,
+                target: rel.target.clone(),
+            })
+            .collect();
+        out.sort();
+        out
+    }
 }
 
 impl Catalog for TreeCatalog {
@@ -267,24 +285,13 @@ impl Catalog for TreeCatalog {
     }
 
     fn referrers(&self, work: &WorkId) -> Result<Vec<Referrer>, ReadError> {
-        let mut out = Vec::new();
-        for r in self.records.values().filter(|r| r.work != *work) {
-            for rel in &r.relations {
-                let hit = match &rel.target {
+        Ok(self.referrers_where(|r, target| {
+            r.work != *work
+                && match target {
                     Target::Work(w) => w == work,
                     Target::Citation(c) => self.keys.resolve(c).contains(work),
-                };
-                if hit {
-                    out.push(Referrer {
-                        from: r.work.clone(),
-                        kind: rel.kind,
-                        target: rel.target.clone(),
-                    });
                 }
-            }
-        }
-        out.sort();
-        Ok(out)
+        }))
     }
 
     fn find_revision(&self, revision: &RevisionId) -> Result<Vec<WorkId>, ReadError> {
@@ -297,22 +304,9 @@ impl Catalog for TreeCatalog {
     }
 
     fn unresolved(&self) -> Result<Vec<Referrer>, ReadError> {
-        let mut out = Vec::new();
-        for r in self.records.values() {
-            for rel in &r.relations {
-                if let Target::Citation(c) = &rel.target {
-                    if self.keys.resolve(c).is_empty() {
-                        out.push(Referrer {
-                            from: r.work.clone(),
-                            kind: rel.kind,
-                            target: rel.target.clone(),
-                        });
-                    }
-                }
-            }
-        }
-        out.sort();
-        Ok(out)
+        Ok(self.referrers_where(
+            |_, target| matches!(target, Target::Citation(c) if self.keys.resolve(c).is_empty()),
+        ))
     }
 }
 

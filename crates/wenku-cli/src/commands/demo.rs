@@ -278,17 +278,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     out.line("")?;
 
     step(&mut out, "The works, with their status today", "ls")?;
-    super::ls::run(
-        &lib,
-        LsArgs {
-            region: None,
-            doc_type: None,
-            status: None,
-            subject: None,
-            at: None,
-            json: false,
-        },
-    )?;
+    super::ls::run(&lib, ls_args(None))?;
 
     step(
         &mut out,
@@ -316,17 +306,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     out.line("")?;
 
     step(&mut out, "A repealed regulation", "ls --status repealed")?;
-    super::ls::run(
-        &lib,
-        LsArgs {
-            region: None,
-            doc_type: None,
-            status: Some("repealed".into()),
-            subject: None,
-            at: None,
-            json: false,
-        },
-    )?;
+    super::ls::run(&lib, ls_args(Some("repealed")))?;
 
     step(
         &mut out,
@@ -363,6 +343,18 @@ pub fn run(args: DemoArgs) -> Result<()> {
         out.line(cmd)?;
     }
     Ok(())
+}
+
+/// `wenku ls`, optionally `--status STATUS`.
+fn ls_args(status: Option<&str>) -> LsArgs {
+    LsArgs {
+        region: None,
+        doc_type: None,
+        status: status.map(str::to_string),
+        subject: None,
+        at: None,
+        json: false,
+    }
 }
 
 /// The plain text in force on a date, as `wenku show` prints it.
