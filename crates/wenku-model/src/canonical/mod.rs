@@ -32,10 +32,17 @@ pub const DOCUMENT_NS: &str = "urn:wenku:document:1";
 /// Namespace of records, format version 1.
 pub const RECORD_NS: &str = "urn:wenku:record:1";
 
+/// The largest canonical document or record, in bytes, that readers accept
+/// ([`Limits::default`]'s `max_bytes`). It is the one size limit of the
+/// library: the importer refuses a document whose canonical form is larger,
+/// and the store refuses to write a record or version that is, so nothing
+/// is written that its readers would then refuse.
+pub const MAX_CANONICAL_BYTES: usize = 32 * 1024 * 1024;
+
 /// Bounds on hostile input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest input, in bytes.
+    /// Largest input, in bytes ([`MAX_CANONICAL_BYTES`] by default).
     pub max_bytes: usize,
     /// Deepest element nesting.
     pub max_depth: usize,
@@ -46,7 +53,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_bytes: 32 * 1024 * 1024,
+            max_bytes: MAX_CANONICAL_BYTES,
             max_depth: 48,
             max_attributes: 16,
         }
