@@ -1,7 +1,7 @@
 //! Dates inside running text: `2024年7月16日`, `２０２４年７月１６日`,
 //! `二〇二四年七月十六日` and `2025-07-04`.
 
-use wenku_model::Date;
+use wenku_model::{Date, numeral};
 
 /// A date found in a string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,10 +48,83 @@ pub(crate) fn find_from(s: &str, from: usize) -> Option<Found> {
     None
 }
 
-/// `YYYY年M月D日` starting exactly at `start`.
-fn chinese_at(s: &str, start: usize) -> Option<Found> {
+/// A date written in the text that has a date's shape and numbers but does
+/// not exist (`2023年2月30日`, `2025年13月1日`, `2023-02-30`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Impossible {
+    /// The text as written.
+    pub text: String,
+    /// Why it is not a date.
+    pub reason: String,
+}
+
+/// Every impossible date in `s`, in order.
+pub(crate) fn impossible_all(s: &str) -> Vec<Impossible> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut skip_to = 0;
+    for (start, c) in s.char_indices() {
+        if start >= skip_to && is_year_digit(c) && !prev.is_some_and(is_year_digit) {
+            let shaped = chinese_shape(s, start)
+                .map(|end| (end, chinese_parts(&s[start..end])))
+                .or_else(|| iso_shape(s, start).map(|end| (end, iso_parts(&s[start..end]))));
+            if let Some((end, Some((y, m, d)))) = shaped {
+                if let Err(e) = Date::new(y, m, d) {
+                    out.push(Impossible {
+                        text: s[start..end].to_string(),
+                        reason: e.reason,
+                    });
+                }
+                skip_to = end;
+            }
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// The year, month and day numbers of a `YYYY年M月D日` shape, if they are
+/// numbers.
+fn chinese_parts(t: &str) -> Option<(u32, u32, u32)> {
+    let (y, rest) = t.split_once('年')?;
+    let (m, rest) = rest.split_once('月')?;
+    let d = rest.strip_suffix('日')?;
+    Some((
+        numeral::parse_digits(y)?,
+        numeral::parse(m)?,
+        numeral::parse(d)?,
+    ))
+}
+
+/// The numbers of a `YYYY-MM-DD` shape.
+fn iso_parts(t: &str) -> Option<(u32, u32, u32)> {
+    Some((
+        t.get(0..4)?.parse().ok()?,
+        t.get(5..7)?.parse().ok()?,
+        t.get(8..10)?.parse().ok()?,
+    ))
+}
+
+/// The end of a `YYYY-MM-DD` shape (ASCII digits) at `start`, not followed
+/// by another digit.
+fn iso_shape(s: &str, start: usize) -> Option<usize> {
+    let b = s.as_bytes().get(start..start + 10)?;
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9]
+        .iter()
+        .all(|&i| b[i].is_ascii_digit());
+    if !digits || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    if s[start + 10..].starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(start + 10)
+}
+
+/// The end of a `YYYY年M月D日` shape starting exactly at `start`: four year
+/// digits, then one to three numeral characters for the month and the day.
+fn chinese_shape(s: &str, start: usize) -> Option<usize> {
     let rest = &s[start..];
-    let mut end = 0;
     let mut stage = 0; // 0 year, 1 month, 2 day
     let mut run = 0;
     for (i, c) in rest.char_indices() {
@@ -70,13 +143,16 @@ fn chinese_at(s: &str, start: usize) -> Option<Found> {
         stage += 1;
         run = 0;
         if stage == 3 {
-            end = i + c.len_utf8();
-            break;
+            return Some(start + i + c.len_utf8());
         }
     }
-    if end == 0 {
-        return None;
-    }
+    None
+}
+
+/// `YYYY年M月D日` starting exactly at `start`.
+fn chinese_at(s: &str, start: usize) -> Option<Found> {
+    let end = chinese_shape(s, start)? - start;
+    let rest = &s[start..];
     let date = Date::parse_chinese(&rest[..end]).ok()?;
     Some(Found {
         start,

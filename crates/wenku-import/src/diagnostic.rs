@@ -100,6 +100,13 @@ pub mod codes {
     pub const ENCODING: &str = "encoding";
     /// A character XML cannot carry (a control character) was left out.
     pub const CONTROL_CHARACTER: &str = "control-character";
+    /// Bidirectional control characters (U+202A–U+202E, U+2066–U+2069,
+    /// U+200E, U+200F, U+061C) were left out of the text or of the
+    /// proposed metadata.
+    pub const BIDI_CONTROL: &str = "bidi-control";
+    /// A date written in the text does not exist (`2023年2月30日`); it was
+    /// not used as a date.
+    pub const IMPOSSIBLE_DATE: &str = "impossible-date";
     /// Zero-width characters at a line's edge (or forming the whole line)
     /// were left out.
     pub const ZERO_WIDTH: &str = "zero-width";

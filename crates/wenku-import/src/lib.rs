@@ -62,6 +62,7 @@ mod line;
 mod markdown;
 mod metadata;
 pub mod options;
+mod read;
 mod relation;
 mod structure;
 mod xml;
@@ -69,7 +70,8 @@ mod xml;
 use std::path::Path;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-use wenku_model::{DocType, Document};
+use wenku_model::canonical::{MAX_CANONICAL_BYTES, decode_document};
+use wenku_model::{DocType, Document, render};
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use encoding::Decoded;
@@ -94,23 +96,15 @@ pub struct Imported {
 
 /// Reads a file and imports it; see [`import_bytes`]. The path is the
 /// source name in messages and decides the format by its extension.
+///
+/// Only a regular file (or a symbolic link to one) is read: a directory,
+/// device, FIFO or socket is refused before it is opened, and the file is
+/// opened without blocking, so a FIFO swapped in at the last moment cannot
+/// hang the import. At most [`ImportOptions::max_bytes`] bytes are read,
+/// whatever size the file reports.
 pub fn import_file(path: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
-        source_name: name.clone(),
-        source,
-    })?;
-    if meta.len() > options.max_bytes as u64 {
-        return Err(ImportError::TooLarge {
-            source_name: name,
-            size: usize::try_from(meta.len()).unwrap_or(usize::MAX),
-            max: options.max_bytes,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        source_name: name.clone(),
-        source,
-    })?;
+    let bytes = read::bounded(path, &name, options.max_bytes)?;
     import_bytes(&name, &bytes, options)
 }
 
@@ -134,6 +128,11 @@ pub fn import_bytes(
         });
     }
     let decoded = encoding::decode(source_name, bytes, options.encoding)?;
+    if decoded.text.chars().all(char::is_whitespace) {
+        return Err(ImportError::Empty {
+            source_name: source_name.to_string(),
+        });
+    }
     let mut diags = Vec::new();
     if decoded.encoding != TextEncoding::Utf8 {
         diags.push(Diagnostic::info(
@@ -174,6 +173,18 @@ pub fn import_bytes(
                 lines = markdown::strip(lines, &mut diags);
             }
             let (lines, page) = chrome::strip(lines, options.keep_web_chrome, &mut diags);
+            for line in &lines {
+                for bad in date::impossible_all(&line.text) {
+                    diags.push(Diagnostic::warning(
+                        Some(line.no),
+                        codes::IMPOSSIBLE_DATE,
+                        format!(
+                            "{} is not a date ({}); it is kept as text and not used as a date",
+                            bad.text, bad.reason
+                        ),
+                    ));
+                }
+            }
             let built = structure::build(&lines, &mut diags);
             let recognised = metadata::recognise(&built, &lines, &page, &mut diags);
             let statute = built.mode == structure::Mode::Statute;
@@ -182,17 +193,76 @@ pub fn import_bytes(
             (document, recognised, statute)
         }
     };
-    let proposed = metadata::apply(options, recognised, &mut document, statute, &mut diags);
-    document
+    let mut proposed = metadata::apply(options, recognised, &mut document, statute, &mut diags);
+    strip_bidi_controls(&mut proposed, &mut diags);
+    if format != Format::Xml
+        && !render::to_plain_text(&document).contains(|c: char| !c.is_whitespace())
+    {
+        return Err(ImportError::NothingKept {
+            source_name: source_name.to_string(),
+            diagnostics: diags,
+        });
+    }
+    let canonical = document
         .to_canonical()
         .map_err(|source| ImportError::Encode {
             source_name: source_name.to_string(),
             source,
         })?;
+    if canonical.len() > MAX_CANONICAL_BYTES {
+        return Err(ImportError::CanonicalTooLarge {
+            source_name: source_name.to_string(),
+            size: canonical.len(),
+            max: MAX_CANONICAL_BYTES,
+            input: bytes.len(),
+        });
+    }
+    // The document as readers will read it: leaving characters out can
+    // leave text that is not NFC (an accent next to the letter a control
+    // character separated it from), which the canonical form normalises.
+    let document = decode_document(&canonical).map_err(|source| ImportError::Reread {
+        source_name: source_name.to_string(),
+        source,
+    })?;
     diags.sort_by_key(|d| d.line.unwrap_or(0));
     Ok(Imported {
         document,
         proposed,
         diagnostics: diags,
     })
+}
+
+/// Leaves bidirectional control characters out of the proposed title and
+/// issuers, with a warning. Text and Markdown lines never hold them (they
+/// are left out of every line, as dropped text); an XML document is passed
+/// through as written, and an override is the caller's, so only the
+/// proposal made from them is cleaned here.
+fn strip_bidi_controls(proposed: &mut Proposed, diags: &mut Vec<Diagnostic>) {
+    let fields = proposed
+        .title
+        .iter_mut()
+        .map(|t| ("title", t))
+        .chain(proposed.issuers.iter_mut().map(|i| ("issuer", i)));
+    for (field, value) in fields {
+        if value.contains(line::is_bidi_control) {
+            let bad: String = value
+                .chars()
+                .filter(|c| line::is_bidi_control(*c))
+                .collect();
+            value.retain(|c| !line::is_bidi_control(c));
+            diags.push(Diagnostic::warning(
+                None,
+                codes::BIDI_CONTROL,
+                format!(
+                    "left out {} bidirectional control character(s) ({}) from the proposed {field} {value:?}",
+                    bad.chars().count(),
+                    line::code_points(&bad)
+                ),
+            ));
+        }
+    }
+    if proposed.title.as_deref() == Some("") {
+        proposed.title = None;
+    }
+    proposed.issuers.retain(|i| !i.is_empty());
 }

@@ -41,6 +41,27 @@ pub(crate) fn is_zero_width(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
+/// Bidirectional control characters (embeddings, overrides, isolates and
+/// marks): invisible, and able to make a title or a number display as
+/// something other than what is stored. Chinese policy texts have no use
+/// for them, so the importer leaves them out of every line.
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
+}
+
+/// `U+202E U+2066`: the first eight characters of `s` as code points.
+pub(crate) fn code_points(s: &str) -> String {
+    let codes: Vec<String> = s
+        .chars()
+        .take(8)
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect();
+    codes.join(" ")
+}
+
 /// Whitespace or zero-width: what structure recognition looks through.
 pub(crate) fn is_blank(c: char) -> bool {
     c.is_whitespace() || is_zero_width(c)
@@ -87,6 +108,26 @@ pub(crate) fn split(text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Line> {
             );
             cleaned = raw.chars().filter(|c| is_xml_char(*c)).collect();
             &cleaned
+        };
+        let unbidi: String;
+        let raw = if raw.contains(is_bidi_control) {
+            let bad: String = raw.chars().filter(|c| is_bidi_control(*c)).collect();
+            diags.push(
+                Diagnostic::warning(
+                    Some(no),
+                    codes::BIDI_CONTROL,
+                    format!(
+                        "left out {} bidirectional control character(s) ({}): they make text display in another order than it is written",
+                        bad.chars().count(),
+                        code_points(&bad)
+                    ),
+                )
+                .with_dropped(bad),
+            );
+            unbidi = raw.chars().filter(|c| !is_bidi_control(*c)).collect();
+            &unbidi
+        } else {
+            raw
         };
         let trimmed = raw.trim_matches(is_blank);
         let (head, tail) = edges(raw, trimmed);
