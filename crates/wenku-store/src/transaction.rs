@@ -192,6 +192,32 @@ pub enum Refusal {
     /// The text or record cannot be written in the canonical format.
     #[error("cannot be stored: {0}")]
     Encode(#[from] EncodeError),
+    /// The canonical form of a version or record is larger than readers
+    /// accept ([`canonical::MAX_CANONICAL_BYTES`]): stored, it would be
+    /// refused by every read, `verify` and pull.
+    #[error(
+        "the {what}'s canonical form is {size} bytes; readers accept at most {max} bytes, so it cannot be stored"
+    )]
+    TooLarge {
+        /// `version` or `record`.
+        what: &'static str,
+        /// The size of its canonical form.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// Refuses canonical bytes that readers would refuse.
+fn within_limit(what: &'static str, bytes: &[u8]) -> Result<(), Refusal> {
+    if bytes.len() > canonical::MAX_CANONICAL_BYTES {
+        return Err(Refusal::TooLarge {
+            what,
+            size: bytes.len(),
+            max: canonical::MAX_CANONICAL_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// Why a transaction was not committed.
@@ -347,6 +373,7 @@ pub(crate) fn stage(
                 }
                 let bytes = canonical::encode_document(&version.document)
                     .map_err(|e| fail(Refusal::Encode(e)))?;
+                within_limit("version", &bytes).map_err(fail)?;
                 let rev = RevisionId::of(&bytes);
                 revision = Some(rev);
                 let mut new = record.clone();
@@ -359,6 +386,7 @@ pub(crate) fn stage(
             Op::AddVersion { version, .. } => {
                 let bytes = canonical::encode_document(&version.document)
                     .map_err(|e| fail(Refusal::Encode(e)))?;
+                within_limit("version", &bytes).map_err(fail)?;
                 let rev = RevisionId::of(&bytes);
                 revision = Some(rev);
                 let record = s
@@ -537,6 +565,10 @@ pub(crate) fn write(
         let bytes = canonical::encode_record(record).map_err(|e| {
             let index = staged.touched_by.get(work).copied().unwrap_or(0);
             refused(index, &ops[index], Refusal::Encode(e))
+        })?;
+        within_limit("record", &bytes).map_err(|refusal| {
+            let index = staged.touched_by.get(work).copied().unwrap_or(0);
+            refused(index, &ops[index], refusal)
         })?;
         files.push((layout::record_path(work), bytes));
     }
