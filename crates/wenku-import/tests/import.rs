@@ -13,6 +13,10 @@ use wenku_import::{
 use wenku_model::canonical;
 use wenku_model::{Block, Citation, Date, DocNumber, DocType, RelationKind, Target, UnitKind};
 
+// Hostile and careless inputs: tests/import/hardening.rs.
+#[path = "import/hardening.rs"]
+mod hardening;
+
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corpus")
 }

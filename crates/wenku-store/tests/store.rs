@@ -20,6 +20,10 @@ use wenku_store::{
 #[path = "store/index.rs"]
 mod index;
 
+// Sizes readers refuse are never written: tests/store/limits.rs.
+#[path = "store/limits.rs"]
+mod limits;
+
 // ---------------------------------------------------------------------------
 // helpers
 
