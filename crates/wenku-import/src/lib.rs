@@ -112,8 +112,17 @@ pub fn import_file(path: &Path, options: &ImportOptions) -> Result<Imported, Imp
 /// extension, decides the format unless [`ImportOptions::format`] does.
 ///
 /// Fails only when the input cannot be read as text at all (binary, bad or
-/// truncated multibyte sequences, too large) or an XML input is not a valid
-/// wenku document; anything else imports, with diagnostics.
+/// truncated multibyte sequences, too large), holds no text (blank, or all
+/// of it left out), an XML input is not a valid wenku document, or the
+/// document's canonical form is larger than readers accept
+/// ([`wenku_model::canonical::MAX_CANONICAL_BYTES`]); anything else
+/// imports, with diagnostics.
+///
+/// The returned document is exactly what its canonical bytes decode to.
+/// Bidirectional control characters are left out of every text line (as
+/// dropped text, with a warning), and out of the proposed title and
+/// issuers; an impossible date written in the text is reported with its
+/// line and never used as a date.
 pub fn import_bytes(
     source_name: &str,
     bytes: &[u8],
