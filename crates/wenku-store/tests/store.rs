@@ -2,7 +2,7 @@
 //! checked with wenku's own reads and with the `git` binary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Arc;
 
 use wenku_model::{
@@ -17,33 +17,33 @@ use wenku_store::{
 };
 
 // One test binary, one file per section under tests/store/.
-#[path = "store/helpers.rs"]
-mod helpers;
-#[path = "store/init.rs"]
-mod init;
-#[path = "store/publish.rs"]
-mod publish;
-#[path = "store/refusals.rs"]
-mod refusals;
 #[path = "store/batches.rs"]
 mod batches;
 #[path = "store/catalog.rs"]
 mod catalog;
-#[path = "store/history.rs"]
-mod history;
-#[path = "store/verify.rs"]
-mod verify;
 #[path = "store/clones.rs"]
 mod clones;
 #[path = "store/concurrency.rs"]
 mod concurrency;
-#[path = "store/crash.rs"]
-mod crash;
 #[path = "store/corpus.rs"]
 mod corpus;
-#[path = "store/metadata.rs"]
-mod metadata;
+#[path = "store/crash.rs"]
+mod crash;
+#[path = "store/helpers.rs"]
+mod helpers;
+#[path = "store/history.rs"]
+mod history;
 #[path = "store/index.rs"]
 mod index;
+#[path = "store/init.rs"]
+mod init;
+#[path = "store/metadata.rs"]
+mod metadata;
+#[path = "store/publish.rs"]
+mod publish;
+#[path = "store/refusals.rs"]
+mod refusals;
+#[path = "store/verify.rs"]
+mod verify;
 
 use helpers::*;

@@ -2,9 +2,7 @@
 
 use super::*;
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corpus")
-}
+use wenku_test_support::paths::corpus_dir;
 
 /// The region of a manifest's jurisdiction (GB/T 2260).
 fn jurisdiction(j: &str) -> Region {

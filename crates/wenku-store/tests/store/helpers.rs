@@ -1,30 +1,14 @@
-//! Helpers.
+//! Helpers of this binary; what other test binaries share comes from
+//! `wenku-test-support`.
 
 use super::*;
 
-pub(crate) const START: i64 = 1_750_000_000;
+pub(crate) use wenku_test_support::fixtures::{START, clock, d, r, tmp, w};
+pub(crate) use wenku_test_support::git::{fsck, git, git_stdout as git_ok};
 
-pub(crate) fn r(s: &str) -> Region {
-    Region::parse(s).expect("valid region in test")
-}
-
-pub(crate) fn w(s: &str) -> WorkId {
-    WorkId::parse(s).expect("valid work id in test")
-}
-
-pub(crate) fn d(s: &str) -> Date {
-    Date::parse_iso(s).expect("valid date in test")
-}
-
+/// The clerk who commits in these tests.
 pub(crate) fn clerk() -> Identity {
     Identity::new("青岛市政务公开办", "gongkai@qingdao.example").expect("valid identity")
-}
-
-pub(crate) fn clock() -> Arc<dyn Clock> {
-    Arc::new(SteppingClock::new(
-        Timestamp::new(START, 480).expect("valid"),
-        60,
-    ))
 }
 
 pub(crate) fn new_lib(dir: &Path, node: &str, hosted: &[&str]) -> Library {
@@ -33,10 +17,6 @@ pub(crate) fn new_lib(dir: &Path, node: &str, hosted: &[&str]) -> Library {
         options = options.hosting(r(h));
     }
     Library::init(dir, r(node), options).expect("init library")
-}
-
-pub(crate) fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temporary directory")
 }
 
 /// A small regulation whose text depends on `variant`.
@@ -69,49 +49,6 @@ pub(crate) fn publish(lib: &Library, work: &str, title: &str, published: &str) -
         )
         .expect("publish");
     c.outcomes[0].revision.expect("publish has a revision")
-}
-
-/// Runs git hermetically: no system or global configuration.
-pub(crate) fn git(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", dir)
-        .env("GIT_AUTHOR_NAME", "Someone")
-        .env("GIT_AUTHOR_EMAIL", "someone@example.invalid")
-        .env("GIT_COMMITTER_NAME", "Someone")
-        .env("GIT_COMMITTER_EMAIL", "someone@example.invalid")
-        .env("GIT_AUTHOR_DATE", "1750000000 +0800")
-        .env("GIT_COMMITTER_DATE", "1750000000 +0800")
-        .output()
-        .expect("git runs")
-}
-
-pub(crate) fn git_ok(dir: &Path, args: &[&str]) -> String {
-    let out = git(dir, args);
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("git prints UTF-8 here")
-}
-
-/// `git fsck --strict` passes with no warnings.
-pub(crate) fn fsck(dir: &Path) {
-    let out = git(dir, &["fsck", "--strict", "--no-dangling", "--no-progress"]);
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "git fsck --strict failed:\n{all}");
-    assert!(
-        !all.contains("warning") && !all.contains("error"),
-        "git fsck --strict complained:\n{all}"
-    );
 }
 
 pub(crate) fn assert_clean(lib: &Library) {
