@@ -4,14 +4,10 @@
 //! cargo bench -p wenku-bench --bench import
 //! ```
 
-use std::path::{Path, PathBuf};
-
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use wenku_import::{ImportOptions, import_bytes};
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/corpus")
-}
+use wenku_test_support::paths::{corpus_dir, corpus_files};
 
 fn read(rel: &str) -> Vec<u8> {
     std::fs::read(corpus_dir().join(rel)).expect("corpus file exists")
@@ -19,23 +15,13 @@ fn read(rel: &str) -> Vec<u8> {
 
 /// Every corpus file, as (name, bytes).
 fn corpus() -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut dirs = vec![corpus_dir()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("corpus directory exists") {
-            let path = entry.expect("readable entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "txt" || e == "md")
-                && !path.ends_with("README.md")
-            {
-                let bytes = std::fs::read(&path).expect("readable file");
-                out.push((path.display().to_string(), bytes));
-            }
-        }
-    }
-    out.sort();
-    out
+    corpus_files()
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).expect("readable file");
+            (path.display().to_string(), bytes)
+        })
+        .collect()
 }
 
 fn import(c: &mut Criterion) {

@@ -170,10 +170,10 @@ fn build() -> Pool {
                         pool.entries.push((h.to_string(), t.to_string()));
                     }
                 }
-            } else if let Some(rest) = part_start(line) {
-                if rest.chars().count() < 40 {
-                    pool.part_headings.push(rest.to_string());
-                }
+            } else if let Some(rest) = part_start(line)
+                && rest.chars().count() < 40
+            {
+                pool.part_headings.push(rest.to_string());
             }
         }
     }

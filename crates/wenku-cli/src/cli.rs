@@ -1,5 +1,9 @@
 //! The command-line interface: names and flags are a contract with scripts;
 //! keep them.
+// The doc comments below are clap's help text, printed verbatim: escaping
+// the brackets of a document number or linking a URL for rustdoc would
+// change what `wenku --help` prints.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls)]
 
 use std::path::PathBuf;
 

@@ -10,9 +10,7 @@ use serde_json::Value;
 const TODAY: &str = "2026-01-15";
 
 fn corpus(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/corpus")
-        .join(path)
+    wenku_test_support::paths::corpus_dir().join(path)
 }
 
 /// A temporary directory with a hermetic environment for the binary.
@@ -129,7 +127,7 @@ fn redact(s: &str, env: &Env) -> String {
 }
 
 fn schema_for(def: &str) -> jsonschema::Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/cli-1.schema.json");
+    let path = wenku_test_support::paths::schemas_dir().join("cli-1.schema.json");
     let mut schema: Value =
         serde_json::from_slice(&std::fs::read(path).expect("schema file")).expect("schema is JSON");
     schema["$ref"] = Value::String(format!("#/$defs/{def}"));

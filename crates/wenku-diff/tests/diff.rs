@@ -559,7 +559,7 @@ fn empty_documents() {
 #[test]
 fn schema_rejects_malformed_documents() {
     let v = schema();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/diff");
+    let dir = wenku_test_support::paths::testdata().join("diff");
     let mut seen = 0;
     for (sub, valid) in [("valid", true), ("invalid", false)] {
         let mut paths: Vec<_> = std::fs::read_dir(dir.join(sub))

@@ -38,10 +38,11 @@ pub(crate) fn find_from(s: &str, from: usize) -> Option<Found> {
     let mut prev: Option<char> = s[..from].chars().next_back();
     for (i, c) in s[from..].char_indices() {
         let start = from + i;
-        if is_year_digit(c) && !prev.is_some_and(is_year_digit) {
-            if let Some(found) = chinese_at(s, start).or_else(|| iso_at(s, start)) {
-                return Some(found);
-            }
+        if is_year_digit(c)
+            && !prev.is_some_and(is_year_digit)
+            && let Some(found) = chinese_at(s, start).or_else(|| iso_at(s, start))
+        {
+            return Some(found);
         }
         prev = Some(c);
     }

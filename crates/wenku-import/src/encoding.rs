@@ -48,13 +48,14 @@ pub fn decode(
     let utf16 =
         |e: Option<TextEncoding>| matches!(e, Some(TextEncoding::Utf16Le | TextEncoding::Utf16Be));
     // A NUL byte is the surest sign of binary input; UTF-16 has them in text.
-    if !utf16(forced) && !utf16(bom.map(|b| b.0)) {
-        if let Some(offset) = bytes.iter().position(|b| *b == 0) {
-            return Err(ImportError::Binary {
-                source_name: source_name.to_string(),
-                offset,
-            });
-        }
+    if !utf16(forced)
+        && !utf16(bom.map(|b| b.0))
+        && let Some(offset) = bytes.iter().position(|b| *b == 0)
+    {
+        return Err(ImportError::Binary {
+            source_name: source_name.to_string(),
+            offset,
+        });
     }
     let (encoding, skip) = match (forced, bom) {
         (Some(f), Some((b, n))) if f == b => (f, n),

@@ -201,11 +201,11 @@ fn statute(text: &str, rest: &str) -> Option<Label> {
     let after = after.strip_prefix('条')?;
     let mut total = prefix + '条'.len_utf8();
     let mut number = Number::new(n);
-    if let Some(sub) = after.strip_prefix('之') {
-        if let Some((s, slen)) = numeral_run(sub, true) {
-            number = Number::with_sub(n, s);
-            total += '之'.len_utf8() + slen;
-        }
+    if let Some(sub) = after.strip_prefix('之')
+        && let Some((s, slen)) = numeral_run(sub, true)
+    {
+        number = Number::with_sub(n, s);
+        total += '之'.len_utf8() + slen;
     }
     finish(Shape::Article, number, text, total)
 }

@@ -91,30 +91,30 @@ pub(crate) fn recognise(
     let written = signature.and_then(|s| s.date.as_ref()).map(|d| d.value);
 
     let mut issuers: Vec<String> = signature.map(|s| s.organs.clone()).unwrap_or_default();
-    if issuers.is_empty() {
-        if let Some(o) = history.iter().find_map(history::organ) {
-            issuers.push(o);
-        }
+    if issuers.is_empty()
+        && let Some(o) = history.iter().find_map(history::organ)
+    {
+        issuers.push(o);
     }
-    if issuers.is_empty() {
-        if let Some(o) = interpreting_unit(&built.body) {
-            issuers.push(o);
-        }
+    if issuers.is_empty()
+        && let Some(o) = interpreting_unit(&built.body)
+    {
+        issuers.push(o);
     }
-    if issuers.is_empty() {
-        if let Some(s) = &page.source {
-            issuers.push(s.clone());
-        }
+    if issuers.is_empty()
+        && let Some(s) = &page.source
+    {
+        issuers.push(s.clone());
     }
-    if issuers.is_empty() {
-        if let Some(area) = title.as_deref().and_then(area_prefix) {
-            diags.push(Diagnostic::warning(
-                None,
-                codes::METADATA,
-                format!("issuer guessed from the title: {area}"),
-            ));
-            issuers.push(area);
-        }
+    if issuers.is_empty()
+        && let Some(area) = title.as_deref().and_then(area_prefix)
+    {
+        diags.push(Diagnostic::warning(
+            None,
+            codes::METADATA,
+            format!("issuer guessed from the title: {area}"),
+        ));
+        issuers.push(area);
     }
 
     let number = built
@@ -177,15 +177,13 @@ pub(crate) fn recognise(
 /// `中华人民共和国动物防疫法（2015年修正本）` → `中华人民共和国动物防疫法`.
 fn clean_title(title: &str) -> String {
     for (open, close) in [('（', '）'), ('(', ')')] {
-        if let Some(head) = title.strip_suffix(close) {
-            if let Some(pos) = head.rfind(open) {
-                let inner = &head[pos + open.len_utf8()..];
-                if pos > 0
-                    && (inner.contains("修正") || inner.contains("修订"))
-                    && inner.contains('年')
-                {
-                    return head[..pos].trim_end().to_string();
-                }
+        if let Some(head) = title.strip_suffix(close)
+            && let Some(pos) = head.rfind(open)
+        {
+            let inner = &head[pos + open.len_utf8()..];
+            if pos > 0 && (inner.contains("修正") || inner.contains("修订")) && inner.contains('年')
+            {
+                return head[..pos].trim_end().to_string();
             }
         }
     }
@@ -263,25 +261,24 @@ fn effective_and_expiry(
         }
     }
     for t in &texts {
-        if let Some(pos) = t.find("有效期至") {
-            if let Some(f) = crate::date::find_from(t, pos) {
-                if f.start == pos + "有效期至".len() {
-                    expires = Some(f.date);
-                }
-            }
+        if let Some(pos) = t.find("有效期至")
+            && let Some(f) = crate::date::find_from(t, pos)
+            && f.start == pos + "有效期至".len()
+        {
+            expires = Some(f.date);
         }
     }
-    if let (Some(e), Some(p)) = (effective, published) {
-        if e < p {
-            diags.push(Diagnostic::info(
+    if let (Some(e), Some(p)) = (effective, published)
+        && e < p
+    {
+        diags.push(Diagnostic::info(
                 None,
                 codes::METADATA,
                 format!(
                     "the text takes effect on {e}, before this version's publication on {p}: that date is the original text's, so no effective date is proposed"
                 ),
             ));
-            effective = None;
-        }
+        effective = None;
     }
     (effective, expires)
 }
@@ -305,10 +302,11 @@ fn effective_clause(text: &str, published: Option<Date>) -> Option<Date> {
         let head = &text[..pos];
         if let Some(start) = head.rfind('自') {
             let between = &head[start + '自'.len_utf8()..];
-            if let Some(f) = crate::date::find_from(between, 0) {
-                if f.start == 0 && f.end == between.len() {
-                    return Some(f.date);
-                }
+            if let Some(f) = crate::date::find_from(between, 0)
+                && f.start == 0
+                && f.end == between.len()
+            {
+                return Some(f.date);
             }
             if ["公布之日", "发布之日", "印发之日", "颁布之日"].contains(&between) {
                 return published;

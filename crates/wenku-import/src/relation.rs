@@ -55,13 +55,13 @@ pub(crate) fn book_title_at(s: &str, start: usize) -> Option<(usize, &str)> {
 /// `…印发X的通知`).
 pub(crate) fn cited_title(inner: &str) -> String {
     let inner = inner.trim();
-    if let Some(pos) = inner.find("印发") {
-        if let Some(body) = inner[pos + "印发".len()..].strip_suffix("的通知") {
-            let body = body.trim();
-            let unwrapped = strip_marks(body);
-            if !unwrapped.is_empty() {
-                return unwrapped.to_string();
-            }
+    if let Some(pos) = inner.find("印发")
+        && let Some(body) = inner[pos + "印发".len()..].strip_suffix("的通知")
+    {
+        let body = body.trim();
+        let unwrapped = strip_marks(body);
+        if !unwrapped.is_empty() {
+            return unwrapped.to_string();
         }
     }
     inner.to_string()
@@ -190,28 +190,28 @@ impl Collector {
             };
             if c == '《' {
                 while titles.next_if(|(start, _)| *start < i).is_some() {}
-                if let Some(&&(start, end)) = titles.peek() {
-                    if start == i {
-                        titles.next();
-                        let inner = &s[start + '《'.len_utf8()..end - '》'.len_utf8()];
-                        if !inner.trim().is_empty() && inner.len() <= MAX_TITLE {
-                            let (citation, after) = self.title_citation(s, end, inner);
-                            if let Some(citation) = citation {
-                                self.add(citation, ctx.kind(start, after), line);
-                            }
-                            i = after;
-                            last_end = after;
-                            continue;
+                if let Some(&&(start, end)) = titles.peek()
+                    && start == i
+                {
+                    titles.next();
+                    let inner = &s[start + '《'.len_utf8()..end - '》'.len_utf8()];
+                    if !inner.trim().is_empty() && inner.len() <= MAX_TITLE {
+                        let (citation, after) = self.title_citation(s, end, inner);
+                        if let Some(citation) = citation {
+                            self.add(citation, ctx.kind(start, after), line);
                         }
+                        i = after;
+                        last_end = after;
+                        continue;
                     }
                 }
-            } else if is_open(c) {
-                if let Some((start, end, number)) = bare_number(s, i, last_end) {
-                    self.add(Citation::number(number), ctx.kind(start, end), line);
-                    i = end;
-                    last_end = end;
-                    continue;
-                }
+            } else if is_open(c)
+                && let Some((start, end, number)) = bare_number(s, i, last_end)
+            {
+                self.add(Citation::number(number), ctx.kind(start, end), line);
+                i = end;
+                last_end = end;
+                continue;
             }
             i += c.len_utf8();
         }
@@ -402,10 +402,10 @@ impl Context {
             match c {
                 '《' => open.push(i),
                 '》' => {
-                    if let Some(start) = open.pop() {
-                        if open.is_empty() {
-                            titles.push((start, i + c.len_utf8()));
-                        }
+                    if let Some(start) = open.pop()
+                        && open.is_empty()
+                    {
+                        titles.push((start, i + c.len_utf8()));
                     }
                 }
                 c if is_comma(c) => all_commas.push(i),

@@ -426,25 +426,24 @@ impl Builder<'_> {
                 children: Vec::new(),
             };
             let mut taken = 1;
-            if let Some(next) = lines.get(i + 1) {
-                if next.heading.is_none()
-                    && is_title_like(next)
-                    && attachment_label(&next.text).is_none()
-                {
-                    unit.heading = Some(next.text.clone());
-                    self.mark_running(i + 1);
-                    taken = 2;
-                }
+            if let Some(next) = lines.get(i + 1)
+                && next.heading.is_none()
+                && is_title_like(next)
+                && attachment_label(&next.text).is_none()
+            {
+                unit.heading = Some(next.text.clone());
+                self.mark_running(i + 1);
+                taken = 2;
             }
             self.open(unit);
             self.last_article = None;
             return taken;
         }
-        if let Some(lab) = label::parse(text) {
-            if self.labelled(l, lab) {
-                self.mark_running(i);
-                return 1;
-            }
+        if let Some(lab) = label::parse(text)
+            && self.labelled(l, lab)
+        {
+            self.mark_running(i);
+            return 1;
         }
         if !self.started && self.mode == Mode::Outline && cover::is_addressee(text) {
             // Addressees open a notice's text, before anything else.

@@ -17,27 +17,11 @@ use wenku_model::{Block, Citation, Date, DocNumber, DocType, RelationKind, Targe
 #[path = "import/hardening.rs"]
 mod hardening;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corpus")
-}
+use wenku_test_support::paths::{corpus_dir as testdata, corpus_files};
 
 /// Every corpus file, sorted.
 fn corpus() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![testdata()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("testdata directory exists") {
-            let path = entry.expect("readable entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "txt" || e == "md")
-                && !path.ends_with("README.md")
-            {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
+    let out = corpus_files();
     assert!(out.len() >= 34, "corpus incomplete: {} files", out.len());
     out
 }
@@ -1205,13 +1189,12 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048),
                                    format in prop_oneof![Just(None), Just(Some(Format::Text)), Just(Some(Format::Markdown)), Just(Some(Format::Xml))]) {
         let options = ImportOptions { format, ..ImportOptions::default() };
-        if let Ok(imported) = import_bytes("fuzz", &bytes, &options) {
-            if format != Some(Format::Xml) && imported.diagnostics.iter().all(|d| d.message != "read as xml") {
+        if let Ok(imported) = import_bytes("fuzz", &bytes, &options)
+            && format != Some(Format::Xml) && imported.diagnostics.iter().all(|d| d.message != "read as xml") {
                 let decoded = wenku_import::encoding::decode("fuzz", &bytes, None).expect("it decoded once");
                 let text = if decoded.had_bom { format!("\u{FEFF}{}", decoded.text) } else { decoded.text };
                 prop_assert!(fidelity::check(&text, &imported).is_ok());
             }
-        }
     }
 
     #[test]

@@ -72,7 +72,7 @@
 //! # Why `unsafe`, and why it is sound
 //!
 //! The workspace forbids unsafe code; this crate denies it and allows it
-//! in three functions of [`layer`](crate::layer)'s module, each with a
+//! in three functions of the private `layer` module, each with a
 //! `SAFETY` comment: mapping the file (`memmap2::Mmap::map`), and reading
 //! the manifest and a block with `rkyv::access_unchecked` after they were
 //! validated with `rkyv::access` earlier in the same mapping.

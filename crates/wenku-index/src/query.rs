@@ -224,10 +224,10 @@ impl Index {
         P: PostingRow,
         Checked<P>: Portable + for<'a> CheckBytes<HighValidator<'a, BoxedError>>,
     {
-        if let Some((_, row)) = self.delta.find::<P>(key)? {
-            if !P::works(row).is_empty() {
-                return Ok(true);
-            }
+        if let Some((_, row)) = self.delta.find::<P>(key)?
+            && !P::works(row).is_empty()
+        {
+            return Ok(true);
         }
         if let Some((_, row)) = self.base.find::<P>(key)? {
             for o in P::works(row) {
@@ -257,21 +257,21 @@ impl Index {
             Some(n) => self.posting::<NumberPosting>(n.as_str().as_bytes())?,
             None => Vec::new(),
         };
-        if out.is_empty() {
-            if let Some(t) = &citation.title {
-                let key = title_key(t);
-                out = self.posting::<TitlePosting>(key.as_bytes())?;
-            }
+        if out.is_empty()
+            && let Some(t) = &citation.title
+        {
+            let key = title_key(t);
+            out = self.posting::<TitlePosting>(key.as_bytes())?;
         }
         self.ids(&self.base, out)
     }
 
     /// Whether a citation resolves to no work.
     fn unresolved_citation(&self, c: &ArchivedCitationRow) -> Result<bool, Corrupt> {
-        if let Some(n) = c.number.as_ref() {
-            if self.any::<NumberPosting>(n.as_bytes())? {
-                return Ok(false);
-            }
+        if let Some(n) = c.number.as_ref()
+            && self.any::<NumberPosting>(n.as_bytes())?
+        {
+            return Ok(false);
         }
         if let Some(t) = c.title.as_ref() {
             let key = title_key(t.as_str());
@@ -325,15 +325,15 @@ impl Index {
             let key = title_key(entry.title.as_str());
             for (layer, masked) in [(self.base.as_ref(), true), (self.delta.as_ref(), false)] {
                 let mut cites: Vec<(&CiteRowA, bool)> = Vec::new();
-                if let Some(n) = &number {
-                    if let Some((_, row)) = layer.find::<NumberCites>(n.as_bytes())? {
-                        cites.extend(row.0.cites.iter().map(|c| (c, false)));
-                    }
+                if let Some(n) = &number
+                    && let Some((_, row)) = layer.find::<NumberCites>(n.as_bytes())?
+                {
+                    cites.extend(row.0.cites.iter().map(|c| (c, false)));
                 }
-                if !key.is_empty() {
-                    if let Some((_, row)) = layer.find::<TitleCites>(key.as_bytes())? {
-                        cites.extend(row.0.cites.iter().map(|c| (c, true)));
-                    }
+                if !key.is_empty()
+                    && let Some((_, row)) = layer.find::<TitleCites>(key.as_bytes())?
+                {
+                    cites.extend(row.0.cites.iter().map(|c| (c, true)));
                 }
                 for (c, by_title) in cites {
                     let from = layer.row::<String>(c.from.to_native() as usize)?.as_str();
@@ -342,12 +342,11 @@ impl Index {
                     }
                     // By title only when the citation's number (if any)
                     // finds no work: then the number wins.
-                    if by_title {
-                        if let Some(n) = c.citation.number.as_ref() {
-                            if self.any::<NumberPosting>(n.as_bytes())? {
-                                continue;
-                            }
-                        }
+                    if by_title
+                        && let Some(n) = c.citation.number.as_ref()
+                        && self.any::<NumberPosting>(n.as_bytes())?
+                    {
+                        continue;
                     }
                     out.push(self.reference(
                         layer,
@@ -533,15 +532,15 @@ impl Index {
         }
         delta.for_each::<WorkEntry>(|_, e| {
             for r in e.relations.iter() {
-                if let Some(c) = r.citation.as_ref() {
-                    if self.unresolved_citation(c)? {
-                        out.push(self.reference(
-                            delta,
-                            e.id.as_str(),
-                            r.kind,
-                            c.to_citation().map(Target::Citation),
-                        )?);
-                    }
+                if let Some(c) = r.citation.as_ref()
+                    && self.unresolved_citation(c)?
+                {
+                    out.push(self.reference(
+                        delta,
+                        e.id.as_str(),
+                        r.kind,
+                        c.to_citation().map(Target::Citation),
+                    )?);
                 }
             }
             Ok(())

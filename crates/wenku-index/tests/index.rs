@@ -38,16 +38,16 @@ impl Reference_ {
             .as_ref()
             .map(|n| self.numbers(n.as_str()))
             .unwrap_or_default();
-        if out.is_empty() {
-            if let Some(t) = &c.title {
-                let key = title_key(t);
-                out = self
-                    .records
-                    .values()
-                    .filter(|r| !key.is_empty() && title_key(&r.title) == key)
-                    .map(|r| r.work.clone())
-                    .collect();
-            }
+        if out.is_empty()
+            && let Some(t) = &c.title
+        {
+            let key = title_key(t);
+            out = self
+                .records
+                .values()
+                .filter(|r| !key.is_empty() && title_key(&r.title) == key)
+                .map(|r| r.work.clone())
+                .collect();
         }
         out.sort();
         out.dedup();
@@ -94,14 +94,14 @@ impl Reference_ {
         let mut out = Vec::new();
         for r in self.records.values() {
             for rel in &r.relations {
-                if let Target::Citation(c) = &rel.target {
-                    if self.resolve(c).is_empty() {
-                        out.push(Reference {
-                            from: r.work.clone(),
-                            kind: rel.kind,
-                            target: rel.target.clone(),
-                        });
-                    }
+                if let Target::Citation(c) = &rel.target
+                    && self.resolve(c).is_empty()
+                {
+                    out.push(Reference {
+                        from: r.work.clone(),
+                        kind: rel.kind,
+                        target: rel.target.clone(),
+                    });
                 }
             }
         }
@@ -277,7 +277,7 @@ fn steps() -> impl Strategy<Value = Vec<(BTreeMap<WorkId, Record>, Vec<usize>)>>
 
 fn blob(rev: &RevisionId) -> Option<Oid> {
     // Some versions have no file, as a damaged tree would.
-    (rev.as_bytes()[1] % 5 != 0).then(|| Oid([rev.as_bytes()[0]; 20]))
+    (!rev.as_bytes()[1].is_multiple_of(5)).then(|| Oid([rev.as_bytes()[0]; 20]))
 }
 
 fn entries(records: &BTreeMap<WorkId, Record>) -> Vec<WorkEntry> {

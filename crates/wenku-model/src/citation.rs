@@ -39,12 +39,12 @@ impl DocNumber {
             .collect();
         let s = s.strip_suffix('号')?;
         // Order numbers: 国务院令第306号, 卫生部令第3号.
-        if let Some((prefix, n)) = s.rsplit_once('第') {
-            if prefix.ends_with('令') || prefix.ends_with("公告") {
-                let n = digits(n)?;
-                if prefix.chars().all(is_han) && prefix.chars().count() >= 2 {
-                    return Some(DocNumber(format!("{prefix}第{n}号")));
-                }
+        if let Some((prefix, n)) = s.rsplit_once('第')
+            && (prefix.ends_with('令') || prefix.ends_with("公告"))
+        {
+            let n = digits(n)?;
+            if prefix.chars().all(is_han) && prefix.chars().count() >= 2 {
+                return Some(DocNumber(format!("{prefix}第{n}号")));
             }
         }
         let open = s.find(OPEN)?;

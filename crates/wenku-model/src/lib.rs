@@ -32,6 +32,7 @@
 //! assert_eq!(record.as_of(Date::parse_iso("2025-06-01")?).version.map(|v| v.revision), Some(revision));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![warn(missing_docs)]
 
 pub mod canonical;
 pub mod citation;

@@ -57,10 +57,10 @@ pub fn parse(s: &str) -> Option<u32> {
     {
         return parse_digits(s);
     }
-    if s.chars().count() == 1 {
-        if let Some(d) = s.chars().next().and_then(digit) {
-            return Some(d);
-        }
+    if s.chars().count() == 1
+        && let Some(d) = s.chars().next().and_then(digit)
+    {
+        return Some(d);
     }
     let mut total: u32 = 0; // completed groups of 万
     let mut section: u32 = 0; // below 万
@@ -145,7 +145,7 @@ pub fn to_chinese(n: u32) -> String {
             s.push(u);
             started = true;
         }
-        if n % 10 > 0 {
+        if !n.is_multiple_of(10) {
             if zero {
                 s.push('零');
             }

@@ -299,14 +299,14 @@ impl Record {
     /// Status and text as of `date`.
     pub fn as_of(&self, date: Date) -> AsOf<'_> {
         let version = self.version_at(date);
-        if let Some(w) = &self.withdrawn {
-            if w.date <= date {
-                return AsOf {
-                    status: Status::Withdrawn,
-                    since: Some(w.date),
-                    version,
-                };
-            }
+        if let Some(w) = &self.withdrawn
+            && w.date <= date
+        {
+            return AsOf {
+                status: Status::Withdrawn,
+                since: Some(w.date),
+                version,
+            };
         }
         let repeal = self
             .repealed

@@ -12,7 +12,7 @@ use wenku_model::{
 };
 
 fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/xml")
+    wenku_test_support::paths::testdata().join("xml")
 }
 
 fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
@@ -182,7 +182,7 @@ fn samples_validate_against_the_published_schemas() {
         eprintln!("xmllint not installed: schema validation skipped (install libxml2-utils)");
         return;
     }
-    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas");
+    let schemas = wenku_test_support::paths::schemas_dir();
     for path in files("valid", "xml") {
         let schema = if is_record(&path) {
             "record-1.xsd"

@@ -168,14 +168,14 @@ impl CitationKeys {
             .and_then(|n| self.by_number.get(n.as_str()))
             .cloned()
             .unwrap_or_default();
-        if out.is_empty() {
-            if let Some(t) = &citation.title {
-                out = self
-                    .by_title
-                    .get(&title_key(t))
-                    .cloned()
-                    .unwrap_or_default();
-            }
+        if out.is_empty()
+            && let Some(t) = &citation.title
+        {
+            out = self
+                .by_title
+                .get(&title_key(t))
+                .cloned()
+                .unwrap_or_default();
         }
         out.sort();
         out.dedup();

@@ -75,6 +75,7 @@
 //! directories; refusals are typed ([`PullError`]) and leave `main` as it
 //! was. See [`federation`].
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod authority;
 pub mod catalog;

@@ -197,11 +197,10 @@ impl Snapshot {
             .map(|c| c.version_blob(work, revision))
             .transpose()?
             .flatten()
+            && let Ok(bytes) = git::read_blob(&self.repo, blob, &path)
         {
-            if let Ok(bytes) = git::read_blob(&self.repo, blob, &path) {
-                check_hash(&path, revision, &bytes)?;
-                return Ok(bytes);
-            }
+            check_hash(&path, revision, &bytes)?;
+            return Ok(bytes);
         }
         let bytes = match git::entry_at(&self.repo, self.tree, &path)? {
             Some((id, EntryKind::Blob)) => git::read_blob(&self.repo, id, &path)?,
@@ -232,10 +231,10 @@ impl Snapshot {
 
     /// A work's versions in legal order (effective date, then published).
     pub fn versions(&self, work: &WorkId) -> Result<Vec<VersionEntry>, ReadError> {
-        if let Some(c) = self.plugged() {
-            if let Some(v) = c.versions(work)? {
-                return Ok(v);
-            }
+        if let Some(c) = self.plugged()
+            && let Some(v) = c.versions(work)?
+        {
+            return Ok(v);
         }
         Ok(self.require_record(work)?.versions)
     }
@@ -243,10 +242,10 @@ impl Snapshot {
     /// Status and version of a work on `date`. With the index plugged in,
     /// the record is not read.
     pub fn as_of(&self, work: &WorkId, date: Date) -> Result<AsOfVersion, ReadError> {
-        if let Some(c) = self.plugged() {
-            if let Some(a) = c.as_of(work, date)? {
-                return Ok(a);
-            }
+        if let Some(c) = self.plugged()
+            && let Some(a) = c.as_of(work, date)?
+        {
+            return Ok(a);
         }
         let record = self.require_record(work)?;
         let a = record.as_of(date);

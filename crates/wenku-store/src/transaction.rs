@@ -619,10 +619,8 @@ pub(crate) fn write(
         .write_object(&commit)
         .ctx(|| "writing the commit".to_string())?
         .detach();
-    if packed {
-        if let Some(storage) = repo.objects.take_object_memory() {
-            pack::write_memory(&repo, &storage)?;
-        }
+    if packed && let Some(storage) = repo.objects.take_object_memory() {
+        pack::write_memory(&repo, &storage)?;
     }
     Ok((commit_id, packed))
 }
@@ -686,10 +684,10 @@ impl MetaCache {
     ) -> Result<LibraryMeta, CommitError> {
         let blob = git::entry_at(repo, tree, layout::META_FILE)?.map(|(id, _)| id);
         let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let (Some(blob), Some((id, meta))) = (blob, cached.as_ref()) {
-            if *id == blob {
-                return Ok(meta.clone());
-            }
+        if let (Some(blob), Some((id, meta))) = (blob, cached.as_ref())
+            && *id == blob
+        {
+            return Ok(meta.clone());
         }
         let meta = read::read_meta(repo, commit, tree).map_err(|e| match e {
             ReadError::Meta { commit, source } => CommitError::Meta { commit, source },

@@ -5,8 +5,7 @@
 //! `git http-backend` — and the refusals, kills, races and time limits a
 //! pull must survive.
 
-#[allow(dead_code)]
-mod support;
+use wenku_test_support::federation as support;
 
 use std::path::Path;
 use std::process::Command;

@@ -64,6 +64,9 @@ struct Cli {
 }
 
 /// Options every benchmark takes.
+// The field docs are clap's help text, printed verbatim: `<temp>` and
+// `<cache>` are placeholders for the reader, not HTML.
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Clone, Debug, Args)]
 pub struct Options {
     /// Versions in the generated corpus.

@@ -88,15 +88,15 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
     };
     let snapshot = library.as_ref().map(|l| l.snapshot()).transpose()?;
     let target = args.work.as_deref().map(context::work).transpose()?;
-    if let (Some(w), Some(s)) = (&target, &snapshot) {
-        if !s.contains(w)? {
-            return Err(CommandError::refused(format!(
-                "unknown work {w}: --work must name a work in the library"
-            ))
-            .with_hint(
-                "leave --work out to publish the file as a new work; `wenku ls` lists the works",
-            ));
-        }
+    if let (Some(w), Some(s)) = (&target, &snapshot)
+        && !s.contains(w)?
+    {
+        return Err(CommandError::refused(format!(
+            "unknown work {w}: --work must name a work in the library"
+        ))
+        .with_hint(
+            "leave --work out to publish the file as a new work; `wenku ls` lists the works",
+        ));
     }
     let region = match (&args.region, &library) {
         (Some(r), _) => Some(context::region(r, "--region")?),
@@ -140,16 +140,16 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
         )?);
     }
     // --local names the work exactly: never a neighbour with -2 appended.
-    if let (Some(local), Some(p)) = (&args.local, planned.first()) {
-        if let Some(work) = p.work.as_ref().filter(|w| w.local() != local.as_str()) {
-            let wanted = format!("{}/{local}", work.region());
-            return Err(CommandError::refused(format!(
+    if let (Some(local), Some(p)) = (&args.local, planned.first())
+        && let Some(work) = p.work.as_ref().filter(|w| w.local() != local.as_str())
+    {
+        let wanted = format!("{}/{local}", work.region());
+        return Err(CommandError::refused(format!(
                 "--local {local}: the library already has the work {wanted}; nothing was written"
             ))
             .with_hint(format!(
                 "add the file as a version with `wenku import --work {wanted} FILE`, or choose another --local"
             )));
-        }
     }
 
     let mut committed_head = None;

@@ -48,10 +48,10 @@ pub(crate) fn lines(edits: &[Edit], version: Version) -> Vec<Vec<(Mark, &str)>> 
             if k > 0 {
                 out.push(Vec::new());
             }
-            if !piece.is_empty() {
-                if let Some(line) = out.last_mut() {
-                    line.push((mark, piece));
-                }
+            if !piece.is_empty()
+                && let Some(line) = out.last_mut()
+            {
+                line.push((mark, piece));
             }
         }
     }

@@ -11,16 +11,14 @@
 //! in; facts that do not (inserted articles, renumbering after them) are
 //! asserted exactly.
 
-use std::path::Path;
+use wenku_test_support::paths::corpus_dir;
 
 use wenku_diff::{Change, ChangeKind, Comparison, Element, Options, compare};
 use wenku_model::{Document, UnitKind};
 
 /// Imports `testdata/corpus/laws/<path>`.
 fn law(path: &str) -> Document {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/corpus/laws")
-        .join(path);
+    let file = corpus_dir().join("laws").join(path);
     wenku_import::import_file(&file, &wenku_import::ImportOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
         .document
@@ -575,8 +573,7 @@ fn zhejiang_property_regulations_across_works() {
 /// spaces (as some sites republish texts). Nothing substantive differs.
 #[test]
 fn lifafa_2023_in_half_width_is_unchanged() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/corpus/laws/cn-law-lifafa/2023-03-13.md");
+    let file = corpus_dir().join("laws/cn-law-lifafa/2023-03-13.md");
     let text = std::fs::read_to_string(&file).expect("the corpus file is UTF-8");
     let half: String = text
         .chars()
@@ -626,7 +623,7 @@ fn lifafa_2023_in_half_width_is_unchanged() {
 /// counterpart.
 #[test]
 fn pingdu_2024_and_qingdao_2025_points() {
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corpus/seeds");
+    let seeds = corpus_dir().join("seeds");
     let read = |name: &str| {
         wenku_import::import_file(&seeds.join(name), &wenku_import::ImportOptions::default())
             .expect("imports")

@@ -737,15 +737,15 @@ impl Library {
         let mut new_commits = 0;
         if previous != Some(head) {
             let repo = self.repo();
-            if let Some(accepted) = previous {
-                if !check::descends(&repo, accepted, head)? {
-                    return Err(refuse(PullError::RewrittenHistory {
-                        peer,
-                        accepted,
-                        offered: head,
-                        quarantine: quarantine_ref(region),
-                    }));
-                }
+            if let Some(accepted) = previous
+                && !check::descends(&repo, accepted, head)?
+            {
+                return Err(refuse(PullError::RewrittenHistory {
+                    peer,
+                    accepted,
+                    offered: head,
+                    quarantine: quarantine_ref(region),
+                }));
             }
             if let Err(reason) = check::peer_library(&repo, head, region) {
                 return Err(refuse(PullError::WrongLibrary {

@@ -223,10 +223,10 @@ impl IndexState {
             return None;
         }
         let previous = self.cached().filter(|ix| !ix.is_broken());
-        if let Ok(ix) = self.dir(git_dir).open_reusing(previous.as_deref()) {
-            if changes::object_id(ix.commit()) == head {
-                return Some(self.keep(Arc::new(ix)));
-            }
+        if let Ok(ix) = self.dir(git_dir).open_reusing(previous.as_deref())
+            && changes::object_id(ix.commit()) == head
+        {
+            return Some(self.keep(Arc::new(ix)));
         }
         match self.refresh(repo, git_dir, head) {
             Ok(_) => self.cached_for(head),

@@ -357,30 +357,28 @@ fn ops(steps: &[Step], tree: &Snapshot, serial: &mut usize) -> Transaction {
                 kind,
                 target: p,
             } => {
-                if let Some(work) = existing(work) {
-                    if let Some(t) = target(p, &works, &work) {
-                        tx.push(Op::AddRelation {
-                            work,
-                            relation: Relation {
-                                kind: RelationKind::ALL[*kind],
-                                target: t,
-                            },
-                        });
-                    }
+                if let Some(work) = existing(work)
+                    && let Some(t) = target(p, &works, &work)
+                {
+                    tx.push(Op::AddRelation {
+                        work,
+                        relation: Relation {
+                            kind: RelationKind::ALL[*kind],
+                            target: t,
+                        },
+                    });
                 }
             }
             Step::RemoveRelation { work, which } => {
-                if let Some(work) = existing(work) {
-                    if let Ok(Some(record)) = tree.record(&work) {
-                        if let Some(relation) =
-                            record.relations.get(which % record.relations.len().max(1))
-                        {
-                            tx.push(Op::RemoveRelation {
-                                work,
-                                relation: relation.clone(),
-                            });
-                        }
-                    }
+                if let Some(work) = existing(work)
+                    && let Ok(Some(record)) = tree.record(&work)
+                    && let Some(relation) =
+                        record.relations.get(which % record.relations.len().max(1))
+                {
+                    tx.push(Op::RemoveRelation {
+                        work,
+                        relation: relation.clone(),
+                    });
                 }
             }
             Step::Repeal { work, date } => {

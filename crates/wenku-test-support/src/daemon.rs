@@ -12,6 +12,7 @@ use std::thread::JoinHandle;
 
 /// Serves the repositories under a base path over git://; stops when
 /// dropped.
+#[derive(Debug)]
 pub struct GitDaemon {
     addr: std::net::SocketAddr,
     stop: Arc<AtomicBool>,

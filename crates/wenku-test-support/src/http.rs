@@ -59,6 +59,7 @@ pub struct Seen {
 }
 
 /// A running server; stops when dropped.
+#[derive(Debug)]
 pub struct GitHttpServer {
     addr: std::net::SocketAddr,
     stop: Arc<AtomicBool>,
@@ -309,10 +310,10 @@ fn run_backend(
     if let Some(e) = request.header("Content-Encoding") {
         cmd.env("HTTP_CONTENT_ENCODING", e);
     }
-    if behaviour == Behaviour::Correct {
-        if let Some(p) = request.header("Git-Protocol") {
-            cmd.env("GIT_PROTOCOL", p);
-        }
+    if behaviour == Behaviour::Correct
+        && let Some(p) = request.header("Git-Protocol")
+    {
+        cmd.env("GIT_PROTOCOL", p);
     }
     let mut child = cmd.spawn()?;
     let mut stdin = child.stdin.take().ok_or_else(|| bad("no stdin"))?;
@@ -361,6 +362,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// A server that accepts connections and never answers: a peer that hangs.
+#[derive(Debug)]
 pub struct Silent {
     addr: std::net::SocketAddr,
     stop: Arc<AtomicBool>,

@@ -1,48 +1,24 @@
 //! Shared helpers of the federation tests: libraries of nodes, the
-//! reference corpus, git run hermetically, and the transports (a path,
-//! file://, git:// through `git daemon`, smart HTTP through
-//! `git http-backend`).
+//! reference corpus, and the transports (a path, file://, git:// through
+//! `git daemon`, smart HTTP through `git http-backend`). Everything the
+//! federation tests use is here, `use wenku_test_support::federation::*`.
 
-pub mod daemon;
-pub mod http;
+pub use crate::fixtures::*;
+pub use crate::git::*;
+pub use crate::paths::corpus_dir;
+pub use crate::{daemon, http};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::Arc;
+use std::process::Command;
 
-use wenku_model::{Block, Date, DocNumber, DocType, Document, Record, Region, WorkId};
+use wenku_model::{Block, DocNumber, DocType, Document, Record, WorkId};
 use wenku_store::{
-    Clock, Identity, InitOptions, Library, NewVersion, Op, Peer, PullOptions, PullReport,
-    SteppingClock, Timestamp, Transaction,
+    Identity, InitOptions, Library, NewVersion, Op, Peer, PullOptions, PullReport, Transaction,
 };
 
-pub const START: i64 = 1_750_000_000;
-
-pub fn r(s: &str) -> Region {
-    Region::parse(s).expect("valid region in test")
-}
-
-pub fn w(s: &str) -> WorkId {
-    WorkId::parse(s).expect("valid work id in test")
-}
-
-pub fn d(s: &str) -> Date {
-    Date::parse_iso(s).expect("valid date in test")
-}
-
+/// The clerk who commits in the federation tests.
 pub fn clerk() -> Identity {
     Identity::new("政务公开办", "gongkai@wenku.example").expect("valid identity")
-}
-
-pub fn clock() -> Arc<dyn Clock> {
-    Arc::new(SteppingClock::new(
-        Timestamp::new(START, 480).expect("valid"),
-        60,
-    ))
-}
-
-pub fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temporary directory")
 }
 
 /// A node's library at `<root>/<region>.git`.
@@ -91,78 +67,6 @@ pub fn publish_batch(lib: &Library, region: &str, prefix: &str, count: usize) {
 pub fn pull(lib: &Library, source: &str, peer: Peer) -> PullReport {
     lib.pull(source, peer, &clerk(), &PullOptions::new())
         .unwrap_or_else(|e| panic!("pull {peer} from {source} into {}: {e}", lib.authority()))
-}
-
-// ---------------------------------------------------------------------------
-// git, hermetically
-
-/// Runs git without system or global configuration, with fixed identity
-/// and time.
-pub fn git(dir: &Path, args: &[&str]) -> Output {
-    git_with(dir, args, &[])
-}
-
-pub fn git_with(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let mut cmd = Command::new("git");
-    cmd.args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", dir)
-        .env("GIT_AUTHOR_NAME", "Someone")
-        .env("GIT_AUTHOR_EMAIL", "someone@example.invalid")
-        .env("GIT_COMMITTER_NAME", "Someone")
-        .env("GIT_COMMITTER_EMAIL", "someone@example.invalid")
-        .env("GIT_AUTHOR_DATE", "1750000000 +0800")
-        .env("GIT_COMMITTER_DATE", "1750000000 +0800");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("git runs")
-}
-
-pub fn git_ok(dir: &Path, args: &[&str]) -> String {
-    git_ok_with(dir, args, &[])
-}
-
-pub fn git_ok_with(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> String {
-    let out = git_with(dir, args, env);
-    assert!(
-        out.status.success(),
-        "git {args:?} in {} failed: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("git prints UTF-8 here")
-        .trim()
-        .to_string()
-}
-
-/// `git fsck --strict` passes with no warnings.
-pub fn fsck(dir: &Path) {
-    let out = git(dir, &["fsck", "--strict", "--no-dangling", "--no-progress"]);
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "git fsck --strict failed in {}:\n{all}",
-        dir.display()
-    );
-    assert!(
-        !all.contains("warning") && !all.contains("error"),
-        "git fsck --strict complained in {}:\n{all}",
-        dir.display()
-    );
-}
-
-pub fn commit_count(dir: &Path) -> usize {
-    git_ok(dir, &["rev-list", "--count", "main"])
-        .parse()
-        .expect("a number")
 }
 
 /// Commits edits to `main` with plain git, as someone editing the
@@ -251,10 +155,6 @@ pub fn packs_are_read_only(lib: &Library) {
 
 // ---------------------------------------------------------------------------
 // the reference corpus
-
-pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/corpus")
-}
 
 /// The seed file of `<region>-<name>.txt`, published as the importer
 /// reads it.
@@ -353,6 +253,7 @@ pub fn publish_zhejiang(lib: &Library, region: &str, folder: &str) -> WorkId {
 // transports
 
 /// How the nodes reach each other's libraries (all under one root).
+#[derive(Debug)]
 pub enum Transport {
     /// A plain path.
     Path(PathBuf),
