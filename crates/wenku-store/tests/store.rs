@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+use wenku_model::query::Filter;
 use wenku_model::{
     Block, Citation, Date, DocNumber, DocType, Document, Number, Record, Region, Relation,
     RelationKind, Repeal, RevisionId, Status, Target, Unit, UnitKind, Withdrawal, WorkId,
     canonical,
 };
 use wenku_store::{
-    Clock, CommitError, CommitOptions, Correction, Filter, Identity, InitOptions, Library,
-    NewVersion, NoChange, Op, OpenError, ProblemKind, ReadError, Refusal, SteppingClock, Timestamp,
+    Clock, CommitError, CommitOptions, Correction, Identity, InitOptions, Library, NewVersion,
+    NoChange, Op, OpenError, ProblemKind, ReadError, Refusal, SteppingClock, Timestamp,
     Transaction,
 };
 
@@ -2160,13 +2161,13 @@ impl wenku_store::Catalog for FixedCatalog {
     fn lookup(&self, _: &Citation) -> Result<Vec<WorkId>, ReadError> {
         Ok(vec![self.1.clone()])
     }
-    fn referrers(&self, _: &WorkId) -> Result<Vec<wenku_store::Referrer>, ReadError> {
+    fn referrers(&self, _: &WorkId) -> Result<Vec<wenku_model::query::Referrer>, ReadError> {
         Ok(Vec::new())
     }
     fn find_revision(&self, _: &RevisionId) -> Result<Vec<WorkId>, ReadError> {
         Ok(vec![self.1.clone()])
     }
-    fn unresolved(&self) -> Result<Vec<wenku_store::Referrer>, ReadError> {
+    fn unresolved(&self) -> Result<Vec<wenku_model::query::Referrer>, ReadError> {
         Ok(Vec::new())
     }
 }

@@ -266,7 +266,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     super::pull::human(&mut out, &report)?;
     let works = library
         .snapshot()?
-        .works(&wenku_store::Filter::all())?
+        .works(&wenku_model::query::Filter::all())?
         .len();
     out.styled(
         style::DIM,
