@@ -31,8 +31,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
+use wenku_model::query::Filter;
 use wenku_model::{Citation, Date, DocType, Record, WorkId, canonical};
-use wenku_store::{Filter, IndexOptions, IndexRefresh, Library, NewVersion, Snapshot, layout};
+use wenku_store::{IndexOptions, IndexRefresh, Library, NewVersion, Snapshot, layout};
 
 use library::clerk;
 

@@ -35,7 +35,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use wenku_index::{Change, IndexDir, UpdateOptions, WorkEntry};
-use wenku_store::{Filter, IndexOptions, Library, layout};
+use wenku_model::query::Filter;
+use wenku_store::{IndexOptions, Library, layout};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -85,7 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let lib = library::cached(cache, versions);
             library::reset(&lib, &path);
             let dir = IndexDir::new(lib.git_dir().join("wenku").join("index"));
-            let works = dir.open()?.works(&wenku_index::WorkQuery::default())?;
+            let works = dir.open()?.works(&Filter::all())?;
             let n = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(2000);
             let (copy, _, _) = delta_updates(&lib, &dir, &path, &works, n)?;
             std::fs::remove_dir_all(&copy)?;
@@ -182,7 +183,7 @@ fn report(lib: &Library, path: &Path, versions: usize) -> Result<(), Box<dyn std
     let mut open_lib = Vec::new();
     let mut open_files = Vec::new();
     let mut first = Vec::new();
-    let works = index.works(&wenku_index::WorkQuery::default())?;
+    let works = index.works(&Filter::all())?;
     for i in 0..21 {
         let start = Instant::now();
         let l = Library::open(path)?;

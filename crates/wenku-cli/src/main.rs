@@ -24,10 +24,10 @@ fn main() -> ExitCode {
     init_logging();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) if e.is_closed_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             output::error(&e);
-            ExitCode::from(e.kind.exit_code())
+            ExitCode::from(error::exit_code(e.kind()))
         }
     }
 }

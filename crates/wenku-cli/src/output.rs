@@ -90,9 +90,9 @@ pub fn error(e: &CommandError) {
         "{}wenku: error:{} {}",
         style::ERROR,
         style::ERROR.render_reset(),
-        e.message
+        e.message()
     );
-    if let Some(hint) = &e.hint {
+    if let Some(hint) = e.hint() {
         let _ = writeln!(
             err,
             "{}hint:{} {hint}",

@@ -973,7 +973,10 @@ fn pull_brings_a_child_up_and_the_parent_down_and_refuses_what_does_not_fit() {
         .to_string();
 
     // Up: the county's work arrives in the city, reported by region.
-    let out = env.run_at("city", &["pull", "county", "--child", "370283", "--json"]);
+    let out = env.run_at(
+        "city",
+        &["pull", "../county", "--child", "370283", "--json"],
+    );
     let report = &check_json("pull", &stdout_of(&out, 0, "pull up"))[0];
     assert_eq!(report["status"], "pulled");
     assert_eq!(report["peer"]["direction"], "child");
@@ -984,13 +987,13 @@ fn pull_brings_a_child_up_and_the_parent_down_and_refuses_what_does_not_fit() {
     assert!(stdout_of(&shown, 0, "show").contains("平度市"));
 
     // The same head again changes nothing; the human report says so.
-    let out = env.run_at("city", &["pull", "county", "--child", "370283"]);
+    let out = env.run_at("city", &["pull", "../county", "--child", "370283"]);
     let text = stdout_of(&out, 0, "pull again");
     assert!(text.contains("nothing new since the last pull"), "{text}");
     assert!(text.contains("main unchanged"), "{text}");
 
     // Down: the province's work arrives, the city's own regions stay.
-    let out = env.run_at("city", &["pull", "province", "--parent", "370000"]);
+    let out = env.run_at("city", &["pull", "../province", "--parent", "370000"]);
     let text = stdout_of(&out, 0, "pull down");
     assert!(text.contains("parent 370000 at"), "{text}");
     assert!(
@@ -1010,7 +1013,10 @@ fn pull_brings_a_child_up_and_the_parent_down_and_refuses_what_does_not_fit() {
     // A library pulled as the wrong child is refused, kept in quarantine,
     // and main does not move.
     let before = env.head_of("city");
-    let out = env.run_at("city", &["pull", "county", "--child", "370203", "--json"]);
+    let out = env.run_at(
+        "city",
+        &["pull", "../county", "--child", "370203", "--json"],
+    );
     let refusal = &check_json("pull", &stdout_of(&out, 1, "wrong child"))[0];
     assert_eq!(refusal["status"], "refused");
     assert_eq!(refusal["error"], "wrong-library");
@@ -1029,19 +1035,31 @@ fn pull_brings_a_child_up_and_the_parent_down_and_refuses_what_does_not_fit() {
         0,
         "init",
     );
-    let out = env.run_at("city", &["pull", "county2", "--child", "370283", "--json"]);
+    let out = env.run_at(
+        "city",
+        &["pull", "../county2", "--child", "370283", "--json"],
+    );
     let refusal = &check_json("pull", &stdout_of(&out, 1, "rewritten"))[0];
     assert_eq!(refusal["error"], "rewritten-history");
     assert_eq!(refusal["offered"], env.head_of("county2").as_str());
     assert_eq!(env.head_of("city"), before);
 
     // Peers that do not fit the hierarchy, and sources that are not there.
-    let err = env.run_at("city", &["pull", "county", "--child", "330100"]);
+    let err = env.run_at("city", &["pull", "../county", "--child", "330100"]);
     stdout_of(&err, 1, "a child outside the region");
     assert!(String::from_utf8_lossy(&err.stderr).contains("does not"));
     let err = env.run_at("city", &["pull", "nowhere", "--child", "370283"]);
     stdout_of(&err, 1, "a missing source");
     assert!(String::from_utf8_lossy(&err.stderr).contains("nowhere: no such library"));
+    // A relative source is relative to -C's library, as with git -C: the
+    // `county` beside the process's directory is not the one meant here.
+    let err = env.run_at("city", &["pull", "county", "--child", "370283"]);
+    stdout_of(&err, 1, "a source relative to the process's directory");
+    assert!(
+        String::from_utf8_lossy(&err.stderr).contains("city/county: no such library"),
+        "{}",
+        String::from_utf8_lossy(&err.stderr)
+    );
     let err = env.run_at("city", &["pull", "county"]);
     stdout_of(&err, 2, "no peer given");
     assert_eq!(env.head_of("city"), before);

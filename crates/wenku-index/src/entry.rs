@@ -9,6 +9,7 @@
 use std::fmt;
 
 use rkyv::{Archive, Deserialize, Serialize};
+use wenku_model::query::AsOfVersion;
 use wenku_model::{
     Citation, Date, DocNumber, DocType, Record, RelationKind, RevisionId, Status, Target,
     VersionEntry, WorkId,
@@ -90,17 +91,6 @@ pub(crate) struct RelationRow {
 /// checksummed, so this means a file this build did not write (or a bug).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Invalid(pub(crate) String);
-
-/// The answer to "what was in force on date D" for one work.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AsOfAnswer {
-    /// The work's status that day.
-    pub status: Status,
-    /// Since when the status holds; `None` when not yet effective.
-    pub since: Option<Date>,
-    /// The latest version effective on or before the day.
-    pub version: Option<VersionEntry>,
-}
 
 impl WorkEntry {
     /// The entry of a record. `blob` gives the git blob id of a version's
@@ -205,7 +195,7 @@ impl ArchivedCitationRow {
 
 impl ArchivedWorkEntry {
     /// Status and version on `date`, as [`Record::as_of`] gives them.
-    pub(crate) fn as_of(&self, date: Date) -> Result<AsOfAnswer, Invalid> {
+    pub(crate) fn as_of(&self, date: Date) -> Result<AsOfVersion, Invalid> {
         let d = pack(date);
         let spans = self.timeline.as_slice();
         let n = spans.partition_point(|s| s.start.to_native() <= d);
@@ -222,7 +212,7 @@ impl ArchivedWorkEntry {
             None => None,
             Some(i) => Some(versions[i].to_entry()?),
         };
-        Ok(AsOfAnswer {
+        Ok(AsOfVersion {
             status,
             since,
             version,

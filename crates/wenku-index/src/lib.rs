@@ -3,7 +3,8 @@
 //! versions.
 //!
 //! ```
-//! use wenku_index::{IndexDir, Oid, WorkEntry, WorkQuery};
+//! use wenku_index::{IndexDir, Oid, WorkEntry};
+//! use wenku_model::query::Filter;
 //! use wenku_model::{Citation, Date, DocNumber, DocType, Record, RevisionId, Status,
 //!                   VersionEntry, WorkId};
 //!
@@ -28,7 +29,7 @@
 //! assert_eq!(as_of.version.map(|v| v.revision), Some(revision));
 //! let cited = Citation::parse("青政办发[2025]3号").expect("a citation");
 //! assert_eq!(index.lookup(&cited)?, vec![work.clone()]);
-//! assert_eq!(index.works(&WorkQuery { doc_type: Some(DocType::Policy), ..WorkQuery::default() })?,
+//! assert_eq!(index.works(&Filter::all().doc_type(DocType::Policy))?,
 //!            vec![work]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -42,8 +43,8 @@
 //! binary searches). Across works: citation keys (document number, title
 //! key) → works; region, type and subject → works; RevisionId → works;
 //! reverse relations (by target id, and citations filed under their
-//! number and title key, resolved when asked with the same rule as the
-//! store's `CitationKeys::resolve`); citations that resolve to nothing.
+//! number and title key, resolved when asked by the model's rule,
+//! `wenku_model::query::resolve_citation`); citations that resolve to nothing.
 //!
 //! # Files
 //!
@@ -103,7 +104,7 @@ mod layer;
 mod query;
 
 pub use dir::{CURRENT, Change, IndexDir, UpdateOptions, Updated};
-pub use entry::{AsOfAnswer, Oid, WorkEntry};
+pub use entry::{Oid, WorkEntry};
 pub use error::{Corrupt, OpenError, WriteError};
 pub use format::FORMAT_VERSION;
-pub use query::{Index, IndexStats, Reference, WorkQuery};
+pub use query::{Index, IndexStats};

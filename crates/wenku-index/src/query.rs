@@ -11,13 +11,13 @@ use std::sync::Arc;
 use rkyv::bytecheck::CheckBytes;
 use rkyv::rancor::BoxedError;
 use rkyv::{Portable, api::high::HighValidator};
+use wenku_model::query::{AsOfVersion, Filter, Referrer, resolve_citation};
 use wenku_model::{
-    Citation, Date, DocType, Region, RelationKind, RevisionId, Status, Target, VersionEntry,
-    WorkId, title_key,
+    Citation, Date, Region, RelationKind, RevisionId, Target, VersionEntry, WorkId, title_key,
 };
 
 use crate::entry::{
-    ArchivedCitationRow, ArchivedWorkEntry, AsOfAnswer, Invalid, Oid, WorkEntry, item, work_id,
+    ArchivedCitationRow, ArchivedWorkEntry, Invalid, Oid, WorkEntry, item, work_id,
 };
 use crate::error::Corrupt;
 use crate::format::{
@@ -31,31 +31,6 @@ use crate::layer::Layer;
 pub struct Index {
     pub(crate) base: Arc<Layer>,
     pub(crate) delta: Arc<Layer>,
-}
-
-/// Which works to list; every condition set must hold (the store's
-/// `Filter`, without the store).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WorkQuery {
-    /// Works of this region or of regions inside it.
-    pub region: Option<Region>,
-    /// Works of this type.
-    pub doc_type: Option<DocType>,
-    /// Works tagged with this subject.
-    pub subject: Option<String>,
-    /// Works with this status on this date.
-    pub status: Option<(Status, Date)>,
-}
-
-/// A relation seen from its target, or an unresolved citation.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Reference {
-    /// The work whose record holds the relation.
-    pub from: WorkId,
-    /// Its kind.
-    pub kind: RelationKind,
-    /// The target as the record writes it.
-    pub target: Target,
 }
 
 /// Sizes of an open index.
@@ -165,7 +140,7 @@ impl Index {
 
     /// Status and version of `work` on `date`; `None` if the work is not
     /// in the library.
-    pub fn as_of(&self, work: &WorkId, date: Date) -> Result<Option<AsOfAnswer>, Corrupt> {
+    pub fn as_of(&self, work: &WorkId, date: Date) -> Result<Option<AsOfVersion>, Corrupt> {
         match self.entry(&work.to_string())? {
             None => Ok(None),
             Some((layer, e)) => e.as_of(date).map(Some).map_err(|x| self.invalid(layer, x)),
@@ -250,20 +225,20 @@ impl Index {
         Ok(out)
     }
 
-    /// Works a citation refers to: by document number when the citation
-    /// has one and a work carries it; otherwise by title key. Sorted.
+    /// Works a citation refers to, by the model's citation rule
+    /// ([`resolve_citation`]: the number first, then the title key). Sorted.
     pub fn lookup(&self, citation: &Citation) -> Result<Vec<WorkId>, Corrupt> {
-        let mut out = match &citation.number {
-            Some(n) => self.posting::<NumberPosting>(n.as_str().as_bytes())?,
-            None => Vec::new(),
-        };
-        if out.is_empty()
-            && let Some(t) = &citation.title
-        {
-            let key = title_key(t);
-            out = self.posting::<TitlePosting>(key.as_bytes())?;
-        }
-        self.ids(&self.base, out)
+        resolve_citation(
+            citation,
+            |number| {
+                let ids = self.posting::<NumberPosting>(number.as_bytes())?;
+                self.ids(&self.base, ids)
+            },
+            |key| {
+                let ids = self.posting::<TitlePosting>(key.as_bytes())?;
+                self.ids(&self.base, ids)
+            },
+        )
     }
 
     /// Whether a citation resolves to no work.
@@ -288,9 +263,9 @@ impl Index {
         from: &str,
         kind: u8,
         target: Result<Target, Invalid>,
-    ) -> Result<Reference, Corrupt> {
-        let inner = || -> Result<Reference, Invalid> {
-            Ok(Reference {
+    ) -> Result<Referrer, Corrupt> {
+        let inner = || -> Result<Referrer, Invalid> {
+            Ok(Referrer {
                 from: work_id(from)?,
                 kind: item(&RelationKind::ALL, kind, "relation kind")?,
                 target: target?,
@@ -301,7 +276,7 @@ impl Index {
 
     /// Relations of other works that point at `work` (by id, or by a
     /// citation that resolves to it), sorted.
-    pub fn referrers(&self, work: &WorkId) -> Result<Vec<Reference>, Corrupt> {
+    pub fn referrers(&self, work: &WorkId) -> Result<Vec<Referrer>, Corrupt> {
         let id = work.to_string();
         let mut out = Vec::new();
         for (layer, masked) in [(self.base.as_ref(), true), (self.delta.as_ref(), false)] {
@@ -370,7 +345,7 @@ impl Index {
     }
 
     /// Works matching `query`, sorted.
-    pub fn works(&self, query: &WorkQuery) -> Result<Vec<WorkId>, Corrupt> {
+    pub fn works(&self, query: &Filter) -> Result<Vec<WorkId>, Corrupt> {
         let mut ids: Vec<&str> = Vec::new();
         for (layer, masked) in [(self.base.as_ref(), true), (self.delta.as_ref(), false)] {
             for o in self.candidates(layer, query)? {
@@ -384,7 +359,7 @@ impl Index {
     }
 
     /// The ordinals of one layer's works matching `query`, ascending.
-    fn candidates(&self, layer: &Layer, query: &WorkQuery) -> Result<Vec<u32>, Corrupt> {
+    fn candidates(&self, layer: &Layer, query: &Filter) -> Result<Vec<u32>, Corrupt> {
         let mut lists: Vec<Vec<u32>> = Vec::new();
         if let Some(region) = query.region {
             let mut all = Vec::new();
@@ -435,7 +410,7 @@ impl Index {
     }
 
     /// Relations by citation that resolve to no work, sorted.
-    pub fn unresolved(&self) -> Result<Vec<Reference>, Corrupt> {
+    pub fn unresolved(&self) -> Result<Vec<Referrer>, Corrupt> {
         let mut out = Vec::new();
         let base = self.base.as_ref();
         if self.delta_is_empty() {

@@ -7,12 +7,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use proptest::prelude::*;
-use wenku_index::{
-    Change, Index, IndexDir, Oid, OpenError, Reference, UpdateOptions, WorkEntry, WorkQuery,
-};
+use wenku_index::{Change, Index, IndexDir, Oid, OpenError, UpdateOptions, WorkEntry};
+use wenku_model::query::{Filter, Referrer as Reference};
 use wenku_model::{
     Citation, Date, DocNumber, DocType, Record, Region, Relation, RelationKind, Repeal, RevisionId,
-    Status, Target, VersionEntry, Withdrawal, WorkId, title_key,
+    Status, Target, VersionEntry, Withdrawal, WorkId,
 };
 
 // ---------------------------------------------------------------------------
@@ -24,47 +23,15 @@ struct Reference_ {
 }
 
 impl Reference_ {
-    fn numbers(&self, n: &str) -> Vec<WorkId> {
-        self.records
-            .values()
-            .filter(|r| r.number.as_ref().is_some_and(|x| x.as_str() == n))
-            .map(|r| r.work.clone())
-            .collect()
-    }
-
+    /// The model's citation rule over the records themselves.
     fn resolve(&self, c: &Citation) -> Vec<WorkId> {
-        let mut out = c
-            .number
-            .as_ref()
-            .map(|n| self.numbers(n.as_str()))
-            .unwrap_or_default();
-        if out.is_empty()
-            && let Some(t) = &c.title
-        {
-            let key = title_key(t);
-            out = self
-                .records
-                .values()
-                .filter(|r| !key.is_empty() && title_key(&r.title) == key)
-                .map(|r| r.work.clone())
-                .collect();
-        }
-        out.sort();
-        out.dedup();
-        out
+        wenku_model::query::resolve(c, self.records.values())
     }
 
-    fn works(&self, q: &WorkQuery) -> Vec<WorkId> {
+    fn works(&self, q: &Filter) -> Vec<WorkId> {
         self.records
             .values()
-            .filter(|r| {
-                q.region.is_none_or(|g| g.contains(&r.work.region()))
-                    && q.doc_type.is_none_or(|t| t == r.doc_type)
-                    && q.subject
-                        .as_ref()
-                        .is_none_or(|s| r.subjects.iter().any(|x| x == s))
-                    && q.status.is_none_or(|(s, d)| r.status_at(d) == s)
-            })
+            .filter(|r| q.matches(r))
             .map(|r| r.work.clone())
             .collect()
     }
@@ -287,33 +254,33 @@ fn entries(records: &BTreeMap<WorkId, Record>) -> Vec<WorkEntry> {
         .collect()
 }
 
-fn queries() -> Vec<WorkQuery> {
-    let mut out = vec![WorkQuery::default()];
+fn queries() -> Vec<Filter> {
+    let mut out = vec![Filter::default()];
     for r in REGIONS {
-        out.push(WorkQuery {
+        out.push(Filter {
             region: Some(Region::parse(r).expect("valid")),
-            ..WorkQuery::default()
+            ..Filter::default()
         });
     }
     for t in TYPES {
-        out.push(WorkQuery {
+        out.push(Filter {
             doc_type: Some(*t),
-            ..WorkQuery::default()
+            ..Filter::default()
         });
     }
     for s in SUBJECTS {
-        out.push(WorkQuery {
+        out.push(Filter {
             subject: Some(s.to_string()),
             region: Some(Region::parse("370200").expect("valid")),
-            ..WorkQuery::default()
+            ..Filter::default()
         });
     }
     for s in Status::ALL {
         for d in [0, 400, 900, 1500, 2400, 3000] {
-            out.push(WorkQuery {
+            out.push(Filter {
                 status: Some((s, day(d))),
                 doc_type: (d % 2 == 0).then_some(DocType::Regulation),
-                ..WorkQuery::default()
+                ..Filter::default()
             });
         }
     }
@@ -704,7 +671,7 @@ fn readers_see_the_old_or_the_new_index() {
                         .expect("the index of a commit the writer wrote");
                     let reference = Reference_ { records };
                     assert_eq!(
-                        index.works(&WorkQuery::default()).expect("no damage"),
+                        index.works(&Filter::default()).expect("no damage"),
                         reference.records.keys().cloned().collect::<Vec<_>>()
                     );
                     for (id, r) in &reference.records {

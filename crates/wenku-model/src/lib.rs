@@ -9,6 +9,9 @@
 //!   dates, lifecycle events; [`Record::as_of`] answers "what was in force on
 //!   date D".
 //! - [`canonical`]: the deterministic XML both are stored as.
+//! - [`query`]: the questions asked of a whole library (filters, citation
+//!   look-up, reverse relations, as-of) and their answers, shared by the
+//!   store and the index.
 //!
 //! The crate does no I/O: no files, no clock, no environment.
 //!
@@ -39,6 +42,7 @@ pub mod citation;
 pub mod date;
 pub mod document;
 pub mod numeral;
+pub mod query;
 pub mod record;
 pub mod region;
 pub mod render;

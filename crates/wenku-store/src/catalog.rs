@@ -5,88 +5,20 @@
 //! record of one commit (the store works without an index); the rkyv index
 //! implements the same trait and is swapped in with
 //! [`crate::Snapshot::with_catalog`]. Both must give the same answers; the
-//! semantics are fixed here by [`Filter::matches`] and [`resolve`].
+//! questions and answers are wenku-model's ([`wenku_model::query`]), whose
+//! [`Filter::matches`] and
+//! [`resolve_citation`](wenku_model::query::resolve_citation) fix their meaning.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
-use wenku_model::{
-    Citation, Date, DocType, Record, Region, RelationKind, RevisionId, Status, Target,
-    VersionEntry, WorkId, title_key,
-};
+use wenku_model::query::{AsOfVersion, CitationKeys, Filter, Referrer};
+use wenku_model::{Citation, Date, Record, Region, RevisionId, Target, VersionEntry, WorkId};
 
 use crate::git;
 use crate::layout;
-use crate::read::{self, AsOfVersion, ReadError};
-
-/// Which works to list. Every condition set must hold.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filter {
-    /// Works of this region or of regions inside it.
-    pub region: Option<Region>,
-    /// Works of this type.
-    pub doc_type: Option<DocType>,
-    /// Works tagged with this subject (exact match).
-    pub subject: Option<String>,
-    /// Works with this status on this date.
-    pub status: Option<(Status, Date)>,
-}
-
-impl Filter {
-    /// Every work.
-    pub fn all() -> Filter {
-        Filter::default()
-    }
-
-    /// Only works of `region` or regions inside it.
-    pub fn region(mut self, region: Region) -> Filter {
-        self.region = Some(region);
-        self
-    }
-
-    /// Only works of this type.
-    pub fn doc_type(mut self, doc_type: DocType) -> Filter {
-        self.doc_type = Some(doc_type);
-        self
-    }
-
-    /// Only works with this subject.
-    pub fn subject(mut self, subject: impl Into<String>) -> Filter {
-        self.subject = Some(subject.into());
-        self
-    }
-
-    /// Only works that have `status` on `date`.
-    pub fn status_on(mut self, status: Status, date: Date) -> Filter {
-        self.status = Some((status, date));
-        self
-    }
-
-    /// Whether a record passes.
-    pub fn matches(&self, record: &Record) -> bool {
-        self.region
-            .is_none_or(|r| r.contains(&record.work.region()))
-            && self.doc_type.is_none_or(|t| t == record.doc_type)
-            && self
-                .subject
-                .as_ref()
-                .is_none_or(|s| record.subjects.iter().any(|x| x == s))
-            && self.status.is_none_or(|(s, d)| record.status_at(d) == s)
-    }
-}
-
-/// A relation that points at a work, seen from the target.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Referrer {
-    /// The work whose record holds the relation.
-    pub from: WorkId,
-    /// The relation's kind (`interprets` reads "interpreted by" from here).
-    pub kind: RelationKind,
-    /// The target as the record writes it: the work id, or a citation that
-    /// resolves to the work.
-    pub target: Target,
-}
+use crate::read::{self, ReadError};
 
 /// Answers questions over every work of one commit.
 pub trait Catalog: std::fmt::Debug {
@@ -94,7 +26,8 @@ pub trait Catalog: std::fmt::Debug {
     fn commit(&self) -> ObjectId;
     /// Works matching `filter`, sorted by id.
     fn works(&self, filter: &Filter) -> Result<Vec<WorkId>, ReadError>;
-    /// Works a citation refers to (see [`resolve`]).
+    /// Works a citation refers to (see
+    /// [`resolve_citation`](wenku_model::query::resolve_citation)).
     fn lookup(&self, citation: &Citation) -> Result<Vec<WorkId>, ReadError>;
     /// Relations of other works that point at `work`, sorted.
     fn referrers(&self, work: &WorkId) -> Result<Vec<Referrer>, ReadError>;
@@ -130,69 +63,6 @@ pub trait Catalog: std::fmt::Debug {
         let _ = (work, revision);
         Ok(None)
     }
-}
-
-/// Look-up keys of one record: its document number and its title key.
-#[derive(Clone, Debug, Default)]
-pub struct CitationKeys {
-    by_number: HashMap<String, Vec<WorkId>>,
-    by_title: HashMap<String, Vec<WorkId>>,
-}
-
-impl CitationKeys {
-    /// Adds a record's keys.
-    pub fn add(&mut self, record: &Record) {
-        if let Some(n) = &record.number {
-            self.by_number
-                .entry(n.as_str().to_string())
-                .or_default()
-                .push(record.work.clone());
-        }
-        let key = title_key(&record.title);
-        if !key.is_empty() {
-            self.by_title
-                .entry(key)
-                .or_default()
-                .push(record.work.clone());
-        }
-    }
-
-    /// The citation rule: a citation with a document number resolves to the
-    /// works carrying that number; if it has none, or no work carries it,
-    /// its title resolves to the works whose title has the same
-    /// [`title_key`]. Sorted, without duplicates.
-    pub fn resolve(&self, citation: &Citation) -> Vec<WorkId> {
-        let mut out = citation
-            .number
-            .as_ref()
-            .and_then(|n| self.by_number.get(n.as_str()))
-            .cloned()
-            .unwrap_or_default();
-        if out.is_empty()
-            && let Some(t) = &citation.title
-        {
-            out = self
-                .by_title
-                .get(&title_key(t))
-                .cloned()
-                .unwrap_or_default();
-        }
-        out.sort();
-        out.dedup();
-        out
-    }
-}
-
-/// See [`CitationKeys::resolve`]: resolves `citation` against `records`.
-pub fn resolve<'a>(
-    citation: &Citation,
-    records: impl IntoIterator<Item = &'a Record>,
-) -> Vec<WorkId> {
-    let mut keys = CitationKeys::default();
-    for r in records {
-        keys.add(r);
-    }
-    keys.resolve(citation)
 }
 
 /// A catalog built by reading every record of one commit.
@@ -350,72 +220,16 @@ pub(crate) fn for_each_work(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wenku_model::{DocNumber, Relation, VersionEntry};
+    use wenku_model::{DocType, Relation, RelationKind};
 
-    fn rec(id: &str, title: &str, number: Option<&str>) -> Record {
-        let mut r = Record::new(WorkId::parse(id).expect("valid"), DocType::Policy, title);
-        r.number = number.map(|n| DocNumber::parse(n).expect("valid number"));
-        r
+    fn rec(id: &str, title: &str) -> Record {
+        Record::new(WorkId::parse(id).expect("valid"), DocType::Policy, title)
     }
 
     #[test]
-    fn citations_resolve_by_number_then_title() {
-        let a = rec(
-            "370000/lzbf-2025-5",
-            "2025年山东省政务公开工作要点",
-            Some("鲁政办发〔2025〕5号"),
-        );
-        let b = rec(
-            "370200/qzbf-2025-3",
-            "2025年青岛市政务公开工作要点",
-            Some("青政办发〔2025〕3号"),
-        );
-        let recs = [a.clone(), b.clone()];
-        let by_number = Citation::number(DocNumber::parse("鲁政办发[2025]5号").expect("valid"));
-        assert_eq!(resolve(&by_number, &recs), vec![a.work.clone()]);
-        let by_title = Citation::title("《2025年青岛市政务公开工作要点》");
-        assert_eq!(resolve(&by_title, &recs), vec![b.work.clone()]);
-        // A number no work carries falls back to the title.
-        let both = Citation {
-            number: DocNumber::parse("鲁政办发〔2099〕1号"),
-            title: Some("2025年青岛市政务公开工作要点".into()),
-        };
-        assert_eq!(resolve(&both, &recs), vec![b.work.clone()]);
-        assert!(resolve(&Citation::title("不存在"), &recs).is_empty());
-    }
-
-    #[test]
-    fn filters_combine() {
-        let mut a = rec("370283/pdbf-2024-1", "平度", None);
-        a.subjects.push("政务公开".into());
-        a.insert_version(VersionEntry::new(
-            RevisionId::of(b"a"),
-            Date::parse_iso("2024-07-16").expect("valid"),
-        ));
-        let city = Region::parse("370200").expect("valid");
-        let d = Date::parse_iso("2024-08-01").expect("valid");
-        assert!(Filter::all().region(city).matches(&a));
-        assert!(
-            !Filter::all()
-                .region(Region::parse("370300").expect("valid"))
-                .matches(&a)
-        );
-        assert!(
-            Filter::all()
-                .subject("政务公开")
-                .status_on(Status::InForce, d)
-                .matches(&a)
-        );
-        assert!(
-            !Filter::all()
-                .status_on(
-                    Status::InForce,
-                    Date::parse_iso("2024-01-01").expect("valid")
-                )
-                .matches(&a)
-        );
-        assert!(!Filter::all().doc_type(DocType::Law).matches(&a));
-        let mut b = rec("370200/x", "x", None);
+    fn tree_catalog_finds_referrers() {
+        let a = rec("370283/pdbf-2024-1", "平度");
+        let mut b = rec("370200/x", "x");
         b.add_relation(Relation {
             kind: RelationKind::Basis,
             target: Target::Work(a.work.clone()),

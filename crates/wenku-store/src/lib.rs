@@ -97,7 +97,7 @@ pub mod transaction;
 pub mod verify;
 
 pub use authority::{Authority, AuthorityError};
-pub use catalog::{Catalog, Filter, Referrer, TreeCatalog};
+pub use catalog::{Catalog, TreeCatalog};
 pub use clock::{Clock, SteppingClock, SystemClock, Timestamp};
 pub use federation::{
     FetchStats, Peer, PullError, PullOptions, PullReport, RegionChanges, Timings,
@@ -113,6 +113,6 @@ pub use lock::LockError;
 pub use metadata::{FORMAT_VERSION, LibraryMeta, MetaError};
 pub use op::{Correction, NewVersion, NoChange, Op, OpKind, OpOutcome};
 pub use pack::{Compaction, Maintenance};
-pub use read::{AsOfVersion, ReadError, Snapshot};
+pub use read::{ReadError, Snapshot};
 pub use transaction::{CommitError, CommitOptions, Committed, Refusal, Transaction};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions};

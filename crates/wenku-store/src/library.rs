@@ -518,13 +518,50 @@ impl Library {
         transaction: impl Into<Transaction>,
     ) -> Result<Committed, CommitError> {
         let transaction = transaction.into();
-        let ops = transaction.ops();
-        let _span = tracing::info_span!("commit", ops = ops.len()).entered();
+        let _span = tracing::info_span!("commit", ops = transaction.len()).entered();
+        self.commit_loop(identity, || Ok((None, transaction.clone())))
+    }
+
+    /// Commits a transaction that is *planned against the head it is
+    /// staged on*: `plan` gets a [`Snapshot`] of `main` and returns the
+    /// transaction, and after a lost race it is called again with a
+    /// snapshot of the new head. Decisions that depend on the library's
+    /// state — a free local id, whether a text is already stored — are
+    /// then never made on a head other than the one they are committed on,
+    /// so a concurrent writer costs a retry, never a wrong refusal.
+    ///
+    /// Errors of the planner are returned as they are; commit errors are
+    /// converted with `From`.
+    pub fn commit_planned<E>(
+        &self,
+        identity: &Identity,
+        mut plan: impl FnMut(&Snapshot) -> Result<Transaction, E>,
+    ) -> Result<Committed, E>
+    where
+        E: From<CommitError>,
+    {
+        let _span = tracing::info_span!("commit_planned").entered();
+        self.commit_loop(identity, || {
+            let snapshot = self.snapshot().map_err(|e| E::from(CommitError::Read(e)))?;
+            let transaction = plan(&snapshot)?;
+            Ok((Some(snapshot.commit()), transaction))
+        })
+    }
+
+    /// The one retry loop of every commit: `next` gives the commit to stage
+    /// on (`None`: `main`'s head as staging reads it) and the transaction;
+    /// a lost race, or an object that looked missing, goes round again.
+    fn commit_loop<E: From<CommitError>>(
+        &self,
+        identity: &Identity,
+        mut next: impl FnMut() -> Result<(Option<ObjectId>, Transaction), E>,
+    ) -> Result<Committed, E> {
         let mut attempts = 0;
         loop {
             attempts += 1;
             let retry = attempts < self.options.max_attempts.max(1);
-            match self.attempt(identity, ops, attempts) {
+            let (on, transaction) = next()?;
+            match self.attempt(identity, transaction.ops(), on, attempts) {
                 Ok(Attempt::Finished(c)) => {
                     if c.commit.is_some() {
                         // Never fails the commit: a failure is logged and
@@ -537,24 +574,29 @@ impl Library {
                     tracing::debug!(attempts, "main moved; staging again on the new head");
                 }
                 Ok(Attempt::Lost) => {
-                    let head = git::main_head(&self.repo())?.ok_or(CommitError::NoMain)?;
-                    return Err(CommitError::Conflict { attempts, head });
+                    let head = git::main_head(&self.repo())
+                        .map_err(CommitError::from)?
+                        .ok_or(CommitError::NoMain)?;
+                    return Err(CommitError::Conflict { attempts, head }.into());
                 }
                 // See git::retrying: an object can look missing for a moment
                 // after packs were replaced; staging again reads it.
                 Err(e) if retry && e.is_not_found() => {
                     tracing::debug!(attempts, error = %e, "an object looked missing; staging again");
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             }
         }
     }
 
     /// Stages, writes and tries to publish a transaction once.
+    /// With `on`, stages on that commit (the one a plan was made on); a
+    /// `main` that moved since loses the compare-and-swap like any race.
     fn attempt(
         &self,
         identity: &Identity,
         ops: &[Op],
+        on: Option<ObjectId>,
         attempts: u32,
     ) -> Result<Attempt, CommitError> {
         let mut repo = self.repo();
@@ -562,7 +604,10 @@ impl Library {
         // staging, by the metadata look-up and by the tree editor: decode
         // them once.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
-        let base = git::main_head(&repo)?.ok_or(CommitError::NoMain)?;
+        let base = match on {
+            Some(commit) => commit,
+            None => git::main_head(&repo)?.ok_or(CommitError::NoMain)?,
+        };
         let base_tree = git::commit_tree(&repo, base)?;
         let meta = self.meta_cache.get(&repo, base, base_tree)?;
         let staged = transaction::stage(&repo, base_tree, &meta.authority, ops)?;

@@ -13,12 +13,13 @@ use std::cell::OnceCell;
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 use wenku_model::canonical::{self, DecodeError};
-use wenku_model::{Citation, Date, Document, Record, RevisionId, Status, VersionEntry, WorkId};
+use wenku_model::{Citation, Date, Document, Record, RevisionId, VersionEntry, WorkId};
 
-use crate::catalog::{Catalog, Filter, Referrer, TreeCatalog};
+use crate::catalog::{Catalog, TreeCatalog};
 use crate::git::{self, GitError};
 use crate::layout;
 use crate::metadata::{LibraryMeta, MetaError};
+use wenku_model::query::{AsOfVersion, Filter, Referrer};
 
 /// Why a read failed.
 #[derive(Debug, thiserror::Error)]
@@ -87,17 +88,6 @@ pub enum ReadError {
     /// git failed.
     #[error(transparent)]
     Git(#[from] GitError),
-}
-
-/// The answer to "what was in force on date D" for one work, owned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AsOfVersion {
-    /// The work's status that day.
-    pub status: Status,
-    /// Since when the status holds; `None` when not yet effective.
-    pub since: Option<Date>,
-    /// The text in force (or the last text, if the work has ended).
-    pub version: Option<VersionEntry>,
 }
 
 /// The library as of one commit.
@@ -248,12 +238,7 @@ impl Snapshot {
             return Ok(a);
         }
         let record = self.require_record(work)?;
-        let a = record.as_of(date);
-        Ok(AsOfVersion {
-            status: a.status,
-            since: a.since,
-            version: a.version.cloned(),
-        })
+        Ok(record.as_of(date).into())
     }
 
     /// The text in force on `date`, with its entry; `None` before the first

@@ -15,8 +15,9 @@ use std::time::Duration;
 
 use support::http::{Behaviour, GitHttpServer, Silent};
 use support::*;
+use wenku_model::query::Filter;
 use wenku_model::{Citation, WorkId};
-use wenku_store::{Filter, Library, Peer, ProblemKind, PullError, PullOptions};
+use wenku_store::{Library, Peer, ProblemKind, PullError, PullOptions};
 
 // ---------------------------------------------------------------------------
 // whole federations

@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
+use wenku_model::query::Filter;
 use wenku_model::{
     Block, Citation, Date, DocNumber, DocType, Document, Number, Record, Region, Relation,
     RelationKind, Repeal, RevisionId, Status, Target, Unit, UnitKind, Withdrawal, WorkId,
     canonical,
 };
 use wenku_store::{
-    Clock, CommitError, CommitOptions, Correction, Filter, Identity, InitOptions, Library,
-    NewVersion, NoChange, Op, OpenError, ProblemKind, ReadError, Refusal, SteppingClock, Timestamp,
+    Clock, CommitError, CommitOptions, Correction, Identity, InitOptions, Library, NewVersion,
+    NoChange, Op, OpenError, ProblemKind, ReadError, Refusal, SteppingClock, Timestamp,
     Transaction,
 };
 
@@ -36,10 +37,10 @@ mod history;
 #[path = "store/index.rs"]
 mod index;
 // Sizes readers refuse are never written.
-#[path = "store/limits.rs"]
-mod limits;
 #[path = "store/init.rs"]
 mod init;
+#[path = "store/limits.rs"]
+mod limits;
 #[path = "store/metadata.rs"]
 mod metadata;
 #[path = "store/publish.rs"]

@@ -168,24 +168,14 @@ pub fn publish_seed(lib: &Library, file: &str) -> WorkId {
     let (region, local) = name.split_once('-').expect("<region>-<name>");
     let imported = wenku_import::import_file(&path, &wenku_import::ImportOptions::default())
         .expect("import seed");
-    let p = &imported.proposed;
     let work = WorkId::new(r(region), local).expect("valid local");
-    let mut record = Record::new(
-        work.clone(),
-        p.doc_type,
-        p.title.clone().unwrap_or_else(|| name.clone()),
-    );
-    record.number = p.number.clone();
-    record.issuers = p.issuers.clone();
-    for rel in &p.relations {
-        record.add_relation(rel.clone());
-    }
-    let published = p.published.unwrap_or(d("2025-01-01"));
+    // Two seeds carry no date; their catalogue date stands in.
+    let published = imported.proposed.published.unwrap_or(d("2025-01-01"));
     lib.commit(
         &clerk(),
         Op::Publish {
-            record,
-            version: NewVersion::new(imported.document, published),
+            record: wenku_service::new_record(work.clone(), &imported),
+            version: wenku_service::new_version(&imported, published),
         },
     )
     .expect("publish seed");
@@ -241,11 +231,13 @@ pub fn publish_zhejiang(lib: &Library, region: &str, folder: &str) -> WorkId {
     };
     let imported = wenku_import::import_file(&files[0], &options).expect("import law");
     let work = WorkId::new(r(region), folder).expect("valid local");
-    let mut record = Record::new(work.clone(), DocType::LocalRegulation, title);
-    record.number = imported.proposed.number.clone();
-    record.issuers = imported.proposed.issuers.clone();
-    lib.publish(&clerk(), record, NewVersion::new(imported.document, date))
-        .expect("publish law");
+    let record = wenku_service::new_record(work.clone(), &imported);
+    lib.publish(
+        &clerk(),
+        record,
+        wenku_service::new_version(&imported, date),
+    )
+    .expect("publish law");
     work
 }
 

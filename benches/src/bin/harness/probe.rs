@@ -22,9 +22,9 @@ use serde::{Deserialize, Serialize};
 use wenku_bench::files::{Entry, Manifest};
 use wenku_diff::{Options as DiffOptions, Side, compare, to_terminal};
 use wenku_import::{ImportOptions, Imported, import_bytes};
-use wenku_model::{Date, DocType, Record, Region, WorkId, render};
+use wenku_model::{Date, DocType, Region, WorkId, render};
 use wenku_store::{
-    Identity, IndexRefresh, InitOptions, Library, NewVersion, Op, Peer, PullOptions, Transaction,
+    Identity, IndexRefresh, InitOptions, Library, Op, Peer, PullOptions, Transaction,
 };
 
 use crate::measure::peak_rss_self;
@@ -218,29 +218,6 @@ fn import_entry(texts: &Path, e: &Entry) -> Result<Imported> {
     Ok(import_bytes(&e.file, &bytes, &options)?)
 }
 
-/// A new work's record from what the importer proposed.
-fn record_of(work: WorkId, doc_type: DocType, fallback_title: &str, imported: &Imported) -> Record {
-    let p = &imported.proposed;
-    let title = p
-        .title
-        .clone()
-        .unwrap_or_else(|| fallback_title.to_string());
-    let mut record = Record::new(work, doc_type, title);
-    record.number = p.number.clone();
-    record.issuers = p.issuers.clone();
-    for rel in &p.relations {
-        record.add_relation(rel.clone());
-    }
-    record
-}
-
-fn version_of(e_published: Date, effective: Option<Date>, imported: Imported) -> NewVersion {
-    let mut v = NewVersion::new(imported.document, e_published);
-    v.effective = effective;
-    v.amended_by = imported.proposed.amended_by;
-    v
-}
-
 fn import(corpus: &Path, library: &Path, batch: usize) -> Result<ProbeReport> {
     let start = Instant::now();
     let manifest = Manifest::read(corpus)?;
@@ -271,13 +248,13 @@ fn import(corpus: &Path, library: &Path, batch: usize) -> Result<ProbeReport> {
             let imported = import_entry(&texts, e)?;
             tx.push(if e.seq == 0 {
                 Op::Publish {
-                    record: record_of(e.work.clone(), e.doc_type, &e.title, &imported),
-                    version: version_of(e.published, e.effective, imported),
+                    record: wenku_service::new_record(e.work.clone(), &imported),
+                    version: wenku_service::new_version(&imported, e.published),
                 }
             } else {
                 Op::AddVersion {
                     work: e.work.clone(),
-                    version: version_of(e.published, e.effective, imported),
+                    version: wenku_service::new_version(&imported, e.published),
                 }
             });
         }
@@ -386,8 +363,8 @@ fn publish(library: &Path, text: &Path, tag: &str, count: usize) -> Result<Probe
     for i in 0..count {
         let imported = import_bytes(&name, &bytes, &options)?;
         let work = WorkId::new(province()?, &format!("bench-{tag}-{i}"))?;
-        let record = record_of(work, DocType::Normative, "基准测试文件", &imported);
-        let version = version_of(published, None, imported);
+        let record = wenku_service::new_record(work, &imported);
+        let version = wenku_service::new_version(&imported, published);
         let t = Instant::now();
         let c = lib.publish(&clerk, record, version)?;
         samples.push(t.elapsed().as_secs_f64());

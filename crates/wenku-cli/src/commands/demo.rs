@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wenku_import::{ImportOptions, import_bytes};
-use wenku_model::{Citation, Date, Record, Region, Repeal, Target, WorkId};
-use wenku_store::{Identity, InitOptions, Library, NewVersion, Op, SystemClock, Transaction};
+use wenku_model::{Citation, Date, Region, Repeal, Target, WorkId};
+use wenku_store::{Identity, InitOptions, Library, Op, SystemClock, Transaction};
 
 use crate::cli::{DemoArgs, DiffArgs, DiffFormat, LogArgs, LsArgs};
 use crate::error::{CommandError, Result};
@@ -160,23 +160,11 @@ fn add(library: &Library, identity: &Identity, s: &Sample) -> Result<()> {
         },
     ))?;
     let work = parse(WorkId::parse(s.work))?;
-    let version = NewVersion::new(imported.document.clone(), published);
+    let version = wenku_service::new_version(&imported, published);
     let op = if library.snapshot()?.contains(&work)? {
         Op::AddVersion { work, version }
     } else {
-        let p = &imported.proposed;
-        let mut record = Record::new(
-            work,
-            p.doc_type,
-            p.title
-                .clone()
-                .unwrap_or_else(|| imported.document.title.clone()),
-        );
-        record.number = p.number.clone();
-        record.issuers = p.issuers.clone();
-        for rel in &p.relations {
-            record.add_relation(rel.clone());
-        }
+        let record = wenku_service::new_record(work, &imported);
         Op::Publish { record, version }
     };
     library.commit(identity, op)?;
@@ -266,7 +254,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     super::pull::human(&mut out, &report)?;
     let works = library
         .snapshot()?
-        .works(&wenku_store::Filter::all())?
+        .works(&wenku_model::query::Filter::all())?
         .len();
     out.styled(
         style::DIM,

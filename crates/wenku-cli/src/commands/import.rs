@@ -1,48 +1,17 @@
 //! `wenku import`.
 
-use std::collections::BTreeSet;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use wenku_import::{ImportOptions, Imported, Severity};
-use wenku_model::{Block, Record, Region, RevisionId, UnitKind, WorkId, work_id::check_local};
-use wenku_store::{NewVersion, Op, Snapshot, Transaction};
+use wenku_model::{Block, UnitKind, work_id::check_local};
+use wenku_service::import::{self, Action, Input, Planned, Request};
 
 use crate::cli::ImportArgs;
 use crate::context;
 use crate::error::{CommandError, Result};
 use crate::output::{self, Out, style};
-
-/// What happens to one file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Action {
-    /// A new work.
-    Published,
-    /// A new version of an existing work.
-    Added,
-    /// The text is already in the library.
-    Unchanged,
-}
-
-impl Action {
-    fn as_str(self) -> &'static str {
-        match self {
-            Action::Published => "published",
-            Action::Added => "added",
-            Action::Unchanged => "unchanged",
-        }
-    }
-}
-
-struct Planned {
-    file: PathBuf,
-    imported: Imported,
-    work: Option<WorkId>,
-    revision: RevisionId,
-    action: Action,
-    op: Option<Op>,
-}
 
 /// Imports files: each becomes a new work, or with `--work` a version of an
 /// existing work. All files are one transaction.
@@ -86,18 +55,7 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
-    let snapshot = library.as_ref().map(|l| l.snapshot()).transpose()?;
     let target = args.work.as_deref().map(context::work).transpose()?;
-    if let (Some(w), Some(s)) = (&target, &snapshot)
-        && !s.contains(w)?
-    {
-        return Err(CommandError::refused(format!(
-            "unknown work {w}: --work must name a work in the library"
-        ))
-        .with_hint(
-            "leave --work out to publish the file as a new work; `wenku ls` lists the works",
-        ));
-    }
     let region = match (&args.region, &library) {
         (Some(r), _) => Some(context::region(r, "--region")?),
         (None, Some(l)) => Some(l.authority().node()),
@@ -125,86 +83,28 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
         ..ImportOptions::default()
     };
 
-    let imported = read_all(&args.files, &options)?;
-    let mut taken: BTreeSet<WorkId> = BTreeSet::new();
-    let mut planned = Vec::with_capacity(imported.len());
-    for (file, imp) in imported {
-        planned.push(plan(
-            file,
-            imp,
-            target.as_ref(),
-            region,
-            snapshot.as_ref(),
-            &mut taken,
-            args.dry_run,
-        )?);
-    }
-    // --local names the work exactly: never a neighbour with -2 appended.
-    if let (Some(local), Some(p)) = (&args.local, planned.first())
-        && let Some(work) = p.work.as_ref().filter(|w| w.local() != local.as_str())
-    {
-        let wanted = format!("{}/{local}", work.region());
-        return Err(CommandError::refused(format!(
-                "--local {local}: the library already has the work {wanted}; nothing was written"
-            ))
-            .with_hint(format!(
-                "add the file as a version with `wenku import --work {wanted} FILE`, or choose another --local"
-            )));
-    }
-
-    let mut committed_head = None;
-    if !args.dry_run {
-        let library = library
-            .as_ref()
-            .expect("a library is open unless this is a dry run");
-        let mut files = Vec::new();
-        let tx: Transaction = planned
-            .iter_mut()
-            .filter_map(|p| {
-                let op = p.op.take()?;
-                files.push(p.file.display().to_string());
-                Some(op)
-            })
-            .collect();
-        if !tx.is_empty() {
+    let inputs = read_all(&args.files, &options)?;
+    let request = Request {
+        work: target,
+        region,
+        exact_local: args.local.clone(),
+        dry_run: args.dry_run,
+    };
+    let (planned, committed_head) = match (&library, args.dry_run) {
+        (Some(library), false) => {
             let identity = context::identity(library.path())?;
-            let committed = library.commit(&identity, tx).map_err(|e| {
-                // Name the file, not the op's place in the transaction.
-                let message = match &e {
-                    wenku_store::CommitError::Refused {
-                        index,
-                        kind,
-                        work,
-                        refusal,
-                    } => Some(format!(
-                        "{}: cannot {kind} {work}: {refusal}; nothing was written",
-                        files.get(*index).map(String::as_str).unwrap_or("?")
-                    )),
-                    _ => None,
-                };
-                let mut err = CommandError::from(e);
-                if let Some(m) = message {
-                    err.message = m;
-                }
-                err
-            })?;
-            // The store knows best whether a version was already there.
-            for o in &committed.outcomes {
-                if o.unchanged.is_some() {
-                    for p in planned.iter_mut().filter(|p| {
-                        p.work.as_ref() == Some(&o.work) && Some(p.revision) == o.revision
-                    }) {
-                        p.action = Action::Unchanged;
-                    }
-                }
-            }
-            committed_head = committed.commit;
+            let imports = import::import(library, &identity, &inputs, &request)?;
+            (imports.planned, imports.commit)
         }
-    }
-    report(&planned, args.json, args.dry_run, committed_head)
+        (library, _) => {
+            let snapshot = library.as_ref().map(|l| l.snapshot()).transpose()?;
+            (import::plan(&inputs, &request, snapshot.as_ref())?, None)
+        }
+    };
+    report(&inputs, &planned, args.json, args.dry_run, committed_head)
 }
 
-fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<(PathBuf, Imported)>> {
+fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<Input>> {
     let bar = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         if let Ok(style) =
@@ -224,7 +124,10 @@ fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<(PathBuf, 
                 "nothing was written; fix or leave out this file and run the command again",
             )
         })?;
-        out.push((file.clone(), imported));
+        out.push(Input {
+            file: file.clone(),
+            imported,
+        });
         if let Some(b) = &bar {
             b.inc(1);
         }
@@ -233,190 +136,6 @@ fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<(PathBuf, 
         b.finish_and_clear();
     }
     Ok(out)
-}
-
-/// A local id from the file name when the importer suggests none.
-fn local_from_file(file: &Path, revision: &RevisionId) -> String {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let mut local: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while local.contains("--") {
-        local = local.replace("--", "-");
-    }
-    let local = local
-        .trim_matches(['-', '.'])
-        .chars()
-        .take(48)
-        .collect::<String>();
-    if check_local(&local).is_ok() {
-        local
-    } else {
-        format!("doc-{}", &revision.to_string()[..8])
-    }
-}
-
-fn plan(
-    file: PathBuf,
-    imported: Imported,
-    target: Option<&WorkId>,
-    region: Option<Region>,
-    snapshot: Option<&Snapshot>,
-    taken: &mut BTreeSet<WorkId>,
-    dry_run: bool,
-) -> Result<Planned> {
-    let name = file.display().to_string();
-    let revision = imported
-        .document
-        .revision_id()
-        .map_err(|e| CommandError::refused(format!("{name}: cannot be stored: {e}")))?;
-    let proposed = &imported.proposed;
-    let published = proposed.published;
-    let new_version = |published| {
-        let mut v = NewVersion::new(imported.document.clone(), published);
-        if let Some(e) = proposed.effective {
-            v = v.effective(e);
-        }
-        if let Some(c) = &proposed.amended_by {
-            v = v.amended_by(c.clone());
-        }
-        v
-    };
-    let no_date = || {
-        CommandError::refused(format!("{name}: no publication date found in the text"))
-            .with_hint("pass --published YYYY-MM-DD")
-    };
-
-    // The same text anywhere in the library: importing again changes nothing.
-    if let Some(s) = snapshot {
-        let holders = s.find_revision(&revision)?;
-        let holder = match target {
-            Some(t) => holders.iter().find(|w| *w == t),
-            None => holders.first(),
-        };
-        if let Some(w) = holder {
-            return Ok(Planned {
-                file,
-                work: Some(w.clone()),
-                revision,
-                action: Action::Unchanged,
-                op: None,
-                imported,
-            });
-        }
-    }
-
-    if let Some(work) = target {
-        let published = match published {
-            Some(p) => p,
-            None if dry_run => {
-                return Ok(Planned {
-                    file,
-                    work: Some(work.clone()),
-                    revision,
-                    action: Action::Added,
-                    op: None,
-                    imported,
-                });
-            }
-            None => return Err(no_date()),
-        };
-        let op = Op::AddVersion {
-            work: work.clone(),
-            version: new_version(published),
-        };
-        return Ok(Planned {
-            file,
-            work: Some(work.clone()),
-            revision,
-            action: Action::Added,
-            op: Some(op),
-            imported,
-        });
-    }
-
-    let Some(region) = region else {
-        return Ok(Planned {
-            file,
-            work: None,
-            revision,
-            action: Action::Published,
-            op: None,
-            imported,
-        });
-    };
-    let base = proposed
-        .suggested_local
-        .clone()
-        .filter(|l| check_local(l).is_ok())
-        .unwrap_or_else(|| local_from_file(&file, &revision));
-    // A free id: the suggestion, else with -2, -3 … appended.
-    let mut n = 1;
-    let work = loop {
-        let local = if n == 1 {
-            base.clone()
-        } else {
-            format!("{}-{n}", base.chars().take(60).collect::<String>())
-        };
-        let id = WorkId::new(region, &local).map_err(|e| CommandError::internal(e.to_string()))?;
-        let exists = match snapshot {
-            Some(s) => s.contains(&id)?,
-            None => false,
-        };
-        if !exists && !taken.contains(&id) {
-            break id;
-        }
-        n += 1;
-    };
-    taken.insert(work.clone());
-    let published = match published {
-        Some(p) => p,
-        None if dry_run => {
-            return Ok(Planned {
-                file,
-                work: Some(work),
-                revision,
-                action: Action::Published,
-                op: None,
-                imported,
-            });
-        }
-        None => return Err(no_date()),
-    };
-    let title = proposed
-        .title
-        .clone()
-        .unwrap_or_else(|| imported.document.title.clone());
-    let mut record = Record::new(work.clone(), proposed.doc_type, title);
-    record.number = proposed.number.clone();
-    record.issuers = proposed.issuers.clone();
-    record.subjects = imported.document.subjects.clone();
-    record.expires = proposed.expires;
-    for r in &proposed.relations {
-        record.add_relation(r.clone());
-    }
-    let op = Op::Publish {
-        record,
-        version: new_version(published),
-    };
-    Ok(Planned {
-        file,
-        work: Some(work),
-        revision,
-        action: Action::Published,
-        op: Some(op),
-        imported,
-    })
 }
 
 fn diagnostics_json(imp: &Imported) -> Value {
@@ -452,6 +171,7 @@ fn proposed_json(imp: &Imported) -> Value {
 }
 
 fn report(
+    inputs: &[Input],
     planned: &[Planned],
     as_json: bool,
     dry_run: bool,
@@ -459,20 +179,22 @@ fn report(
 ) -> Result<()> {
     let mut out = Out::stdout();
     for p in planned {
-        let name = p.file.display().to_string();
+        let input = &inputs[p.input];
+        let name = input.file.display().to_string();
         if as_json {
             let mut obj = json!({
                 "file": name,
                 "work": p.work.as_ref().map(|w| w.to_string()),
                 "revision": p.revision.to_string(),
                 "action": p.action.as_str(),
-                "diagnostics": diagnostics_json(&p.imported),
+                "diagnostics": diagnostics_json(&input.imported),
             });
             if dry_run {
                 obj["dry_run"] = json!(true);
-                obj["proposed"] = proposed_json(&p.imported);
+                obj["proposed"] = proposed_json(&input.imported);
                 obj["body"] = Value::Array(
-                    p.imported
+                    input
+                        .imported
                         .document
                         .body
                         .iter()
@@ -497,20 +219,20 @@ fn report(
         } else {
             p.action.as_str()
         };
-        let title = p
+        let title = input
             .imported
             .proposed
             .title
             .clone()
-            .unwrap_or_else(|| p.imported.document.title.clone());
+            .unwrap_or_else(|| input.imported.document.title.clone());
         out.styled(style::HEAD, format!("{verb:<13}"))?;
         out.raw(format!(" {work}  {title}"))?;
         out.styled(style::DIM, format!("  {}  {name}", p.revision.short()))?;
         out.line("")?;
         if dry_run {
-            dry_run_details(&mut out, &p.imported)?;
+            dry_run_details(&mut out, &input.imported)?;
         } else {
-            for d in p
+            for d in input
                 .imported
                 .diagnostics
                 .iter()

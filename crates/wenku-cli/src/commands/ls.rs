@@ -1,7 +1,7 @@
 //! `wenku ls`.
 
 use serde_json::json;
-use wenku_store::Filter;
+use wenku_model::query::Filter;
 
 use crate::cli::LsArgs;
 use crate::context;

@@ -8,7 +8,7 @@ use wenku_store::{Peer, PullError, PullOptions, PullReport, RegionChanges};
 
 use crate::cli::PullArgs;
 use crate::context;
-use crate::error::{CommandError, Kind, Result};
+use crate::error::{CommandError, Result};
 use crate::output::{Out, style};
 
 /// Works listed per region and kind of change in human output; `--json`
@@ -30,12 +30,25 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: PullArgs) -> Result<()> {
     if args.timeout == 0 {
         return Err(CommandError::usage("--timeout must be at least one second"));
     }
-    if !args.source.contains("://") && !std::path::Path::new(&args.source).exists() {
-        return Err(CommandError::refused(format!(
-            "{}: no such library (a path, file://, git:// or http(s):// URL was expected)",
-            args.source
-        )));
-    }
+    // Like git -C: a relative path names a place relative to the library
+    // the command runs in, not to the process's directory.
+    let source = if args.source.contains("://") {
+        args.source.clone()
+    } else {
+        let path = std::path::Path::new(&args.source);
+        let path = if path.is_relative() {
+            context::library_dir(dir).join(path)
+        } else {
+            path.to_path_buf()
+        };
+        if !path.exists() {
+            return Err(CommandError::refused(format!(
+                "{}: no such library (a path, file://, git:// or http(s):// URL was expected)",
+                path.display()
+            )));
+        }
+        path.display().to_string()
+    };
     let library = context::open(dir)?;
     let identity = context::identity(library.path())?;
     let options = PullOptions::new().timeout(Duration::from_secs(args.timeout));
@@ -46,7 +59,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: PullArgs) -> Result<()> {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
-    let result = library.pull(&args.source, peer, &identity, &options);
+    let result = library.pull(&source, peer, &identity, &options);
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
@@ -222,12 +235,6 @@ fn error_json(e: &PullError) -> Value {
 }
 
 fn command_error(e: PullError, library: &std::path::Path) -> CommandError {
-    let kind = match &e {
-        _ if e.is_refusal() => Kind::Refused,
-        PullError::InvalidPeer { .. } | PullError::NoMain { .. } => Kind::Refused,
-        PullError::Conflict { .. } => Kind::Conflict,
-        _ => Kind::Internal,
-    };
     let hint = match &e {
         _ if e.is_refusal() => Some(format!(
             "main is unchanged; the refused head is kept for inspection: git -C {} log {}",
@@ -249,11 +256,7 @@ fn command_error(e: PullError, library: &std::path::Path) -> CommandError {
         }
         _ => None,
     };
-    let err = CommandError {
-        kind,
-        message: e.to_string(),
-        hint: None,
-    };
+    let err = CommandError::from(e);
     match hint {
         Some(h) => err.with_hint(h),
         None => err,

@@ -10,12 +10,13 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use gix::ObjectId;
-use wenku_index::{Corrupt, Index, WorkQuery};
+use wenku_index::{Corrupt, Index};
 use wenku_model::{Citation, Date, RevisionId, VersionEntry, WorkId};
 
 use super::changes::object_id;
-use crate::catalog::{Catalog, Filter, Referrer, TreeCatalog};
-use crate::read::{AsOfVersion, ReadError};
+use crate::catalog::{Catalog, TreeCatalog};
+use crate::read::ReadError;
+use wenku_model::query::{AsOfVersion, Filter, Referrer};
 
 /// The index of one commit, as a [`Catalog`].
 pub(crate) struct IndexCatalog {
@@ -102,32 +103,13 @@ impl IndexCatalog {
     }
 }
 
-fn query(filter: &Filter) -> WorkQuery {
-    WorkQuery {
-        region: filter.region,
-        doc_type: filter.doc_type,
-        subject: filter.subject.clone(),
-        status: filter.status,
-    }
-}
-
-fn referrers(refs: Vec<wenku_index::Reference>) -> Vec<Referrer> {
-    refs.into_iter()
-        .map(|r| Referrer {
-            from: r.from,
-            kind: r.kind,
-            target: r.target,
-        })
-        .collect()
-}
-
 impl Catalog for IndexCatalog {
     fn commit(&self) -> ObjectId {
         self.commit
     }
 
     fn works(&self, filter: &Filter) -> Result<Vec<WorkId>, ReadError> {
-        self.answer(|ix| ix.works(&query(filter)), |t| t.works(filter))
+        self.answer(|ix| ix.works(filter), |t| t.works(filter))
     }
 
     fn lookup(&self, citation: &Citation) -> Result<Vec<WorkId>, ReadError> {
@@ -135,10 +117,7 @@ impl Catalog for IndexCatalog {
     }
 
     fn referrers(&self, work: &WorkId) -> Result<Vec<Referrer>, ReadError> {
-        self.answer(
-            |ix| ix.referrers(work).map(referrers),
-            |t| t.referrers(work),
-        )
+        self.answer(|ix| ix.referrers(work), |t| t.referrers(work))
     }
 
     fn find_revision(&self, revision: &RevisionId) -> Result<Vec<WorkId>, ReadError> {
@@ -149,17 +128,11 @@ impl Catalog for IndexCatalog {
     }
 
     fn unresolved(&self) -> Result<Vec<Referrer>, ReadError> {
-        self.answer(|ix| ix.unresolved().map(referrers), |t| t.unresolved())
+        self.answer(|ix| ix.unresolved(), |t| t.unresolved())
     }
 
     fn as_of(&self, work: &WorkId, date: Date) -> Result<Option<AsOfVersion>, ReadError> {
-        self.per_work(work, |ix| {
-            Ok(ix.as_of(work, date)?.map(|a| AsOfVersion {
-                status: a.status,
-                since: a.since,
-                version: a.version,
-            }))
-        })
+        self.per_work(work, |ix| ix.as_of(work, date))
     }
 
     fn versions(&self, work: &WorkId) -> Result<Option<Vec<VersionEntry>>, ReadError> {

@@ -118,11 +118,10 @@ fn the_reference_corpus_loads_with_versions_in_scrambled_order() {
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             // The manifest's date is the version's date (the date basis of
             // the corpus); effective = published.
-            let version = NewVersion::new(imported.document, row.date);
+            let mut version = wenku_service::new_version(&imported, row.date);
+            version.effective = None;
             let op = if i == 0 {
-                let mut record = Record::new(work.clone(), row.doc_type, &row.title);
-                record.number = imported.proposed.number.clone();
-                record.issuers = imported.proposed.issuers.clone();
+                let record = wenku_service::new_record(work.clone(), &imported);
                 Op::Publish { record, version }
             } else {
                 Op::AddVersion {
@@ -139,7 +138,10 @@ fn the_reference_corpus_loads_with_versions_in_scrambled_order() {
         }
     }
 
-    // The repeal the manifest records, by the successor that repealed it.
+    // The repeal the manifest records, by the successor that repealed it
+    // (the successor's own record already says it repeals the old one: the
+    // importer found the relation in its text, and the citation resolves by
+    // title).
     let old = rows
         .iter()
         .find(|r| r.kind == "repealed")
@@ -147,21 +149,13 @@ fn the_reference_corpus_loads_with_versions_in_scrambled_order() {
     let successor = w("100000/cn-reg-huazhuangpinjianduguanlitiaoli");
     lib.commit(
         &clerk(),
-        Transaction::new()
-            .with(Op::Repeal {
-                work: old.work.clone(),
-                repeal: Repeal {
-                    date: old.date,
-                    by: Some(Target::Work(successor.clone())),
-                },
-            })
-            .with(Op::AddRelation {
-                work: successor.clone(),
-                relation: Relation {
-                    kind: RelationKind::Repeals,
-                    target: Target::Work(old.work.clone()),
-                },
-            }),
+        Transaction::new().with(Op::Repeal {
+            work: old.work.clone(),
+            repeal: Repeal {
+                date: old.date,
+                by: Some(Target::Work(successor.clone())),
+            },
+        }),
     )
     .expect("repeal");
 
@@ -177,25 +171,14 @@ fn the_reference_corpus_loads_with_versions_in_scrambled_order() {
         let (region, local) = name.split_once('-').expect("<region>-<name>");
         let imported = wenku_import::import_file(&path, &wenku_import::ImportOptions::default())
             .expect("import seed");
-        let p = &imported.proposed;
         let work = WorkId::new(r(region), local).expect("valid local");
-        let mut record = Record::new(
-            work.clone(),
-            p.doc_type,
-            p.title.clone().unwrap_or_else(|| name.clone()),
-        );
-        record.number = p.number.clone();
-        record.issuers = p.issuers.clone();
-        for rel in &p.relations {
-            record.add_relation(rel.clone());
-        }
         // Two seeds carry no date; their catalogue date stands in.
-        let published = p.published.unwrap_or(d("2025-01-01"));
+        let published = imported.proposed.published.unwrap_or(d("2025-01-01"));
         lib.commit(
             &clerk(),
             Op::Publish {
-                record,
-                version: NewVersion::new(imported.document, published),
+                record: wenku_service::new_record(work.clone(), &imported),
+                version: wenku_service::new_version(&imported, published),
             },
         )
         .expect("publish seed");

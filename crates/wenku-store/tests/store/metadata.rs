@@ -121,13 +121,13 @@ impl wenku_store::Catalog for FixedCatalog {
     fn lookup(&self, _: &Citation) -> Result<Vec<WorkId>, ReadError> {
         Ok(vec![self.1.clone()])
     }
-    fn referrers(&self, _: &WorkId) -> Result<Vec<wenku_store::Referrer>, ReadError> {
+    fn referrers(&self, _: &WorkId) -> Result<Vec<wenku_model::query::Referrer>, ReadError> {
         Ok(Vec::new())
     }
     fn find_revision(&self, _: &RevisionId) -> Result<Vec<WorkId>, ReadError> {
         Ok(vec![self.1.clone()])
     }
-    fn unresolved(&self) -> Result<Vec<wenku_store::Referrer>, ReadError> {
+    fn unresolved(&self) -> Result<Vec<wenku_model::query::Referrer>, ReadError> {
         Ok(Vec::new())
     }
 }

@@ -1,0 +1,323 @@
+//! Importing files into a library: what each file becomes (a new work, a
+//! new version, or nothing because its text is already stored), decided on
+//! the head the commit is made on.
+//!
+//! Recognition is wenku-import's; this module plans. [`plan`] decides for a
+//! batch of imported texts against one snapshot (or none, for a dry run
+//! without a library); [`import`] plans inside the store's
+//! compare-and-swap retry ([`Library::commit_planned`]) so that a free local
+//! id is chosen, and an already stored text recognised, on the very head the
+//! commit lands on.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use wenku_import::Imported;
+use wenku_model::work_id::check_local;
+use wenku_model::{Region, RevisionId, WorkId};
+use wenku_store::{Identity, Library, ObjectId, Op, Snapshot, Transaction};
+
+use crate::error::{Error, Result};
+use crate::proposal::{new_record, new_version};
+
+/// What happens to one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// A new work.
+    Published,
+    /// A new version of an existing work.
+    Added,
+    /// The text is already in the library.
+    Unchanged,
+}
+
+impl Action {
+    /// `published`, `added` or `unchanged`, as the JSON outputs spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Published => "published",
+            Action::Added => "added",
+            Action::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One file to import: its name and what the importer made of it.
+#[derive(Debug)]
+pub struct Input {
+    /// The file, as the user named it.
+    pub file: PathBuf,
+    /// The recognised text and metadata.
+    pub imported: Imported,
+}
+
+/// Where imported texts go.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Every file is a new version of this work (`--work`).
+    pub work: Option<WorkId>,
+    /// New works are published in this region ([`import`] defaults to the
+    /// node's; [`plan`] without it gives new works no id).
+    pub region: Option<Region>,
+    /// The new work's local id must be exactly this (`--local`): a taken
+    /// id is refused, never suffixed.
+    pub exact_local: Option<String>,
+    /// Plan only; a missing publication date is then no error.
+    pub dry_run: bool,
+}
+
+/// The plan for one input.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// The input's place in the batch.
+    pub input: usize,
+    /// The work it goes to (`None` only in a dry run without a library).
+    pub work: Option<WorkId>,
+    /// The text's RevisionId.
+    pub revision: RevisionId,
+    /// What happens.
+    pub action: Action,
+    /// The op that does it (`None` when nothing is to be written).
+    pub op: Option<Op>,
+}
+
+/// The result of [`import`].
+#[derive(Debug)]
+pub struct Imports {
+    /// One plan per input, in input order, as committed (a version the
+    /// store found already there is [`Action::Unchanged`]).
+    pub planned: Vec<Planned>,
+    /// The commit made, if anything changed.
+    pub commit: Option<ObjectId>,
+}
+
+/// Plans a batch against `snapshot` (`None`: no library, a dry run that
+/// only recognises). Inputs are planned in order; ids taken by earlier
+/// inputs of the batch are not given twice.
+pub fn plan(
+    inputs: &[Input],
+    request: &Request,
+    snapshot: Option<&Snapshot>,
+) -> Result<Vec<Planned>> {
+    if let (Some(w), Some(s)) = (&request.work, snapshot)
+        && !s.contains(w)?
+    {
+        return Err(Error::not_found(format!(
+            "unknown work {w}: --work must name a work in the library"
+        ))
+        .with_hint(
+            "leave --work out to publish the file as a new work; `wenku ls` lists the works",
+        ));
+    }
+    let mut taken = BTreeSet::new();
+    let mut planned = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        planned.push(plan_one(i, input, request, snapshot, &mut taken)?);
+    }
+    // --local names the work exactly: never a neighbour with -2 appended.
+    if let (Some(local), Some(p)) = (&request.exact_local, planned.first())
+        && let Some(work) = p.work.as_ref().filter(|w| w.local() != local.as_str())
+    {
+        let wanted = format!("{}/{local}", work.region());
+        return Err(Error::refused(format!(
+                "--local {local}: the library already has the work {wanted}; nothing was written"
+            ))
+            .with_hint(format!(
+                "add the file as a version with `wenku import --work {wanted} FILE`, or choose another --local"
+            )));
+    }
+    Ok(planned)
+}
+
+/// Imports a batch as one commit, planned on the head it is committed on:
+/// a concurrent writer that takes an id or stores the same text first
+/// makes this import plan again, not fail.
+pub fn import(
+    library: &Library,
+    identity: &Identity,
+    inputs: &[Input],
+    request: &Request,
+) -> Result<Imports> {
+    // New works go to the node's own region unless told otherwise.
+    let defaulted;
+    let request = match request.region {
+        Some(_) => request,
+        None => {
+            defaulted = Request {
+                region: Some(library.authority().node()),
+                ..request.clone()
+            };
+            &defaulted
+        }
+    };
+    let mut last = Vec::new();
+    let committed = library.commit_planned(identity, |snapshot| -> Result<Transaction> {
+        last = plan(inputs, request, Some(snapshot))?;
+        Ok(last.iter().filter_map(|p| p.op.clone()).collect())
+    });
+    let committed = committed.map_err(|e| name_the_file(e, inputs, &last))?;
+    // The store knows best whether a version was already there.
+    for o in &committed.outcomes {
+        if o.unchanged.is_some() {
+            for p in last
+                .iter_mut()
+                .filter(|p| p.work.as_ref() == Some(&o.work) && Some(p.revision) == o.revision)
+            {
+                p.action = Action::Unchanged;
+            }
+        }
+    }
+    Ok(Imports {
+        planned: last,
+        commit: committed.commit,
+    })
+}
+
+/// A refusal names the file, not the op's place in the transaction.
+fn name_the_file(err: Error, inputs: &[Input], planned: &[Planned]) -> Error {
+    let refused = std::error::Error::source(&err)
+        .and_then(|s| s.downcast_ref::<wenku_store::CommitError>())
+        .and_then(|c| match c {
+            wenku_store::CommitError::Refused {
+                index,
+                kind,
+                work,
+                refusal,
+            } => Some((*index, kind.to_string(), work.clone(), refusal.to_string())),
+            _ => None,
+        });
+    let Some((index, kind, work, refusal)) = refused else {
+        return err;
+    };
+    let file = planned
+        .iter()
+        .filter(|p| p.op.is_some())
+        .nth(index)
+        .and_then(|p| inputs.get(p.input))
+        .map(|i| i.file.display().to_string())
+        .unwrap_or_else(|| "?".into());
+    err.with_message(format!(
+        "{file}: cannot {kind} {work}: {refusal}; nothing was written"
+    ))
+}
+
+fn plan_one(
+    index: usize,
+    input: &Input,
+    request: &Request,
+    snapshot: Option<&Snapshot>,
+    taken: &mut BTreeSet<WorkId>,
+) -> Result<Planned> {
+    let Input { file, imported } = input;
+    let name = file.display().to_string();
+    let revision = imported
+        .document
+        .revision_id()
+        .map_err(|e| Error::refused(format!("{name}: cannot be stored: {e}")).with_source(e))?;
+    let published = imported.proposed.published;
+    let no_date = || {
+        Error::refused(format!("{name}: no publication date found in the text"))
+            .with_hint("pass --published YYYY-MM-DD")
+    };
+    let planned = |work: Option<WorkId>, action, op| Planned {
+        input: index,
+        work,
+        revision,
+        action,
+        op,
+    };
+
+    // The same text anywhere in the library: importing again changes nothing.
+    if let Some(s) = snapshot {
+        let holders = s.find_revision(&revision)?;
+        let holder = match &request.work {
+            Some(t) => holders.iter().find(|w| *w == t),
+            None => holders.first(),
+        };
+        if let Some(w) = holder {
+            return Ok(planned(Some(w.clone()), Action::Unchanged, None));
+        }
+    }
+
+    if let Some(work) = &request.work {
+        let op = match published {
+            Some(p) => Some(Op::AddVersion {
+                work: work.clone(),
+                version: new_version(imported, p),
+            }),
+            None if request.dry_run => None,
+            None => return Err(no_date()),
+        };
+        return Ok(planned(Some(work.clone()), Action::Added, op));
+    }
+
+    let Some(region) = request.region else {
+        return Ok(planned(None, Action::Published, None));
+    };
+    let base = imported
+        .proposed
+        .suggested_local
+        .clone()
+        .filter(|l| check_local(l).is_ok())
+        .unwrap_or_else(|| local_from_file(file, &revision));
+    // A free id: the suggestion, else with -2, -3 … appended.
+    let mut n = 1;
+    let work = loop {
+        let local = if n == 1 {
+            base.clone()
+        } else {
+            format!("{}-{n}", base.chars().take(60).collect::<String>())
+        };
+        let id = WorkId::new(region, &local)
+            .map_err(|e| Error::internal(format!("local id {local:?}: {e}")).with_source(e))?;
+        let exists = match snapshot {
+            Some(s) => s.contains(&id)?,
+            None => false,
+        };
+        if !exists && !taken.contains(&id) {
+            break id;
+        }
+        n += 1;
+    };
+    taken.insert(work.clone());
+    let op = match published {
+        Some(p) => Some(Op::Publish {
+            record: new_record(work.clone(), imported),
+            version: new_version(imported, p),
+        }),
+        None if request.dry_run => None,
+        None => return Err(no_date()),
+    };
+    Ok(planned(Some(work), Action::Published, op))
+}
+
+/// A local id from the file name when the importer suggests none.
+fn local_from_file(file: &Path, revision: &RevisionId) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut local: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while local.contains("--") {
+        local = local.replace("--", "-");
+    }
+    let local = local
+        .trim_matches(['-', '.'])
+        .chars()
+        .take(48)
+        .collect::<String>();
+    if check_local(&local).is_ok() {
+        local
+    } else {
+        format!("doc-{}", &revision.to_string()[..8])
+    }
+}

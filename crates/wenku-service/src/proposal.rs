@@ -1,0 +1,41 @@
+//! The one conversion from what the importer proposes to what the store
+//! records.
+
+use wenku_import::Imported;
+use wenku_model::{Date, Record, WorkId};
+use wenku_store::NewVersion;
+
+/// A new work's record from an imported text: title (the proposed one, else
+/// the document's), type, document number, issuers, subjects, end of
+/// validity and relations.
+///
+/// Every caller that turns an import into a record — the command line,
+/// the daemon's inbox, the demo, the benchmarks, the tests — goes through
+/// here, so a field the importer recognises is never kept by one and
+/// dropped by another.
+pub fn new_record(work: WorkId, imported: &Imported) -> Record {
+    let proposed = &imported.proposed;
+    let title = proposed
+        .title
+        .clone()
+        .unwrap_or_else(|| imported.document.title.clone());
+    let mut record = Record::new(work, proposed.doc_type, title);
+    record.number = proposed.number.clone();
+    record.issuers = proposed.issuers.clone();
+    record.subjects = imported.document.subjects.clone();
+    record.expires = proposed.expires;
+    for relation in &proposed.relations {
+        record.add_relation(relation.clone());
+    }
+    record
+}
+
+/// The version an imported text becomes, published on `published`: the
+/// document with the effective date and amending document the importer
+/// found (callers that know better set them on the result).
+pub fn new_version(imported: &Imported, published: Date) -> NewVersion {
+    let mut version = NewVersion::new(imported.document.clone(), published);
+    version.effective = imported.proposed.effective;
+    version.amended_by = imported.proposed.amended_by.clone();
+    version
+}

@@ -1,0 +1,144 @@
+//! The service against real libraries: imports planned on the head they
+//! are committed on, and the one conversion of an import into a record.
+
+use std::sync::{Arc, Barrier};
+
+use wenku_import::{ImportOptions, import_bytes};
+use wenku_model::{Date, Region, RelationKind};
+use wenku_service::import::{self, Action, Input, Request};
+use wenku_store::{Identity, InitOptions, Library, SystemClock};
+
+fn clerk() -> Identity {
+    Identity::new("平度市政务公开办", "gongkai@pingdu.example").expect("valid identity")
+}
+
+fn library(dir: &std::path::Path) -> Library {
+    let options = InitOptions::new(clerk()).clock(Arc::new(SystemClock::china()));
+    Library::init(dir, Region::parse("370283").expect("valid"), options).expect("init")
+}
+
+/// A notice numbered 平政办发〔2025〕7号, so the importer suggests the
+/// same local id for every text made here; `article` tells them apart.
+fn notice(article: &str) -> Input {
+    let text = format!(
+        "平度市人民政府办公室关于印发示例工作要点的通知\n平政办发〔2025〕7号\n一、总体要求\n{article}\n平度市人民政府办公室\n2025年3月1日\n"
+    );
+    let options = ImportOptions {
+        published: Some(Date::parse_iso("2025-03-01").expect("valid")),
+        ..ImportOptions::default()
+    };
+    Input {
+        file: "notice.txt".into(),
+        imported: import_bytes("notice.txt", text.as_bytes(), &options).expect("imports"),
+    }
+}
+
+/// Runs `n` importers at once, each in its own thread with its own handle
+/// on the library (as separate processes would), and returns their plans.
+fn race(dir: &std::path::Path, inputs: Vec<Input>) -> Vec<import::Planned> {
+    let barrier = Arc::new(Barrier::new(inputs.len()));
+    let threads: Vec<_> = inputs
+        .into_iter()
+        .map(|input| {
+            let dir = dir.to_path_buf();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let library = Library::open(&dir).expect("open");
+                barrier.wait();
+                let imports = import::import(&library, &clerk(), &[input], &Request::default())
+                    .expect("a concurrent import never fails");
+                imports.planned.into_iter().next().expect("one plan")
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .map(|t| t.join().expect("no panic"))
+        .collect()
+}
+
+#[test]
+fn concurrent_imports_of_different_texts_each_get_a_free_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    library(dir.path());
+    let inputs = (0..4)
+        .map(|i| notice(&format!("（一）第{i}项任务。")))
+        .collect();
+    let planned = race(dir.path(), inputs);
+    let mut works: Vec<String> = planned
+        .iter()
+        .map(|p| {
+            assert_eq!(p.action, Action::Published);
+            p.work.as_ref().expect("a work").to_string()
+        })
+        .collect();
+    works.sort();
+    let base = works[0].clone();
+    assert_eq!(
+        works,
+        vec![
+            base.clone(),
+            format!("{base}-2"),
+            format!("{base}-3"),
+            format!("{base}-4")
+        ]
+    );
+    let library = Library::open(dir.path()).expect("open");
+    let all = library
+        .snapshot()
+        .expect("snapshot")
+        .works(&wenku_model::query::Filter::all())
+        .expect("works");
+    assert_eq!(all.len(), 4);
+}
+
+#[test]
+fn concurrent_imports_of_the_same_text_publish_it_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    library(dir.path());
+    let inputs = (0..4).map(|_| notice("（一）同一项任务。")).collect();
+    let planned = race(dir.path(), inputs);
+    let published = planned
+        .iter()
+        .filter(|p| p.action == Action::Published)
+        .count();
+    let unchanged = planned
+        .iter()
+        .filter(|p| p.action == Action::Unchanged)
+        .count();
+    assert_eq!((published, unchanged), (1, 3), "{planned:?}");
+    let works: std::collections::BTreeSet<_> = planned.iter().map(|p| p.work.clone()).collect();
+    assert_eq!(works.len(), 1, "all name the one work: {planned:?}");
+}
+
+#[test]
+fn a_new_record_keeps_everything_the_importer_proposed() {
+    let text = "山东省人民政府办公厅关于做好示例工作的通知\n鲁政办字〔2024〕12号\n根据《中华人民共和国政府信息公开条例》，现将有关事项通知如下。\n一、工作要求\n本通知自2024年3月1日起施行，有效期至2029年2月28日。\n山东省人民政府办公厅\n2024年2月1日\n";
+    let imported =
+        import_bytes("notice.txt", text.as_bytes(), &ImportOptions::default()).expect("imports");
+    let p = &imported.proposed;
+    let work = wenku_model::WorkId::parse("370000/lzbz-2024-12").expect("valid");
+    let record = wenku_service::new_record(work.clone(), &imported);
+    assert_eq!(record.work, work);
+    assert_eq!(Some(&record.title), p.title.as_ref());
+    assert_eq!(record.doc_type, p.doc_type);
+    assert_eq!(record.number, p.number);
+    assert_eq!(record.issuers, p.issuers);
+    assert_eq!(record.expires, p.expires);
+    assert_eq!(record.subjects, imported.document.subjects);
+    assert_eq!(record.relations.len(), p.relations.len());
+    assert!(
+        record
+            .relations
+            .iter()
+            .any(|r| r.kind == RelationKind::Basis || r.kind == RelationKind::Cites),
+        "{:?}",
+        record.relations
+    );
+    let published = Date::parse_iso("2024-02-01").expect("valid");
+    let version = wenku_service::new_version(&imported, published);
+    assert_eq!(version.published, published);
+    assert_eq!(version.effective, p.effective);
+    assert_eq!(version.amended_by, p.amended_by);
+    assert_eq!(version.document, imported.document);
+}
