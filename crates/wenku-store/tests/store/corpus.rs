@@ -162,27 +162,9 @@ fn the_reference_corpus_loads_with_versions_in_scrambled_order() {
     // The seeds, with what the importer recognised.
     let mut seeds = Vec::new();
     for entry in std::fs::read_dir(corpus_dir().join("seeds")).expect("seeds") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("utf8 name")
-            .to_string();
-        let (region, local) = name.split_once('-').expect("<region>-<name>");
-        let imported = wenku_import::import_file(&path, &wenku_import::ImportOptions::default())
-            .expect("import seed");
-        let work = WorkId::new(r(region), local).expect("valid local");
-        // Two seeds carry no date; their catalogue date stands in.
-        let published = imported.proposed.published.unwrap_or(d("2025-01-01"));
-        lib.commit(
-            &clerk(),
-            Op::Publish {
-                record: wenku_service::new_record(work.clone(), &imported),
-                version: wenku_service::new_version(&imported, published),
-            },
-        )
-        .expect("publish seed");
-        seeds.push(work);
+        let file = entry.expect("entry").file_name();
+        let file = file.to_str().expect("utf8 name");
+        seeds.push(wenku_test_support::federation::publish_seed(&lib, file));
     }
 
     let snap = lib.snapshot().expect("snapshot");
