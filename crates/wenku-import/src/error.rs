@@ -5,6 +5,7 @@ use wenku_model::canonical::{DecodeError, EncodeError};
 /// An input that cannot be imported at all. Every message names the input
 /// and, where it applies, the byte offset and what was expected.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// The file could not be read.
     #[error("{source_name}: cannot read the file: {source}")]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 /// Why an index could not be opened.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpenError {
     /// There is no index file (a new library, or it was deleted).
     #[error("no index at {path}")]
@@ -50,6 +51,7 @@ pub struct Corrupt {
 
 /// Why an index could not be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WriteError {
     /// A file could not be written, synced or renamed.
     #[error("writing the index {path}: {source}")]

@@ -23,6 +23,7 @@ pub struct WorkId {
 
 /// Why a string is not a work id.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WorkIdError {
     /// There is no `/` between region and local part.
     #[error("invalid work id {input:?}: expected <region>/<local>, e.g. 370200/qzbf-2025-3")]

@@ -19,6 +19,7 @@ pub struct Authority {
 
 /// Why a set of regions is not a valid authority.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuthorityError {
     /// A hosted region does not lie inside the node's region.
     #[error(

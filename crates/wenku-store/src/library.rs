@@ -79,6 +79,7 @@ impl InitOptions {
 
 /// Why a library could not be created.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum InitError {
     /// The hosted regions are not inside the node's region.
     #[error("cannot create a library at {path}: {source}")]
@@ -115,6 +116,7 @@ pub enum InitError {
 
 /// Why a library could not be opened.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpenError {
     /// Not a git repository.
     #[error("{path} is not a git repository: {source}")]

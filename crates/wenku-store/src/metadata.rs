@@ -39,6 +39,7 @@ pub struct LibraryMeta {
 
 /// Why `library.xml` cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MetaError {
     /// Written by a newer wenku.
     #[error(

@@ -23,6 +23,7 @@ use wenku_model::query::{AsOfVersion, Filter, Referrer};
 
 /// Why a read failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
     /// The work is not in the library at this commit.
     #[error("unknown work {work} (not in the library at commit {commit})")]

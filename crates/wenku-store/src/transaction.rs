@@ -150,6 +150,7 @@ impl Committed {
 
 /// Why an op was refused. Nothing was written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Refusal {
     /// The work's region is outside this node's authority.
     #[error(
@@ -222,6 +223,7 @@ fn within_limit(what: &'static str, bytes: &[u8]) -> Result<(), Refusal> {
 
 /// Why a transaction was not committed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CommitError {
     /// An op was refused; nothing was written.
     #[error("op {index} ({kind} {work}) refused: {refusal}")]

@@ -11,6 +11,7 @@ use crate::record::{Record, Target};
 
 /// Why a value cannot be encoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EncodeError {
     /// A string holds a character XML cannot carry (a C0 control, U+FFFE …).
     #[error("{field} contains U+{code:04X}, which XML cannot carry")]

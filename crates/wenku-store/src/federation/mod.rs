@@ -346,6 +346,7 @@ impl PullReport {
 /// [`PullError::quarantine`]; [`PullError::kind`] gives a stable code per
 /// variant for machine-readable output.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PullError {
     /// The peer's region does not fit this node's place in the hierarchy.
     #[error("cannot pull from {peer} into node {authority}: {reason}")]

@@ -134,6 +134,7 @@ impl std::fmt::Display for RebuildReason {
 /// Why the index could not be brought current. The library still answers
 /// every question, from the tree.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IndexError {
     /// Reading the library (a record that does not decode, git) failed.
     #[error("indexing the library: {0}")]
@@ -297,7 +298,7 @@ impl IndexState {
                 Err(OpenError::Missing { .. }) => Err(RebuildReason::Missing),
                 Err(OpenError::Format { reason, .. }) => Err(RebuildReason::Format(reason)),
                 Err(OpenError::Corrupt(c)) => Err(RebuildReason::Corrupt(c.to_string())),
-                Err(e @ OpenError::Io { .. }) => return Err(e.into()),
+                Err(e) => return Err(e.into()),
             }
         };
         let index = match opened {
