@@ -245,14 +245,20 @@ impl Walk<'_> {
         }
     }
 
-    /// The entries of a trusted tree by name (no problems recorded: the
-    /// base was verified before).
-    fn base_entries(&mut self, tree: Option<ObjectId>, path: &str) -> BTreeMap<String, ObjectId> {
+    /// The entries of a trusted tree by name, with their kind (no problems
+    /// recorded: the base was verified before). An entry is the same as
+    /// the base's only when both its id and its kind are: a directory
+    /// re-declared as a submodule keeps its id.
+    fn base_entries(
+        &mut self,
+        tree: Option<ObjectId>,
+        path: &str,
+    ) -> BTreeMap<String, (ObjectId, EntryKind)> {
         let Some(tree) = tree else {
             return BTreeMap::new();
         };
         match git::tree_entries(self.repo, tree, path) {
-            Ok(e) => e.into_iter().map(|e| (e.name, e.id)).collect(),
+            Ok(e) => e.into_iter().map(|e| (e.name, (e.id, e.kind))).collect(),
             Err(e) => {
                 self.problem(path, ProblemKind::Unreadable(e.to_string()));
                 BTreeMap::new()
@@ -284,9 +290,11 @@ impl Walk<'_> {
         let mut base_shards = self.base_entries(base, &path);
         for shard in shards {
             let base_shard = base_shards.remove(&shard.name);
-            if base_shard == Some(shard.id) {
+            if base_shard == Some((shard.id, shard.kind)) {
                 continue;
             }
+            let base_shard =
+                base_shard.and_then(|(id, kind)| (kind == EntryKind::Tree).then_some(id));
             let spath = format!("{region}/{}/", shard.name);
             let hex = shard.name.len() == layout::SHARD_LEN
                 && shard
@@ -307,7 +315,7 @@ impl Walk<'_> {
             let mut base_works = self.base_entries(base_shard, &spath);
             for dir in dirs {
                 let base_work = base_works.remove(&dir.name);
-                if base_work == Some(dir.id) {
+                if base_work == Some((dir.id, dir.kind)) {
                     continue;
                 }
                 let wpath = format!("{spath}{}/", dir.name);
@@ -362,7 +370,7 @@ impl Walk<'_> {
                 }
             }
         }
-        for (name, id) in base_shards {
+        for (name, (id, _)) in base_shards {
             self.removed_shard(region, id, &format!("{region}/{name}/"));
         }
     }
@@ -584,16 +592,21 @@ pub(crate) fn verify_changes(
             _ => None,
         };
         match theirs.get(name) {
-            Some((id, _)) if Some(*id) == base_region => {}
+            // The same only with the same id and kind: a region directory
+            // re-declared as a submodule keeps its id.
+            Some((id, EntryKind::Tree)) if Some(*id) == base_region => {}
             Some((id, EntryKind::Tree)) => walk.region(*region, *id, true, base_region),
-            Some(_) => walk.problem(
+            Some((_, kind)) => walk.problem(
                 name,
-                ProblemKind::Unexpected("a region must be a directory".into()),
+                ProblemKind::Unexpected(format!(
+                    "a region must be a directory, and this is {}",
+                    kind_name(*kind)
+                )),
             ),
             None => {
                 if let Some(id) = base_region {
                     let path = format!("{region}/");
-                    for (shard, sid) in walk.base_entries(Some(id), &path) {
+                    for (shard, (sid, _)) in walk.base_entries(Some(id), &path) {
                         walk.removed_shard(*region, sid, &format!("{region}/{shard}/"));
                     }
                 }
@@ -604,6 +617,17 @@ pub(crate) fn verify_changes(
     changes.sort_by(|a, b| a.work().cmp(b.work()));
     let report = walk.finish(repo, commit, tree, None)?;
     Ok((report, changes))
+}
+
+/// What an entry of `kind` is, for messages.
+fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Tree => "a directory",
+        EntryKind::Blob => "a file",
+        EntryKind::BlobExecutable => "an executable file",
+        EntryKind::Link => "a symbolic link",
+        EntryKind::Commit => "a submodule (mode 160000)",
+    }
 }
 
 impl WorkChange {

@@ -8,6 +8,9 @@
 #[allow(dead_code)]
 mod support;
 
+#[path = "federation/hostile.rs"]
+mod hostile;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
