@@ -124,6 +124,37 @@ pub(super) fn peer_library(
     }
 }
 
+/// The heads whose history was checked before: `main` and every accepted
+/// peer head.
+fn trusted_heads(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+    let mut hidden: Vec<ObjectId> = git::main_head(repo)?.into_iter().collect();
+    for region in accepted_peers(repo)? {
+        if let Some(id) = git::ref_target(repo, &node_ref(region))? {
+            hidden.push(id);
+        }
+    }
+    Ok(hidden)
+}
+
+/// The commits reachable from `head` and not from a trusted head, newest
+/// first.
+pub(super) fn new_commits(
+    repo: &gix::Repository,
+    head: ObjectId,
+) -> Result<Vec<ObjectId>, GitError> {
+    let hidden = trusted_heads(repo)?;
+    let walk = repo
+        .rev_walk([head])
+        .with_hidden(hidden)
+        .all()
+        .ctx(|| format!("walking the history of {head}"))?;
+    walk.map(|info| {
+        info.map(|i| i.id)
+            .ctx(|| format!("walking the history of {head}"))
+    })
+    .collect()
+}
+
 /// A commit of the peer that changes paths outside its scope.
 #[derive(Debug)]
 pub(super) struct Violation {
@@ -158,12 +189,7 @@ pub(super) fn authority(
 ) -> Result<Walked, GitError> {
     let mut repo = repo.clone();
     repo.object_cache_size_if_unset(8 * 1024 * 1024);
-    let mut hidden: Vec<ObjectId> = git::main_head(&repo)?.into_iter().collect();
-    for region in accepted_peers(&repo)? {
-        if let Some(id) = git::ref_target(&repo, &node_ref(region))? {
-            hidden.push(id);
-        }
-    }
+    let hidden = trusted_heads(&repo)?;
     let walk = repo
         .rev_walk([head])
         .with_hidden(hidden)
@@ -237,7 +263,8 @@ pub(super) fn authority(
 }
 
 /// The file paths under `path` that differ between `before` and `now`
-/// (either may be absent), up to `limit` of them.
+/// (either may be absent), up to `limit` of them. Walked with an explicit
+/// stack: the trees are the peer's, of any depth.
 fn changed_paths(
     repo: &gix::Repository,
     path: &str,
@@ -246,43 +273,49 @@ fn changed_paths(
     out: &mut Vec<String>,
     limit: usize,
 ) -> Result<(), GitError> {
-    if out.len() >= limit || before == now {
-        return Ok(());
-    }
-    let tree = |e: Option<(ObjectId, EntryKind)>| match e {
-        Some((id, EntryKind::Tree)) => Some(id),
-        _ => None,
-    };
-    let (old_tree, new_tree) = (tree(before), tree(now));
-    if old_tree.is_none() && new_tree.is_none() {
-        out.push(path.to_string());
-        return Ok(());
-    }
-    if old_tree.is_none() && before.is_some() || new_tree.is_none() && now.is_some() {
-        // A file replaced by a directory or the other way round.
-        out.push(path.to_string());
-    }
-    let list = |t: Option<ObjectId>| -> Result<BTreeMap<String, (ObjectId, EntryKind)>, GitError> {
-        Ok(match t {
-            None => BTreeMap::new(),
-            Some(t) => git::tree_entries(repo, t, path)?
-                .into_iter()
-                .map(|e| (e.name, (e.id, e.kind)))
-                .collect(),
-        })
-    };
-    let old = list(old_tree)?;
-    let new = list(new_tree)?;
-    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    for name in names {
-        changed_paths(
-            repo,
-            &format!("{path}/{name}"),
-            old.get(name).copied(),
-            new.get(name).copied(),
-            out,
-            limit,
-        )?;
+    type Side = Option<(ObjectId, EntryKind)>;
+    let mut stack: Vec<(String, Side, Side)> = vec![(path.to_string(), before, now)];
+    while let Some((path, before, now)) = stack.pop() {
+        if out.len() >= limit {
+            return Ok(());
+        }
+        if before == now {
+            continue;
+        }
+        let tree = |e: Side| match e {
+            Some((id, EntryKind::Tree)) => Some(id),
+            _ => None,
+        };
+        let (old_tree, new_tree) = (tree(before), tree(now));
+        if old_tree.is_none() && new_tree.is_none() {
+            out.push(path);
+            continue;
+        }
+        if old_tree.is_none() && before.is_some() || new_tree.is_none() && now.is_some() {
+            // A file replaced by a directory or the other way round.
+            out.push(path.clone());
+        }
+        let list =
+            |t: Option<ObjectId>| -> Result<BTreeMap<String, (ObjectId, EntryKind)>, GitError> {
+                Ok(match t {
+                    None => BTreeMap::new(),
+                    Some(t) => git::tree_entries(repo, t, &path)?
+                        .into_iter()
+                        .map(|e| (e.name, (e.id, e.kind)))
+                        .collect(),
+                })
+            };
+        let old = list(old_tree)?;
+        let new = list(new_tree)?;
+        let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+        // Reversed so that paths come out in order.
+        for name in names.into_iter().rev() {
+            stack.push((
+                format!("{path}/{name}"),
+                old.get(name).copied(),
+                new.get(name).copied(),
+            ));
+        }
     }
     Ok(())
 }

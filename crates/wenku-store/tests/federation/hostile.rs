@@ -170,3 +170,158 @@ fn a_shard_redeclared_as_a_gitlink_is_refused() {
     p.refused(&err, before);
     assert!(p.city.verify().expect("verify").is_clean());
 }
+
+/// Replaces the entry at `path` (slash-separated, below `main`'s tree)
+/// by `id` with `mode`, rewriting the trees above it; returns the new root.
+fn replace_at(repo: &Path, path: &str, mode: &str, id: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut new_id = id.to_string();
+    let mut new_mode = mode.to_string();
+    for depth in (0..parts.len()).rev() {
+        let dir = parts[..depth].join("/");
+        let treeish = format!("main:{dir}");
+        let name = parts[depth];
+        let lines: Vec<String> = ls_tree(repo, &treeish)
+            .into_iter()
+            .map(|l| match l.split_once('\t') {
+                Some((_, n)) if n == name => format!("{new_mode} x {new_id}\t{name}"),
+                _ => l,
+            })
+            .collect();
+        new_id = mktree(repo, &lines);
+        new_mode = "40000".into();
+    }
+    new_id
+}
+
+/// Pulls a forged county and expects a refusal naming malformed objects,
+/// one of whose problems contains `needle`.
+fn refused_as_malformed(p: &Pair, needle: &str) {
+    let before = p.city.head().expect("head");
+    let err = p.pull().expect_err("refused");
+    let PullError::MalformedObjects { objects, .. } = &err else {
+        panic!("expected MalformedObjects ({needle}), got {err}")
+    };
+    assert!(
+        objects.iter().any(|o| o.problem.contains(needle)),
+        "{needle}: {objects:?}"
+    );
+    assert_eq!(err.kind(), "malformed-objects");
+    assert!(err.is_refusal());
+    assert_eq!(p.city.head().expect("head"), before, "main unchanged");
+    let head = p.county.head().expect("county head");
+    assert_eq!(err.offered(), Some(head));
+    assert_eq!(
+        p.city.quarantined_head(r("370283")).expect("ref"),
+        Some(head)
+    );
+    assert!(p.city.verify().expect("verify").is_clean());
+}
+
+/// The work directory of `county-1` as `(mode, name, id)` entries.
+fn work_entries(p: &Pair) -> (String, Vec<(String, String, String)>) {
+    let path = wenku_store::layout::work_dir(&w("370283/county-1"));
+    let path = path.trim_end_matches('/').to_string();
+    let entries = ls_tree(p.county.path(), &format!("main:{path}"))
+        .into_iter()
+        .map(|l| {
+            let (head, name) = l.split_once('\t').expect("ls-tree line");
+            let parts: Vec<&str> = head.split(' ').collect();
+            (parts[0].to_string(), name.to_string(), parts[2].to_string())
+        })
+        .collect();
+    (path, entries)
+}
+
+#[test]
+fn trees_git_calls_malformed_are_refused_before_merging() {
+    type Forge = fn(&mut Vec<(String, String, String)>);
+    let cases: [(&str, Forge, &str); 6] = [
+        (
+            "two record.xml",
+            |e| {
+                let record = e
+                    .iter()
+                    .find(|x| x.1 == "record.xml")
+                    .expect("record")
+                    .clone();
+                e.push(record);
+            },
+            "appears twice",
+        ),
+        ("unsorted", |e| e.reverse(), "out of order"),
+        (
+            "zero-padded mode",
+            |e| e[0].0 = "0100644".into(),
+            "zero-padded",
+        ),
+        ("unknown mode", |e| e[0].0 = "100664".into(), "unknown mode"),
+        (
+            ".git entry",
+            |e| {
+                let id = e[0].2.clone();
+                e.insert(0, ("100644".into(), ".GIT".into(), id));
+            },
+            "reserves",
+        ),
+        (
+            "a .. entry",
+            |e| {
+                let id = e[0].2.clone();
+                e.insert(0, ("100644".into(), "..".into(), id));
+            },
+            ". or ..",
+        ),
+    ];
+    for (what, forge, needle) in cases {
+        let p = Pair::new();
+        p.pull().expect("a clean first pull");
+        let (path, mut entries) = work_entries(&p);
+        assert!(entries.len() >= 2, "{what}: {entries:?}");
+        forge(&mut entries);
+        let work = raw_tree(p.county.path(), &tree_bytes(&entries));
+        let root = replace_at(p.county.path(), &path, "40000", &work);
+        commit_on_main(p.county.path(), &root);
+        refused_as_malformed(&p, needle);
+    }
+}
+
+#[test]
+fn malformed_commit_headers_are_refused() {
+    for (what, author, needle) in [
+        (
+            "zero-padded date",
+            "A <a@b.example> 01750000000 +0800",
+            "zero-padded date",
+        ),
+        (
+            "bad time zone",
+            "A <a@b.example> 1750000000 0800",
+            "time zone",
+        ),
+        ("no name", "<a@b.example> 1750000000 +0800", "no name"),
+        ("no date", "A <a@b.example>", "space before the date"),
+    ] {
+        let p = Pair::new();
+        p.pull().expect("a clean first pull");
+        let tree = git_ok(p.county.path(), &["rev-parse", "main^{tree}"]);
+        let parent = git_ok(p.county.path(), &["rev-parse", "main"]);
+        let body = format!(
+            "tree {tree}\nparent {parent}\nauthor {author}\ncommitter A <a@b.example> 1750000000 +0800\n\n{what}\n"
+        );
+        let commit = git_stdin(
+            p.county.path(),
+            &[
+                "hash-object",
+                "-t",
+                "commit",
+                "--literally",
+                "-w",
+                "--stdin",
+            ],
+            body.as_bytes(),
+        );
+        git_ok(p.county.path(), &["update-ref", "refs/heads/main", &commit]);
+        refused_as_malformed(&p, needle);
+    }
+}
