@@ -325,3 +325,36 @@ fn malformed_commit_headers_are_refused() {
         refused_as_malformed(&p, needle);
     }
 }
+
+#[test]
+fn a_tree_twenty_thousand_levels_deep_is_refused_not_a_crash() {
+    use gix::objs::Write as _;
+    let p = Pair::new();
+    p.pull().expect("a clean first pull");
+    // git refuses trees deeper than core.maxTreeDepth (4096) when it
+    // packs them; the county's git is told to send this one.
+    git_ok(p.county.path(), &["config", "core.maxTreeDepth", "1000000"]);
+    let repo = gix::open(p.county.path()).expect("open the county with gix");
+    let blob = repo
+        .write_buf(gix::objs::Kind::Blob, b"deep\n")
+        .expect("blob");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"100644 f\0");
+    bytes.extend_from_slice(blob.as_bytes());
+    let mut tree = repo.write_buf(gix::objs::Kind::Tree, &bytes).expect("tree");
+    for _ in 0..20_000 {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(b"40000 d\0");
+        bytes.extend_from_slice(tree.as_bytes());
+        tree = repo.write_buf(gix::objs::Kind::Tree, &bytes).expect("tree");
+    }
+    // Outside the county's scope: a top-level entry that is no region.
+    let mut lines = ls_tree(p.county.path(), "main");
+    lines.push(format!("040000 tree {tree}\tzzz"));
+    let root = mktree(p.county.path(), &lines);
+    commit_on_main(p.county.path(), &root);
+
+    refused_as_malformed(&p, "deeper than");
+    // And again: the next pull of the same head is refused the same way.
+    refused_as_malformed(&p, "deeper than");
+}
