@@ -102,26 +102,26 @@ pub(super) fn descends(
 }
 
 /// Checks that the peer's `library.xml` at `head` names `region`;
-/// otherwise says what it holds.
+/// otherwise says what it holds (the inner error). A git error reading it
+/// is this repository's (the objects were fetched and checked), not a
+/// wrong library.
 pub(super) fn peer_library(
     repo: &gix::Repository,
     head: ObjectId,
     region: Region,
-) -> Result<(), String> {
-    let tree = git::commit_tree(repo, head).map_err(|e| e.to_string())?;
-    let bytes = match git::blob_at(repo, tree, layout::META_FILE) {
-        Ok(Some(b)) => b,
-        Ok(None) => return Err("is missing: this is not a wenku library".into()),
-        Err(e) => return Err(format!("cannot be read: {e}")),
+) -> Result<Result<(), String>, GitError> {
+    let tree = git::commit_tree(repo, head)?;
+    let Some(bytes) = git::blob_at(repo, tree, layout::META_FILE)? else {
+        return Ok(Err("is missing: this is not a wenku library".into()));
     };
-    match LibraryMeta::decode(&bytes) {
+    Ok(match LibraryMeta::decode(&bytes) {
         Ok(meta) if meta.authority.node() == region => Ok(()),
         Ok(meta) => Err(format!(
             "names node {}, not {region}: the source is another node's library",
             meta.authority
         )),
         Err(e) => Err(format!("does not decode: {e}")),
-    }
+    })
 }
 
 /// The heads whose history was checked before: `main` and every accepted
@@ -318,4 +318,69 @@ fn changed_paths(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str], input: &[u8]) -> String {
+        let mut child = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("HOME", dir)
+            .env("GIT_AUTHOR_NAME", "Someone")
+            .env("GIT_AUTHOR_EMAIL", "someone@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Someone")
+            .env("GIT_COMMITTER_EMAIL", "someone@example.invalid")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write to git");
+        let out = child.wait_with_output().expect("git finishes");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    }
+
+    #[test]
+    fn an_unreadable_library_xml_is_an_error_of_ours_not_a_wrong_library() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        git(dir.path(), &["init", "-q", "--bare", "."], b"");
+        // library.xml names a blob this repository does not have.
+        let missing = "1234567890123456789012345678901234567890";
+        let tree = git(
+            dir.path(),
+            &["mktree", "--missing"],
+            format!("100644 blob {missing}\tlibrary.xml\n").as_bytes(),
+        );
+        let commit = git(dir.path(), &["commit-tree", &tree, "-m", "x"], b"");
+        let repo = gix::open(dir.path()).expect("open");
+        let head = ObjectId::from_hex(commit.as_bytes()).expect("id");
+        let region = Region::parse("370283").expect("region");
+        let err = peer_library(&repo, head, region).expect_err("a git error");
+        assert!(err.to_string().contains(missing), "{err}");
+
+        // No library.xml at all is a wrong library.
+        let empty = git(dir.path(), &["mktree"], b"");
+        let commit = git(dir.path(), &["commit-tree", &empty, "-m", "x"], b"");
+        let head = ObjectId::from_hex(commit.as_bytes()).expect("id");
+        let reason = peer_library(&repo, head, region)
+            .expect("readable")
+            .expect_err("not a library");
+        assert!(reason.contains("missing"), "{reason}");
+    }
 }

@@ -799,7 +799,7 @@ impl Library {
                     }));
                 }
             }
-            if let Err(reason) = check::peer_library(&repo, head, region) {
+            if let Err(reason) = check::peer_library(&repo, head, region)? {
                 return Err(refuse(PullError::WrongLibrary {
                     peer,
                     offered: head,
