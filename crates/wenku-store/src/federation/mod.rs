@@ -772,13 +772,16 @@ impl Library {
         if previous != Some(head) {
             let repo = self.repo();
             // Every object the pull brings is checked before any is used.
-            let malformed = match check::new_commits(&repo, head) {
-                Ok(new) => objects::check(&repo, &new)?,
-                // A head that is not a commit, or a commit gix cannot
-                // parse: say what is wrong with it, else the error stands.
-                Err(e) => match objects::check(&repo, &[head])? {
-                    found if !found.is_empty() => found,
-                    _ => return Err(e.into()),
+            let malformed = match objects::head_problem(&repo, head)? {
+                Some(problem) => vec![problem],
+                None => match check::new_commits(&repo, head) {
+                    Ok(new) => objects::check(&repo, &new)?,
+                    // A head that is not a commit, or a commit gix cannot
+                    // parse: say what is wrong with it, else the error stands.
+                    Err(e) => match objects::check(&repo, &[head])? {
+                        found if !found.is_empty() => found,
+                        _ => return Err(e.into()),
+                    },
                 },
             };
             if !malformed.is_empty() {

@@ -32,7 +32,7 @@ const MOST_NAMED: usize = 100;
 pub struct MalformedObject {
     /// The object.
     pub id: ObjectId,
-    /// `"tree"` or `"commit"`.
+    /// `"tree"`, `"commit"`, or `"head"` for a head that is no commit.
     pub kind: &'static str,
     /// Where it was reached: the path of a tree (`""` for a root tree), or
     /// empty for a commit.
@@ -285,6 +285,23 @@ fn raw_commit_tree_and_parents(data: &[u8]) -> (Option<ObjectId>, Vec<ObjectId>)
         }
     }
     (tree, parents)
+}
+
+/// Why the peer's head cannot be pulled, when it is not a commit (a
+/// `main` pointing at a tree, a blob or a tag).
+pub(super) fn head_problem(
+    repo: &gix::Repository,
+    head: ObjectId,
+) -> Result<Option<MalformedObject>, GitError> {
+    let object =
+        git::retrying(|| repo.find_header(head)).ctx(|| format!("reading object {head}"))?;
+    let kind = object.kind();
+    Ok((kind != Kind::Commit).then(|| MalformedObject {
+        id: head,
+        kind: "head",
+        path: String::new(),
+        problem: format!("the peer's refs/heads/main points at a {kind}, not a commit"),
+    }))
 }
 
 /// Checks the commits `new` (reachable from the peer's head and not from

@@ -358,3 +358,43 @@ fn a_tree_twenty_thousand_levels_deep_is_refused_not_a_crash() {
     // And again: the next pull of the same head is refused the same way.
     refused_as_malformed(&p, "deeper than");
 }
+
+#[test]
+fn a_main_pointing_at_a_tree_or_a_tag_is_refused() {
+    for target in ["tree", "tag"] {
+        let p = Pair::new();
+        p.pull().expect("a clean first pull");
+        let id = match target {
+            "tree" => git_ok(p.county.path(), &["rev-parse", "main^{tree}"]),
+            _ => {
+                git_ok(p.county.path(), &["tag", "-a", "-m", "v1", "v1", "main"]);
+                git_ok(p.county.path(), &["rev-parse", "refs/tags/v1"])
+            }
+        };
+        // git update-ref refuses a non-commit under refs/heads; a hand
+        // edit of the ref file does not.
+        let _ = std::fs::remove_file(p.county.path().join("packed-refs"));
+        std::fs::write(p.county.path().join("refs/heads/main"), format!("{id}\n"))
+            .expect("write the ref");
+        let before = p.city.head().expect("head");
+        let err = p.pull().expect_err("refused");
+        let PullError::MalformedObjects { objects, .. } = &err else {
+            panic!("{target}: expected MalformedObjects, got {err}")
+        };
+        assert!(
+            objects[0]
+                .problem
+                .contains(&format!("points at a {target}")),
+            "{objects:?}"
+        );
+        assert_eq!(p.city.head().expect("head"), before);
+        // The ref as written (quarantined_head peels a tag to its commit).
+        assert_eq!(
+            git_ok(
+                p.city.path(),
+                &["rev-parse", "refs/wenku/quarantine/370283"]
+            ),
+            id
+        );
+    }
+}
