@@ -5,7 +5,9 @@
 //! (regions, shards, locals in their right shard, only `record.xml` and
 //! `<revision>.xml` in a work's directory, plain non-executable files);
 //! every record decodes, is canonical, names the work whose directory holds
-//! it and lists at least one version; every version file's bytes hash to
+//! it and lists at least one version; every object it reads (the commit,
+//! trees, records, metadata) still hashes to its id, so an object rewritten
+//! in place is reported; every version file's bytes hash to
 //! its name, decode, and are canonical; every listed version exists and no
 //! version file is unlisted; every relation (and repeal) target that is a
 //! work id exists, and every citation names something.
@@ -227,7 +229,10 @@ impl Walk<'_> {
 
     fn entries(&mut self, tree: ObjectId, path: &str) -> Option<Vec<git::TreeEntry>> {
         match git::tree_entries(self.repo, tree, path) {
-            Ok(e) => Some(e),
+            Ok(e) => {
+                self.rehash(tree, path);
+                Some(e)
+            }
             Err(e) => {
                 self.problem(path, ProblemKind::Unreadable(e.to_string()));
                 None
@@ -235,9 +240,24 @@ impl Walk<'_> {
         }
     }
 
+    /// Reports an object whose stored bytes no longer hash to its id (an
+    /// object rewritten in place).
+    fn rehash(&mut self, id: ObjectId, path: &str) {
+        if let Some(problem) = corrupt(self.repo, id) {
+            self.problem(path, problem);
+        }
+    }
+
     fn blob(&mut self, id: ObjectId, path: &str) -> Option<Vec<u8>> {
         match git::read_blob(self.repo, id, path) {
-            Ok(b) => Some(b),
+            Ok(b) => {
+                let kind = gix::objs::Kind::Blob;
+                match gix::objs::compute_hash(id.kind(), kind, &b) {
+                    Ok(actual) if actual != id => self.problem(path, altered(id, actual)),
+                    _ => {}
+                }
+                Some(b)
+            }
             Err(e) => {
                 self.problem(path, ProblemKind::Unreadable(e.to_string()));
                 None
@@ -489,6 +509,20 @@ impl Walk<'_> {
     }
 }
 
+/// The problem of an object whose bytes hash to `actual`, not `id`.
+fn altered(id: ObjectId, actual: ObjectId) -> ProblemKind {
+    ProblemKind::Unreadable(format!(
+        "object {id} is corrupt: its stored bytes hash to {actual} (rewritten in place?)"
+    ))
+}
+
+/// Whether the stored bytes of `id` hash to another id.
+fn corrupt(repo: &gix::Repository, id: ObjectId) -> Option<ProblemKind> {
+    let object = git::retrying(|| repo.find_object(id)).ok()?;
+    let actual = gix::objs::compute_hash(id.kind(), object.kind, &object.data).ok()?;
+    (actual != id).then(|| altered(id, actual))
+}
+
 /// Checks one version file: hash, decoding, canonical form.
 fn check_version(repo: &gix::Repository, job: &Job) -> Option<Problem> {
     let problem = |kind| {
@@ -523,6 +557,8 @@ pub(crate) fn verify_commit(
     let tree = git::commit_tree(&local, commit)?;
     let root = git::tree_entries(&local, tree, "")?;
     let mut walk = Walk::new(&local);
+    walk.rehash(commit, "");
+    walk.rehash(tree, "");
     let mut meta = None;
     let mut regions: BTreeMap<Region, ObjectId> = BTreeMap::new();
     for e in root {

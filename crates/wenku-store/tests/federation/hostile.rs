@@ -398,3 +398,49 @@ fn a_main_pointing_at_a_tree_or_a_tag_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_record_rewritten_in_place_is_reported_by_verify() {
+    let p = Pair::new();
+    let lib = p.county.path();
+    // Every object loose, so that one can be rewritten in place.
+    let pack_dir = lib.join("objects/pack");
+    let aside = lib.join("packs-aside");
+    std::fs::create_dir_all(&aside).expect("mkdir");
+    for entry in std::fs::read_dir(&pack_dir).expect("read packs") {
+        let path = entry.expect("entry").path();
+        let to = aside.join(path.file_name().expect("name"));
+        std::fs::rename(&path, &to).expect("move a pack aside");
+    }
+    for entry in std::fs::read_dir(&aside).expect("read aside") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "pack") {
+            let bytes = std::fs::read(&path).expect("read pack");
+            git_stdin(lib, &["unpack-objects", "-q"], &bytes);
+        }
+    }
+    assert!(p.county.verify().expect("verify").is_clean());
+
+    let record = wenku_store::layout::record_path(&w("370283/county-1"));
+    let id = git_ok(lib, &["rev-parse", &format!("main:{record}")]);
+    let text = git_ok(lib, &["cat-file", "blob", &id]);
+    let forged = text.replace("文件county-1", "文件forged-1");
+    assert_ne!(forged, text);
+    let forged_id = git_stdin(lib, &["hash-object", "-w", "--stdin"], forged.as_bytes());
+    let loose = |id: &str| lib.join("objects").join(&id[..2]).join(&id[2..]);
+    let target = loose(&id);
+    let mut perms = std::fs::metadata(&target).expect("stat").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&target, perms).expect("chmod");
+    std::fs::copy(loose(&forged_id), &target).expect("rewrite in place");
+
+    let report = p.county.verify().expect("verify");
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|pr| pr.path == record && pr.to_string().contains("corrupt")),
+        "{report}"
+    );
+}
