@@ -314,8 +314,6 @@ pub(super) fn check(
 ) -> Result<Vec<MalformedObject>, GitError> {
     let mut found = Vec::new();
     let mut checked_trees: HashSet<ObjectId> = HashSet::new();
-    // Entries of trees by id, for the parents' side of the walk.
-    let mut known: HashMap<ObjectId, Vec<RawEntry>> = HashMap::new();
     for &commit in new {
         if found.len() >= MOST_NAMED {
             break;
@@ -355,14 +353,7 @@ pub(super) fn check(
                 }),
             }
         }
-        walk_trees(
-            repo,
-            tree,
-            parent_trees,
-            &mut checked_trees,
-            &mut known,
-            &mut found,
-        )?;
+        walk_trees(repo, tree, parent_trees, &mut checked_trees, &mut found)?;
     }
     found.truncate(MOST_NAMED);
     Ok(found)
@@ -375,9 +366,11 @@ fn walk_trees(
     root: ObjectId,
     parents: Vec<ObjectId>,
     checked: &mut HashSet<ObjectId>,
-    known: &mut HashMap<ObjectId, Vec<RawEntry>>,
     found: &mut Vec<MalformedObject>,
 ) -> Result<(), GitError> {
+    // The parents' trees read for this commit, by id: memory follows what
+    // one commit changes, not the size of the peer's library.
+    let mut known: HashMap<ObjectId, Vec<RawEntry>> = HashMap::new();
     // (tree, path, depth, the same path's trees in the parents)
     let mut stack: Vec<(ObjectId, String, usize, Vec<ObjectId>)> =
         vec![(root, String::new(), 0, parents)];
@@ -443,7 +436,6 @@ fn walk_trees(
             };
             stack.push((e.id, child, depth + 1, same));
         }
-        known.insert(tree, entries);
     }
     Ok(())
 }
