@@ -5,7 +5,9 @@
 //! (regions, shards, locals in their right shard, only `record.xml` and
 //! `<revision>.xml` in a work's directory, plain non-executable files);
 //! every record decodes, is canonical, names the work whose directory holds
-//! it and lists at least one version; every version file's bytes hash to
+//! it and lists at least one version; every object it reads (the commit,
+//! trees, records, metadata) still hashes to its id, so an object rewritten
+//! in place is reported; every version file's bytes hash to
 //! its name, decode, and are canonical; every listed version exists and no
 //! version file is unlisted; every relation (and repeal) target that is a
 //! work id exists, and every citation names something.
@@ -227,17 +229,35 @@ impl Walk<'_> {
 
     fn entries(&mut self, tree: ObjectId, path: &str) -> Option<Vec<git::TreeEntry>> {
         match git::tree_entries(self.repo, tree, path) {
-            Ok(e) => Some(e),
+            Ok(e) => {
+                self.rehash(tree, path);
+                Some(e)
+            }
             Err(e) => {
                 self.problem(path, ProblemKind::Unreadable(e.to_string()));
                 None
             }
+        }
+    }
+
+    /// Reports an object whose stored bytes no longer hash to its id (an
+    /// object rewritten in place).
+    fn rehash(&mut self, id: ObjectId, path: &str) {
+        if let Some(problem) = corrupt(self.repo, id) {
+            self.problem(path, problem);
         }
     }
 
     fn blob(&mut self, id: ObjectId, path: &str) -> Option<Vec<u8>> {
         match git::read_blob(self.repo, id, path) {
-            Ok(b) => Some(b),
+            Ok(b) => {
+                let kind = gix::objs::Kind::Blob;
+                match gix::objs::compute_hash(id.kind(), kind, &b) {
+                    Ok(actual) if actual != id => self.problem(path, altered(id, actual)),
+                    _ => {}
+                }
+                Some(b)
+            }
             Err(e) => {
                 self.problem(path, ProblemKind::Unreadable(e.to_string()));
                 None
@@ -245,14 +265,20 @@ impl Walk<'_> {
         }
     }
 
-    /// The entries of a trusted tree by name (no problems recorded: the
-    /// base was verified before).
-    fn base_entries(&mut self, tree: Option<ObjectId>, path: &str) -> BTreeMap<String, ObjectId> {
+    /// The entries of a trusted tree by name, with their kind (no problems
+    /// recorded: the base was verified before). An entry is the same as
+    /// the base's only when both its id and its kind are: a directory
+    /// re-declared as a submodule keeps its id.
+    fn base_entries(
+        &mut self,
+        tree: Option<ObjectId>,
+        path: &str,
+    ) -> BTreeMap<String, (ObjectId, EntryKind)> {
         let Some(tree) = tree else {
             return BTreeMap::new();
         };
         match git::tree_entries(self.repo, tree, path) {
-            Ok(e) => e.into_iter().map(|e| (e.name, e.id)).collect(),
+            Ok(e) => e.into_iter().map(|e| (e.name, (e.id, e.kind))).collect(),
             Err(e) => {
                 self.problem(path, ProblemKind::Unreadable(e.to_string()));
                 BTreeMap::new()
@@ -284,9 +310,11 @@ impl Walk<'_> {
         let mut base_shards = self.base_entries(base, &path);
         for shard in shards {
             let base_shard = base_shards.remove(&shard.name);
-            if base_shard == Some(shard.id) {
+            if base_shard == Some((shard.id, shard.kind)) {
                 continue;
             }
+            let base_shard =
+                base_shard.and_then(|(id, kind)| (kind == EntryKind::Tree).then_some(id));
             let spath = format!("{region}/{}/", shard.name);
             let hex = shard.name.len() == layout::SHARD_LEN
                 && shard
@@ -307,7 +335,7 @@ impl Walk<'_> {
             let mut base_works = self.base_entries(base_shard, &spath);
             for dir in dirs {
                 let base_work = base_works.remove(&dir.name);
-                if base_work == Some(dir.id) {
+                if base_work == Some((dir.id, dir.kind)) {
                     continue;
                 }
                 let wpath = format!("{spath}{}/", dir.name);
@@ -362,7 +390,7 @@ impl Walk<'_> {
                 }
             }
         }
-        for (name, id) in base_shards {
+        for (name, (id, _)) in base_shards {
             self.removed_shard(region, id, &format!("{region}/{name}/"));
         }
     }
@@ -481,6 +509,20 @@ impl Walk<'_> {
     }
 }
 
+/// The problem of an object whose bytes hash to `actual`, not `id`.
+fn altered(id: ObjectId, actual: ObjectId) -> ProblemKind {
+    ProblemKind::Unreadable(format!(
+        "object {id} is corrupt: its stored bytes hash to {actual} (rewritten in place?)"
+    ))
+}
+
+/// Whether the stored bytes of `id` hash to another id.
+fn corrupt(repo: &gix::Repository, id: ObjectId) -> Option<ProblemKind> {
+    let object = git::retrying(|| repo.find_object(id)).ok()?;
+    let actual = gix::objs::compute_hash(id.kind(), object.kind, &object.data).ok()?;
+    (actual != id).then(|| altered(id, actual))
+}
+
 /// Checks one version file: hash, decoding, canonical form.
 fn check_version(repo: &gix::Repository, job: &Job) -> Option<Problem> {
     let problem = |kind| {
@@ -515,6 +557,8 @@ pub(crate) fn verify_commit(
     let tree = git::commit_tree(&local, commit)?;
     let root = git::tree_entries(&local, tree, "")?;
     let mut walk = Walk::new(&local);
+    walk.rehash(commit, "");
+    walk.rehash(tree, "");
     let mut meta = None;
     let mut regions: BTreeMap<Region, ObjectId> = BTreeMap::new();
     for e in root {
@@ -584,16 +628,21 @@ pub(crate) fn verify_changes(
             _ => None,
         };
         match theirs.get(name) {
-            Some((id, _)) if Some(*id) == base_region => {}
+            // The same only with the same id and kind: a region directory
+            // re-declared as a submodule keeps its id.
+            Some((id, EntryKind::Tree)) if Some(*id) == base_region => {}
             Some((id, EntryKind::Tree)) => walk.region(*region, *id, true, base_region),
-            Some(_) => walk.problem(
+            Some((_, kind)) => walk.problem(
                 name,
-                ProblemKind::Unexpected("a region must be a directory".into()),
+                ProblemKind::Unexpected(format!(
+                    "a region must be a directory, and this is {}",
+                    kind_name(*kind)
+                )),
             ),
             None => {
                 if let Some(id) = base_region {
                     let path = format!("{region}/");
-                    for (shard, sid) in walk.base_entries(Some(id), &path) {
+                    for (shard, (sid, _)) in walk.base_entries(Some(id), &path) {
                         walk.removed_shard(*region, sid, &format!("{region}/{shard}/"));
                     }
                 }
@@ -604,6 +653,17 @@ pub(crate) fn verify_changes(
     changes.sort_by(|a, b| a.work().cmp(b.work()));
     let report = walk.finish(repo, commit, tree, None)?;
     Ok((report, changes))
+}
+
+/// What an entry of `kind` is, for messages.
+fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Tree => "a directory",
+        EntryKind::Blob => "a file",
+        EntryKind::BlobExecutable => "an executable file",
+        EntryKind::Link => "a symbolic link",
+        EntryKind::Commit => "a submodule (mode 160000)",
+    }
 }
 
 impl WorkChange {

@@ -7,6 +7,9 @@
 
 use wenku_test_support::federation as support;
 
+#[path = "federation/hostile.rs"]
+mod hostile;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;

@@ -226,6 +226,19 @@ fn error_json(e: &PullError) -> Value {
                     .collect::<Vec<_>>()
             );
         }
+        PullError::MalformedObjects { objects, .. } => {
+            obj["objects"] = json!(
+                objects
+                    .iter()
+                    .map(|o| json!({
+                        "id": o.id.to_string(),
+                        "kind": o.kind,
+                        "path": o.path,
+                        "problem": o.problem,
+                    }))
+                    .collect::<Vec<_>>()
+            );
+        }
         PullError::RewrittenHistory { accepted, .. } => {
             obj["accepted"] = json!(accepted.to_string());
         }

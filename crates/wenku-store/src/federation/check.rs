@@ -102,26 +102,57 @@ pub(super) fn descends(
 }
 
 /// Checks that the peer's `library.xml` at `head` names `region`;
-/// otherwise says what it holds.
+/// otherwise says what it holds (the inner error). A git error reading it
+/// is this repository's (the objects were fetched and checked), not a
+/// wrong library.
 pub(super) fn peer_library(
     repo: &gix::Repository,
     head: ObjectId,
     region: Region,
-) -> Result<(), String> {
-    let tree = git::commit_tree(repo, head).map_err(|e| e.to_string())?;
-    let bytes = match git::blob_at(repo, tree, layout::META_FILE) {
-        Ok(Some(b)) => b,
-        Ok(None) => return Err("is missing: this is not a wenku library".into()),
-        Err(e) => return Err(format!("cannot be read: {e}")),
+) -> Result<Result<(), String>, GitError> {
+    let tree = git::commit_tree(repo, head)?;
+    let Some(bytes) = git::blob_at(repo, tree, layout::META_FILE)? else {
+        return Ok(Err("is missing: this is not a wenku library".into()));
     };
-    match LibraryMeta::decode(&bytes) {
+    Ok(match LibraryMeta::decode(&bytes) {
         Ok(meta) if meta.authority.node() == region => Ok(()),
         Ok(meta) => Err(format!(
             "names node {}, not {region}: the source is another node's library",
             meta.authority
         )),
         Err(e) => Err(format!("does not decode: {e}")),
+    })
+}
+
+/// The heads whose history was checked before: `main` and every accepted
+/// peer head.
+fn trusted_heads(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+    let mut hidden: Vec<ObjectId> = git::main_head(repo)?.into_iter().collect();
+    for region in accepted_peers(repo)? {
+        if let Some(id) = git::ref_target(repo, &node_ref(region))? {
+            hidden.push(id);
+        }
     }
+    Ok(hidden)
+}
+
+/// The commits reachable from `head` and not from a trusted head, newest
+/// first.
+pub(super) fn new_commits(
+    repo: &gix::Repository,
+    head: ObjectId,
+) -> Result<Vec<ObjectId>, GitError> {
+    let hidden = trusted_heads(repo)?;
+    let walk = repo
+        .rev_walk([head])
+        .with_hidden(hidden)
+        .all()
+        .ctx(|| format!("walking the history of {head}"))?;
+    walk.map(|info| {
+        info.map(|i| i.id)
+            .ctx(|| format!("walking the history of {head}"))
+    })
+    .collect()
 }
 
 /// A commit of the peer that changes paths outside its scope.
@@ -158,12 +189,7 @@ pub(super) fn authority(
 ) -> Result<Walked, GitError> {
     let mut repo = repo.clone();
     repo.object_cache_size_if_unset(8 * 1024 * 1024);
-    let mut hidden: Vec<ObjectId> = git::main_head(&repo)?.into_iter().collect();
-    for region in accepted_peers(&repo)? {
-        if let Some(id) = git::ref_target(&repo, &node_ref(region))? {
-            hidden.push(id);
-        }
-    }
+    let hidden = trusted_heads(&repo)?;
     let walk = repo
         .rev_walk([head])
         .with_hidden(hidden)
@@ -237,7 +263,8 @@ pub(super) fn authority(
 }
 
 /// The file paths under `path` that differ between `before` and `now`
-/// (either may be absent), up to `limit` of them.
+/// (either may be absent), up to `limit` of them. Walked with an explicit
+/// stack: the trees are the peer's, of any depth.
 fn changed_paths(
     repo: &gix::Repository,
     path: &str,
@@ -246,43 +273,114 @@ fn changed_paths(
     out: &mut Vec<String>,
     limit: usize,
 ) -> Result<(), GitError> {
-    if out.len() >= limit || before == now {
-        return Ok(());
-    }
-    let tree = |e: Option<(ObjectId, EntryKind)>| match e {
-        Some((id, EntryKind::Tree)) => Some(id),
-        _ => None,
-    };
-    let (old_tree, new_tree) = (tree(before), tree(now));
-    if old_tree.is_none() && new_tree.is_none() {
-        out.push(path.to_string());
-        return Ok(());
-    }
-    if old_tree.is_none() && before.is_some() || new_tree.is_none() && now.is_some() {
-        // A file replaced by a directory or the other way round.
-        out.push(path.to_string());
-    }
-    let list = |t: Option<ObjectId>| -> Result<BTreeMap<String, (ObjectId, EntryKind)>, GitError> {
-        Ok(match t {
-            None => BTreeMap::new(),
-            Some(t) => git::tree_entries(repo, t, path)?
-                .into_iter()
-                .map(|e| (e.name, (e.id, e.kind)))
-                .collect(),
-        })
-    };
-    let old = list(old_tree)?;
-    let new = list(new_tree)?;
-    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    for name in names {
-        changed_paths(
-            repo,
-            &format!("{path}/{name}"),
-            old.get(name).copied(),
-            new.get(name).copied(),
-            out,
-            limit,
-        )?;
+    type Side = Option<(ObjectId, EntryKind)>;
+    let mut stack: Vec<(String, Side, Side)> = vec![(path.to_string(), before, now)];
+    while let Some((path, before, now)) = stack.pop() {
+        if out.len() >= limit {
+            return Ok(());
+        }
+        if before == now {
+            continue;
+        }
+        let tree = |e: Side| match e {
+            Some((id, EntryKind::Tree)) => Some(id),
+            _ => None,
+        };
+        let (old_tree, new_tree) = (tree(before), tree(now));
+        if old_tree.is_none() && new_tree.is_none() {
+            out.push(path);
+            continue;
+        }
+        if old_tree.is_none() && before.is_some() || new_tree.is_none() && now.is_some() {
+            // A file replaced by a directory or the other way round.
+            out.push(path.clone());
+        }
+        let list =
+            |t: Option<ObjectId>| -> Result<BTreeMap<String, (ObjectId, EntryKind)>, GitError> {
+                Ok(match t {
+                    None => BTreeMap::new(),
+                    Some(t) => git::tree_entries(repo, t, &path)?
+                        .into_iter()
+                        .map(|e| (e.name, (e.id, e.kind)))
+                        .collect(),
+                })
+            };
+        let old = list(old_tree)?;
+        let new = list(new_tree)?;
+        let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+        // Reversed so that paths come out in order.
+        for name in names.into_iter().rev() {
+            stack.push((
+                format!("{path}/{name}"),
+                old.get(name).copied(),
+                new.get(name).copied(),
+            ));
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str], input: &[u8]) -> String {
+        let mut child = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("HOME", dir)
+            .env("GIT_AUTHOR_NAME", "Someone")
+            .env("GIT_AUTHOR_EMAIL", "someone@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Someone")
+            .env("GIT_COMMITTER_EMAIL", "someone@example.invalid")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write to git");
+        let out = child.wait_with_output().expect("git finishes");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    }
+
+    #[test]
+    fn an_unreadable_library_xml_is_an_error_of_ours_not_a_wrong_library() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        git(dir.path(), &["init", "-q", "--bare", "."], b"");
+        // library.xml names a blob this repository does not have.
+        let missing = "1234567890123456789012345678901234567890";
+        let tree = git(
+            dir.path(),
+            &["mktree", "--missing"],
+            format!("100644 blob {missing}\tlibrary.xml\n").as_bytes(),
+        );
+        let commit = git(dir.path(), &["commit-tree", &tree, "-m", "x"], b"");
+        let repo = gix::open(dir.path()).expect("open");
+        let head = ObjectId::from_hex(commit.as_bytes()).expect("id");
+        let region = Region::parse("370283").expect("region");
+        let err = peer_library(&repo, head, region).expect_err("a git error");
+        assert!(err.to_string().contains(missing), "{err}");
+
+        // No library.xml at all is a wrong library.
+        let empty = git(dir.path(), &["mktree"], b"");
+        let commit = git(dir.path(), &["commit-tree", &empty, "-m", "x"], b"");
+        let head = ObjectId::from_hex(commit.as_bytes()).expect("id");
+        let reason = peer_library(&repo, head, region)
+            .expect("readable")
+            .expect_err("not a library");
+        assert!(reason.contains("missing"), "{reason}");
+    }
 }

@@ -31,6 +31,14 @@
 //!      ([`PullError::WrongLibrary`]: a wrong URL or a wrong `--child`);
 //!    - one of its new commits changes something outside the peer's
 //!      authority ([`PullError::OutsideAuthority`], with the paths);
+//!    - an object it brings is malformed ([`PullError::MalformedObjects`]):
+//!      every new commit and every tree it reaches that its parents do not
+//!      have at the same path is parsed from its raw bytes and refused
+//!      where `git fsck --strict` would refuse it (duplicate or unsorted
+//!      entries, zero-padded or unknown modes, empty, `.`, `..`, `.git` or
+//!      slashed names, malformed commit headers), when trees nest deeper
+//!      than [`MAX_DEPTH`], or when the head is not a commit. Nothing of
+//!      the peer's is walked by recursion;
 //!    - a work it brings does not verify — a record that does not parse, a
 //!      version file whose bytes do not hash to its name, anything
 //!      [`Library::verify_at`] reports ([`PullError::InvalidContent`]).
@@ -106,6 +114,9 @@
 mod check;
 mod fetch;
 mod merge;
+mod objects;
+
+pub use objects::{MAX_DEPTH, MalformedObject};
 
 use std::fmt;
 use std::sync::Arc;
@@ -402,6 +413,25 @@ pub enum PullError {
         /// The ref the head is kept under.
         quarantine: String,
     },
+    /// Objects the peer brings are malformed (what `git fsck --strict`
+    /// rejects: duplicate, unsorted or badly named tree entries,
+    /// zero-padded or unknown modes, malformed commit headers), nest
+    /// deeper than [`MAX_DEPTH`], or its head is not a commit.
+    #[error(
+        "refused {peer} at {offered}: {} malformed objects: {}; kept as {quarantine}",
+        objects.len(),
+        list(objects)
+    )]
+    MalformedObjects {
+        /// The peer.
+        peer: Peer,
+        /// Its head.
+        offered: ObjectId,
+        /// The objects and what is wrong with them (at most a hundred).
+        objects: Vec<MalformedObject>,
+        /// The ref the head is kept under.
+        quarantine: String,
+    },
     /// A work the peer brings does not verify.
     #[error(
         "refused {peer} at {offered}: {} problems in the documents it brings: {}; kept as {quarantine}",
@@ -504,7 +534,8 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
 
 impl PullError {
     /// A stable code for the variant: `invalid-peer`, `wrong-library`,
-    /// `rewritten-history`, `outside-authority`, `invalid-content`,
+    /// `rewritten-history`, `outside-authority`, `malformed-objects`,
+    /// `invalid-content`,
     /// `fetch-failed`, `timeout`, `interrupted`, `git-not-found`,
     /// `no-main`, `conflict`, `meta`, `lock`, `read`, `git`.
     pub fn kind(&self) -> &'static str {
@@ -513,6 +544,7 @@ impl PullError {
             PullError::WrongLibrary { .. } => "wrong-library",
             PullError::RewrittenHistory { .. } => "rewritten-history",
             PullError::OutsideAuthority { .. } => "outside-authority",
+            PullError::MalformedObjects { .. } => "malformed-objects",
             PullError::InvalidContent { .. } => "invalid-content",
             PullError::Fetch { .. } => "fetch-failed",
             PullError::Timeout { .. } => "timeout",
@@ -539,6 +571,7 @@ impl PullError {
             PullError::WrongLibrary { quarantine, .. }
             | PullError::RewrittenHistory { quarantine, .. }
             | PullError::OutsideAuthority { quarantine, .. }
+            | PullError::MalformedObjects { quarantine, .. }
             | PullError::InvalidContent { quarantine, .. } => Some(quarantine),
             _ => None,
         }
@@ -550,6 +583,7 @@ impl PullError {
             PullError::WrongLibrary { offered, .. }
             | PullError::RewrittenHistory { offered, .. }
             | PullError::OutsideAuthority { offered, .. }
+            | PullError::MalformedObjects { offered, .. }
             | PullError::InvalidContent { offered, .. } => Some(*offered),
             _ => None,
         }
@@ -738,6 +772,27 @@ impl Library {
         let mut new_commits = 0;
         if previous != Some(head) {
             let repo = self.repo();
+            // Every object the pull brings is checked before any is used.
+            let malformed = match objects::head_problem(&repo, head)? {
+                Some(problem) => vec![problem],
+                None => match check::new_commits(&repo, head) {
+                    Ok(new) => objects::check(&repo, &new)?,
+                    // A head that is not a commit, or a commit gix cannot
+                    // parse: say what is wrong with it, else the error stands.
+                    Err(e) => match objects::check(&repo, &[head])? {
+                        found if !found.is_empty() => found,
+                        _ => return Err(e.into()),
+                    },
+                },
+            };
+            if !malformed.is_empty() {
+                return Err(refuse(PullError::MalformedObjects {
+                    peer,
+                    offered: head,
+                    objects: malformed,
+                    quarantine: quarantine_ref(region),
+                }));
+            }
             if let Some(accepted) = previous
                 && !check::descends(&repo, accepted, head)?
             {
@@ -748,7 +803,7 @@ impl Library {
                     quarantine: quarantine_ref(region),
                 }));
             }
-            if let Err(reason) = check::peer_library(&repo, head, region) {
+            if let Err(reason) = check::peer_library(&repo, head, region)? {
                 return Err(refuse(PullError::WrongLibrary {
                     peer,
                     offered: head,

@@ -15,7 +15,10 @@ use crate::layout;
 use crate::read::{self, ReadError};
 
 /// The subdirectories of a tree, by name (files are not part of the
-/// layout at these levels and are skipped, as the tree walk does).
+/// layout at these levels and are skipped, as the tree walk does). Only
+/// entries of mode 040000 count: a directory re-declared as a submodule
+/// (160000, same id) is gone from here, so comparing the ids of two such
+/// maps compares (mode, id).
 fn dirs(
     repo: &gix::Repository,
     tree: Option<ObjectId>,
