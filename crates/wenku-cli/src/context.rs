@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wenku_model::{Date, DocType, Region, Status, WorkId};
-use wenku_store::{Identity, Library};
+use wenku_store::{Identity, Library, Snapshot};
 
 use crate::error::{CommandError, Result};
 
@@ -30,6 +30,23 @@ pub fn open(dir: &Option<PathBuf>) -> Result<Library> {
             None => err,
         }
     })
+}
+
+/// The library as of `main` now, for a command that reads: the index is
+/// brought to the head first (built if the library has none), so catalog
+/// questions are answered from it. A library that cannot be written (a
+/// read-only mirror) is read from the tree, with the reason logged.
+pub fn snapshot(library: &Library) -> Result<Snapshot> {
+    refresh_index(library);
+    Ok(library.snapshot()?)
+}
+
+/// Brings the index to the head before a command reads or plans against
+/// the library; a failure is logged and the command reads from the tree.
+pub fn refresh_index(library: &Library) {
+    if let Err(e) = library.refresh_index() {
+        tracing::warn!(error = %e, "the index could not be brought current; answering from the tree");
+    }
 }
 
 /// Today in China Standard Time (UTC+8), or `WENKU_TODAY`.

@@ -21,7 +21,7 @@ use crate::layout;
 use crate::read::{self, ReadError};
 
 /// Answers questions over every work of one commit.
-pub trait Catalog: std::fmt::Debug {
+pub trait Catalog: std::fmt::Debug + Send + Sync {
     /// The commit this catalog describes.
     fn commit(&self) -> ObjectId;
     /// Works matching `filter`, sorted by id.

@@ -228,3 +228,68 @@ pub(crate) fn delete_ref(
         .ctx(|| format!("deleting {name}"))?;
     Ok(())
 }
+
+/// A repository that threads share: each read borrows a thread-local
+/// handle from a small pool and gives it back, so object caches outlive
+/// one call and a [`Snapshot`](crate::Snapshot) can be `Send + Sync`.
+pub(crate) struct SharedRepo {
+    shared: gix::ThreadSafeRepository,
+    idle: std::sync::Mutex<Vec<gix::Repository>>,
+}
+
+/// Handles kept for reuse; more concurrent readers than this open their
+/// own and drop them afterwards.
+const IDLE_HANDLES: usize = 4;
+
+impl SharedRepo {
+    pub(crate) fn new(shared: gix::ThreadSafeRepository) -> SharedRepo {
+        SharedRepo {
+            shared,
+            idle: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A handle for this thread, returned to the pool when dropped.
+    pub(crate) fn get(&self) -> PooledRepo<'_> {
+        let repo = self
+            .idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop()
+            .unwrap_or_else(|| self.shared.to_thread_local());
+        PooledRepo {
+            pool: self,
+            repo: Some(repo),
+        }
+    }
+}
+
+/// A borrowed handle of a [`SharedRepo`].
+pub(crate) struct PooledRepo<'a> {
+    pool: &'a SharedRepo,
+    repo: Option<gix::Repository>,
+}
+
+impl std::ops::Deref for PooledRepo<'_> {
+    type Target = gix::Repository;
+    fn deref(&self) -> &gix::Repository {
+        self.repo
+            .as_ref()
+            .expect("the handle is taken out only when the guard is dropped")
+    }
+}
+
+impl Drop for PooledRepo<'_> {
+    fn drop(&mut self) {
+        if let Some(repo) = self.repo.take() {
+            let mut idle = self
+                .pool
+                .idle
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if idle.len() < IDLE_HANDLES {
+                idle.push(repo);
+            }
+        }
+    }
+}

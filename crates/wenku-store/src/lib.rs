@@ -116,3 +116,21 @@ pub use pack::{Compaction, Maintenance};
 pub use read::{ReadError, Snapshot};
 pub use transaction::{CommitError, CommitOptions, Committed, Refusal, Transaction};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions};
+
+/// What a server's request handlers hold is `Send + Sync`: checked when
+/// the crate compiles.
+#[cfg(test)]
+mod thread_safety {
+    fn send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn libraries_and_snapshots_are_send_and_sync() {
+        send_sync::<crate::Library>();
+        send_sync::<crate::Snapshot>();
+        send_sync::<Box<dyn crate::Catalog>>();
+        send_sync::<crate::TreeCatalog>();
+        send_sync::<crate::ReadError>();
+        send_sync::<crate::CommitError>();
+        send_sync::<crate::PullError>();
+    }
+}

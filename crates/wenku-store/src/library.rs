@@ -390,9 +390,11 @@ impl Library {
     /// incremental update from the tree diff if it is behind on the same
     /// history, a rebuild (logged as a warning) if it is missing, of
     /// another format, damaged, or of a commit that is not an ancestor of
-    /// the head. Commits call it themselves; call it after anything else
-    /// moved `main` (a fetch, a merge from federation, git itself) to pay
-    /// the cost now rather than in the next [`Library::snapshot`].
+    /// the head. Commits and pulls bring an existing index forward
+    /// themselves; call it after anything else moved `main` (git itself),
+    /// and once before reading in a process that wants index answers
+    /// (a library without an index file gets one here). Snapshots taken
+    /// while the index is behind answer from the tree.
     pub fn refresh_index(&self) -> Result<IndexRefresh, IndexError> {
         let head = self.head()?;
         self.index.refresh(&self.repo(), &self.git_dir, head)
@@ -476,14 +478,15 @@ impl Library {
 
     /// The library as of `main` now. Later commits do not change it.
     ///
-    /// With the index on (the default), the snapshot answers from the
-    /// index, bringing it to the head first if it is behind (see
-    /// [`Library::refresh_index`]); if that fails it answers from the tree.
+    /// With the index on (the default), the snapshot answers catalog
+    /// questions from the index when the index describes the head, and from
+    /// the tree otherwise. Taking a snapshot never builds or updates the
+    /// index: that is [`Library::refresh_index`]'s work, which a one-shot
+    /// command runs before it reads and a server runs in the background.
     pub fn snapshot(&self) -> Result<Snapshot, ReadError> {
         let head = self.head()?;
-        let repo = self.repo();
-        let index = self.index.for_head(&repo, &self.git_dir, head);
-        self.plug(Snapshot::new(repo, head)?, index)
+        let index = self.index.current_for(&self.git_dir, head);
+        self.plug(Snapshot::new(self.store().repo.clone(), head)?, index)
     }
 
     /// The library as of any commit (e.g. an older one, or a peer's head
@@ -491,7 +494,7 @@ impl Library {
     /// describes that commit.
     pub fn snapshot_at(&self, commit: ObjectId) -> Result<Snapshot, ReadError> {
         let index = self.index.cached_for(commit);
-        self.plug(Snapshot::new(self.repo(), commit)?, index)
+        self.plug(Snapshot::new(self.store().repo.clone(), commit)?, index)
     }
 
     fn plug(
@@ -502,8 +505,12 @@ impl Library {
         Ok(match index {
             None => snapshot,
             Some(index) => {
-                let catalog =
-                    IndexCatalog::new(index, self.repo(), snapshot.commit(), snapshot.tree());
+                let catalog = IndexCatalog::new(
+                    index,
+                    self.store().repo.clone(),
+                    snapshot.commit(),
+                    snapshot.tree(),
+                );
                 snapshot.with_catalog(Box::new(catalog))
             }
         })

@@ -8,7 +8,7 @@
 //! walking every record once per snapshot ([`TreeCatalog`]); the index
 //! plugs in as another `Catalog` with [`Snapshot::with_catalog`].
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
@@ -16,7 +16,7 @@ use wenku_model::canonical::{self, DecodeError};
 use wenku_model::{Citation, Date, Document, Record, RevisionId, VersionEntry, WorkId};
 
 use crate::catalog::{Catalog, TreeCatalog};
-use crate::git::{self, GitError};
+use crate::git::{self, GitError, SharedRepo};
 use crate::layout;
 use crate::metadata::{LibraryMeta, MetaError};
 use wenku_model::query::{AsOfVersion, Filter, Referrer};
@@ -92,11 +92,14 @@ pub enum ReadError {
 }
 
 /// The library as of one commit.
+///
+/// A snapshot is `Send + Sync`: one snapshot can answer many threads (a
+/// server's request handlers) at once.
 pub struct Snapshot {
-    repo: gix::Repository,
+    repo: SharedRepo,
     commit: ObjectId,
     tree: ObjectId,
-    catalog: OnceCell<Box<dyn Catalog>>,
+    catalog: OnceLock<Box<dyn Catalog>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -109,13 +112,17 @@ impl std::fmt::Debug for Snapshot {
 }
 
 impl Snapshot {
-    pub(crate) fn new(repo: gix::Repository, commit: ObjectId) -> Result<Snapshot, ReadError> {
-        let tree = git::commit_tree(&repo, commit)?;
+    pub(crate) fn new(
+        repo: gix::ThreadSafeRepository,
+        commit: ObjectId,
+    ) -> Result<Snapshot, ReadError> {
+        let repo = SharedRepo::new(repo);
+        let tree = git::commit_tree(&repo.get(), commit)?;
         Ok(Snapshot {
             repo,
             commit,
             tree,
-            catalog: OnceCell::new(),
+            catalog: OnceLock::new(),
         })
     }
 
@@ -132,7 +139,7 @@ impl Snapshot {
             );
             return self;
         }
-        let cell = OnceCell::new();
+        let cell = OnceLock::new();
         let _ = cell.set(catalog);
         Snapshot {
             catalog: cell,
@@ -152,17 +159,17 @@ impl Snapshot {
 
     /// The library's metadata at this commit.
     pub fn meta(&self) -> Result<LibraryMeta, ReadError> {
-        read_meta(&self.repo, self.commit, self.tree)
+        read_meta(&self.repo.get(), self.commit, self.tree)
     }
 
     /// Whether the work exists.
     pub fn contains(&self, work: &WorkId) -> Result<bool, ReadError> {
-        Ok(git::entry_at(&self.repo, self.tree, &layout::record_path(work))?.is_some())
+        Ok(git::entry_at(&self.repo.get(), self.tree, &layout::record_path(work))?.is_some())
     }
 
     /// A work's record, or `None` if the work is not in the library.
     pub fn record(&self, work: &WorkId) -> Result<Option<Record>, ReadError> {
-        read_record(&self.repo, self.tree, work)
+        read_record(&self.repo.get(), self.tree, work)
     }
 
     /// A work's record; an unknown work is an error.
@@ -181,6 +188,7 @@ impl Snapshot {
         revision: &RevisionId,
     ) -> Result<Vec<u8>, ReadError> {
         let path = layout::version_path(work, revision);
+        let repo = self.repo.get();
         // The index knows the file's blob: no tree look-ups. A blob that is
         // not there after all falls back to the tree.
         if let Some(blob) = self
@@ -188,13 +196,13 @@ impl Snapshot {
             .map(|c| c.version_blob(work, revision))
             .transpose()?
             .flatten()
-            && let Ok(bytes) = git::read_blob(&self.repo, blob, &path)
+            && let Ok(bytes) = git::read_blob(&repo, blob, &path)
         {
             check_hash(&path, revision, &bytes)?;
             return Ok(bytes);
         }
-        let bytes = match git::entry_at(&self.repo, self.tree, &path)? {
-            Some((id, EntryKind::Blob)) => git::read_blob(&self.repo, id, &path)?,
+        let bytes = match git::entry_at(&repo, self.tree, &path)? {
+            Some((id, EntryKind::Blob)) => git::read_blob(&repo, id, &path)?,
             _ => {
                 let record = self.require_record(work)?;
                 return Err(if record.version(revision).is_some() {
@@ -269,7 +277,7 @@ impl Snapshot {
         if let Some(c) = self.catalog.get() {
             return Ok(c.as_ref());
         }
-        let built = TreeCatalog::build(&self.repo, self.commit, self.tree)?;
+        let built = TreeCatalog::build(&self.repo.get(), self.commit, self.tree)?;
         Ok(self.catalog.get_or_init(|| Box::new(built)).as_ref())
     }
 

@@ -33,7 +33,7 @@ fn pick<'a>(record: &'a Record, spec: &str, what: &str) -> Result<&'a VersionEnt
 pub fn run(dir: &Option<std::path::PathBuf>, args: DiffArgs) -> Result<()> {
     let library = context::open(dir)?;
     let work = context::work(&args.work)?;
-    let snapshot = library.snapshot()?;
+    let snapshot = context::snapshot(&library)?;
     let record = snapshot.require_record(&work)?;
     if record.versions.len() < 2 && args.from.is_none() {
         return Err(CommandError::refused(format!(

@@ -14,7 +14,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: FindArgs) -> Result<()> {
     let citation = Citation::parse(&args.citation).ok_or_else(|| {
         CommandError::usage("give a document number (鲁政办发〔2025〕5号) or a title")
     })?;
-    let snapshot = library.snapshot()?;
+    let snapshot = context::snapshot(&library)?;
     let works = snapshot.lookup(&citation)?;
     let today = context::today()?;
     let mut out = Out::stdout();

@@ -93,11 +93,12 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
     let (planned, committed_head) = match (&library, args.dry_run) {
         (Some(library), false) => {
             let identity = context::identity(library.path())?;
+            context::refresh_index(library);
             let imports = import::import(library, &identity, &inputs, &request)?;
             (imports.planned, imports.commit)
         }
         (library, _) => {
-            let snapshot = library.as_ref().map(|l| l.snapshot()).transpose()?;
+            let snapshot = library.as_ref().map(context::snapshot).transpose()?;
             (import::plan(&inputs, &request, snapshot.as_ref())?, None)
         }
     };

@@ -22,7 +22,7 @@ fn resolve(snapshot: &Snapshot, target: &Target) -> Result<Vec<WorkId>> {
 pub fn run(dir: &Option<std::path::PathBuf>, args: LinksArgs) -> Result<()> {
     let library = context::open(dir)?;
     let work = context::work(&args.work)?;
-    let snapshot = library.snapshot()?;
+    let snapshot = context::snapshot(&library)?;
     let record = snapshot.require_record(&work)?;
     let referrers = snapshot.referrers(&work)?;
     let mut out = Out::stdout();

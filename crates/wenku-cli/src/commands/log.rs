@@ -14,7 +14,7 @@ use crate::output::{Out, style};
 pub fn run(dir: &Option<std::path::PathBuf>, args: LogArgs) -> Result<()> {
     let library = context::open(dir)?;
     let work = context::work(&args.work)?;
-    let snapshot = library.snapshot()?;
+    let snapshot = context::snapshot(&library)?;
     let record = snapshot.require_record(&work)?;
     let today = context::today()?;
     let history = library.history(&work)?;

@@ -28,7 +28,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: LsArgs) -> Result<()> {
     if let Some(s) = &args.status {
         filter = filter.status_on(context::status(s)?, date);
     }
-    let snapshot = library.snapshot()?;
+    let snapshot = context::snapshot(&library)?;
     let works = snapshot.works(&filter)?;
     let mut out = Out::stdout();
     let width = works.iter().map(|w| w.to_string().len()).max().unwrap_or(0);

@@ -40,7 +40,7 @@ pub fn version_by_prefix<'a>(record: &'a Record, prefix: &str) -> Result<&'a Ver
 pub fn run(dir: &Option<std::path::PathBuf>, args: ShowArgs) -> Result<()> {
     let library = context::open(dir)?;
     let work = context::work(&args.work)?;
-    let snapshot = library.snapshot()?;
+    let snapshot = context::snapshot(&library)?;
     let record = snapshot.require_record(&work)?;
     let today = context::today()?;
     let (entry, status, at) = match (&args.version, &args.at) {

@@ -6,8 +6,7 @@
 //! from the tree, as it would without an index. A damaged block is found
 //! before any of its bytes are used, so no answer ever comes from one.
 
-use std::cell::OnceCell;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use gix::ObjectId;
 use wenku_index::{Corrupt, Index};
@@ -21,10 +20,10 @@ use wenku_model::query::{AsOfVersion, Filter, Referrer};
 /// The index of one commit, as a [`Catalog`].
 pub(crate) struct IndexCatalog {
     index: Arc<Index>,
-    repo: gix::Repository,
+    repo: gix::ThreadSafeRepository,
     commit: ObjectId,
     tree: ObjectId,
-    fallback: OnceCell<TreeCatalog>,
+    fallback: OnceLock<TreeCatalog>,
 }
 
 impl std::fmt::Debug for IndexCatalog {
@@ -40,7 +39,7 @@ impl IndexCatalog {
     /// `index` must describe `commit`, whose root tree is `tree`.
     pub(crate) fn new(
         index: Arc<Index>,
-        repo: gix::Repository,
+        repo: gix::ThreadSafeRepository,
         commit: ObjectId,
         tree: ObjectId,
     ) -> IndexCatalog {
@@ -49,7 +48,7 @@ impl IndexCatalog {
             repo,
             commit,
             tree,
-            fallback: OnceCell::new(),
+            fallback: OnceLock::new(),
         }
     }
 
@@ -61,7 +60,7 @@ impl IndexCatalog {
         if let Some(t) = self.fallback.get() {
             return Ok(t);
         }
-        let built = TreeCatalog::build(&self.repo, self.commit, self.tree)?;
+        let built = TreeCatalog::build(&self.repo.to_thread_local(), self.commit, self.tree)?;
         Ok(self.fallback.get_or_init(|| built))
     }
 

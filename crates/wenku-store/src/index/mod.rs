@@ -162,9 +162,6 @@ impl From<GitError> for IndexError {
 pub(crate) struct IndexState {
     options: IndexOptions,
     cached: Mutex<Option<Arc<Index>>>,
-    /// The head an automatic refresh last failed at: not retried for the
-    /// same head on every snapshot (an explicit refresh always tries).
-    failed_at: Mutex<Option<ObjectId>>,
 }
 
 impl IndexState {
@@ -172,7 +169,6 @@ impl IndexState {
         IndexState {
             options,
             cached: Mutex::new(None),
-            failed_at: Mutex::new(None),
         }
     }
 
@@ -204,35 +200,26 @@ impl IndexState {
             .filter(|ix| !ix.is_broken() && changes::object_id(ix.commit()) == commit)
     }
 
-    /// The index of `head` for a snapshot: the one last opened, the one on
-    /// disk (another process may have brought it there), or one brought
-    /// current now. `None` (answer from the tree) when the index is off or
-    /// cannot be brought current; that is logged.
-    pub(crate) fn for_head(
-        &self,
-        repo: &gix::Repository,
-        git_dir: &Path,
-        head: ObjectId,
-    ) -> Option<Arc<Index>> {
+    /// The index of `head` for a snapshot: the one last opened, or the one
+    /// on disk (another process may have brought it there). `None` (answer
+    /// from the tree) when the index is off, missing, damaged or behind:
+    /// a read never builds or updates the index.
+    pub(crate) fn current_for(&self, git_dir: &Path, head: ObjectId) -> Option<Arc<Index>> {
         if !self.options.enabled {
             return None;
         }
         if let Some(ix) = self.cached_for(head) {
             return Some(ix);
         }
-        if *self.failed_at.lock().unwrap_or_else(|e| e.into_inner()) == Some(head) {
-            return None;
-        }
         let previous = self.cached().filter(|ix| !ix.is_broken());
-        if let Ok(ix) = self.dir(git_dir).open_reusing(previous.as_deref())
-            && changes::object_id(ix.commit()) == head
-        {
-            return Some(self.keep(Arc::new(ix)));
-        }
-        match self.refresh(repo, git_dir, head) {
-            Ok(_) => self.cached_for(head),
+        let dir = self.dir(git_dir);
+        match dir.open_reusing(previous.as_deref()) {
+            Ok(ix) if changes::object_id(ix.commit()) == head => Some(self.keep(Arc::new(ix))),
+            Ok(_) => None,
             Err(e) => {
-                tracing::warn!(error = %e, %head, "the index could not be brought current; answering from the tree");
+                if dir.current_path().exists() {
+                    tracing::warn!(error = %e, "the index cannot be opened: answering from the tree until it is refreshed");
+                }
                 None
             }
         }
@@ -267,9 +254,7 @@ impl IndexState {
         if !self.options.enabled {
             return Ok(IndexRefresh::Disabled);
         }
-        let result = self.refresh_locked(repo, git_dir, head);
-        *self.failed_at.lock().unwrap_or_else(|e| e.into_inner()) = result.is_err().then_some(head);
-        result
+        self.refresh_locked(repo, git_dir, head)
     }
 
     fn refresh_locked(

@@ -447,6 +447,11 @@ proptest! {
             }
             let writer = if by_reference { &reference } else { &lib };
             writer.commit(&clerk(), tx).expect("commit");
+            // A commit through `reference` leaves the index behind: until a
+            // refresh, the snapshot answers from the tree.
+            let behind = lib.snapshot().expect("snapshot");
+            same_answers(&behind, &reference.snapshot().expect("snapshot"), &dates);
+            lib.refresh_index().expect("refresh");
             let indexed = lib.snapshot().expect("snapshot");
             let tree = reference.snapshot().expect("snapshot");
             same_answers(&indexed, &tree, &dates);
@@ -611,7 +616,7 @@ fn damages(len: usize) -> Vec<Damage> {
 fn a_damaged_index_is_noticed_answered_around_and_rebuilt() {
     let t = tmp();
     let lib = related_library(t.path());
-    lib.snapshot().expect("builds the index");
+    lib.refresh_index().expect("builds the index");
     let dir = index_dir(&lib);
     let reference = without_index(t.path());
     let tree = reference.snapshot().expect("snapshot");
@@ -656,7 +661,7 @@ fn as_of_reads_no_record_when_the_index_is_current() {
     let t = tmp();
     let lib = new_lib(t.path(), "370200", &[]);
     publish(&lib, "370200/a", "甲", "2025-01-01");
-    lib.snapshot().expect("builds the index");
+    lib.refresh_index().expect("builds the index");
     // Take the record's blob out of the object database.
     let blob = git_ok(
         t.path(),
@@ -807,7 +812,7 @@ fn readers_during_updates_see_the_old_or_the_new_index() {
         ..IndexOptions::default()
     }));
     publish(&lib, "370200/first", "第一", "2025-01-01");
-    lib.snapshot().expect("builds the index");
+    lib.refresh_index().expect("builds the index");
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let readers: Vec<_> = (0..2)
         .map(|_| {
