@@ -74,6 +74,17 @@ pub fn pull(lib: &Library, source: &str, peer: Peer) -> PullReport {
 /// `(path, None)` removes one. `parents` are extra parents (a merge).
 /// Returns the new commit.
 pub fn edit_with_git(repo: &Path, edits: &[(&str, Option<&[u8]>)], parents: &[&str]) -> String {
+    edit_with_git_mode(repo, edits, "100644", parents)
+}
+
+/// [`edit_with_git`], writing files with git file mode `mode` (`100644`,
+/// `100755`, `120000` …), as a hand edit that changes modes would.
+pub fn edit_with_git_mode(
+    repo: &Path,
+    edits: &[(&str, Option<&[u8]>)],
+    mode: &str,
+    parents: &[&str],
+) -> String {
     let index = repo.join("tamper.index");
     let env: [(&str, &Path); 1] = [("GIT_INDEX_FILE", &index)];
     git_ok_with(repo, &["read-tree", "main"], &env);
@@ -90,7 +101,7 @@ pub fn edit_with_git(repo: &Path, edits: &[(&str, Option<&[u8]>)], parents: &[&s
                         "update-index",
                         "--add",
                         "--cacheinfo",
-                        &format!("100644,{blob},{path}"),
+                        &format!("{mode},{blob},{path}"),
                     ],
                     &env,
                 );

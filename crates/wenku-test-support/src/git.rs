@@ -2,8 +2,9 @@
 //! `HOME` in the repository, a fixed identity and time, so what git does in
 //! a test depends on the test alone.
 
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// Runs git without system or global configuration, with fixed identity
 /// and time.
@@ -13,6 +14,39 @@ pub fn git(dir: &Path, args: &[&str]) -> Output {
 
 /// [`git`] with extra environment variables (e.g. `GIT_INDEX_FILE`).
 pub fn git_with(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
+    hermetic(dir, args, env).output().expect("git runs")
+}
+
+/// Runs git with `input` on its standard input (`hash-object --stdin`,
+/// `mktree`, `unpack-objects` …), asserts it succeeded and returns its
+/// stdout, trimmed.
+pub fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
+    let mut child = hermetic(dir, args, &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin was piped")
+        .write_all(input)
+        .expect("write to git");
+    let out = child.wait_with_output().expect("git finishes");
+    assert!(
+        out.status.success(),
+        "git {args:?} in {} failed: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("git prints UTF-8 here")
+        .trim()
+        .to_string()
+}
+
+fn hermetic(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Command {
     let mut cmd = Command::new("git");
     cmd.args(args)
         .current_dir(dir)
@@ -28,7 +62,7 @@ pub fn git_with(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("git runs")
+    cmd
 }
 
 /// Runs git, asserts it succeeded and returns its stdout, trimmed.

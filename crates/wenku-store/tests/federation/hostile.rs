@@ -3,44 +3,12 @@
 //! a pull must refuse with an error of their own kind, keeping the head in
 //! quarantine and `main` unchanged.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use super::Pair;
 use super::support::*;
 use wenku_store::{ProblemKind, PullError};
-
-/// Runs git with `input` on stdin; returns its trimmed stdout.
-fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
-    let mut child = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write to git");
-    let out = child.wait_with_output().expect("git finishes");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("git prints UTF-8 here")
-        .trim()
-        .to_string()
-}
+use wenku_test_support::git::git_stdin;
 
 /// The entries of `treeish` as `git mktree` reads them.
 fn ls_tree(repo: &Path, treeish: &str) -> Vec<String> {

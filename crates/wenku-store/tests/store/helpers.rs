@@ -71,75 +71,7 @@ pub(crate) fn publish_op(work: &str, variant: &str) -> Op {
 }
 
 /// Commits changes to `main` with plain git, as someone editing the
-/// repository by hand would: `(path, Some(bytes))` writes a file,
-/// `(path, None)` removes one.
+/// repository by hand would, writing files with git mode `mode`.
 pub(crate) fn edit_with_git(repo: &Path, edits: &[(&str, Option<&[u8]>)], mode: &str) {
-    let index = repo.join("tamper.index");
-    let env_git = |args: &[&str]| -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(repo)
-            .env("GIT_INDEX_FILE", &index)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Someone")
-            .env("GIT_AUTHOR_EMAIL", "someone@example.invalid")
-            .env("GIT_COMMITTER_NAME", "Someone")
-            .env("GIT_COMMITTER_EMAIL", "someone@example.invalid")
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf8")
-    };
-    env_git(&["read-tree", "main"]);
-    for (path, content) in edits {
-        match content {
-            Some(bytes) => {
-                let file = repo.join("tamper.blob");
-                std::fs::write(&file, bytes).expect("write");
-                let blob = env_git(&["hash-object", "-w", file.to_str().expect("utf8")]);
-                std::fs::remove_file(&file).expect("remove");
-                env_git(&[
-                    "update-index",
-                    "--add",
-                    "--cacheinfo",
-                    &format!("{mode},{},{path}", blob.trim()),
-                ]);
-            }
-            None => {
-                // Mode 0 in --index-info removes the entry (no work tree
-                // needed, unlike --force-remove).
-                let mut child = Command::new("git")
-                    .args(["update-index", "--index-info"])
-                    .current_dir(repo)
-                    .env("GIT_INDEX_FILE", &index)
-                    .stdin(std::process::Stdio::piped())
-                    .spawn()
-                    .expect("git update-index");
-                use std::io::Write;
-                child
-                    .stdin
-                    .take()
-                    .expect("stdin")
-                    .write_all(format!("0 {}\t{path}\n", "0".repeat(40)).as_bytes())
-                    .expect("write");
-                assert!(child.wait().expect("wait").success());
-            }
-        }
-    }
-    let tree = env_git(&["write-tree"]);
-    let commit = env_git(&[
-        "commit-tree",
-        tree.trim(),
-        "-p",
-        "main",
-        "-m",
-        "edit by hand",
-    ]);
-    env_git(&["update-ref", "refs/heads/main", commit.trim()]);
-    std::fs::remove_file(&index).expect("remove index");
+    wenku_test_support::federation::edit_with_git_mode(repo, edits, mode, &[]);
 }
