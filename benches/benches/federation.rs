@@ -20,7 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use wenku_bench::library::{clerk, national, province};
 use wenku_model::{Block, Date, DocType, Document, Record, Region, WorkId};
-use wenku_store::{NewVersion, Peer, PullOptions};
+use wenku_store::NewVersion;
+use wenku_store::federation::{Peer, PullOptions};
 
 fn pulls(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");

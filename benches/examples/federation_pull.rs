@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use wenku_bench::library::{clerk, national, province};
 use wenku_model::Region;
-use wenku_store::{Peer, PullOptions};
+use wenku_store::federation::{Peer, PullOptions};
 
 fn git(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new("git")

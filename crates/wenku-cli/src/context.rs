@@ -134,5 +134,5 @@ pub fn doc_type(value: &str) -> Result<DocType> {
 pub fn status(value: &str) -> Result<Status> {
     value
         .parse()
-        .map_err(|e: wenku_model::status::StatusError| CommandError::usage(e.to_string()))
+        .map_err(|e: wenku_model::StatusError| CommandError::usage(e.to_string()))
 }

@@ -11,11 +11,11 @@
 //! only in punctuation width (`，`/`,`, `（`/`(`) or whitespace are marked
 //! `punctuation_only`, never substantive.
 //!
-//! The [`Comparison`] renders as JSON ([`to_json`], described by
-//! `schemas/diff-1.schema.json`), for a terminal ([`to_terminal`]), as a
-//! side-by-side HTML page ([`to_html`]) and as the 修订前后对照表
-//! comparison table ([`to_table_html`], [`to_table_markdown`],
-//! [`to_table_csv`]).
+//! The [`Comparison`] renders as JSON ([`to_json`](crate::render::json::to_json), described by
+//! `schemas/diff-1.schema.json`), for a terminal ([`to_terminal`](crate::render::terminal::to_terminal)), as a
+//! side-by-side HTML page ([`to_html`](crate::render::html::to_html)) and as the 修订前后对照表
+//! comparison table ([`to_table_html`](crate::render::table::to_table_html), [`to_table_markdown`](crate::render::table::to_table_markdown),
+//! [`to_table_csv`](crate::render::table::to_table_csv)).
 //!
 //! ```
 //! use wenku_diff::{ChangeKind, Options, compare};
@@ -70,10 +70,6 @@ pub use compare::compare;
 pub use comparison::{
     Change, ChangeKind, Comparison, Edit, EditOp, Element, Move, Summary, UnitRef,
 };
-pub use render::html::to_html;
-pub use render::json::to_json;
-pub use render::table::{to_table_csv, to_table_html, to_table_markdown};
-pub use render::terminal::to_terminal;
 pub use side::Side;
 
 /// How [`compare`] aligns and diffs. `Options::default()` suits statutes

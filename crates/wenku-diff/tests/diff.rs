@@ -6,10 +6,11 @@ mod common;
 mod corpus;
 
 use common::{Law, entry, filler};
-use wenku_diff::{
-    Change, ChangeKind, Comparison, EditOp, Options, Side, compare, to_html, to_json, to_table_csv,
-    to_table_html, to_table_markdown, to_terminal,
-};
+use wenku_diff::render::html::to_html;
+use wenku_diff::render::json::to_json;
+use wenku_diff::render::table::{to_table_csv, to_table_html, to_table_markdown};
+use wenku_diff::render::terminal::to_terminal;
+use wenku_diff::{Change, ChangeKind, Comparison, EditOp, Options, Side, compare};
 use wenku_model::{Block, Date, DocType, Document, Unit, UnitKind, numeral};
 
 fn diff(old: &Document, new: &Document) -> Comparison {

@@ -10,8 +10,8 @@
 
 use encoding_rs::GBK;
 
-use wenku_model::work_id::{MAX_LOCAL_LEN, check_local};
 use wenku_model::{Date, DocNumber};
+use wenku_model::{MAX_LOCAL_LEN, check_local};
 
 /// First GB 2312 code of each initial, in code order.
 const STARTS: [(u16, char); 23] = [

@@ -51,7 +51,7 @@
 mod chrome;
 mod cover;
 mod date;
-pub mod diagnostic;
+mod diagnostic;
 pub mod encoding;
 mod error;
 pub mod fidelity;
@@ -61,7 +61,7 @@ mod label;
 mod line;
 mod markdown;
 mod metadata;
-pub mod options;
+mod options;
 mod read;
 mod relation;
 mod structure;
@@ -73,14 +73,11 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use wenku_model::canonical::{MAX_CANONICAL_BYTES, decode_document};
 use wenku_model::{DocType, Document, render};
 
-pub use diagnostic::{Diagnostic, Severity};
-pub use encoding::Decoded;
+pub use diagnostic::{Diagnostic, Severity, codes};
 pub use error::ImportError;
 pub use history::{HistoryEvent, HistoryKind};
 pub use metadata::Proposed;
 pub use options::{DEFAULT_MAX_BYTES, Format, ImportOptions, TextEncoding};
-
-use crate::diagnostic::codes;
 
 /// The result of an import.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -38,27 +38,29 @@
 #![warn(missing_docs)]
 
 pub mod canonical;
-pub mod citation;
-pub mod date;
-pub mod document;
+mod citation;
+mod date;
+mod document;
 pub mod numeral;
 pub mod query;
-pub mod record;
-pub mod region;
+mod record;
+mod region;
 pub mod render;
-pub mod revision;
-pub mod status;
-pub mod work_id;
+mod revision;
+mod status;
+mod work_id;
 
 pub use citation::{Citation, DocNumber, title_key};
 pub use date::{Date, DateError};
 pub use document::{
-    Block, DocType, DocTypeError, Document, Number, Signature, Table, Unit, UnitKind, WrittenDate,
+    Block, DocType, DocTypeError, Document, MAX_ENTRY_LEVEL, Number, Signature, Table, Unit,
+    UnitKind, WrittenDate,
 };
 pub use record::{
-    Inserted, Record, Relation, RelationKind, Repeal, Target, VersionEntry, Withdrawal,
+    Inserted, Record, Relation, RelationKind, RelationKindError, Repeal, Target, VersionEntry,
+    Withdrawal,
 };
 pub use region::{Level, Region, RegionError};
 pub use revision::{RevisionId, RevisionIdError, RevisionPrefix};
-pub use status::{AsOf, Status};
-pub use work_id::{WorkId, WorkIdError};
+pub use status::{AsOf, Status, StatusError};
+pub use work_id::{MAX_LOCAL_LEN, WorkId, WorkIdError, check_local};

@@ -8,12 +8,6 @@ use std::str::FromStr;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RevisionId([u8; 32]);
 
-/// Number of hex digits in [`RevisionId::short`].
-pub const SHORT_LEN: usize = 12;
-
-/// Fewest hex digits accepted as a [`RevisionPrefix`].
-pub const MIN_PREFIX_LEN: usize = 8;
-
 /// Why a string is not a revision id or prefix.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid revision {input:?}: {reason}")]
@@ -25,6 +19,9 @@ pub struct RevisionIdError {
 }
 
 impl RevisionId {
+    /// Number of hex digits in [`RevisionId::short`].
+    pub const SHORT_LEN: usize = 12;
+
     /// The id of `canonical_bytes`. The caller must pass canonical bytes
     /// (see [`crate::canonical`]); [`crate::Document::revision_id`] does.
     pub fn of(canonical_bytes: &[u8]) -> RevisionId {
@@ -41,10 +38,10 @@ impl RevisionId {
         &self.0
     }
 
-    /// The first [`SHORT_LEN`] hex digits, for display.
+    /// The first [`RevisionId::SHORT_LEN`] hex digits, for display.
     pub fn short(&self) -> String {
         let mut s = self.to_string();
-        s.truncate(SHORT_LEN);
+        s.truncate(Self::SHORT_LEN);
         s
     }
 
@@ -103,11 +100,14 @@ impl FromStr for RevisionId {
 }
 
 /// A unique-prefix reference to a revision as a person types it: at least
-/// [`MIN_PREFIX_LEN`] hex digits, case-insensitive.
+/// [`RevisionPrefix::MIN_LEN`] hex digits, case-insensitive.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RevisionPrefix(String);
 
 impl RevisionPrefix {
+    /// Fewest hex digits accepted as a prefix.
+    pub const MIN_LEN: usize = 8;
+
     /// Parses a prefix of 8 to 64 hex digits.
     pub fn parse(input: &str) -> Result<RevisionPrefix, RevisionIdError> {
         let lower = input.to_ascii_lowercase();
@@ -115,7 +115,7 @@ impl RevisionPrefix {
             input: input.chars().take(80).collect(),
             reason,
         };
-        if lower.len() < MIN_PREFIX_LEN || lower.len() > 64 {
+        if lower.len() < Self::MIN_LEN || lower.len() > 64 {
             return Err(fail("expected 8 to 64 hex digits"));
         }
         if !lower.bytes().all(|b| hex_val(b).is_some()) {

@@ -244,9 +244,9 @@ impl From<wenku_store::CommitError> for Error {
     }
 }
 
-impl From<wenku_store::PullError> for Error {
-    fn from(e: wenku_store::PullError) -> Error {
-        use wenku_store::PullError as E;
+impl From<wenku_store::federation::PullError> for Error {
+    fn from(e: wenku_store::federation::PullError) -> Error {
+        use wenku_store::federation::PullError as E;
         let kind = match &e {
             _ if e.is_refusal() => Kind::Refused,
             E::InvalidPeer { .. } | E::NoMain { .. } => Kind::Refused,

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use wenku_import::Imported;
-use wenku_model::work_id::check_local;
+use wenku_model::check_local;
 use wenku_model::{Region, RevisionId, WorkId};
 use wenku_store::{Identity, Library, ObjectId, Op, Snapshot, Transaction};
 

@@ -47,7 +47,7 @@
 //! let new = snapshot.document(&work, &versions[1].revision)?;
 //! let comparison = wenku_diff::compare(&old, &new, &wenku_diff::Options::default());
 //! let side = |v: &wenku_model::VersionEntry| wenku_diff::Side::labelled(v.published.to_string());
-//! print!("{}", wenku_diff::to_terminal(&comparison, &side(&versions[0]), &side(&versions[1]), false));
+//! print!("{}", wenku_diff::render::terminal::to_terminal(&comparison, &side(&versions[0]), &side(&versions[1]), false));
 //! assert_eq!(comparison.summary.modified, 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

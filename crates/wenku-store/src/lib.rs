@@ -53,8 +53,9 @@
 //! never from legal dates. The node writes only in the regions of its
 //! [`Authority`]; everything is checked before any object is written.
 //! `main` moves by compare-and-swap; a transaction that loses the race is
-//! staged again on the new head ([`transaction`]). Batches of many works
-//! are written as one pack ([`pack`]).
+//! staged again on the new head (see [`Transaction`]). Batches of many
+//! works are written as one pack, and [`Library::maintain`] compacts packs
+//! ([`Maintenance`]).
 //!
 //! # Reading
 //!
@@ -72,36 +73,33 @@
 //! peer's head is fetched with gix (a path, `file://`, `git://`, smart
 //! HTTP) under a time limit, checked (history, authority of every new
 //! commit, every incoming document) and merged by whole region
-//! directories; refusals are typed ([`PullError`]) and leave `main` as it
+//! directories; refusals are typed ([`federation::PullError`]) and leave `main` as it
 //! was. See [`federation`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod authority;
-pub mod catalog;
-pub mod clock;
+mod authority;
+mod catalog;
+mod clock;
 pub mod federation;
 mod git;
-pub mod history;
-pub mod identity;
-pub mod index;
+mod history;
+mod identity;
+mod index;
 pub mod layout;
-pub mod library;
+mod library;
 mod lock;
-pub mod message;
-pub mod metadata;
-pub mod op;
-pub mod pack;
-pub mod read;
-pub mod transaction;
-pub mod verify;
+mod message;
+mod metadata;
+mod op;
+mod pack;
+mod read;
+mod transaction;
+mod verify;
 
 pub use authority::{Authority, AuthorityError};
 pub use catalog::{Catalog, TreeCatalog};
-pub use clock::{Clock, SteppingClock, SystemClock, Timestamp};
-pub use federation::{
-    FetchStats, Peer, PullError, PullOptions, PullReport, RegionChanges, Timings,
-};
+pub use clock::{Clock, SteppingClock, SystemClock, Timestamp, TimestampError};
 pub use git::{GitError, MAIN_REF};
 /// Git object ids (commits, trees, blobs), as gix spells them.
 pub use gix::ObjectId;
@@ -110,7 +108,8 @@ pub use identity::{Identity, IdentityError};
 pub use index::{IndexError, IndexOptions, IndexRefresh, RebuildReason};
 pub use library::{InitError, InitOptions, Library, OpenError};
 pub use lock::LockError;
-pub use metadata::{FORMAT_VERSION, LibraryMeta, MetaError};
+pub use message::{BODY_LINES, MAX_WORK_TRAILERS, Trailers};
+pub use metadata::{FORMAT_VERSION, LibraryMeta, MetaError, NAMESPACE_PREFIX};
 pub use op::{Correction, NewVersion, NoChange, Op, OpKind, OpOutcome};
 pub use pack::{Compaction, Maintenance};
 pub use read::{ReadError, Snapshot};
@@ -131,6 +130,6 @@ mod thread_safety {
         send_sync::<crate::TreeCatalog>();
         send_sync::<crate::ReadError>();
         send_sync::<crate::CommitError>();
-        send_sync::<crate::PullError>();
+        send_sync::<crate::federation::PullError>();
     }
 }

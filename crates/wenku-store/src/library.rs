@@ -375,7 +375,7 @@ impl Library {
     }
 
     /// Keeps (or does not keep) the index with these options from now on;
-    /// it is on by default ([`crate::index`]).
+    /// it is on by default (see [`IndexOptions`](crate::IndexOptions) and [`Library::refresh_index`]).
     pub fn with_index(mut self, options: IndexOptions) -> Library {
         self.index = IndexState::new(options);
         self

@@ -20,7 +20,8 @@ use support::http::{Behaviour, GitHttpServer, Silent};
 use support::*;
 use wenku_model::query::Filter;
 use wenku_model::{Citation, WorkId};
-use wenku_store::{Library, Peer, ProblemKind, PullError, PullOptions};
+use wenku_store::federation::{Peer, PullError, PullOptions};
+use wenku_store::{Library, ProblemKind};
 
 // ---------------------------------------------------------------------------
 // whole federations
@@ -427,7 +428,7 @@ impl Pair {
         self.county.path().display().to_string()
     }
 
-    fn pull(&self) -> Result<wenku_store::PullReport, PullError> {
+    fn pull(&self) -> Result<wenku_store::federation::PullReport, PullError> {
         self.city.pull(
             &self.source(),
             Peer::Child(r("370283")),

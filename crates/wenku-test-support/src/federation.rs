@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wenku_model::{Block, DocNumber, DocType, Document, Record, WorkId};
-use wenku_store::{
-    Identity, InitOptions, Library, NewVersion, Op, Peer, PullOptions, PullReport, Transaction,
-};
+use wenku_store::federation::{Peer, PullOptions, PullReport};
+use wenku_store::{Identity, InitOptions, Library, NewVersion, Op, Transaction};
 
 /// The clerk who commits in the federation tests.
 pub fn clerk() -> Identity {

@@ -20,12 +20,12 @@ use std::time::Instant;
 use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 use wenku_bench::files::{Entry, Manifest};
-use wenku_diff::{Options as DiffOptions, Side, compare, to_terminal};
+use wenku_diff::render::terminal::to_terminal;
+use wenku_diff::{Options as DiffOptions, Side, compare};
 use wenku_import::{ImportOptions, Imported, import_bytes};
 use wenku_model::{Date, DocType, Region, WorkId, render};
-use wenku_store::{
-    Identity, IndexRefresh, InitOptions, Library, Op, Peer, PullOptions, Transaction,
-};
+use wenku_store::federation::{Peer, PullOptions};
+use wenku_store::{Identity, IndexRefresh, InitOptions, Library, Op, Transaction};
 
 use crate::measure::peak_rss_self;
 

@@ -28,7 +28,8 @@ use serde_json::json;
 use wenku_bench::corpus::{GenWork, Spec, generate};
 use wenku_bench::library::try_ops;
 use wenku_model::{Region, Target, WorkId};
-use wenku_store::{InitOptions, Library, Peer, PullOptions, Transaction};
+use wenku_store::federation::{Peer, PullOptions};
+use wenku_store::{InitOptions, Library, Transaction};
 
 use crate::context::{Ctx, git_timed, harness_command, say};
 use crate::measure::{self, GnuTime};

@@ -246,9 +246,10 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let report = library
         .pull(
             &source,
-            wenku_store::Peer::Child(parse(Region::parse("370283"))?),
+            wenku_store::federation::Peer::Child(parse(Region::parse("370283"))?),
             &identity()?,
-            &wenku_store::PullOptions::new().timeout(std::time::Duration::from_secs(60)),
+            &wenku_store::federation::PullOptions::new()
+                .timeout(std::time::Duration::from_secs(60)),
         )
         .map_err(|e| CommandError::internal(format!("the demo pull failed: {e}")))?;
     super::pull::human(&mut out, &report)?;

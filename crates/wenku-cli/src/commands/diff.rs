@@ -83,16 +83,18 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: DiffArgs) -> Result<()> {
     let (a, b) = (side(from), side(to));
     let mut out = Out::stdout();
     let text = match args.format {
-        DiffFormat::Term => wenku_diff::to_terminal(&comparison, &a, &b, out.colored()),
+        DiffFormat::Term => {
+            wenku_diff::render::terminal::to_terminal(&comparison, &a, &b, out.colored())
+        }
         DiffFormat::Json => {
-            let mut s = wenku_diff::to_json(&comparison, &a, &b, false);
+            let mut s = wenku_diff::render::json::to_json(&comparison, &a, &b, false);
             s.push('\n');
             s
         }
-        DiffFormat::Html => wenku_diff::to_html(&comparison, &a, &b),
-        DiffFormat::TableHtml => wenku_diff::to_table_html(&comparison, &a, &b),
-        DiffFormat::TableMd => wenku_diff::to_table_markdown(&comparison, &a, &b),
-        DiffFormat::TableCsv => wenku_diff::to_table_csv(&comparison),
+        DiffFormat::Html => wenku_diff::render::html::to_html(&comparison, &a, &b),
+        DiffFormat::TableHtml => wenku_diff::render::table::to_table_html(&comparison, &a, &b),
+        DiffFormat::TableMd => wenku_diff::render::table::to_table_markdown(&comparison, &a, &b),
+        DiffFormat::TableCsv => wenku_diff::render::table::to_table_csv(&comparison),
     };
     out.raw(text)
 }

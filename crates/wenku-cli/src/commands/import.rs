@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use wenku_import::{ImportOptions, Imported, Severity};
-use wenku_model::{Block, UnitKind, work_id::check_local};
+use wenku_model::{Block, UnitKind, check_local};
 use wenku_service::import::{self, Action, Input, Planned, Request};
 
 use crate::cli::ImportArgs;

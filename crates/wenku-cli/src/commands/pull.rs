@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use wenku_store::{Peer, PullError, PullOptions, PullReport, RegionChanges};
+use wenku_store::federation::{Peer, PullError, PullOptions, PullReport, RegionChanges};
 
 use crate::cli::PullArgs;
 use crate::context;

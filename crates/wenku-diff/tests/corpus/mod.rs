@@ -611,7 +611,10 @@ fn lifafa_2023_in_half_width_is_unchanged() {
         0
     );
     assert!(c.summary.punctuation_only > 100, "{:?}", c.summary);
-    assert_eq!(wenku_diff::to_table_csv(&c), "修订前,修订后\r\n");
+    assert_eq!(
+        wenku_diff::render::table::to_table_csv(&c),
+        "修订前,修订后\r\n"
+    );
 }
 
 /// Normative documents across works: 平度市 (a county-level city) 2024

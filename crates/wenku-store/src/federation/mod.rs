@@ -699,7 +699,8 @@ impl Library {
     ///
     /// ```no_run
     /// # use wenku_model::Region;
-    /// # use wenku_store::{Identity, Library, Peer, PullOptions};
+    /// # use wenku_store::federation::{Peer, PullOptions};
+    /// # use wenku_store::{Identity, Library};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let city = Library::open("/srv/wenku/370200.git")?;
     /// let clerk = Identity::new("青岛市政务公开办", "gongkai@qingdao.example")?;

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use super::Pair;
 use super::support::*;
-use wenku_store::{ProblemKind, PullError};
+use wenku_store::ProblemKind;
+use wenku_store::federation::PullError;
 use wenku_test_support::git::git_stdin;
 
 /// The entries of `treeish` as `git mktree` reads them.
