@@ -200,7 +200,8 @@ fn bench_library(c: &mut Criterion, f: &Fixture) {
         })
     });
     let repo = gix::open(&f.path).expect("gix opens the library");
-    let head = f.lib.head().expect("head");
+    // The comparison walks with gix itself, so it takes gix's id.
+    let head = gix::ObjectId::from_bytes_or_panic(f.lib.head().expect("head").as_bytes());
     let first = repo
         .rev_walk([head])
         .first_parent_only()

@@ -276,7 +276,7 @@ mod tests {
     #[test]
     fn read_errors_keep_their_chain() {
         let work = wenku_model::WorkId::parse("370200/x").expect("valid");
-        let commit = wenku_store::ObjectId::from_hex(b"0000000000000000000000000000000000000000")
+        let commit = wenku_store::ObjectId::from_hex("0000000000000000000000000000000000000000")
             .expect("forty hex digits");
         let e = Error::from(wenku_store::ReadError::UnknownWork { work, commit });
         assert_eq!(e.kind(), Kind::NotFound);

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use gix::ObjectId;
+use crate::ObjectId;
 use gix::objs::tree::EntryKind;
 use wenku_model::query::{AsOfVersion, CitationKeys, Filter, Referrer};
 use wenku_model::{Citation, Date, Record, Region, RevisionId, Target, VersionEntry, WorkId};
@@ -235,7 +235,7 @@ mod tests {
             target: Target::Work(a.work.clone()),
         });
         let cat = TreeCatalog::from_records(
-            ObjectId::null(gix::hash::Kind::Sha1),
+            ObjectId::from_hex(&"0".repeat(40)).expect("40 hex digits"),
             [(a.work.clone(), a.clone()), (b.work.clone(), b.clone())].into(),
         );
         assert_eq!(

@@ -1,6 +1,6 @@
 //! Small helpers over gix shared by the modules that read and write trees.
 
-use gix::ObjectId;
+use crate::ObjectId;
 use gix::objs::tree::EntryKind;
 
 /// The branch that is the library's state.
@@ -71,9 +71,10 @@ pub(crate) fn main_head(repo: &gix::Repository) -> Result<Option<ObjectId>, GitE
 
 /// The root tree of a commit.
 pub(crate) fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
-    let c = retrying(|| repo.find_commit(commit)).ctx(|| format!("reading commit {commit}"))?;
+    let c = retrying(|| repo.find_commit(commit.to_gix()))
+        .ctx(|| format!("reading commit {commit}"))?;
     c.tree_id()
-        .map(|id| id.detach())
+        .map(|id| ObjectId::from_gix(id.detach()))
         .ctx(|| format!("reading the tree of commit {commit}"))
 }
 
@@ -84,9 +85,9 @@ pub(crate) fn entry_at(
     path: &str,
 ) -> Result<Option<(ObjectId, EntryKind)>, GitError> {
     let entry = retrying(|| {
-        repo.find_tree(tree)?
+        repo.find_tree(tree.to_gix())?
             .lookup_entry_by_path(path)
-            .map(|e| e.map(|e| (e.object_id(), e.mode().kind())))
+            .map(|e| e.map(|e| (ObjectId::from_gix(e.object_id()), e.mode().kind())))
     })
     .ctx(|| format!("looking up {path} in tree {tree}"))?;
     Ok(entry)
@@ -98,7 +99,8 @@ pub(crate) fn read_blob(
     id: ObjectId,
     path: &str,
 ) -> Result<Vec<u8>, GitError> {
-    let blob = retrying(|| repo.find_blob(id)).ctx(|| format!("reading {path} (blob {id})"))?;
+    let blob =
+        retrying(|| repo.find_blob(id.to_gix())).ctx(|| format!("reading {path} (blob {id})"))?;
     Ok(blob.detach().data)
 }
 
@@ -130,7 +132,8 @@ pub(crate) fn tree_entries(
     tree: ObjectId,
     path: &str,
 ) -> Result<Vec<TreeEntry>, GitError> {
-    let t = retrying(|| repo.find_tree(tree)).ctx(|| format!("reading tree {path:?} ({tree})"))?;
+    let t = retrying(|| repo.find_tree(tree.to_gix()))
+        .ctx(|| format!("reading tree {path:?} ({tree})"))?;
     let decoded = t
         .decode()
         .ctx(|| format!("decoding tree {path:?} ({tree})"))?;
@@ -139,7 +142,7 @@ pub(crate) fn tree_entries(
         .iter()
         .map(|e| TreeEntry {
             name: String::from_utf8_lossy(e.filename).into_owned(),
-            id: e.oid.to_owned(),
+            id: ObjectId::from_gix(e.oid.to_owned()),
             kind: e.mode.kind(),
         })
         .collect())
@@ -153,7 +156,7 @@ pub(crate) fn ref_target(repo: &gix::Repository, name: &str) -> Result<Option<Ob
     match reference {
         None => Ok(None),
         Some(mut r) => {
-            let id = retrying(|| r.peel_to_id().map(|id| id.detach()))
+            let id = retrying(|| r.peel_to_id().map(|id| ObjectId::from_gix(id.detach())))
                 .ctx(|| format!("resolving {name}"))?;
             Ok(Some(id))
         }
@@ -194,7 +197,7 @@ pub(crate) fn update_edit(
                 message: reflog.into(),
             },
             expected,
-            new: gix::refs::Target::Object(new),
+            new: gix::refs::Target::Object(new.to_gix()),
         },
         name: name
             .try_into()

@@ -8,7 +8,8 @@
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use wenku_model::{RevisionId, WorkId};
 
 use crate::clock::Timestamp;
@@ -82,12 +83,13 @@ pub(crate) fn history_from(
         if infos.contains_key(&id) {
             return Ok(());
         }
-        let c = git::retrying(|| repo.find_commit(id)).ctx(|| format!("reading commit {id}"))?;
+        let c = git::retrying(|| repo.find_commit(id.to_gix()))
+            .ctx(|| format!("reading commit {id}"))?;
         let tree = c
             .tree_id()
             .ctx(|| format!("reading the tree of {id}"))?
-            .detach();
-        let parents = c.parent_ids().map(|p| p.detach()).collect();
+            .ours();
+        let parents = c.parent_ids().map(|p| p.ours()).collect();
         let time = c
             .time()
             .ctx(|| format!("reading the time of {id}"))?
@@ -154,7 +156,8 @@ fn describe(
     here: Option<ObjectId>,
     before: Option<ObjectId>,
 ) -> Result<HistoryEntry, ReadError> {
-    let c = git::retrying(|| repo.find_commit(id)).ctx(|| format!("reading commit {id}"))?;
+    let c =
+        git::retrying(|| repo.find_commit(id.to_gix())).ctx(|| format!("reading commit {id}"))?;
     let decoded = c.decode().ctx(|| format!("decoding commit {id}"))?;
     let person = |s: gix::actor::SignatureRef<'_>| -> Result<Person, ReadError> {
         let time = s

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
 use wenku_model::{Record, Region, WorkId};
 
@@ -257,7 +258,7 @@ impl Library {
             .map_err(git_fail)?
             .detach();
         let mut editor = repo
-            .edit_tree(ObjectId::empty_tree(repo.object_hash()))
+            .edit_tree(gix::ObjectId::empty_tree(repo.object_hash()))
             .ctx(|| "starting the first tree".to_string())
             .map_err(git_fail)?
             .detach();
@@ -284,7 +285,7 @@ impl Library {
             .write_object(&commit)
             .ctx(|| "writing the first commit".to_string())
             .map_err(git_fail)?
-            .detach();
+            .ours();
         let commit_fail = |e: CommitError| InitError::Commit {
             path: path.clone(),
             source: Box::new(e),

@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use gix::ObjectId;
+use crate::ObjectId;
 use gix::objs::tree::EntryKind;
 use wenku_model::canonical::{self, DecodeError};
 use wenku_model::{Citation, Date, Document, Record, RevisionId, VersionEntry, WorkId};

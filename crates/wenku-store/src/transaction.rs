@@ -22,7 +22,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
 use gix::refs::transaction::PreviousValue;
 use wenku_model::canonical::{self, EncodeError};
@@ -591,7 +592,7 @@ pub(crate) fn write(
         repo.clone()
     };
     let mut editor = repo
-        .edit_tree(staged.base_tree)
+        .edit_tree(staged.base_tree.to_gix())
         .ctx(|| format!("editing tree {}", staged.base_tree))?
         .detach();
     for (path, bytes) in &files {
@@ -610,7 +611,7 @@ pub(crate) fn write(
     let signature = identity.signature(time);
     let commit = gix::objs::Commit {
         tree,
-        parents: [base_commit].into_iter().collect(),
+        parents: [base_commit.to_gix()].into_iter().collect(),
         author: signature.clone(),
         committer: signature,
         encoding: None,
@@ -620,7 +621,7 @@ pub(crate) fn write(
     let commit_id = repo
         .write_object(&commit)
         .ctx(|| "writing the commit".to_string())?
-        .detach();
+        .ours();
     if packed && let Some(storage) = repo.objects.take_object_memory() {
         pack::write_memory(&repo, &storage)?;
     }
@@ -646,7 +647,7 @@ pub(crate) fn swap_main(
 ) -> Result<Swap, CommitError> {
     let _lock = WriterLock::acquire(repo.git_dir())?;
     let previous = match expected {
-        Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
+        Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old.to_gix())),
         None => PreviousValue::MustNotExist,
     };
     let edit = git::update_edit(MAIN_REF, previous, new, reflog)?;

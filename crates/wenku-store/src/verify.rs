@@ -20,7 +20,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
 use wenku_model::canonical::{self, DecodeError};
 use wenku_model::{Record, Region, RevisionId, Target, WorkId};
@@ -252,8 +253,10 @@ impl Walk<'_> {
         match git::read_blob(self.repo, id, path) {
             Ok(b) => {
                 let kind = gix::objs::Kind::Blob;
-                match gix::objs::compute_hash(id.kind(), kind, &b) {
-                    Ok(actual) if actual != id => self.problem(path, altered(id, actual)),
+                match gix::objs::compute_hash(id.to_gix().kind(), kind, &b) {
+                    Ok(actual) if actual != id.to_gix() => {
+                        self.problem(path, altered(id, actual.ours()))
+                    }
                     _ => {}
                 }
                 Some(b)
@@ -518,8 +521,10 @@ fn altered(id: ObjectId, actual: ObjectId) -> ProblemKind {
 
 /// Whether the stored bytes of `id` hash to another id.
 fn corrupt(repo: &gix::Repository, id: ObjectId) -> Option<ProblemKind> {
-    let object = git::retrying(|| repo.find_object(id)).ok()?;
-    let actual = gix::objs::compute_hash(id.kind(), object.kind, &object.data).ok()?;
+    let object = git::retrying(|| repo.find_object(id.to_gix())).ok()?;
+    let actual = gix::objs::compute_hash(id.to_gix().kind(), object.kind, &object.data)
+        .ok()?
+        .ours();
     (actual != id).then(|| altered(id, actual))
 }
 

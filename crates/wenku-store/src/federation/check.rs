@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
 use gix::refs::transaction::PreviousValue;
 use wenku_model::Region;
@@ -96,9 +97,9 @@ pub(super) fn descends(
     if accepted == head {
         return Ok(true);
     }
-    let base = git::retrying(|| repo.merge_base(accepted, head))
+    let base = git::retrying(|| repo.merge_base(accepted.to_gix(), head.to_gix()))
         .ctx(|| format!("finding the merge base of {accepted} and {head}"))?;
-    Ok(base.map(|b| b.detach()) == Some(accepted))
+    Ok(base.map(|b| b.ours()) == Some(accepted))
 }
 
 /// Checks that the peer's `library.xml` at `head` names `region`;
@@ -144,12 +145,12 @@ pub(super) fn new_commits(
 ) -> Result<Vec<ObjectId>, GitError> {
     let hidden = trusted_heads(repo)?;
     let walk = repo
-        .rev_walk([head])
-        .with_hidden(hidden)
+        .rev_walk([head.to_gix()])
+        .with_hidden(hidden.into_iter().map(ObjectId::to_gix))
         .all()
         .ctx(|| format!("walking the history of {head}"))?;
     walk.map(|info| {
-        info.map(|i| i.id)
+        info.map(|i| i.id.ours())
             .ctx(|| format!("walking the history of {head}"))
     })
     .collect()
@@ -191,8 +192,8 @@ pub(super) fn authority(
     repo.object_cache_size_if_unset(8 * 1024 * 1024);
     let hidden = trusted_heads(&repo)?;
     let walk = repo
-        .rev_walk([head])
-        .with_hidden(hidden)
+        .rev_walk([head.to_gix()])
+        .with_hidden(hidden.into_iter().map(ObjectId::to_gix))
         .all()
         .ctx(|| format!("walking the history of {head}"))?;
     let mut roots: HashMap<ObjectId, RootEntries> = HashMap::new();
@@ -215,11 +216,11 @@ pub(super) fn authority(
     for info in walk {
         let info = info.ctx(|| format!("walking the history of {head}"))?;
         commits += 1;
-        let mine = root_of(info.id)?;
+        let mine = root_of(info.id.ours())?;
         let parents: Vec<RootEntries> = info
             .parent_ids
             .iter()
-            .map(|p| root_of(*p))
+            .map(|p| root_of(p.ours()))
             .collect::<Result<_, _>>()?;
         let empty = RootEntries::default();
         let first = parents.first().unwrap_or(&empty);
@@ -251,7 +252,7 @@ pub(super) fn authority(
             paths.truncate(room.max(1));
             named += paths.len();
             violations.push(Violation {
-                commit: info.id,
+                commit: info.id.ours(),
                 paths,
             });
         }
@@ -338,7 +339,7 @@ mod tests {
         );
         let commit = git(dir.path(), &["commit-tree", &tree, "-m", "x"], b"");
         let repo = gix::open(dir.path()).expect("open");
-        let head = ObjectId::from_hex(commit.as_bytes()).expect("id");
+        let head = ObjectId::from_hex(&commit).expect("id");
         let region = Region::parse("370283").expect("region");
         let err = peer_library(&repo, head, region).expect_err("a git error");
         assert!(err.to_string().contains(missing), "{err}");
@@ -346,7 +347,7 @@ mod tests {
         // No library.xml at all is a wrong library.
         let empty = git(dir.path(), &["mktree"], b"");
         let commit = git(dir.path(), &["commit-tree", &empty, "-m", "x"], b"");
-        let head = ObjectId::from_hex(commit.as_bytes()).expect("id");
+        let head = ObjectId::from_hex(&commit).expect("id");
         let reason = peer_library(&repo, head, region)
             .expect("readable")
             .expect_err("not a library");

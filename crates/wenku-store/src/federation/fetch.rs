@@ -26,7 +26,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use wenku_model::Region;
 
 use super::{FetchStats, PullError, PullOptions, incoming_ref};
@@ -243,7 +244,7 @@ fn receive(
         .mappings
         .iter()
         .find_map(|m| m.remote.as_id())
-        .map(|id| id.to_owned())
+        .map(|id| id.ours())
         .ok_or(Failure::NoMain)?;
     let outcome = prepare
         .receive(gix::progress::Discard, flag)

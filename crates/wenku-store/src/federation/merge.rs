@@ -11,7 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
 use wenku_model::Region;
 
@@ -172,7 +173,7 @@ fn attempt(
     let regions = group(&differing, changes);
 
     let mut editor = repo
-        .edit_tree(base_tree)
+        .edit_tree(base_tree.to_gix())
         .ctx(|| format!("editing tree {base_tree}"))?
         .detach();
     for region in &differing {
@@ -180,7 +181,7 @@ fn attempt(
         match theirs.get(name) {
             Some((id, EntryKind::Tree)) => {
                 editor
-                    .upsert([name], EntryKind::Tree, *id)
+                    .upsert([name], EntryKind::Tree, id.to_gix())
                     .ctx(|| format!("placing region {name} in the tree"))?;
             }
             // Verification refused anything else.
@@ -199,7 +200,7 @@ fn attempt(
     let signature = identity.signature(time);
     let commit = gix::objs::Commit {
         tree,
-        parents: [base, head].into_iter().collect(),
+        parents: [base.to_gix(), head.to_gix()].into_iter().collect(),
         author: signature.clone(),
         committer: signature,
         encoding: None,
@@ -209,7 +210,7 @@ fn attempt(
     let merge = repo
         .write_object(&commit)
         .ctx(|| "writing the merge commit".to_string())?
-        .detach();
+        .ours();
     if let Some(hook) = &options.before_swap {
         hook();
     }

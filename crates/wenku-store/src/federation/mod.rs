@@ -123,7 +123,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use gix::ObjectId;
+use crate::ObjectId;
 use gix::refs::transaction::PreviousValue;
 use wenku_model::{Region, WorkId};
 
@@ -849,7 +849,9 @@ impl Library {
         let repo = self.repo();
         if previous != Some(head) {
             let expected = match previous {
-                Some(id) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(id)),
+                Some(id) => {
+                    PreviousValue::MustExistAndMatch(gix::refs::Target::Object(id.to_gix()))
+                }
                 None => PreviousValue::MustNotExist,
             };
             git::write_ref(

@@ -13,7 +13,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use gix::objs::Kind;
 
 use crate::git::{self, Context, GitError};
@@ -94,7 +95,9 @@ fn parse_tree(data: &[u8], problems: &mut Vec<String>) -> Vec<RawEntry> {
         entries.push(RawEntry {
             mode: mode.to_vec(),
             name: name.to_vec(),
-            id: ObjectId::try_from(id).expect("a slice of exactly 20 bytes is a SHA-1 id"),
+            id: gix::ObjectId::try_from(id)
+                .expect("a slice of exactly 20 bytes is a SHA-1 id")
+                .ours(),
         });
         rest = &after[nul + 21..];
     }
@@ -258,7 +261,8 @@ fn raw(
     id: ObjectId,
     expected: Kind,
 ) -> Result<Result<Vec<u8>, Kind>, GitError> {
-    let object = git::retrying(|| repo.find_object(id)).ctx(|| format!("reading object {id}"))?;
+    let object =
+        git::retrying(|| repo.find_object(id.to_gix())).ctx(|| format!("reading object {id}"))?;
     if object.kind != expected {
         return Ok(Err(object.kind));
     }
@@ -275,10 +279,10 @@ fn raw_commit_tree_and_parents(data: &[u8]) -> (Option<ObjectId>, Vec<ObjectId>)
     let mut parents = Vec::new();
     for line in header.split(|b| *b == b'\n') {
         if let Some(id) = line.strip_prefix(b"tree ") {
-            tree = ObjectId::from_hex(id).ok();
+            tree = gix::ObjectId::from_hex(id).ok().map(Ours::ours);
         } else if let Some(id) = line.strip_prefix(b"parent ") {
-            if let Ok(id) = ObjectId::from_hex(id) {
-                parents.push(id);
+            if let Ok(id) = gix::ObjectId::from_hex(id) {
+                parents.push(id.ours());
             }
         } else if !line.is_empty() && tree.is_some() {
             break;
@@ -293,8 +297,8 @@ pub(super) fn head_problem(
     repo: &gix::Repository,
     head: ObjectId,
 ) -> Result<Option<MalformedObject>, GitError> {
-    let object =
-        git::retrying(|| repo.find_header(head)).ctx(|| format!("reading object {head}"))?;
+    let object = git::retrying(|| repo.find_header(head.to_gix()))
+        .ctx(|| format!("reading object {head}"))?;
     let kind = object.kind();
     Ok((kind != Kind::Commit).then(|| MalformedObject {
         id: head,
@@ -448,7 +452,7 @@ mod tests {
         RawEntry {
             mode: mode.as_bytes().to_vec(),
             name: name.as_bytes().to_vec(),
-            id: ObjectId::null(gix::hash::Kind::Sha1),
+            id: gix::ObjectId::null(gix::hash::Kind::Sha1).ours(),
         }
     }
 

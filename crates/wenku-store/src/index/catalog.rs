@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use gix::ObjectId;
+use crate::ObjectId;
 use wenku_index::{Corrupt, Index};
 use wenku_model::{Citation, Date, RevisionId, VersionEntry, WorkId};
 

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use gix::ObjectId;
+use crate::ObjectId;
+use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
 use wenku_index::{Change, Oid, WorkEntry};
 use wenku_model::{Region, RevisionId, WorkId};
@@ -157,5 +158,5 @@ pub(crate) fn oid(id: ObjectId) -> Oid {
 
 /// The index's id as gix's.
 pub(crate) fn object_id(oid: Oid) -> ObjectId {
-    ObjectId::from(oid.0)
+    gix::ObjectId::from(oid.0).ours()
 }

@@ -24,7 +24,7 @@ pub(crate) mod changes;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use gix::ObjectId;
+use crate::ObjectId;
 use wenku_index::{Index, IndexDir, OpenError, UpdateOptions, WriteError};
 
 pub(crate) use catalog::IndexCatalog;
@@ -361,12 +361,12 @@ fn is_ancestor(
         return Ok(true);
     }
     let walk = repo
-        .rev_walk([head])
+        .rev_walk([head.to_gix()])
         .all()
         .ctx(|| format!("walking the history of {head}"))?;
     for info in walk {
         let info = info.ctx(|| format!("walking the history of {head}"))?;
-        if info.id == ancestor {
+        if info.id == ancestor.to_gix() {
             return Ok(true);
         }
     }

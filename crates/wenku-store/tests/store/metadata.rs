@@ -148,7 +148,7 @@ fn a_plugged_in_catalog_answers_only_for_its_commit() {
         std::slice::from_ref(&marker)
     );
     let parent = git_ok(t.path(), &["rev-parse", "main~1"]);
-    let stale = wenku_store::ObjectId::from_hex(parent.trim().as_bytes()).expect("hex");
+    let stale = wenku_store::ObjectId::from_hex(parent.trim()).expect("hex");
     let snap = lib
         .snapshot()
         .expect("snapshot")
