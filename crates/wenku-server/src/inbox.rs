@@ -1,0 +1,400 @@
+//! The inbox: a directory where a clerk (or a script) drops documents —
+//! text, Markdown or wenku XML, UTF-8 or GB18030 — each with an optional
+//! sidecar `<file>.meta.toml` saying what the importer cannot read from
+//! the text (a new version of which work, the local id, type, title,
+//! number, dates).
+//!
+//! A file is taken when it is complete: written as `<file>.part` and
+//! renamed in (atomic on one filesystem), or closed after writing (the
+//! inotify close event), or unchanged for `inbox.settle`. Events are only
+//! hints: the directory is scanned at start-up and every
+//! `inbox.scan_interval` too. A sidecar is written before its document.
+//!
+//! Each file is published through the service layer in its own
+//! transaction, then moved to `done/` beside `<file>.receipt.json` (work,
+//! revision, action, commit), or to `rejected/` beside `<file>.error.json`
+//! (what was wrong and what to do). Failures of the node itself (a lock
+//! held too long, a full disk) leave the file where it is for the next
+//! scan. A crash between publishing and moving leaves the file in the
+//! inbox; the next run finds its text already stored (`unchanged`) and
+//! moves it: nothing is lost and nothing is published twice.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Deserializer, Serialize};
+use tokio_util::sync::CancellationToken;
+use wenku_import::ImportOptions;
+use wenku_model::{Date, DocNumber, DocType, WorkId};
+use wenku_service::import::{self, Input, Request};
+use wenku_service::{Error, Kind};
+
+use crate::Shared;
+use crate::config::InboxConfig;
+use crate::state::now_secs;
+
+/// What a sidecar `<file>.meta.toml` may say.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// The document is a new version of this work (`370000/lifa`).
+    pub work: Option<String>,
+    /// The new work's local id; refused if taken.
+    pub local: Option<String>,
+    /// Document type (`law`, `regulation`, `normative`, `policy` …).
+    #[serde(rename = "type")]
+    pub doc_type: Option<String>,
+    /// Title, when the text does not carry it.
+    pub title: Option<String>,
+    /// Document number, e.g. `鲁政办发〔2025〕5号`.
+    pub number: Option<String>,
+    /// Issuing organs.
+    #[serde(default)]
+    pub issuers: Vec<String>,
+    /// Publication date (a TOML date or `"YYYY-MM-DD"`).
+    #[serde(default, deserialize_with = "date")]
+    #[schemars(with = "Option<String>")]
+    pub published: Option<Date>,
+    /// Effective date.
+    #[serde(default, deserialize_with = "date")]
+    #[schemars(with = "Option<String>")]
+    pub effective: Option<Date>,
+    /// Date written in the text.
+    #[serde(default, deserialize_with = "date")]
+    #[schemars(with = "Option<String>")]
+    pub written: Option<Date>,
+}
+
+fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match Option::<Either>::deserialize(d)? {
+        None => return Ok(None),
+        Some(Either::Toml(t)) => t.to_string(),
+        Some(Either::Text(t)) => t,
+    };
+    Date::parse_iso(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+/// The receipt written beside a published file.
+#[derive(Debug, Serialize)]
+struct Receipt {
+    file: String,
+    work: String,
+    revision: String,
+    action: &'static str,
+    commit: Option<String>,
+    at: u64,
+}
+
+/// The report written beside a rejected file.
+#[derive(Debug, Serialize)]
+struct Rejection<'a> {
+    file: &'a str,
+    kind: &'static str,
+    message: String,
+    hint: Option<&'a str>,
+    at: u64,
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Refused => "refused",
+        Kind::NotFound => "not-found",
+        Kind::Conflict => "conflict",
+        Kind::Usage => "usage",
+        Kind::Unavailable => "unavailable",
+        _ => "internal",
+    }
+}
+
+/// Suffixes of files that are not documents.
+const NOT_DOCUMENTS: [&str; 5] = [
+    ".part",
+    ".meta.toml",
+    ".tmp",
+    ".receipt.json",
+    ".error.json",
+];
+
+/// Documents waiting in `dir`, in name order, with whether each is
+/// settled (unchanged for `settle`, or closed after writing).
+fn waiting(
+    dir: &Path,
+    settle: Duration,
+    closed: &HashSet<PathBuf>,
+) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if name.starts_with('.') || NOT_DOCUMENTS.iter().any(|s| name.ends_with(s)) {
+            continue;
+        }
+        let meta = entry.metadata()?;
+        if !meta.is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .unwrap_or_default();
+        if age >= settle || closed.contains(&path) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Runs the inbox until `stop`.
+pub(crate) async fn run(shared: Arc<Shared>, config: InboxConfig, stop: CancellationToken) {
+    for sub in ["done", "rejected"] {
+        if let Err(e) = std::fs::create_dir_all(config.dir.join(sub)) {
+            tracing::error!(dir = %config.dir.display(), error = %e, "cannot create the inbox directories");
+        }
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
+    let _watcher = watch(&config.dir, tx);
+    let mut closed: HashSet<PathBuf> = HashSet::new();
+    loop {
+        let files = match waiting(&config.dir, config.settle, &closed) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!(dir = %config.dir.display(), error = %e, "cannot scan the inbox");
+                Vec::new()
+            }
+        };
+        for file in files {
+            if stop.is_cancelled() {
+                return;
+            }
+            closed.remove(&file);
+            let shared2 = Arc::clone(&shared);
+            let dir = config.dir.clone();
+            let done = tokio::task::spawn_blocking(move || take(&shared2, &dir, &file)).await;
+            if let Err(e) = done {
+                tracing::error!(error = %e, "the inbox task ended abnormally");
+            }
+        }
+        shared
+            .state
+            .inbox
+            .last_scan
+            .store(now_secs(), Ordering::Relaxed);
+        shared.state.first_scan_done.store(true, Ordering::SeqCst);
+        // Until the next scan: a timer, a file event, or a file that will
+        // have settled by then.
+        let next = tokio::time::sleep(
+            config
+                .scan_interval
+                .min(config.settle.max(Duration::from_millis(200))),
+        );
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = next => {}
+            Some(path) = rx.recv() => {
+                closed.insert(path);
+                while let Ok(p) = rx.try_recv() {
+                    closed.insert(p);
+                }
+            }
+        }
+    }
+}
+
+/// File-system hints: a file closed after writing or renamed in.
+fn watch(
+    dir: &Path,
+    tx: tokio::sync::mpsc::UnboundedSender<PathBuf>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+    use notify::{RecursiveMode, Watcher};
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        let complete = matches!(
+            event.kind,
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+                | EventKind::Modify(ModifyKind::Name(RenameMode::To))
+                | EventKind::Modify(ModifyKind::Name(RenameMode::Both))
+        );
+        if complete {
+            for p in event.paths {
+                let _ = tx.send(p);
+            }
+        }
+    })
+    .map_err(|e| tracing::warn!(error = %e, "no file-system events; scanning on the timer only"))
+    .ok()?;
+    watcher
+        .watch(dir, RecursiveMode::NonRecursive)
+        .map_err(|e| tracing::warn!(dir = %dir.display(), error = %e, "cannot watch the inbox; scanning on the timer only"))
+        .ok()?;
+    Some(watcher)
+}
+
+/// Publishes one file and moves it out of the inbox.
+fn take(shared: &Shared, dir: &Path, file: &Path) {
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    let sidecar_path = dir.join(format!("{name}.meta.toml"));
+    match publish(shared, file, &sidecar_path) {
+        Ok(receipt) => {
+            let counter = if receipt.action == "unchanged" {
+                &shared.state.inbox.unchanged
+            } else {
+                &shared.state.inbox.published
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(file = %name, work = %receipt.work, revision = %receipt.revision, action = receipt.action, "inbox");
+            let json = serde_json::to_vec_pretty(&receipt).expect("a receipt serialises");
+            settle_into(dir, "done", &name, &sidecar_path, "receipt.json", &json);
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                Kind::Unavailable | Kind::Internal | Kind::Conflict
+            ) =>
+        {
+            tracing::warn!(file = %name, error = %crate::peers::chain(&e), "not published now; trying again at the next scan");
+        }
+        Err(e) => {
+            shared.state.inbox.rejected.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(file = %name, error = %crate::peers::chain(&e), "inbox file rejected");
+            let report = Rejection {
+                file: &name,
+                kind: kind_name(e.kind()),
+                message: crate::peers::chain(&e),
+                hint: e.hint(),
+                at: now_secs(),
+            };
+            let json = serde_json::to_vec_pretty(&report).expect("a report serialises");
+            settle_into(dir, "rejected", &name, &sidecar_path, "error.json", &json);
+        }
+    }
+}
+
+fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt, Error> {
+    let sidecar = match std::fs::read_to_string(sidecar_path) {
+        Ok(text) => toml::from_str::<Sidecar>(&text).map_err(|e| {
+            Error::refused(format!("{}: {}", sidecar_path.display(), e.to_string().trim_end()))
+                .with_hint("a sidecar may say work, local, type, title, number, issuers, published, effective and written")
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Sidecar::default(),
+        Err(e) => {
+            return Err(Error::internal(format!("cannot read {}: {e}", sidecar_path.display())).with_source(e));
+        }
+    };
+    let work = sidecar
+        .work
+        .as_deref()
+        .map(|w| WorkId::parse(w).map_err(|e| Error::refused(format!("sidecar work: {e}"))))
+        .transpose()?;
+    let options = ImportOptions {
+        doc_type: sidecar
+            .doc_type
+            .as_deref()
+            .map(|t| {
+                t.parse::<DocType>()
+                    .map_err(|e| Error::refused(format!("sidecar type: {e}")))
+            })
+            .transpose()?,
+        title: sidecar.title.clone(),
+        number: sidecar
+            .number
+            .as_deref()
+            .map(|n| {
+                DocNumber::parse(n).ok_or_else(|| {
+                    Error::refused(format!("sidecar number: {n:?} is not a document number"))
+                })
+            })
+            .transpose()?,
+        issuers: sidecar.issuers.clone(),
+        published: sidecar.published,
+        effective: sidecar.effective,
+        written: sidecar.written,
+        local: sidecar.local.clone(),
+        ..ImportOptions::default()
+    };
+    let imported = wenku_import::import_file(file, &options).map_err(|e| {
+        Error::refused(e.to_string()).with_hint(
+            "fix the file (or add a sidecar <file>.meta.toml with what is missing) and drop it in again",
+        )
+    })?;
+    let input = Input {
+        file: file.to_path_buf(),
+        imported,
+    };
+    let request = Request {
+        work,
+        region: None,
+        exact_local: sidecar.local.clone(),
+        dry_run: false,
+    };
+    let imports = import::import(&shared.library, &shared.identity, &[input], &request)?;
+    let planned = imports
+        .planned
+        .first()
+        .ok_or_else(|| Error::internal("the import planned nothing for one file"))?;
+    Ok(Receipt {
+        file: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        work: planned
+            .work
+            .as_ref()
+            .map(|w| w.to_string())
+            .unwrap_or_default(),
+        revision: planned.revision.to_string(),
+        action: planned.action.as_str(),
+        commit: imports.commit.map(|c| c.to_string()),
+        at: now_secs(),
+    })
+}
+
+/// Writes the report, then moves the file and its sidecar into `sub`.
+fn settle_into(dir: &Path, sub: &str, name: &str, sidecar: &Path, suffix: &str, report: &[u8]) {
+    let target = dir.join(sub);
+    let mut base = name.to_string();
+    let mut n = 1;
+    while target.join(&base).exists() {
+        n += 1;
+        base = format!("{name}.{n}");
+    }
+    let report_path = target.join(format!("{base}.{suffix}"));
+    let tmp = target.join(format!(".{base}.{suffix}.tmp"));
+    let written = std::fs::write(&tmp, report).and_then(|()| std::fs::rename(&tmp, &report_path));
+    if let Err(e) = written {
+        tracing::error!(file = %report_path.display(), error = %e, "cannot write the inbox report");
+    }
+    // The document first: a crash between the two moves leaves a sidecar
+    // without a document (ignored), never a document without its sidecar
+    // (which would be published again with other metadata).
+    if let Err(e) = std::fs::rename(dir.join(name), target.join(&base)) {
+        tracing::error!(file = %name, error = %e, "cannot move the file out of the inbox");
+        return;
+    }
+    if sidecar.exists()
+        && let Err(e) = std::fs::rename(sidecar, target.join(format!("{base}.meta.toml")))
+    {
+        tracing::error!(file = %sidecar.display(), error = %e, "cannot move the sidecar");
+    }
+}

@@ -1,0 +1,553 @@
+//! wenkud as operators run it: real `wenkud` processes on 127.0.0.1, each
+//! with its own library, inbox and port, pulling each other over git smart
+//! HTTP. Every listener is bound by the test and handed to its daemon as
+//! standard input (`--listen-stdin`), so ports are known before any daemon
+//! starts and no port is raced for. Waiting is on conditions (a library
+//! holding a work, a status field), polled until a deadline.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use wenku_model::{Citation, DocNumber, WorkId};
+use wenku_store::Library;
+use wenku_test_support::git::{git, git_ok};
+use wenku_test_support::paths::{corpus_dir, schemas_dir};
+
+const DEADLINE: Duration = Duration::from_secs(90);
+
+/// A running wenkud; killed when dropped.
+struct Node {
+    name: &'static str,
+    dir: PathBuf,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Node {
+    fn config_path(&self) -> PathBuf {
+        self.dir.join("wenku.toml")
+    }
+
+    fn library(&self) -> PathBuf {
+        self.dir.join("library.git")
+    }
+
+    fn inbox(&self) -> PathBuf {
+        self.dir.join("inbox")
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/git", self.port)
+    }
+
+    /// Writes the configuration; `peers` is the TOML of its peers.
+    fn new(root: &Path, name: &'static str, region: &str, peers: &str, port: u16) -> Node {
+        let dir = root.join(name);
+        std::fs::create_dir_all(dir.join("inbox")).expect("mkdir");
+        let config = format!(
+            "library = \"library.git\"\nregion = \"{region}\"\nlisten = \"127.0.0.1:{port}\"\nshutdown_grace = \"5s\"\n\
+             [identity]\nname = \"{name} clerk\"\nemail = \"{name}@wenku.example\"\n\
+             [inbox]\ndir = \"inbox\"\nscan_interval = \"500ms\"\nsettle = \"500ms\"\n\
+             [pull]\ninterval = \"1s\"\ntimeout = \"20s\"\nmax_backoff = \"4s\"\n\
+             [admin]\ntoken_file = \"token\"\n{peers}"
+        );
+        std::fs::write(dir.join("wenku.toml"), config).expect("config");
+        std::fs::write(dir.join("token"), "secret-token\n").expect("token");
+        Node {
+            name,
+            dir,
+            port,
+            child: None,
+        }
+    }
+
+    /// Starts the daemon on the port reserved for it.
+    fn start(&mut self) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("bind the node's port");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wenkud"))
+            .arg("--config")
+            .arg(self.config_path())
+            .arg("--listen-stdin")
+            .env("WENKU_LOG", "info")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdin(Stdio::from(std::os::fd::OwnedFd::from(listener)))
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(self.dir.join("wenkud.log")).expect("log file"))
+            .spawn()
+            .expect("wenkud starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("wenkud says where it listens");
+        assert!(
+            line.starts_with("listening on 127.0.0.1:"),
+            "{}: {line}",
+            self.name
+        );
+        self.child = Some(child);
+        wait_for(&format!("{} ready", self.name), || {
+            get(self.port, "/readyz").is_some_and(|(code, _)| code == 200)
+        });
+    }
+
+    /// SIGTERM, and the exit status.
+    fn stop(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{} did not stop on SIGTERM",
+                self.name
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn status(&self) -> serde_json::Value {
+        let (code, body) = get(self.port, "/status").expect("status answers");
+        assert_eq!(code, 200);
+        serde_json::from_str(&body).expect("status is JSON")
+    }
+
+    fn drop_file(&self, name: &str, bytes: &[u8], sidecar: Option<&str>) {
+        if let Some(meta) = sidecar {
+            std::fs::write(self.inbox().join(format!("{name}.meta.toml")), meta).expect("sidecar");
+        }
+        // Written under another name and renamed in: complete when seen.
+        let part = self.inbox().join(format!("{name}.part"));
+        std::fs::write(&part, bytes).expect("write");
+        std::fs::rename(&part, self.inbox().join(name)).expect("rename");
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("wenkud.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A free port on 127.0.0.1 for a node (bound again when the node starts).
+fn reserve_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A plain HTTP/1.1 request; `(status, body)`.
+fn request(port: u16, method: &str, path: &str, headers: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n{headers}\r\n"
+    )
+    .ok()?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let code = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string())?;
+    Some((code, body))
+}
+
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    request(port, "GET", path, "")
+}
+
+fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The revision of `work` in the library at `path`, if it is there.
+fn revision_in(path: &Path, work: &WorkId) -> Option<String> {
+    let lib = Library::open(path).ok()?;
+    let record = lib.snapshot().ok()?.record(work).ok()??;
+    record.versions.last().map(|v| v.revision.to_string())
+}
+
+fn seed(name: &str) -> Vec<u8> {
+    std::fs::read(corpus_dir().join("seeds").join(name)).expect("seed")
+}
+
+const PROVINCIAL: &str = "山东省人民政府办公厅关于印发2025年山东省政务公开工作要点的通知\n\n\
+各市人民政府，各县（市、区）人民政府，省政府各部门、各直属机构：\n\n\
+《2025年山东省政务公开工作要点》已经省政府同意，现印发给你们，请认真贯彻执行。\n\n\
+山东省人民政府办公厅\n2025年3月20日\n";
+
+const PROVINCIAL_META: &str = "local = \"lzbf-2025-5\"\ntype = \"normative\"\n\
+title = \"山东省人民政府办公厅关于印发2025年山东省政务公开工作要点的通知\"\n\
+number = \"鲁政办发〔2025〕5号\"\npublished = 2025-03-20\n";
+
+/// The issue's test: province, city and county, each a real wenkud.
+#[test]
+fn three_nodes_publish_their_inboxes_and_pull_each_other() {
+    let root = tempfile::tempdir().expect("tmp");
+    let (p_port, c_port, k_port) = (reserve_port(), reserve_port(), reserve_port());
+    let url = |port: u16| format!("http://127.0.0.1:{port}/git");
+    let mut province = Node::new(
+        root.path(),
+        "province",
+        "370000",
+        &format!(
+            "[[child]]\nregion = \"370200\"\nurl = \"{}\"\n",
+            url(c_port)
+        ),
+        p_port,
+    );
+    let mut city = Node::new(
+        root.path(),
+        "city",
+        "370200",
+        &format!(
+            "[[child]]\nregion = \"370283\"\nurl = \"{}\"\n[parent]\nregion = \"370000\"\nurl = \"{}\"\n",
+            url(k_port),
+            url(p_port)
+        ),
+        c_port,
+    );
+    let mut county = Node::new(
+        root.path(),
+        "county",
+        "370283",
+        &format!("[parent]\nregion = \"370200\"\nurl = \"{}\"\n", url(c_port)),
+        k_port,
+    );
+    for n in [&mut province, &mut city, &mut county] {
+        n.start();
+    }
+
+    // Each node publishes what lands in its inbox.
+    county.drop_file(
+        "pingdu.txt",
+        &seed("370283-pingdu-2024-07-16-points.txt"),
+        None,
+    );
+    city.drop_file(
+        "qingdao.txt",
+        &seed("370200-qingdao-2025-05-16-points.txt"),
+        None,
+    );
+    province.drop_file("points.txt", PROVINCIAL.as_bytes(), Some(PROVINCIAL_META));
+    // A file that cannot be imported is rejected with a report.
+    county.drop_file("junk.txt", b"\x00\x01 not a document", None);
+
+    let receipt = |node: &Node, name: &str| -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(
+            node.inbox()
+                .join("done")
+                .join(format!("{name}.receipt.json")),
+        )
+        .ok()?;
+        serde_json::from_str(&text).ok()
+    };
+    wait_for("the county's receipt", || {
+        receipt(&county, "pingdu.txt").is_some()
+    });
+    wait_for("the province's receipt", || {
+        receipt(&province, "points.txt").is_some()
+    });
+    let pingdu = receipt(&county, "pingdu.txt").expect("receipt");
+    assert_eq!(pingdu["action"], "published");
+    let pingdu_work = WorkId::parse(pingdu["work"].as_str().expect("work")).expect("work id");
+    let pingdu_rev = pingdu["revision"].as_str().expect("revision").to_string();
+    let points = receipt(&province, "points.txt").expect("receipt");
+    assert_eq!(points["work"], "370000/lzbf-2025-5");
+    let points_work = WorkId::parse("370000/lzbf-2025-5").expect("id");
+    let points_rev = points["revision"].as_str().expect("revision").to_string();
+
+    wait_for("the junk file's report", || {
+        county
+            .inbox()
+            .join("rejected")
+            .join("junk.txt.error.json")
+            .exists()
+    });
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(county.inbox().join("rejected/junk.txt.error.json"))
+            .expect("report"),
+    )
+    .expect("JSON");
+    assert_eq!(report["kind"], "refused");
+    assert!(
+        report["message"]
+            .as_str()
+            .expect("message")
+            .contains("NUL byte"),
+        "{report}"
+    );
+    assert!(!county.inbox().join("junk.txt").exists());
+
+    // The county's document reaches the province, byte-identical (same
+    // RevisionId), through the city; the province's reaches the county.
+    wait_for("Pingdu in the province", || {
+        revision_in(&province.library(), &pingdu_work).as_deref() == Some(pingdu_rev.as_str())
+    });
+    wait_for("the provincial points in the county", || {
+        revision_in(&county.library(), &points_work).as_deref() == Some(points_rev.as_str())
+    });
+    // The city's citation of 鲁政办发〔2025〕5号 resolves everywhere.
+    let citation = Citation {
+        number: DocNumber::parse("鲁政办发〔2025〕5号"),
+        title: None,
+    };
+    for node in [&province, &city, &county] {
+        wait_for(&format!("the citation in {}", node.name), || {
+            Library::open(node.library())
+                .ok()
+                .and_then(|l| l.snapshot().ok())
+                .and_then(|s| s.lookup(&citation).ok())
+                .is_some_and(|found| found == vec![points_work.clone()])
+        });
+    }
+
+    // A plain git clone of the county over /git is a library that verifies;
+    // the node's internal refs are not served, and nothing can be pushed.
+    let clone = root.path().join("county-clone.git");
+    let out = git(
+        root.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &county.url(),
+            clone.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cloned = Library::open(&clone).expect("the clone opens as a library");
+    assert!(cloned.verify().expect("verify").is_clean());
+    assert!(
+        cloned
+            .snapshot()
+            .expect("snapshot")
+            .contains(&pingdu_work)
+            .expect("read")
+    );
+    let refs = git_ok(root.path(), &["ls-remote", &city.url()]);
+    assert!(refs.contains("refs/heads/main"), "{refs}");
+    assert!(
+        !refs.contains("refs/wenku/"),
+        "internal refs are hidden: {refs}"
+    );
+    let (code, _) = get(c_port, "/git/info/refs?service=git-receive-pack").expect("answer");
+    assert_eq!(code, 403);
+
+    // Status and metrics say what happened.
+    let status = city.status();
+    assert_eq!(status["node"], "370200");
+    let peers = status["peers"].as_array().expect("peers");
+    assert_eq!(peers.len(), 2);
+    for p in peers {
+        assert!(p["pulls_ok"].as_u64().expect("count") > 0, "{p}");
+        assert!(p["accepted_head"].is_string(), "{p}");
+    }
+    let (code, metrics) = get(c_port, "/metrics").expect("metrics");
+    assert_eq!(code, 200);
+    assert!(
+        metrics.contains("wenkud_pulls_ok_total{peer=\"370283\",direction=\"child\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wenkud_inbox_files_total{outcome=\"published\"} 1"),
+        "{metrics}"
+    );
+
+    // The county goes away: the city keeps serving and pulling the
+    // province, backs off from the county and says why.
+    assert!(
+        county.stop().success(),
+        "SIGTERM exits 0:\n{}",
+        county.log()
+    );
+    wait_for("the city to notice", || {
+        city.status()["peers"][0]["consecutive_failures"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 2
+    });
+    assert_eq!(
+        get(c_port, "/readyz").expect("answer").0,
+        200,
+        "a dead peer does not make the node unready"
+    );
+    let failing = &city.status()["peers"][0];
+    assert!(failing["last_error"]["message"].is_string(), "{failing}");
+    // It comes back; what it published meanwhile arrives.
+    county.start();
+    county.drop_file(
+        "pingdu-v2.txt",
+        &seed("370283-pingdu-2024-07-16-points.txt")
+            .into_iter()
+            .chain("\n（本文件自发布之日起施行。）\n".bytes())
+            .collect::<Vec<_>>(),
+        Some(&format!(
+            "work = \"{pingdu_work}\"\npublished = 2024-08-01\n"
+        )),
+    );
+    wait_for("the county's second receipt", || {
+        receipt(&county, "pingdu-v2.txt").is_some()
+    });
+    let v2 = receipt(&county, "pingdu-v2.txt").expect("receipt");
+    assert_eq!(v2["action"], "added", "{v2}");
+    let v2_rev = v2["revision"].as_str().expect("revision").to_string();
+    let admin = request(
+        c_port,
+        "POST",
+        "/admin/pull?peer=370283",
+        "Authorization: Bearer secret-token\r\n",
+    )
+    .expect("admin answers");
+    assert_eq!(admin.0, 202, "{admin:?}");
+    assert_eq!(
+        request(
+            c_port,
+            "POST",
+            "/admin/pull",
+            "Authorization: Bearer wrong\r\n"
+        )
+        .expect("answer")
+        .0,
+        401
+    );
+    wait_for("the new version in the province", || {
+        revision_in(&province.library(), &pingdu_work).as_deref() == Some(v2_rev.as_str())
+    });
+
+    // A county that writes into the city's region is quarantined; the
+    // rest keeps flowing.
+    county.stop();
+    wenku_test_support::federation::edit_with_git(
+        &county.library(),
+        &[("370200/xx/forged/record.xml", Some(b"<record/>".as_slice()))],
+        &[],
+    );
+    county.start();
+    wait_for("the quarantine in the city's status", || {
+        city.status()["peers"][0]["quarantined_head"].is_string()
+    });
+    let quarantined = &city.status()["peers"][0];
+    assert_eq!(
+        quarantined["last_error"]["kind"], "outside-authority",
+        "{quarantined}"
+    );
+    province.drop_file(
+        "second.txt",
+        PROVINCIAL
+            .replace("2025年3月20日", "2025年4月1日")
+            .replace("认真贯彻执行", "认真贯彻落实")
+            .as_bytes(),
+        Some(
+            &PROVINCIAL_META
+                .replace("lzbf-2025-5", "lzbf-2025-6")
+                .replace("5号", "6号"),
+        ),
+    );
+    wait_for("the province's second document in the county", || {
+        revision_in(
+            &county.library(),
+            &WorkId::parse("370000/lzbf-2025-6").expect("id"),
+        )
+        .is_some()
+    });
+
+    for n in [&mut province, &mut city, &mut county] {
+        let log = n.log();
+        assert!(n.stop().success(), "{} exits 0 on SIGTERM:\n{log}", n.name);
+    }
+    for n in [&province, &city, &county] {
+        let lib = Library::open(n.library()).expect("open");
+        assert!(lib.verify().expect("verify").is_clean(), "{}", n.name);
+        wenku_test_support::git::fsck(&n.library());
+    }
+}
+
+#[test]
+fn check_config_names_the_key_and_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wenku.toml");
+    std::fs::write(
+        &path,
+        "library = \"l\"\nregion = \"370283\"\n[pull]\nintervall = \"5m\"\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_wenkud"))
+        .arg("--config")
+        .arg(&path)
+        .arg("--check-config")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 4") && err.contains("intervall"), "{err}");
+    std::fs::write(&path, "library = \"l\"\nregion = \"370283\"\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_wenkud"))
+        .arg("--config")
+        .arg(&path)
+        .arg("--check-config")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.path().join("l").exists(), "checking creates nothing");
+}
+
+/// `schemas/wenkud-config-1.schema.json` is what the types generate
+/// (`WENKU_UPDATE_SCHEMAS=1` rewrites it), and the example in `testdata/`
+/// is a valid configuration.
+#[test]
+fn the_config_schema_and_example_are_current() {
+    let path = schemas_dir().join("wenkud-config-1.schema.json");
+    let generated =
+        serde_json::to_string_pretty(&wenku_server::Config::schema()).expect("json") + "\n";
+    if std::env::var_os("WENKU_UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&path, &generated).expect("write schema");
+    }
+    let stored = std::fs::read_to_string(&path).expect("the schema is in schemas/");
+    assert_eq!(
+        stored, generated,
+        "regenerate with WENKU_UPDATE_SCHEMAS=1 cargo test -p wenku-server"
+    );
+    let sidecar = schemas_dir().join("wenkud-sidecar-1.schema.json");
+    let generated =
+        serde_json::to_string_pretty(&wenku_server::sidecar_schema()).expect("json") + "\n";
+    if std::env::var_os("WENKU_UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&sidecar, &generated).expect("write schema");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&sidecar).expect("in schemas/"),
+        generated
+    );
+    let example = wenku_test_support::paths::testdata().join("wenkud/wenku.toml");
+    wenku_server::Config::load(&example).expect("the example configuration is valid");
+}
