@@ -98,8 +98,13 @@ async fn backend(
     body: Body,
 ) -> std::io::Result<Response> {
     let mut cmd = tokio::process::Command::new("git");
-    cmd.arg("http-backend")
-        .env("GIT_PROJECT_ROOT", git_dir)
+    // Only what the backend needs: nothing of the daemon's environment
+    // (a GIT_DIR, a HOME with a .gitconfig) reaches git.
+    cmd.arg("http-backend").env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    cmd.env("GIT_PROJECT_ROOT", git_dir)
         .env("PATH_INFO", format!("/{path}"))
         .env("REQUEST_METHOD", method.as_str())
         .env("QUERY_STRING", query)
@@ -111,7 +116,6 @@ async fn backend(
         .env("GIT_CONFIG_VALUE_0", "refs/wenku/")
         .env("GIT_CONFIG_KEY_1", "safe.directory")
         .env("GIT_CONFIG_VALUE_1", git_dir)
-        .env_remove("GIT_DIR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

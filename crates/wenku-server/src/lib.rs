@@ -131,23 +131,50 @@ pub async fn run(
     listener: tokio::net::TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), ServerError> {
-    run_with_trigger(
-        config,
-        listener,
-        shutdown,
-        Arc::new(tokio::sync::Notify::new()),
-    )
-    .await
+    run_with(config, listener, Control::new(shutdown)).await
 }
 
-/// [`run`], and every peer is pulled at once whenever `pull_now` is
-/// notified (the binary does it on SIGHUP).
-pub async fn run_with_trigger(
+/// How the embedding program steers a running node.
+pub struct Control {
+    /// Cancelled to stop the node.
+    pub shutdown: CancellationToken,
+    /// Notified to pull every peer at once (the binary does it on SIGHUP).
+    pub pull_now: Arc<tokio::sync::Notify>,
+    /// Called once the library is open and the node is about to serve
+    /// (the binary tells systemd `READY=1`).
+    pub on_ready: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("shutdown", &self.shutdown)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Control {
+    /// A control with only a shutdown token.
+    pub fn new(shutdown: CancellationToken) -> Control {
+        Control {
+            shutdown,
+            pull_now: Arc::new(tokio::sync::Notify::new()),
+            on_ready: None,
+        }
+    }
+}
+
+/// [`run`], steered by a [`Control`].
+pub async fn run_with(
     config: Config,
     listener: tokio::net::TcpListener,
-    shutdown: CancellationToken,
-    pull_now: Arc<tokio::sync::Notify>,
+    control: Control,
 ) -> Result<(), ServerError> {
+    let Control {
+        shutdown,
+        pull_now,
+        on_ready,
+    } = control;
     let identity = Identity::new(&config.identity.name, &config.identity.email)
         .map_err(|e| ServerError::Identity(e.to_string()))?;
     let admin_token = match &config.admin.token_file {
@@ -239,6 +266,9 @@ pub async fn run_with_trigger(
         });
     }
 
+    if let Some(ready) = on_ready {
+        ready();
+    }
     let app = router(Arc::clone(&shared));
     let addr = listener.local_addr().map_err(ServerError::Serve)?;
     tracing::info!(%addr, node = %shared.config.region, "serving");

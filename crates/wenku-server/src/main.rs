@@ -116,6 +116,37 @@ async fn serve(config: Config, listen_stdin: bool) -> Result<(), Box<dyn std::er
             shutdown.cancel();
         });
     }
-    wenku_server::run_with_trigger(config, listener, shutdown, pull_now).await?;
+    let control = wenku_server::Control {
+        shutdown,
+        pull_now,
+        on_ready: Some(Box::new(|| notify_systemd("READY=1\nSTATUS=serving"))),
+    };
+    wenku_server::run_with(config, listener, control).await?;
+    notify_systemd("STOPPING=1");
     Ok(())
+}
+
+/// Tells systemd (`Type=notify`) about the daemon's state, when started by
+/// it (`NOTIFY_SOCKET` set); otherwise nothing.
+fn notify_systemd(state: &str) {
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
+        return;
+    };
+    let socket = match std::os::unix::net::UnixDatagram::unbound() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot notify systemd");
+            return;
+        }
+    };
+    let sent = if let Some(name) = path.to_str().and_then(|p| p.strip_prefix('@')) {
+        use std::os::linux::net::SocketAddrExt;
+        std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+            .and_then(|addr| socket.send_to_addr(state.as_bytes(), &addr))
+    } else {
+        socket.send_to(state.as_bytes(), &path)
+    };
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, "cannot notify systemd");
+    }
 }
