@@ -330,6 +330,15 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
         )
             .into_response();
     }
+    let indexed = {
+        let shared = Arc::clone(&shared);
+        tokio::task::spawn_blocking(move || shared.library.indexed_commit().is_some())
+            .await
+            .unwrap_or(false)
+    };
+    if !indexed {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the index is not loaded\n").into_response();
+    }
     debug_assert!(s.ready());
     "ready\n".into_response()
 }
@@ -465,6 +474,40 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
             s.git_requests.load(Ordering::Relaxed).to_string(),
         )],
     );
+    let library = {
+        let shared = Arc::clone(&shared);
+        tokio::task::spawn_blocking(move || {
+            let head = shared.library.head().ok();
+            let works = shared
+                .library
+                .snapshot()
+                .ok()
+                .and_then(|s| s.works(&wenku_model::query::Filter::all()).ok())
+                .map(|w| w.len());
+            (head, shared.library.indexed_commit(), works)
+        })
+        .await
+        .ok()
+    };
+    if let Some((head, indexed, works)) = library {
+        if let Some(works) = works {
+            family(
+                "wenkud_library_works",
+                "gauge",
+                "Works in the library at its head.",
+                vec![(String::new(), works.to_string())],
+            );
+        }
+        family(
+            "wenkud_index_current",
+            "gauge",
+            "Whether the index describes the head (1) or reads walk the tree (0).",
+            vec![(
+                String::new(),
+                u8::from(head.is_some() && head == indexed).to_string(),
+            )],
+        );
+    }
     family(
         "wenkud_ready",
         "gauge",

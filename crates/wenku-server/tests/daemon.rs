@@ -379,6 +379,8 @@ fn three_nodes_publish_their_inboxes_and_pull_each_other() {
         metrics.contains("wenkud_inbox_files_total{outcome=\"published\"} 1"),
         "{metrics}"
     );
+    assert!(metrics.contains("\nwenkud_library_works "), "{metrics}");
+    assert!(metrics.contains("\nwenkud_ready 1\n"), "{metrics}");
 
     // The county goes away: the city keeps serving and pulling the
     // province, backs off from the county and says why.
@@ -706,4 +708,145 @@ fn systemd_hears_ready_and_stopping() {
     let n = socket.recv(&mut buf).expect("a notification");
     assert!(String::from_utf8_lossy(&buf[..n]).contains("STOPPING=1"));
     assert!(child.wait().expect("exits").success());
+}
+
+/// A hostile peer on 127.0.0.1: every connection gets `answer`, then the
+/// connection is held open, dripping a byte every 200 ms when `drip`.
+fn hostile_peer(answer: &'static [u8], drip: bool) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(answer);
+                if drip {
+                    loop {
+                        std::thread::sleep(Duration::from_millis(200));
+                        if s.write_all(b"0").is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Children that answer garbage, drip bytes forever, or rewrite their
+/// history: each pull fails or is refused within its deadline with its own
+/// kind, the failing peers back off instead of being retried in a tight
+/// loop, the node stays ready, and the healthy child keeps flowing.
+#[test]
+fn faulty_peers_fail_alone_and_back_off() {
+    let root = tempfile::tempdir().expect("tmp");
+    let (c_port, k_port) = (reserve_port(), reserve_port());
+    let garbage = hostile_peer(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nnot git at all",
+        false,
+    );
+    // A pkt-line that announces 4091 bytes and then drips them: a valid
+    // start that never ends.
+    let dripping = hostile_peer(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\n\r\n0fff",
+        true,
+    );
+    // A child served from a path, whose history is rewritten later.
+    let rewriter = root.path().join("rewriter.git");
+    let rewriter_lib = Library::init(
+        &rewriter,
+        wenku_model::Region::parse("370285").expect("region"),
+        wenku_store::InitOptions::new(wenku_test_support::federation::clerk()),
+    )
+    .expect("init");
+    wenku_test_support::federation::publish(&rewriter_lib, "370285/a", "一");
+    let mut county = Node::new(root.path(), "county", "370283", "", k_port);
+    let mut city = Node::new(
+        root.path(),
+        "city",
+        "370200",
+        &format!(
+            "[[child]]\nregion = \"370283\"\nurl = \"http://127.0.0.1:{k_port}/git\"\n\
+             [[child]]\nregion = \"370281\"\nurl = \"http://127.0.0.1:{garbage}/git\"\n\
+             [[child]]\nregion = \"370282\"\nurl = \"http://127.0.0.1:{dripping}/git\"\n\
+             [[child]]\nregion = \"370285\"\nurl = \"{}\"\n",
+            rewriter.display()
+        ),
+        c_port,
+    );
+    // Short deadlines for this test.
+    let config = std::fs::read_to_string(city.config_path()).expect("config");
+    std::fs::write(
+        city.config_path(),
+        config.replace("timeout = \"20s\"", "timeout = \"2s\""),
+    )
+    .expect("config");
+    county.start();
+    city.start();
+    let peer = |region: &str| -> serde_json::Value {
+        city.status()["peers"]
+            .as_array()
+            .expect("peers")
+            .iter()
+            .find(|p| p["region"] == region)
+            .cloned()
+            .expect("configured peer")
+    };
+    wait_for("the rewriter's first pull", || {
+        peer("370285")["pulls_ok"].as_u64() == Some(1)
+    });
+    // Rewrite its history: a new root commit with the same tree.
+    let tree = git_ok(&rewriter, &["rev-parse", "main^{tree}"]);
+    let rewritten = git_ok(&rewriter, &["commit-tree", &tree, "-m", "rewritten"]);
+    git_ok(&rewriter, &["update-ref", "refs/heads/main", &rewritten]);
+
+    county.drop_file(
+        "pingdu.txt",
+        &seed("370283-pingdu-2024-07-16-points.txt"),
+        None,
+    );
+    wait_for("the healthy child's document", || {
+        Library::open(city.library())
+            .ok()
+            .and_then(|l| l.snapshot().ok())
+            .and_then(|s| s.works(&wenku_model::query::Filter::all()).ok())
+            .is_some_and(|w| w.iter().any(|w| w.region().as_str() == "370283"))
+    });
+    for (region, kind) in [
+        ("370281", "fetch-failed"),
+        ("370282", "timeout"),
+        ("370285", "rewritten-history"),
+    ] {
+        let started = Instant::now();
+        loop {
+            let p = peer(region);
+            if p["last_error"]["kind"] == kind
+                && p["consecutive_failures"].as_u64().unwrap_or(0) >= 2
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "{region} does not fail as {kind}: {p}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    assert!(peer("370285")["quarantined_head"].is_string());
+    assert_eq!(get(c_port, "/readyz").expect("answer").0, 200);
+    // Backoff: over a few seconds, a failing peer is tried a handful of
+    // times, not in a loop.
+    let before = peer("370281")["pulls_failed"].as_u64().expect("count");
+    std::thread::sleep(Duration::from_secs(6));
+    let during = peer("370281")["pulls_failed"].as_u64().expect("count") - before;
+    assert!(
+        during <= 4,
+        "{during} failed pulls in 6 s with a 4 s backoff cap"
+    );
+    assert!(city.stop().success(), "{}", city.log());
+    county.stop();
 }

@@ -401,6 +401,13 @@ impl Library {
         self.index.refresh(&self.repo(), &self.git_dir, head)
     }
 
+    /// The commit the index describes, if the library has a usable one
+    /// (it answers a snapshot of that commit). Equal to [`Library::head`]
+    /// when the index is current.
+    pub fn indexed_commit(&self) -> Option<ObjectId> {
+        self.index.indexed_commit(&self.git_dir)
+    }
+
     /// After this library moved `main` (a commit, a pull): brings an
     /// existing index forward. Never fails what already landed; a failure
     /// is logged and the next reader rebuilds.

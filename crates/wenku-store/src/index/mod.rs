@@ -200,6 +200,22 @@ impl IndexState {
             .filter(|ix| !ix.is_broken() && changes::object_id(ix.commit()) == commit)
     }
 
+    /// The commit of the usable index: the one last opened, else the one
+    /// on disk.
+    pub(crate) fn indexed_commit(&self, git_dir: &Path) -> Option<ObjectId> {
+        if !self.options.enabled {
+            return None;
+        }
+        if let Some(ix) = self.cached().filter(|ix| !ix.is_broken()) {
+            return Some(changes::object_id(ix.commit()));
+        }
+        let previous = self.cached().filter(|ix| !ix.is_broken());
+        let ix = self.dir(git_dir).open_reusing(previous.as_deref()).ok()?;
+        let commit = changes::object_id(ix.commit());
+        self.keep(Arc::new(ix));
+        Some(commit)
+    }
+
     /// The index of `head` for a snapshot: the one last opened, or the one
     /// on disk (another process may have brought it there). `None` (answer
     /// from the tree) when the index is off, missing, damaged or behind:
