@@ -159,26 +159,7 @@ fn describe(
     let c =
         git::retrying(|| repo.find_commit(id.to_gix())).ctx(|| format!("reading commit {id}"))?;
     let decoded = c.decode().ctx(|| format!("decoding commit {id}"))?;
-    let person = |s: gix::actor::SignatureRef<'_>| -> Result<Person, ReadError> {
-        let time = s
-            .time()
-            .ctx(|| format!("reading a signature time in {id}"))?;
-        Ok(Person {
-            name: s.name.to_string(),
-            email: s.email.to_string(),
-            time: Timestamp::from_git(time),
-        })
-    };
-    let author = person(
-        decoded
-            .author()
-            .ctx(|| format!("reading the author of {id}"))?,
-    )?;
-    let committer = person(
-        decoded
-            .committer()
-            .ctx(|| format!("reading the committer of {id}"))?,
-    )?;
+    let (author, committer) = signatures(&decoded, id)?;
     let text = String::from_utf8_lossy(decoded.message).into_owned();
     let trailers = Trailers::parse(&text);
     let files = |tree: Option<ObjectId>| -> Result<HashMap<String, ObjectId>, ReadError> {
@@ -209,4 +190,32 @@ fn describe(
         added_versions,
         record_changed: now.get(layout::RECORD_FILE) != then.get(layout::RECORD_FILE),
     })
+}
+
+/// The author and committer of a decoded commit.
+pub(crate) fn signatures(
+    decoded: &gix::objs::CommitRef<'_>,
+    id: ObjectId,
+) -> Result<(Person, Person), ReadError> {
+    let person = |s: gix::actor::SignatureRef<'_>| -> Result<Person, ReadError> {
+        let time = s
+            .time()
+            .ctx(|| format!("reading a signature time in {id}"))?;
+        Ok(Person {
+            name: s.name.to_string(),
+            email: s.email.to_string(),
+            time: Timestamp::from_git(time),
+        })
+    };
+    let author = person(
+        decoded
+            .author()
+            .ctx(|| format!("reading the author of {id}"))?,
+    )?;
+    let committer = person(
+        decoded
+            .committer()
+            .ctx(|| format!("reading the committer of {id}"))?,
+    )?;
+    Ok((author, committer))
 }

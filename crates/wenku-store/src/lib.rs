@@ -80,6 +80,7 @@
 
 mod authority;
 mod catalog;
+mod changes;
 mod clock;
 pub mod federation;
 mod git;
@@ -100,6 +101,7 @@ mod verify;
 
 pub use authority::{Authority, AuthorityError};
 pub use catalog::{Catalog, TreeCatalog};
+pub use changes::{ChangeKind, Changes, ChangesError, Operation, OperationKind, WorkChange};
 pub use clock::{Clock, SteppingClock, SystemClock, Timestamp, TimestampError};
 pub use git::{GitError, MAIN_REF};
 pub use history::{HistoryEntry, Person};

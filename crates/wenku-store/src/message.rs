@@ -234,6 +234,8 @@ pub struct Trailers {
     pub revisions: Vec<String>,
     /// `Wenku-Node`.
     pub node: Option<String>,
+    /// `Wenku-Peer`: the peer a pull merged from.
+    pub peer: Option<String>,
 }
 
 impl Trailers {
@@ -251,6 +253,7 @@ impl Trailers {
                 "Wenku-Work" => t.works.push(value),
                 "Wenku-Revision" => t.revisions.push(value),
                 "Wenku-Node" => t.node = Some(value),
+                "Wenku-Peer" => t.peer = Some(value),
                 _ => {}
             }
         }

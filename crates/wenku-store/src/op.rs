@@ -193,6 +193,23 @@ pub enum OpKind {
 }
 
 impl OpKind {
+    /// Every kind, in the order of the enum.
+    pub const ALL: [OpKind; 8] = [
+        OpKind::Publish,
+        OpKind::AddVersion,
+        OpKind::Correct,
+        OpKind::AddRelation,
+        OpKind::RemoveRelation,
+        OpKind::Repeal,
+        OpKind::SetExpiry,
+        OpKind::Withdraw,
+    ];
+
+    /// The kind a `Wenku-Op` trailer names, if it is one.
+    pub fn parse(name: &str) -> Option<OpKind> {
+        OpKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The trailer value.
     pub fn as_str(self) -> &'static str {
         match self {

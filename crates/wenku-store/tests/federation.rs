@@ -527,6 +527,17 @@ fn a_county_writing_into_its_citys_region_is_refused_with_the_paths() {
     );
     edit_with_git(p.county.path(), &[(&forged, Some(b"<record/>"))], &[]);
     let err = p.pull().expect_err("refused");
+    // The peers list shows the accepted head and the quarantined one.
+    let peers = p.city.peers().expect("peers");
+    assert_eq!(peers.len(), 1);
+    assert_eq!(peers[0].region, r("370283"));
+    assert_eq!(peers[0].peer, Some(Peer::Child(r("370283"))));
+    assert!(peers[0].accepted.is_some());
+    assert_eq!(
+        peers[0].quarantined,
+        p.city.quarantined_head(r("370283")).expect("ref")
+    );
+    assert!(peers[0].quarantined.is_some() && peers[0].quarantined != peers[0].accepted);
     let PullError::OutsideAuthority { paths, commits, .. } = &err else {
         panic!("expected OutsideAuthority, got {err}")
     };
@@ -550,6 +561,31 @@ fn a_county_writing_into_its_citys_region_is_refused_with_the_paths() {
     let report = p.pull().expect("pull after the reset");
     assert!(!report.changed());
     assert_eq!(p.city.quarantined_head(r("370283")).expect("ref"), None);
+    let peers = p.city.peers().expect("peers");
+    assert_eq!((peers.len(), peers[0].quarantined), (1, None));
+    // The county has pulled from nobody.
+    assert!(p.county.peers().expect("peers").is_empty());
+    // A parent is told apart from a child; a ref that names no region is
+    // skipped.
+    git_ok(
+        p.county.path(),
+        &[
+            "update-ref",
+            "refs/wenku/nodes/370200",
+            &accepted.to_string(),
+        ],
+    );
+    git_ok(
+        p.county.path(),
+        &[
+            "update-ref",
+            "refs/wenku/nodes/not-a-region",
+            &accepted.to_string(),
+        ],
+    );
+    let peers = p.county.peers().expect("peers");
+    assert_eq!(peers.len(), 1);
+    assert_eq!(peers[0].peer, Some(Peer::Parent(r("370200"))));
 }
 
 #[test]

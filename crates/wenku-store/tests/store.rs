@@ -22,6 +22,8 @@ use wenku_store::{
 mod batches;
 #[path = "store/catalog.rs"]
 mod catalog;
+#[path = "store/changes.rs"]
+mod changes;
 #[path = "store/clones.rs"]
 mod clones;
 #[path = "store/concurrency.rs"]

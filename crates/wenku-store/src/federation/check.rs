@@ -19,18 +19,22 @@ use crate::metadata::LibraryMeta;
 
 /// The regions of the peers a head was accepted from.
 pub(super) fn accepted_peers(repo: &gix::Repository) -> Result<Vec<Region>, GitError> {
-    let platform = repo
-        .references()
-        .ctx(|| format!("listing {NODES_PREFIX}*"))?;
+    peers_under(repo, NODES_PREFIX)
+}
+
+/// The regions of the refs under `prefix` (`refs/wenku/nodes/` …), sorted;
+/// names that are not regions are skipped.
+pub(super) fn peers_under(repo: &gix::Repository, prefix: &str) -> Result<Vec<Region>, GitError> {
+    let platform = repo.references().ctx(|| format!("listing {prefix}*"))?;
     let iter = platform
-        .prefixed(NODES_PREFIX)
-        .ctx(|| format!("listing {NODES_PREFIX}*"))?;
+        .prefixed(prefix)
+        .ctx(|| format!("listing {prefix}*"))?;
     let mut regions = Vec::new();
     for r in iter {
-        let r = r.ctx(|| format!("listing {NODES_PREFIX}*"))?;
+        let r = r.ctx(|| format!("listing {prefix}*"))?;
         let name = r.name().as_bstr().to_string();
         if let Some(region) = name
-            .strip_prefix(NODES_PREFIX)
+            .strip_prefix(prefix)
             .and_then(|s| Region::parse(s).ok())
         {
             regions.push(region);

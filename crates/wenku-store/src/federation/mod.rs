@@ -913,6 +913,52 @@ impl Library {
     pub fn quarantined_head(&self, region: Region) -> Result<Option<ObjectId>, ReadError> {
         Ok(git::ref_target(&self.repo(), &quarantine_ref(region))?)
     }
+
+    /// Every peer this library has pulled from or refused, by region: the
+    /// head accepted last and the head in quarantine, from
+    /// `refs/wenku/nodes/*` and `refs/wenku/quarantine/*`. Refs whose name
+    /// is not a region are skipped.
+    pub fn peers(&self) -> Result<Vec<PeerState>, ReadError> {
+        let repo = self.repo();
+        let node = self.authority().node();
+        let mut regions = check::peers_under(&repo, NODES_PREFIX)?;
+        regions.extend(check::peers_under(&repo, QUARANTINE_PREFIX)?);
+        regions.sort();
+        regions.dedup();
+        regions
+            .into_iter()
+            .map(|region| {
+                let peer = if node.contains(&region) && region != node {
+                    Some(Peer::Child(region))
+                } else if region.contains(&node) && region != node {
+                    Some(Peer::Parent(region))
+                } else {
+                    None
+                };
+                Ok(PeerState {
+                    region,
+                    peer,
+                    accepted: git::ref_target(&repo, &node_ref(region))?,
+                    quarantined: git::ref_target(&repo, &quarantine_ref(region))?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// What this library holds of one peer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerState {
+    /// The peer's region.
+    pub region: Region,
+    /// The peer as this node sees it (a child inside our region or the
+    /// parent above it); `None` for a region that is neither (a ref made by
+    /// hand, or a node that moved).
+    pub peer: Option<Peer>,
+    /// The head accepted last (`refs/wenku/nodes/<region>`).
+    pub accepted: Option<ObjectId>,
+    /// A refused head kept for inspection (`refs/wenku/quarantine/<region>`).
+    pub quarantined: Option<ObjectId>,
 }
 
 #[cfg(test)]
