@@ -319,6 +319,10 @@ pub struct PullArgs {
     /// Give up on a fetch that takes longer than this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,
+    /// Follow an HTTP redirect of the first request, even to another host
+    /// (refused by default).
+    #[arg(long)]
+    pub follow_redirects: bool,
     /// One JSON object: what came in, or why the pull was refused.
     #[arg(long)]
     pub json: bool,

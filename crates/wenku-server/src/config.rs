@@ -129,6 +129,10 @@ pub struct PullConfig {
     #[serde(default = "default_backoff", deserialize_with = "duration")]
     #[schemars(with = "DurationText")]
     pub max_backoff: Duration,
+    /// Follow a peer's HTTP redirect, even to another host. Default
+    /// `false`: a redirect fails the pull and says where it pointed.
+    #[serde(default)]
+    pub follow_redirects: bool,
 }
 
 impl Default for PullConfig {
@@ -137,6 +141,7 @@ impl Default for PullConfig {
             interval: default_interval(),
             timeout: default_timeout(),
             max_backoff: default_backoff(),
+            follow_redirects: false,
         }
     }
 }

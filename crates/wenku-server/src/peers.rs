@@ -98,6 +98,7 @@ async fn pull_once(shared: &Arc<Shared>, index: usize, stop: &CancellationToken)
     let interrupt = Arc::new(AtomicBool::new(false));
     let options = PullOptions::new()
         .timeout(shared.config.pull.timeout)
+        .follow_redirects(shared.config.pull.follow_redirects)
         .interrupt(Arc::clone(&interrupt));
     shared
         .state

@@ -249,7 +249,7 @@ impl From<wenku_store::federation::PullError> for Error {
         use wenku_store::federation::PullError as E;
         let kind = match &e {
             _ if e.is_refusal() => Kind::Refused,
-            E::InvalidPeer { .. } | E::NoMain { .. } => Kind::Refused,
+            E::InvalidPeer { .. } | E::NoMain { .. } | E::Redirected { .. } => Kind::Refused,
             E::Conflict { .. } => Kind::Conflict,
             E::Fetch { .. } | E::Timeout { .. } => Kind::Unavailable,
             _ => Kind::Internal,

@@ -1107,6 +1107,162 @@ fn a_silent_peer_times_out() {
     assert_eq!(p.city.head().expect("head"), before);
 }
 
+const ABANDON_LIB: &str = "WENKU_TEST_ABANDON_LIB";
+
+/// The process of the next test: pulls from a silent peer once over
+/// git:// and eight times over HTTP, then prints whether maintenance (which
+/// takes the objects lock exclusively) finishes at once, and how many fetch
+/// threads are still alive once the deadlines have passed. In a process of
+/// its own so that other tests' threads are not counted.
+#[test]
+#[ignore = "helper process for timed_out_fetches_leave_no_thread_and_no_lock"]
+fn helper_abandoned_fetches() {
+    let Some(path) = std::env::var_os(ABANDON_LIB) else {
+        return;
+    };
+    let lib = Library::open(path).expect("open");
+    let silent = Silent::bind().expect("silent server");
+    let fetch_threads = || {
+        std::fs::read_dir("/proc/self/task")
+            .expect("/proc")
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .filter(|name| name.starts_with("wenku-fetch"))
+            .count()
+    };
+    // Over git:// a blocked read ends only with the connection, which the
+    // silent peer never closes: that thread stays, but holds no lock.
+    let mut sources = vec![format!("git://{}/370283.git", silent.addr())];
+    sources.extend((0..8).map(|_| format!("http://{}/370283.git", silent.addr())));
+    for source in &sources {
+        let err = lib
+            .pull(
+                source,
+                Peer::Child(r("370283")),
+                &clerk(),
+                &PullOptions::new().timeout(Duration::from_millis(300)),
+            )
+            .expect_err("a silent peer");
+        assert!(matches!(err, PullError::Timeout { .. }), "{err}");
+    }
+    // Garbage collection (it needs the objects lock exclusively) is not
+    // kept from its work while the peer still holds every connection open:
+    // a dead writer's temporary file is removed.
+    let garbage = lib.git_dir().join("objects/pack/.tmp-of-a-dead-writer");
+    std::fs::write(&garbage, b"half a pack").expect("write");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let maintain = {
+        let lib = Library::open(lib.path()).expect("open");
+        std::thread::spawn(move || {
+            let removed = lib.maintain().map(|m| m.removed_files);
+            let _ = tx.send(removed.is_ok_and(|n| n >= 1));
+        })
+    };
+    let maintained = rx.recv_timeout(Duration::from_secs(10));
+    println!(
+        "maintained {maintained:?}, garbage left: {}",
+        garbage.exists()
+    );
+    if maintained.is_ok() {
+        maintain.join().expect("maintenance thread");
+    }
+    // Each HTTP fetch thread's requests end at its pull's deadline: only
+    // the git:// one is left.
+    let started = std::time::Instant::now();
+    while fetch_threads() > 1 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!("fetch threads {}", fetch_threads());
+}
+
+#[test]
+fn timed_out_fetches_leave_no_thread_and_no_lock() {
+    let p = Pair::new();
+    let exe = std::env::current_exe().expect("test binary path");
+    let out = Command::new(exe)
+        .args([
+            "helper_abandoned_fetches",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+            "-q",
+        ])
+        .env(ABANDON_LIB, p.city.path())
+        .output()
+        .expect("helper runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("maintained Ok(true), garbage left: false"),
+        "{text}"
+    );
+    assert!(text.contains("fetch threads 1"), "{text}");
+}
+
+/// A peer that answers every request with a redirect to `to`.
+fn redirecting(to: String) -> (std::net::SocketAddr, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let handle = std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let tail = path
+                .split_once("/370283.git")
+                .map_or("", |(_, t)| t)
+                .to_string();
+            let _ = write!(
+                s,
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: {to}{tail}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (addr, handle)
+}
+
+#[test]
+fn a_redirect_to_another_host_is_not_followed_unless_allowed() {
+    let p = Pair::new();
+    let root = p.county.path().parent().expect("root").to_path_buf();
+    let real = GitHttpServer::bind(root, Behaviour::Correct).expect("server");
+    let (addr, _server) = redirecting(real.url("370283.git"));
+    let before = p.city.head().expect("head");
+    let err = p
+        .city
+        .pull(
+            &format!("http://{addr}/370283.git"),
+            Peer::Child(r("370283")),
+            &clerk(),
+            &PullOptions::new().timeout(Duration::from_secs(20)),
+        )
+        .expect_err("a redirect is refused by default");
+    assert_eq!(err.kind(), "redirected", "{err}");
+    assert!(err.to_string().contains(&real.url("370283.git")), "{err}");
+    assert_eq!(p.city.head().expect("head"), before);
+    assert!(real.seen().is_empty(), "the other host was never asked");
+    // Allowed: followed, and the pull works.
+    let report = p
+        .city
+        .pull(
+            &format!("http://{addr}/370283.git"),
+            Peer::Child(r("370283")),
+            &clerk(),
+            &PullOptions::new()
+                .timeout(Duration::from_secs(20))
+                .follow_redirects(true),
+        )
+        .expect("a redirect the operator allowed");
+    assert!(report.changed());
+}
+
 #[test]
 fn servers_that_drop_the_protocol_header_work_or_time_out() {
     let p = Pair::new();

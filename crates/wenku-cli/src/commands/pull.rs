@@ -51,7 +51,9 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: PullArgs) -> Result<()> {
     };
     let library = context::open(dir)?;
     let identity = context::identity(library.path())?;
-    let options = PullOptions::new().timeout(Duration::from_secs(args.timeout));
+    let options = PullOptions::new()
+        .timeout(Duration::from_secs(args.timeout))
+        .follow_redirects(args.follow_redirects);
 
     let spinner = (!args.json && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

@@ -14,9 +14,18 @@
 //! server drops the `Git-Protocol` header (protocol v1) and its
 //! upload-pack fails: gix re-sends the request without end.
 //!
-//! While the pack is written the fetch holds the objects lock shared, like
-//! a writer, so that maintenance never takes its temporary files for a dead
-//! writer's. Received packs are made read-only (0444): gix writes them
+//! A fetch over HTTP cannot outlive its pull: every request of the HTTP
+//! client carries the pull's remaining time as its own deadline, so the
+//! thread ends at the deadline too. Over `git://` a blocked read ends only
+//! with the connection. Either way the thread holds no lock once the pull
+//! has given up on it: the objects lock (shared, like a writer's, so that
+//! maintenance never takes its temporary files for a dead writer's) is
+//! held by the waiting pull, not by the thread; what an abandoned thread
+//! still writes is garbage that maintenance may remove, and nobody reads
+//! its result.
+//!
+//! An HTTP redirect is not followed unless [`PullOptions::follow_redirects`]
+//! says so. Received packs are made read-only (0444): gix writes them
 //! 0600, and a `git http-backend` running as another user could not serve
 //! them on.
 
@@ -81,6 +90,17 @@ pub(super) fn fetch(
 ) -> Result<Fetched, PullError> {
     let started = Instant::now();
     let store = library.store();
+    // Held while this pull waits for the pack (see the module docs); an
+    // abandoned fetch thread does not keep it.
+    let _writing =
+        crate::lock::lock_shared(library.git_dir(), pack::OBJECTS_LOCK).map_err(|e| {
+            PullError::Git(GitError {
+                action: "taking the objects lock".into(),
+                source: Box::new(e),
+            })
+        })?;
+    let deadline = started + options.timeout;
+    let follow_redirects = options.follow_redirects;
     let flag = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::sync_channel(1);
     let refspec = format!("+{MAIN_REF}:{}", incoming_ref(region));
@@ -94,7 +114,14 @@ pub(super) fn fetch(
                 // overflow in its negotiation loop against a broken
                 // server, in debug builds): that is a failed fetch.
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    receive(&store.repo, &source, &refspec, &flag)
+                    receive(
+                        &store.repo,
+                        &source,
+                        &refspec,
+                        &flag,
+                        deadline,
+                        follow_redirects,
+                    )
                 }))
                 .unwrap_or_else(|payload| {
                     let what = payload
@@ -118,7 +145,6 @@ pub(super) fn fetch(
         }));
     }
 
-    let deadline = started + options.timeout;
     let result = loop {
         let now = Instant::now();
         if now >= deadline {
@@ -167,11 +193,25 @@ pub(super) fn fetch(
         Failure::GitNotFound => PullError::GitNotFound {
             url: url.to_string(),
         },
-        Failure::Other { message, cause } => PullError::Fetch {
-            url: url.to_string(),
-            message,
-            cause,
-        },
+        Failure::Other { message, cause } => {
+            // A smart HTTP server answers git's first request itself; a
+            // failure there may be a redirect that was not followed.
+            let http = source.starts_with("http://") || source.starts_with("https://");
+            match (http && !options.follow_redirects)
+                .then(|| redirect_target(source, deadline))
+                .flatten()
+            {
+                Some(to) => PullError::Redirected {
+                    url: url.to_string(),
+                    to,
+                },
+                None => PullError::Fetch {
+                    url: url.to_string(),
+                    message,
+                    cause,
+                },
+            }
+        }
     })?;
     for path in [&received.pack, &received.index].into_iter().flatten() {
         pack::make_read_only(path)?;
@@ -222,20 +262,22 @@ fn receive(
     source: &str,
     refspec: &str,
     flag: &AtomicBool,
+    deadline: Instant,
+    follow_redirects: bool,
 ) -> Result<Received, Failure> {
     let repo = repo.to_thread_local();
-    // Held while the pack is written: see pack::clean_garbage.
-    let _writing = crate::lock::lock_shared(repo.git_dir(), pack::OBJECTS_LOCK)
-        .map_err(|e| other("taking the objects lock", e))?;
     let remote = repo
         .remote_at(source)
         .map_err(|e| other("reading the source as a URL or path", e))?
         .with_refspecs([refspec], gix::remote::Direction::Fetch)
         .map_err(|e| other("setting up the fetch", e))?
         .with_fetch_tags(gix::remote::fetch::Tags::None);
-    let connection = remote
+    let mut connection = remote
         .connect(gix::remote::Direction::Fetch)
         .map_err(|e| classify("connecting", e))?;
+    if source.starts_with("http://") || source.starts_with("https://") {
+        connection.set_transport_options(http_options(&repo, source, deadline, follow_redirects)?);
+    }
     let prepare = connection
         .prepare_fetch(gix::progress::Discard, Default::default())
         .map_err(|e| classify("listing the peer's refs", e))?;
@@ -267,6 +309,70 @@ fn receive(
             keep: write_pack_bundle.keep_path,
         },
     })
+}
+
+/// The HTTP transport's options as the repository's configuration makes
+/// them, with a deadline on every request (the pull's remaining time) and
+/// redirects followed only when the caller allows it.
+fn http_options(
+    repo: &gix::Repository,
+    source: &str,
+    deadline: Instant,
+    follow_redirects: bool,
+) -> Result<Box<dyn std::any::Any>, Failure> {
+    use gix::protocol::transport::client::blocking_io::http;
+    let mut options = match repo
+        .transport_options(source, None)
+        .map_err(|e| other("reading the HTTP configuration", e))?
+        .and_then(|o| o.downcast::<http::Options>().ok())
+    {
+        Some(o) => *o,
+        None => http::Options::default(),
+    };
+    options.follow_redirects = if follow_redirects {
+        http::options::FollowRedirects::Initial
+    } else {
+        http::options::FollowRedirects::None
+    };
+    let remaining = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1));
+    let backend = http::reqwest::Options {
+        configure_client: Some(Box::new(move |client| Ok(client.timeout(remaining)))),
+        configure_request: None,
+    };
+    options.backend = Some(Arc::new(std::sync::Mutex::new(backend)));
+    Ok(Box::new(options))
+}
+
+/// Where the peer redirects git's first request, if it does: asked again
+/// without following, within the pull's remaining time (at most 10 s).
+fn redirect_target(source: &str, deadline: Instant) -> Option<String> {
+    let remaining = deadline
+        .saturating_duration_since(Instant::now())
+        .min(Duration::from_secs(10));
+    if remaining.is_zero() {
+        return None;
+    }
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(remaining)
+        .build()
+        .ok()?;
+    let probe = format!(
+        "{}/info/refs?service=git-upload-pack",
+        source.trim_end_matches('/')
+    );
+    let response = client.get(probe).send().ok()?;
+    if !response.status().is_redirection() {
+        return None;
+    }
+    let to = response
+        .headers()
+        .get(reqwest::header::LOCATION)?
+        .to_str()
+        .ok()?;
+    Some(to.to_string())
 }
 
 fn other(action: &str, e: impl std::error::Error + Send + Sync + 'static) -> Failure {

@@ -208,6 +208,11 @@ pub struct PullOptions {
     /// (each attempt): for instrumentation, and for tests that publish
     /// locally at exactly that moment.
     pub before_swap: Option<BeforeSwap>,
+    /// Whether an HTTP peer may redirect the first request (as git's
+    /// `http.followRedirects=initial`); off by default: a redirect is a
+    /// failed fetch that names it, so a peer cannot send this node to
+    /// another host without the operator saying so.
+    pub follow_redirects: bool,
 }
 
 impl Default for PullOptions {
@@ -216,6 +221,7 @@ impl Default for PullOptions {
             timeout: Duration::from_secs(600),
             interrupt: None,
             before_swap: None,
+            follow_redirects: false,
         }
     }
 }
@@ -238,6 +244,12 @@ impl PullOptions {
         self
     }
 
+    /// Lets an HTTP peer redirect the first request.
+    pub fn follow_redirects(mut self, follow: bool) -> PullOptions {
+        self.follow_redirects = follow;
+        self
+    }
+
     /// Runs `hook` after the merge commit is written and before `main`
     /// moves.
     pub fn before_swap(mut self, hook: impl Fn() + Send + Sync + 'static) -> PullOptions {
@@ -252,6 +264,7 @@ impl fmt::Debug for PullOptions {
             .field("timeout", &self.timeout)
             .field("interrupt", &self.interrupt)
             .field("before_swap", &self.before_swap.as_ref().map(|_| "…"))
+            .field("follow_redirects", &self.follow_redirects)
             .finish()
     }
 }
@@ -460,6 +473,17 @@ pub enum PullError {
         #[source]
         cause: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// The HTTP peer answered with a redirect and
+    /// [`PullOptions::follow_redirects`] is off.
+    #[error(
+        "fetching {url}: the peer redirects to {to}; redirects are not followed unless the pull allows them"
+    )]
+    Redirected {
+        /// The source, without password.
+        url: String,
+        /// Where the peer sends the request.
+        to: String,
+    },
     /// The fetch took longer than [`PullOptions::timeout`].
     #[error("fetching {url}: no complete answer within {after:?}; the fetch was interrupted")]
     Timeout {
@@ -547,6 +571,7 @@ impl PullError {
             PullError::MalformedObjects { .. } => "malformed-objects",
             PullError::InvalidContent { .. } => "invalid-content",
             PullError::Fetch { .. } => "fetch-failed",
+            PullError::Redirected { .. } => "redirected",
             PullError::Timeout { .. } => "timeout",
             PullError::Interrupted { .. } => "interrupted",
             PullError::GitNotFound { .. } => "git-not-found",
