@@ -79,6 +79,9 @@ pub(crate) async fn serve(
     }
 }
 
+/// Bytes read from git at a time for the response.
+const STREAM_CHUNK: usize = 256 * 1024;
+
 /// `version=2`, `version=2:object-format=sha1` …: what git sends, and
 /// nothing that could smuggle anything into the environment.
 fn protocol_ok(value: &str) -> bool {
@@ -157,7 +160,8 @@ async fn backend(
         }
     });
     // CGI headers, then the body.
-    let mut out = BufReader::new(stdout);
+    // Large reads: a pack streams through in few, big chunks.
+    let mut out = BufReader::with_capacity(STREAM_CHUNK, stdout);
     let mut status = StatusCode::OK;
     let mut response_headers = HeaderMap::new();
     loop {
@@ -189,7 +193,7 @@ async fn backend(
     }
     // `child` is moved into the stream so that it lives (and is killed on
     // drop) exactly as long as the response is being sent.
-    let stream = ReaderStream::new(out).map(move |chunk| {
+    let stream = ReaderStream::with_capacity(out, STREAM_CHUNK).map(move |chunk| {
         let _ = &child;
         chunk
     });
