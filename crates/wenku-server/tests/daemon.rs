@@ -524,14 +524,34 @@ fn check_config_names_the_key_and_line() {
     assert!(!dir.path().join("l").exists(), "checking creates nothing");
 }
 
+/// Pretty JSON with every object's keys sorted, whatever serde_json's
+/// features in this build (the workspace turns on `preserve_order`).
+fn stable_json(v: serde_json::Value) -> String {
+    fn sorted(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(map) => {
+                let mut entries: Vec<_> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                serde_json::Value::Object(
+                    entries.into_iter().map(|(k, v)| (k, sorted(v))).collect(),
+                )
+            }
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.into_iter().map(sorted).collect())
+            }
+            other => other,
+        }
+    }
+    serde_json::to_string_pretty(&sorted(v)).expect("json") + "\n"
+}
+
 /// `schemas/wenkud-config-1.schema.json` is what the types generate
 /// (`WENKU_UPDATE_SCHEMAS=1` rewrites it), and the example in `testdata/`
 /// is a valid configuration.
 #[test]
 fn the_config_schema_and_example_are_current() {
     let path = schemas_dir().join("wenkud-config-1.schema.json");
-    let generated =
-        serde_json::to_string_pretty(&wenku_server::Config::schema()).expect("json") + "\n";
+    let generated = stable_json(wenku_server::Config::schema());
     if std::env::var_os("WENKU_UPDATE_SCHEMAS").is_some() {
         std::fs::write(&path, &generated).expect("write schema");
     }
@@ -541,8 +561,7 @@ fn the_config_schema_and_example_are_current() {
         "regenerate with WENKU_UPDATE_SCHEMAS=1 cargo test -p wenku-server"
     );
     let sidecar = schemas_dir().join("wenkud-sidecar-1.schema.json");
-    let generated =
-        serde_json::to_string_pretty(&wenku_server::sidecar_schema()).expect("json") + "\n";
+    let generated = stable_json(wenku_server::sidecar_schema());
     if std::env::var_os("WENKU_UPDATE_SCHEMAS").is_some() {
         std::fs::write(&sidecar, &generated).expect("write schema");
     }
