@@ -69,8 +69,9 @@ pub struct Operation {
     pub commit: ObjectId,
     /// What it did.
     pub kind: OperationKind,
-    /// The works it names (`Wenku-Work`); empty for a batch or pull of more
-    /// works than its message lists.
+    /// The works whose directory it changed against its first parent,
+    /// sorted (read from the trees, so complete for a batch or pull of any
+    /// size and for hand edits; empty for the first commit).
     pub works: Vec<WorkId>,
     /// The versions it added (`Wenku-Revision`).
     pub revisions: Vec<RevisionId>,
@@ -109,9 +110,8 @@ pub struct WorkChange {
     pub added_versions: Vec<RevisionId>,
     /// Whether `record.xml` differs.
     pub record_changed: bool,
-    /// The operations between the two commits that name this work, newest
-    /// first (indexes into [`Changes::operations`]). Empty when only a
-    /// batch or pull too large to list its works touched it.
+    /// The operations between the two commits that changed this work,
+    /// newest first (indexes into [`Changes::operations`]).
     pub operations: Vec<usize>,
 }
 
@@ -280,11 +280,24 @@ fn operations_between(
         out.push(Operation {
             commit: id,
             kind: OperationKind::parse(trailers.op.as_deref()),
-            works: trailers
-                .works
-                .iter()
-                .filter_map(|w| WorkId::parse(w).ok())
-                .collect(),
+            works: {
+                // From the trees, not the trailers: exact for a batch or a
+                // pull too large to list its works, and for hand edits.
+                let tree = decoded.tree();
+                let parent = decoded.parents().next();
+                match parent {
+                    Some(p) => {
+                        let parent_tree = git::commit_tree(repo, p.ours())?;
+                        let mut works: Vec<WorkId> = changed_works(repo, parent_tree, tree.ours())?
+                            .into_iter()
+                            .map(|(w, _)| w)
+                            .collect();
+                        works.sort();
+                        works
+                    }
+                    None => Vec::new(),
+                }
+            },
             revisions: trailers
                 .revisions
                 .iter()

@@ -146,3 +146,25 @@ fn a_hand_edit_is_an_operation_of_its_own_kind_and_removes_are_seen() {
     );
     assert_eq!(changes.operations[0].subject, "edit by hand");
 }
+
+#[test]
+fn a_batch_too_large_to_list_its_works_still_names_them_all() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let from = lib.head().expect("head");
+    let many = wenku_store::MAX_WORK_TRAILERS + 6;
+    lib.commit(
+        &clerk(),
+        (0..many)
+            .map(|i| publish_op(&format!("370200/m{i:03}"), "一"))
+            .collect::<Transaction>(),
+    )
+    .expect("batch");
+    let ops = lib.operations(None, 1).expect("ops");
+    assert_eq!(ops[0].works.len(), many);
+    let changes = lib
+        .changes(from, lib.head().expect("head"))
+        .expect("changes");
+    assert_eq!(changes.works.len(), many);
+    assert!(changes.works.iter().all(|w| w.operations == [0]));
+}
