@@ -3,7 +3,7 @@
 //! import of the same files, and an idle node's CPU and memory.
 //!
 //! ```sh
-//! cargo run --release -p wenku-bench --example daemon -- [--versions N] [--interval SECS] [--files N] [--idle SECS]
+//! cargo run --release -p wenku-bench --example daemon -- [--versions N] [--interval SECS] [--files N] [--idle SECS] [--stages clone,propagation,inbox,idle]
 //! ```
 //!
 //! Every server is the real `wenku_server::run` on 127.0.0.1 in this
@@ -165,210 +165,221 @@ async fn main() {
     let root = tempfile::tempdir().expect("tmp");
     let stop = CancellationToken::new();
 
-    // 1. Served clone against git daemon.
-    let lib_dir = root.path().join("clone-src");
-    std::fs::create_dir_all(&lib_dir).expect("mkdir");
-    let source = lib_dir.join("library.git");
-    println!("building a province library of {versions} versions …");
-    let built = Instant::now();
-    {
-        let source = source.clone();
-        tokio::task::spawn_blocking(move || drop(province(&source, versions)))
-            .await
-            .expect("built");
-    }
-    println!("  built in {:.1} s", built.elapsed().as_secs_f64());
-    let port = node(&lib_dir, &toml_base("370000", ""), &stop).await;
-    let daemon = wenku_test_support::daemon::GitDaemon::start(lib_dir.clone()).expect("git daemon");
-    let (mut served, mut plain) = (Vec::new(), Vec::new());
-    for run in 0..3 {
-        for http_first in [run % 2 == 0, run % 2 != 0] {
-            let (url, into) = if http_first {
-                (format!("http://127.0.0.1:{port}/git"), &mut served)
-            } else {
-                (daemon.url("library.git"), &mut plain)
-            };
-            let target = root.path().join(format!("clone-{run}-{http_first}.git"));
-            let dir = root.path().to_path_buf();
-            let t = Instant::now();
-            tokio::task::spawn_blocking(move || {
-                git(
-                    &dir,
-                    &[
-                        "clone",
-                        "-q",
-                        "--bare",
-                        &url,
-                        target.to_str().expect("utf8"),
-                    ],
-                );
-                std::fs::remove_dir_all(&target).expect("remove clone");
-            })
-            .await
-            .expect("clone");
-            into.push(t.elapsed());
-        }
-    }
-    let (s, p) = (median(served), median(plain));
-    println!(
-        "served clone of {versions} versions: wenkud {:.2} s, git daemon {:.2} s, ratio {:.2}",
-        s.as_secs_f64(),
-        p.as_secs_f64(),
-        s.as_secs_f64() / p.as_secs_f64()
-    );
-    drop(daemon);
-
-    // 2. Propagation county inbox → province library.
-    let (pd, cd, kd) = (
-        root.path().join("province"),
-        root.path().join("city"),
-        root.path().join("county"),
-    );
-    let pull = format!("[pull]\ninterval = \"{interval}s\"\ntimeout = \"60s\"\n");
+    let stages = std::env::args()
+        .skip_while(|a| a != "--stages")
+        .nth(1)
+        .unwrap_or_else(|| "clone,propagation,inbox,idle".to_string());
+    let stage = |name: &str| stages.split(',').any(|s| s == name);
     let inbox = "[inbox]\ndir = \"inbox\"\nscan_interval = \"200ms\"\nsettle = \"200ms\"\n";
-    // Ports are needed before peers are configured: the county and city
-    // have only children below them and parents above them, so start them
-    // bottom-up and give each its child's URL.
-    let k_port = node(&kd, &toml_base("370283", &format!("{inbox}{pull}")), &stop).await;
-    let c_port = node(
-        &cd,
-        &toml_base(
-            "370200",
-            &format!(
-                "{pull}[[child]]\nregion = \"370283\"\nurl = \"http://127.0.0.1:{k_port}/git\"\n"
-            ),
-        ),
-        &stop,
-    )
-    .await;
-    node(
-        &pd,
-        &toml_base(
-            "370000",
-            &format!(
-                "{pull}[[child]]\nregion = \"370200\"\nurl = \"http://127.0.0.1:{c_port}/git\"\n"
-            ),
-        ),
-        &stop,
-    )
-    .await;
-    let mut times = Vec::new();
-    for n in 0..3 {
-        let before = works_in(&pd.join("library.git"));
-        let t = Instant::now();
-        drop_in(&kd.join("inbox"), &format!("p{n}.txt"), &notice(10_000 + n));
-        while works_in(&pd.join("library.git")) <= before {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            assert!(t.elapsed() < Duration::from_secs(300), "no propagation");
+    if stage("clone") {
+        // 1. Served clone against git daemon.
+        let lib_dir = root.path().join("clone-src");
+        std::fs::create_dir_all(&lib_dir).expect("mkdir");
+        let source = lib_dir.join("library.git");
+        println!("building a province library of {versions} versions …");
+        let built = Instant::now();
+        {
+            let source = source.clone();
+            tokio::task::spawn_blocking(move || drop(province(&source, versions)))
+                .await
+                .expect("built");
         }
-        times.push(t.elapsed());
-    }
-    println!(
-        "propagation county inbox → province (pull interval {interval} s at both levels): {}",
-        times
-            .iter()
-            .map(|t| format!("{:.2} s", t.as_secs_f64()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-
-    // 3. Inbox throughput against a one-shot import.
-    let td = root.path().join("throughput");
-    let t_inbox = td.join("inbox");
-    std::fs::create_dir_all(&t_inbox).expect("mkdir");
-    let texts: Vec<(String, String)> = (0..files)
-        .map(|n| (format!("f{n:04}.txt"), notice(n)))
-        .collect();
-    node(&td, &toml_base("370283", inbox), &stop).await;
-    let t = Instant::now();
-    for (name, text) in &texts {
-        drop_in(&t_inbox, name, text);
-    }
-    let done = t_inbox.join("done");
-    while std::fs::read_dir(&done)
-        .map(|d| {
-            d.filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".receipt.json"))
-            })
-            .count()
-        })
-        .unwrap_or(0)
-        < files
-    {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        assert!(t.elapsed() < Duration::from_secs(1800), "inbox stalled");
-    }
-    let inbox_time = t.elapsed();
-    let raw = td.join("raw");
-    std::fs::create_dir_all(&raw).expect("mkdir");
-    for (name, text) in &texts {
-        std::fs::write(raw.join(name), text).expect("write");
-    }
-    let one_shot = |per_file: bool| {
-        let dir = tempfile::tempdir().expect("tmp");
-        let lib = Library::init(
-            dir.path().join("l.git"),
-            wenku_model::Region::parse("370283").expect("region"),
-            InitOptions::new(clerk()),
-        )
-        .expect("init");
-        let t = Instant::now();
-        let inputs: Vec<Input> = texts
-            .iter()
-            .map(|(name, _)| Input {
-                file: raw.join(name),
-                imported: wenku_import::import_file(&raw.join(name), &Default::default())
-                    .expect("imports"),
-            })
-            .collect();
-        if per_file {
-            for input in inputs {
-                import::import(&lib, &clerk(), &[input], &Request::default()).expect("import");
+        println!("  built in {:.1} s", built.elapsed().as_secs_f64());
+        let port = node(&lib_dir, &toml_base("370000", ""), &stop).await;
+        let daemon =
+            wenku_test_support::daemon::GitDaemon::start(lib_dir.clone()).expect("git daemon");
+        let (mut served, mut plain) = (Vec::new(), Vec::new());
+        for run in 0..3 {
+            for http_first in [run % 2 == 0, run % 2 != 0] {
+                let (url, into) = if http_first {
+                    (format!("http://127.0.0.1:{port}/git"), &mut served)
+                } else {
+                    (daemon.url("library.git"), &mut plain)
+                };
+                let target = root.path().join(format!("clone-{run}-{http_first}.git"));
+                let dir = root.path().to_path_buf();
+                let t = Instant::now();
+                tokio::task::spawn_blocking(move || {
+                    git(
+                        &dir,
+                        &[
+                            "clone",
+                            "-q",
+                            "--bare",
+                            &url,
+                            target.to_str().expect("utf8"),
+                        ],
+                    );
+                    std::fs::remove_dir_all(&target).expect("remove clone");
+                })
+                .await
+                .expect("clone");
+                into.push(t.elapsed());
             }
-        } else {
-            import::import(&lib, &clerk(), &inputs, &Request::default()).expect("import");
         }
-        t.elapsed()
-    };
-    let (batch, each) = (one_shot(false), one_shot(true));
-    let rate = |d: Duration| files as f64 / d.as_secs_f64();
-    println!(
-        "inbox: {files} files in {:.2} s ({:.1} files/s); one transaction {:.2} s ({:.1} files/s); one transaction per file {:.2} s ({:.1} files/s)",
-        inbox_time.as_secs_f64(),
-        rate(inbox_time),
-        batch.as_secs_f64(),
-        rate(batch),
-        each.as_secs_f64(),
-        rate(each)
-    );
-
-    // 4. Idle with 20 peers.
-    let id = root.path().join("idle");
-    std::fs::create_dir_all(&id).expect("mkdir");
-    for i in 0..20 {
-        let region = format!("3702{:02}", 10 + i);
-        let path = id.join(format!("child-{region}.git"));
-        let lib = Library::init(
-            &path,
-            wenku_model::Region::parse(&region).expect("region"),
-            InitOptions::new(clerk()),
-        )
-        .expect("init child");
-        drop(lib);
+        let (s, p) = (median(served), median(plain));
+        println!(
+            "served clone of {versions} versions: wenkud {:.2} s, git daemon {:.2} s, ratio {:.2}",
+            s.as_secs_f64(),
+            p.as_secs_f64(),
+            s.as_secs_f64() / p.as_secs_f64()
+        );
+        drop(daemon);
     }
-    stop.cancel();
-    // In a process of its own, so that its memory is the idle node's.
-    let out = Command::new(std::env::current_exe().expect("this program"))
-        .args([
-            "--idle-child",
-            &idle.to_string(),
-            id.to_str().expect("utf8"),
-        ])
-        .output()
-        .expect("the idle node runs");
-    print!("{}", String::from_utf8_lossy(&out.stdout));
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    if stage("propagation") {
+        // 2. Propagation county inbox → province library.
+        let (pd, cd, kd) = (
+            root.path().join("province"),
+            root.path().join("city"),
+            root.path().join("county"),
+        );
+        let pull = format!("[pull]\ninterval = \"{interval}s\"\ntimeout = \"60s\"\n");
+        // Ports are needed before peers are configured: the county and city
+        // have only children below them and parents above them, so start them
+        // bottom-up and give each its child's URL.
+        let k_port = node(&kd, &toml_base("370283", &format!("{inbox}{pull}")), &stop).await;
+        let c_port = node(
+            &cd,
+            &toml_base(
+                "370200",
+                &format!(
+                    "{pull}[[child]]\nregion = \"370283\"\nurl = \"http://127.0.0.1:{k_port}/git\"\n"
+                ),
+            ),
+            &stop,
+        )
+        .await;
+        node(
+            &pd,
+            &toml_base(
+                "370000",
+                &format!(
+                    "{pull}[[child]]\nregion = \"370200\"\nurl = \"http://127.0.0.1:{c_port}/git\"\n"
+                ),
+            ),
+            &stop,
+        )
+        .await;
+        let mut times = Vec::new();
+        for n in 0..3 {
+            let before = works_in(&pd.join("library.git"));
+            let t = Instant::now();
+            drop_in(&kd.join("inbox"), &format!("p{n}.txt"), &notice(10_000 + n));
+            while works_in(&pd.join("library.git")) <= before {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                assert!(t.elapsed() < Duration::from_secs(300), "no propagation");
+            }
+            times.push(t.elapsed());
+        }
+        println!(
+            "propagation county inbox → province (pull interval {interval} s at both levels): {}",
+            times
+                .iter()
+                .map(|t| format!("{:.2} s", t.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if stage("inbox") {
+        // 3. Inbox throughput against a one-shot import.
+        let td = root.path().join("throughput");
+        let t_inbox = td.join("inbox");
+        std::fs::create_dir_all(&t_inbox).expect("mkdir");
+        let texts: Vec<(String, String)> = (0..files)
+            .map(|n| (format!("f{n:04}.txt"), notice(n)))
+            .collect();
+        node(&td, &toml_base("370283", inbox), &stop).await;
+        let t = Instant::now();
+        for (name, text) in &texts {
+            drop_in(&t_inbox, name, text);
+        }
+        let done = t_inbox.join("done");
+        while std::fs::read_dir(&done)
+            .map(|d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".receipt.json"))
+                })
+                .count()
+            })
+            .unwrap_or(0)
+            < files
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            assert!(t.elapsed() < Duration::from_secs(1800), "inbox stalled");
+        }
+        let inbox_time = t.elapsed();
+        let raw = td.join("raw");
+        std::fs::create_dir_all(&raw).expect("mkdir");
+        for (name, text) in &texts {
+            std::fs::write(raw.join(name), text).expect("write");
+        }
+        let one_shot = |per_file: bool| {
+            let dir = tempfile::tempdir().expect("tmp");
+            let lib = Library::init(
+                dir.path().join("l.git"),
+                wenku_model::Region::parse("370283").expect("region"),
+                InitOptions::new(clerk()),
+            )
+            .expect("init");
+            let t = Instant::now();
+            let inputs: Vec<Input> = texts
+                .iter()
+                .map(|(name, _)| Input {
+                    file: raw.join(name),
+                    imported: wenku_import::import_file(&raw.join(name), &Default::default())
+                        .expect("imports"),
+                })
+                .collect();
+            if per_file {
+                for input in inputs {
+                    import::import(&lib, &clerk(), &[input], &Request::default()).expect("import");
+                }
+            } else {
+                import::import(&lib, &clerk(), &inputs, &Request::default()).expect("import");
+            }
+            t.elapsed()
+        };
+        let (batch, each) = (one_shot(false), one_shot(true));
+        let rate = |d: Duration| files as f64 / d.as_secs_f64();
+        println!(
+            "inbox: {files} files in {:.2} s ({:.1} files/s); one transaction {:.2} s ({:.1} files/s); one transaction per file {:.2} s ({:.1} files/s)",
+            inbox_time.as_secs_f64(),
+            rate(inbox_time),
+            batch.as_secs_f64(),
+            rate(batch),
+            each.as_secs_f64(),
+            rate(each)
+        );
+    }
+    if stage("idle") {
+        // 4. Idle with 20 peers.
+        let id = root.path().join("idle");
+        std::fs::create_dir_all(&id).expect("mkdir");
+        for i in 0..20 {
+            let region = format!("3702{:02}", 10 + i);
+            let path = id.join(format!("child-{region}.git"));
+            let lib = Library::init(
+                &path,
+                wenku_model::Region::parse(&region).expect("region"),
+                InitOptions::new(clerk()),
+            )
+            .expect("init child");
+            drop(lib);
+        }
+        stop.cancel();
+        // In a process of its own, so that its memory is the idle node's.
+        let out = Command::new(std::env::current_exe().expect("this program"))
+            .args([
+                "--idle-child",
+                &idle.to_string(),
+                id.to_str().expect("utf8"),
+            ])
+            .output()
+            .expect("the idle node runs");
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    }
 }
 
 /// Stage 4 in a child process: the node over `dir`'s 20 child libraries.
