@@ -79,6 +79,9 @@ pub(crate) async fn serve(
     }
 }
 
+/// Longest pause allowed between two chunks of a request body.
+const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Bytes read from git at a time for the response.
 const STREAM_CHUNK: usize = 256 * 1024;
 
@@ -145,7 +148,9 @@ async fn backend(
     // The request body goes in as it arrives; git reads while it answers.
     tokio::spawn(async move {
         let mut stream = body.into_data_stream();
-        while let Some(chunk) = stream.next().await {
+        // A client that stops sending mid-request must not hold a git
+        // process: each chunk has to arrive within BODY_IDLE.
+        while let Ok(Some(chunk)) = tokio::time::timeout(BODY_IDLE, stream.next()).await {
             let Ok(chunk) = chunk else { break };
             if stdin.write_all(&chunk).await.is_err() {
                 break;
