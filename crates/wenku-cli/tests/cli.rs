@@ -126,32 +126,16 @@ fn redact(s: &str, env: &Env) -> String {
     out
 }
 
-fn schema_for(def: &str) -> jsonschema::Validator {
-    let path = wenku_test_support::paths::schemas_dir().join("cli-1.schema.json");
-    let mut schema: Value =
-        serde_json::from_slice(&std::fs::read(path).expect("schema file")).expect("schema is JSON");
-    schema["$ref"] = Value::String(format!("#/$defs/{def}"));
-    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
-}
-
 /// Checks every line of `out` (JSON Lines) against the schema of `def`.
 fn check_json(def: &str, out: &str) -> Vec<Value> {
-    let v = schema_for(def);
+    let validator = wenku_test_support::schema::validator("cli-1.schema.json", Some(def));
     let values: Vec<Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
     assert!(!values.is_empty(), "no JSON output for {def}");
     for value in &values {
-        let errors: Vec<String> = v
-            .iter_errors(value)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{def} output does not match the schema:\n{}\n{value:#}",
-            errors.join("\n")
-        );
+        wenku_test_support::schema::check(&validator, def, value);
     }
     values
 }

@@ -147,30 +147,18 @@ fn a_new_record_keeps_everything_the_importer_proposed() {
 // the JSON outputs against schemas/cli-1.schema.json
 
 mod outputs {
-    use serde_json::Value;
     use wenku_model::{Citation, Repeal, Target};
     use wenku_service::import::{self, Input, Request};
     use wenku_service::{output, resolve};
     use wenku_store::{Op, Peer, PullOptions};
     use wenku_test_support::federation::{clerk, corpus_dir, d, node, publish_seed, r, tmp};
+    use wenku_test_support::schema;
 
     /// Checks `value` against the definition `def` of the schema.
     fn check(def: &str, value: &impl serde::Serialize) {
-        let path = wenku_test_support::paths::schemas_dir().join("cli-1.schema.json");
-        let mut schema: Value = serde_json::from_slice(&std::fs::read(path).expect("schema file"))
-            .expect("schema is JSON");
-        schema["$ref"] = Value::String(format!("#/$defs/{def}"));
-        let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+        let validator = schema::validator("cli-1.schema.json", Some(def));
         let value = serde_json::to_value(value).expect("serialisable");
-        let errors: Vec<String> = validator
-            .iter_errors(&value)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{def} does not match the schema:\n{}\n{value:#}",
-            errors.join("\n")
-        );
+        schema::check(&validator, def, &value);
     }
 
     fn seed(name: &str) -> Input {
@@ -218,6 +206,10 @@ mod outputs {
             )
             .expect_err("the wrong child");
         check("pull_error", &output::PullFailure::new(&refused));
+        // The check does check: a refusal is no report.
+        let refusal = output::PullFailure::new(&refused);
+        let wrong = std::panic::catch_unwind(|| check("pull_report", &refusal));
+        assert!(wrong.is_err(), "a refusal passed as a pull report");
 
         let today = d("2026-01-15");
         let snapshot = city.snapshot().expect("snapshot");
