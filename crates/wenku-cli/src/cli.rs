@@ -204,7 +204,8 @@ pub enum ShowFormat {
 /// `wenku show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The work id.
+    /// The work: its id, or its document number or exact title when
+    /// exactly one work carries it.
     pub work: String,
     /// The text in force on this date.
     #[arg(long, value_name = "DATE", conflicts_with = "version")]
@@ -220,7 +221,8 @@ pub struct ShowArgs {
 /// `wenku log`.
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The work id.
+    /// The work: its id, or its document number or exact title when
+    /// exactly one work carries it.
     pub work: String,
     /// JSON output.
     #[arg(long)]
@@ -247,11 +249,14 @@ pub enum DiffFormat {
 /// `wenku diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The work id.
+    /// The work: its id, or its document number or exact title when
+    /// exactly one work carries it.
     pub work: String,
-    /// The older side: a revision prefix or a date.
+    /// The older side: a revision prefix, a date, `current` or
+    /// `previous` (default: the version before the newer side).
     pub from: Option<String>,
-    /// The newer side: a revision prefix or a date.
+    /// The newer side: a revision prefix, a date, `current` or
+    /// `previous` (default: `current`, the version in force today).
     pub to: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Term)]
@@ -261,7 +266,8 @@ pub struct DiffArgs {
 /// `wenku links`.
 #[derive(Debug, Args)]
 pub struct LinksArgs {
-    /// The work id.
+    /// The work: its id, or its document number or exact title when
+    /// exactly one work carries it.
     pub work: String,
     /// JSON output.
     #[arg(long)]

@@ -96,26 +96,12 @@ pub fn identity(dir: &Path) -> Result<Identity> {
 
 /// Parses a date typed by a person, naming the flag.
 pub fn date(value: &str, what: &str) -> Result<Date> {
-    Date::parse_iso(value)
-        .or_else(|_| Date::parse_chinese(value))
-        .map_err(|_| {
-            // Report the ISO parser's reason: it names impossible days.
-            let reason = Date::parse_iso(value)
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            CommandError::refused(format!("{what}: {reason}"))
-                .with_hint("dates are written YYYY-MM-DD, e.g. 2025-07-04")
-        })
+    wenku_service::resolve::date(value, what)
 }
 
 /// Parses a work id.
 pub fn work(value: &str) -> Result<WorkId> {
-    WorkId::parse(value).map_err(|e| {
-        CommandError::refused(e.to_string()).with_hint(
-            "a work id is <region>/<local>, e.g. 370200/qzbf-2025-3; `wenku ls` lists them",
-        )
-    })
+    wenku_service::resolve::work_id(value)
 }
 
 /// Parses a region code.

@@ -4,7 +4,6 @@ mod cli;
 mod commands;
 mod context;
 mod error;
-mod json;
 mod output;
 
 use std::process::ExitCode;

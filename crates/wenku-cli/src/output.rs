@@ -63,8 +63,9 @@ impl Out {
         write!(self.inner, "{style}{s}{style:#}").map_err(output_error)
     }
 
-    /// Writes one JSON value on one line.
-    pub fn json(&mut self, value: &serde_json::Value) -> Result<()> {
+    /// Writes one JSON value on one line (an output type of
+    /// [`wenku_service::output`]).
+    pub fn json(&mut self, value: &impl serde::Serialize) -> Result<()> {
         serde_json::to_writer(&mut self.inner, value)
             .map_err(|e| output_error(std::io::Error::from(e)))?;
         self.inner.write_all(b"\n").map_err(output_error)

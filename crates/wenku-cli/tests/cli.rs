@@ -126,32 +126,16 @@ fn redact(s: &str, env: &Env) -> String {
     out
 }
 
-fn schema_for(def: &str) -> jsonschema::Validator {
-    let path = wenku_test_support::paths::schemas_dir().join("cli-1.schema.json");
-    let mut schema: Value =
-        serde_json::from_slice(&std::fs::read(path).expect("schema file")).expect("schema is JSON");
-    schema["$ref"] = Value::String(format!("#/$defs/{def}"));
-    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
-}
-
 /// Checks every line of `out` (JSON Lines) against the schema of `def`.
 fn check_json(def: &str, out: &str) -> Vec<Value> {
-    let v = schema_for(def);
+    let validator = wenku_test_support::schema::validator("cli-1.schema.json", Some(def));
     let values: Vec<Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
     assert!(!values.is_empty(), "no JSON output for {def}");
     for value in &values {
-        let errors: Vec<String> = v
-            .iter_errors(value)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{def} output does not match the schema:\n{}\n{value:#}",
-            errors.join("\n")
-        );
+        wenku_test_support::schema::check(&validator, def, value);
     }
     values
 }
@@ -1135,4 +1119,93 @@ fn import_takes_title_number_and_local_for_bare_texts() {
         "{err}"
     );
     assert_eq!(env.main_head(), before);
+}
+
+#[test]
+fn show_log_diff_and_links_take_a_number_or_title_for_the_work() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    let file = |d: &str| {
+        corpus(&format!("laws/cn-law-dongwufangyifa/{d}.txt"))
+            .display()
+            .to_string()
+    };
+    let import = |extra: &[&str], date: &str| {
+        let mut args = vec!["import", "--json", "--type", "law", "--published", date];
+        args.extend_from_slice(extra);
+        let f = file(date);
+        args.push(&f);
+        check_json("import", &env.ok(&args))[0]["work"]
+            .as_str()
+            .expect("a work id")
+            .to_string()
+    };
+    let work = import(
+        &[
+            "--title",
+            "中华人民共和国动物防疫法",
+            "--number",
+            "国办发〔2021〕1号",
+            "--local",
+            "dongwu",
+        ],
+        "2013-06-29",
+    );
+    assert_eq!(work, "100000/dongwu");
+    import(&["--work", "100000/dongwu"], "2021-01-22");
+
+    // By title (with or without 《》) and by number in any bracket variant.
+    for name in [
+        "中华人民共和国动物防疫法",
+        "《中华人民共和国动物防疫法》",
+        "国办发[2021]1号",
+    ] {
+        let shown = &check_json("show", &env.ok(&["show", name, "--format", "json"]))[0];
+        assert_eq!(shown["work"], "100000/dongwu", "{name}");
+    }
+    let log = &check_json(
+        "log",
+        &env.ok(&["log", "中华人民共和国动物防疫法", "--json"]),
+    )[0];
+    assert_eq!(log["work"], "100000/dongwu");
+    let links = &check_json(
+        "links",
+        &env.ok(&["links", "中华人民共和国动物防疫法", "--json"]),
+    )[0];
+    assert_eq!(links["work"], "100000/dongwu");
+    // diff names its sides `previous` and `current` too.
+    let by_title = env.ok(&["diff", "中华人民共和国动物防疫法", "--format", "json"]);
+    let by_words = env.ok(&["diff", &work, "previous", "current", "--format", "json"]);
+    assert_eq!(by_title, by_words);
+    let diff: Value = serde_json::from_str(&by_words).expect("JSON");
+    assert_eq!(diff["from"]["published"], "2013-06-29");
+    assert_eq!(diff["to"]["published"], "2021-01-22");
+
+    // Nothing matches: exit 1 with the citation as understood.
+    let err = env.fails(1, &["show", "中华人民共和国立法法"]);
+    assert!(
+        err.contains("no work in this library matches 《中华人民共和国立法法》"),
+        "{err}"
+    );
+    // Two works with the title: exit 1, both listed.
+    import(
+        &[
+            "--title",
+            "中华人民共和国动物防疫法",
+            "--local",
+            "dongwu-old",
+        ],
+        "1997-07-03",
+    );
+    let err = env.fails(1, &["log", "中华人民共和国动物防疫法"]);
+    assert!(
+        err.contains("names 2 works: 100000/dongwu, 100000/dongwu-old"),
+        "{err}"
+    );
+    // The number still names one of them.
+    let shown = &check_json(
+        "show",
+        &env.ok(&["show", "国办发〔2021〕1号", "--format", "json"]),
+    )[0];
+    assert_eq!(shown["work"], "100000/dongwu");
 }

@@ -12,6 +12,11 @@
 //! - [`import`]: plan and commit imports ([`import::import`]), with the one
 //!   conversion from the importer's proposal to a record
 //!   ([`new_record`], [`new_version`]).
+//! - [`output`]: the typed JSON outputs (ls, show, log, links, find,
+//!   verify, pull, import) that the command line prints and the daemon
+//!   serves, matching `schemas/cli-1.schema.json`.
+//! - [`resolve`]: what a user names — a work by id, number or title; a
+//!   version by revision prefix, date, `current` or `previous`.
 //! - [`Error`] and [`Kind`]: one classification of failures (refused, not
 //!   found, conflict, usage, unavailable, internal, closed pipe) that keeps
 //!   the source error chain; [`Kind::http_status`] for servers.
@@ -56,7 +61,9 @@
 
 mod error;
 pub mod import;
+pub mod output;
 mod proposal;
+pub mod resolve;
 
 pub use error::{Error, Kind, Result};
 pub use proposal::{new_record, new_version};

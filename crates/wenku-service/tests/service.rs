@@ -142,3 +142,135 @@ fn a_new_record_keeps_everything_the_importer_proposed() {
     assert_eq!(version.amended_by, p.amended_by);
     assert_eq!(version.document, imported.document);
 }
+
+// ---------------------------------------------------------------------------
+// the JSON outputs against schemas/cli-1.schema.json
+
+mod outputs {
+    use wenku_model::{Citation, Repeal, Target};
+    use wenku_service::import::{self, Input, Request};
+    use wenku_service::{output, resolve};
+    use wenku_store::Op;
+    use wenku_store::federation::{Peer, PullOptions};
+    use wenku_test_support::federation::{clerk, corpus_dir, d, node, publish_seed, r, tmp};
+    use wenku_test_support::schema;
+
+    /// Checks `value` against the definition `def` of the schema.
+    fn check(def: &str, value: &impl serde::Serialize) {
+        let validator = schema::validator("cli-1.schema.json", Some(def));
+        let value = serde_json::to_value(value).expect("serialisable");
+        schema::check(&validator, def, &value);
+    }
+
+    fn seed(name: &str) -> Input {
+        let file = corpus_dir().join("seeds").join(name);
+        let imported = wenku_import::import_file(&file, &wenku_import::ImportOptions::default())
+            .expect("the seed imports");
+        Input { file, imported }
+    }
+
+    #[test]
+    fn every_output_matches_its_schema_definition() {
+        let dir = tmp();
+        let city = node(dir.path(), "370200");
+        let county = node(dir.path(), "370283");
+        publish_seed(&county, "370283-pingdu-2024-07-16-points.txt");
+        let work = publish_seed(&city, "370200-qingdao-2025-05-16-points.txt");
+        city.commit(
+            &clerk(),
+            Op::Repeal {
+                work: work.clone(),
+                repeal: Repeal {
+                    date: d("2025-12-01"),
+                    by: Some(Target::Citation(
+                        Citation::parse("青政办发〔2025〕9号").expect("a number"),
+                    )),
+                },
+            },
+        )
+        .expect("repeal");
+
+        // pull: a report, then a refusal.
+        let source = dir.path().join("370283.git").display().to_string();
+        let peer = Peer::Child(r("370283"));
+        let report = city
+            .pull(&source, peer, &clerk(), &PullOptions::new())
+            .expect("pull");
+        check("pull", &output::PullReport::new(&report));
+        check("pull_report", &output::PullReport::new(&report));
+        let refused = city
+            .pull(
+                &source,
+                Peer::Child(r("370203")),
+                &clerk(),
+                &PullOptions::new(),
+            )
+            .expect_err("the wrong child");
+        check("pull_error", &output::PullFailure::new(&refused));
+        // The check does check: a refusal is no report.
+        let refusal = output::PullFailure::new(&refused);
+        let wrong = std::panic::catch_unwind(|| check("pull_report", &refusal));
+        assert!(wrong.is_err(), "a refusal passed as a pull report");
+
+        let today = d("2026-01-15");
+        let snapshot = city.snapshot().expect("snapshot");
+        let works = snapshot
+            .works(&wenku_model::query::Filter::all())
+            .expect("works");
+        assert_eq!(works.len(), 2);
+        for w in &works {
+            let record = snapshot.require_record(w).expect("record");
+            check("ls", &output::Ls::new(&record, today));
+            check("ls", &output::Ls::new(&record, d("2000-01-01")));
+            let (version, status) = resolve::as_of(&record, today).expect("a text");
+            let document = snapshot.document(w, &version.revision).expect("document");
+            check(
+                "show",
+                &output::Show::new(w, version, status, today, &document),
+            );
+            let history = city.history(w).expect("history");
+            check("log", &output::Log::new(&record, &history, today));
+            let resolved = record
+                .relations
+                .iter()
+                .map(|rel| resolve::target(&snapshot, &rel.target))
+                .collect::<Result<Vec<_>, _>>()
+                .expect("resolved");
+            let referrers = snapshot.referrers(w).expect("referrers");
+            check("links", &output::Links::new(&record, &resolved, &referrers));
+        }
+        let citation = Citation::parse("2025年青岛市政务公开工作要点").expect("a title");
+        let found = snapshot.lookup(&citation).expect("lookup");
+        let records: Vec<_> = found
+            .iter()
+            .map(|w| snapshot.require_record(w).expect("record"))
+            .collect();
+        assert_eq!(records.len(), 1);
+        check("find", &output::Find::new(&citation, &records, today));
+        check(
+            "verify",
+            &output::Verify::new(&city.verify().expect("verify")),
+        );
+
+        // import: a dry run (with what was recognised), and a real import.
+        let inputs = [seed("370200-qingdao-2025-05-16-points.txt")];
+        let dry = Request {
+            dry_run: true,
+            ..Request::default()
+        };
+        for snapshot in [None, Some(&snapshot)] {
+            let planned = import::plan(&inputs, &dry, snapshot).expect("plan");
+            check(
+                "import",
+                &output::Import::new(&inputs[0], &planned[0], true),
+            );
+        }
+        let imports =
+            import::import(&city, &clerk(), &inputs, &Request::default()).expect("import");
+        let value =
+            serde_json::to_value(output::Import::new(&inputs[0], &imports.planned[0], false))
+                .expect("serialisable");
+        assert_eq!(value["action"], "unchanged");
+        check("import", &value);
+    }
+}

@@ -7,6 +7,7 @@
 //!   configuration, fixed identity and time) and `git fsck --strict`;
 //! - [`paths`]: the workspace's `testdata/` and `schemas/`, and the files of
 //!   the reference corpus;
+//! - [`schema`]: JSON outputs validated against the schemas;
 //! - [`daemon`] and [`http`]: git:// and smart HTTP servers on 127.0.0.1;
 //! - [`federation`]: libraries of nodes, the corpus published through the
 //!   real importer, and the transports between nodes.
@@ -19,3 +20,4 @@ pub mod fixtures;
 pub mod git;
 pub mod http;
 pub mod paths;
+pub mod schema;

@@ -1,7 +1,7 @@
 //! `wenku find`.
 
-use serde_json::json;
 use wenku_model::Citation;
+use wenku_service::output;
 
 use crate::cli::FindArgs;
 use crate::context;
@@ -19,20 +19,11 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: FindArgs) -> Result<()> {
     let today = context::today()?;
     let mut out = Out::stdout();
     if args.json {
-        let found = works
+        let records = works
             .iter()
-            .map(|w| {
-                let r = snapshot.require_record(w)?;
-                Ok(json!({
-                    "work": w.to_string(),
-                    "title": r.title,
-                    "number": r.number.as_ref().map(|n| n.as_str()),
-                    "type": r.doc_type.as_str(),
-                    "status": r.status_at(today).as_str(),
-                }))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        return out.json(&json!({"citation": crate::json::citation(&citation), "works": found}));
+            .map(|w| snapshot.require_record(w))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        return out.json(&output::Find::new(&citation, &records, today));
     }
     if works.is_empty() {
         return Err(

@@ -3,10 +3,10 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
 use wenku_import::{ImportOptions, Imported, Severity};
 use wenku_model::{Block, UnitKind, check_local};
 use wenku_service::import::{self, Action, Input, Planned, Request};
+use wenku_service::output::Import;
 
 use crate::cli::ImportArgs;
 use crate::context;
@@ -139,38 +139,6 @@ fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<Input>> {
     Ok(out)
 }
 
-fn diagnostics_json(imp: &Imported) -> Value {
-    Value::Array(
-        imp.diagnostics
-            .iter()
-            .map(|d| {
-                json!({
-                    "severity": match d.severity { Severity::Info => "info", Severity::Warning => "warning" },
-                    "line": d.line,
-                    "code": d.code,
-                    "message": d.message,
-                    "dropped": d.dropped,
-                })
-            })
-            .collect(),
-    )
-}
-
-fn proposed_json(imp: &Imported) -> Value {
-    let p = &imp.proposed;
-    json!({
-        "title": p.title,
-        "number": p.number.as_ref().map(|n| n.as_str()),
-        "type": p.doc_type.as_str(),
-        "issuers": p.issuers,
-        "published": p.published.map(|d| d.to_string()),
-        "effective": p.effective.map(|d| d.to_string()),
-        "expires": p.expires.map(|d| d.to_string()),
-        "amended_by": p.amended_by.as_ref().map(crate::json::citation),
-        "relations": p.relations.iter().map(|r| json!({"kind": r.kind.as_str(), "target": crate::json::target(&r.target)})).collect::<Vec<_>>(),
-    })
-}
-
 fn report(
     inputs: &[Input],
     planned: &[Planned],
@@ -183,27 +151,7 @@ fn report(
         let input = &inputs[p.input];
         let name = input.file.display().to_string();
         if as_json {
-            let mut obj = json!({
-                "file": name,
-                "work": p.work.as_ref().map(|w| w.to_string()),
-                "revision": p.revision.to_string(),
-                "action": p.action.as_str(),
-                "diagnostics": diagnostics_json(&input.imported),
-            });
-            if dry_run {
-                obj["dry_run"] = json!(true);
-                obj["proposed"] = proposed_json(&input.imported);
-                obj["body"] = Value::Array(
-                    input
-                        .imported
-                        .document
-                        .body
-                        .iter()
-                        .map(crate::json::node)
-                        .collect(),
-                );
-            }
-            out.json(&obj)?;
+            out.json(&Import::new(input, p, dry_run))?;
             continue;
         }
         let work = p

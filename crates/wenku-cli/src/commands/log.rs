@@ -1,62 +1,25 @@
 //! `wenku log`.
 
-use serde_json::json;
 use wenku_model::Status;
+use wenku_service::{output, resolve};
 
 use crate::cli::LogArgs;
 use crate::context;
 use crate::error::Result;
-use crate::json;
 use crate::output::{Out, style};
 
 /// Prints a work's versions in legal order, its lifecycle and the changes
 /// recorded in the library's history.
 pub fn run(dir: &Option<std::path::PathBuf>, args: LogArgs) -> Result<()> {
     let library = context::open(dir)?;
-    let work = context::work(&args.work)?;
     let snapshot = context::snapshot(&library)?;
+    let work = resolve::work(&snapshot, &args.work)?;
     let record = snapshot.require_record(&work)?;
     let today = context::today()?;
     let history = library.history(&work)?;
     let mut out = Out::stdout();
     if args.json {
-        let versions: Vec<_> = record
-            .versions
-            .iter()
-            .map(|v| {
-                let mut j = json::version(v);
-                j["status"] = json!(
-                    record
-                        .version_status(&v.revision, today)
-                        .map(Status::as_str)
-                );
-                j
-            })
-            .collect();
-        let history: Vec<_> = history
-            .iter()
-            .map(|h| {
-                json!({
-                    "commit": h.commit.to_string(),
-                    "author": {"name": h.author.name, "email": h.author.email},
-                    "time": h.author.time.seconds,
-                    "subject": h.subject,
-                    "op": h.op,
-                    "node": h.node,
-                    "added_versions": h.added_versions.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        return out.json(&json!({
-            "work": work.to_string(),
-            "title": record.title,
-            "type": record.doc_type.as_str(),
-            "status": record.status_at(today).as_str(),
-            "as_of": today.to_string(),
-            "versions": versions,
-            "events": json::lifecycle(&record),
-            "history": history,
-        }));
+        return out.json(&output::Log::new(&record, &history, today));
     }
     out.styled(style::HEAD, format!("{work}  {}", record.title))?;
     out.line("")?;

@@ -1,7 +1,7 @@
 //! `wenku ls`.
 
-use serde_json::json;
 use wenku_model::query::Filter;
+use wenku_service::output;
 
 use crate::cli::LsArgs;
 use crate::context;
@@ -36,16 +36,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: LsArgs) -> Result<()> {
         let record = snapshot.require_record(work)?;
         let as_of = record.as_of(date);
         if args.json {
-            out.json(&json!({
-                "work": work.to_string(),
-                "type": record.doc_type.as_str(),
-                "title": record.title,
-                "number": record.number.as_ref().map(|n| n.as_str()),
-                "status": as_of.status.as_str(),
-                "revision": as_of.version.map(|v| v.revision.to_string()),
-                "published": as_of.version.map(|v| v.published.to_string()),
-                "versions": record.versions.len(),
-            }))?;
+            out.json(&output::Ls::new(&record, date))?;
         } else {
             out.styled(style::HEAD, format!("{:<width$}", work.to_string()))?;
             let status_style = if as_of.status == wenku_model::Status::InForce {

@@ -3,13 +3,13 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use wenku_store::federation::{Peer, PullError, PullOptions, PullReport, RegionChanges};
 
 use crate::cli::PullArgs;
 use crate::context;
 use crate::error::{CommandError, Result};
 use crate::output::{Out, style};
+use wenku_service::output;
 
 /// Works listed per region and kind of change in human output; `--json`
 /// lists them all.
@@ -68,11 +68,11 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: PullArgs) -> Result<()> {
 
     let mut out = Out::stdout();
     match result {
-        Ok(report) if args.json => out.json(&report_json(&report)),
+        Ok(report) if args.json => out.json(&output::PullReport::new(&report)),
         Ok(report) => human(&mut out, &report),
         Err(e) => {
             if args.json {
-                out.json(&error_json(&e))?;
+                out.json(&output::PullFailure::new(&e))?;
                 out.flush()?;
             }
             Err(command_error(e, library.path()))
@@ -164,89 +164,6 @@ fn bytes(n: u64) -> String {
         n if n < 1024 * 1024 => format!("{:.1} KiB", n as f64 / 1024.0),
         n => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e6).round() / 1e3
-}
-
-fn peer_json(peer: Peer) -> Value {
-    json!({"direction": peer.direction(), "region": peer.region().to_string()})
-}
-
-fn report_json(r: &PullReport) -> Value {
-    let ids = |v: &[wenku_model::WorkId]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
-    json!({
-        "status": if r.changed() { "pulled" } else { "unchanged" },
-        "peer": peer_json(r.peer),
-        "url": r.url,
-        "peer_head": r.peer_head.to_string(),
-        "previous_peer_head": r.previous_peer_head.map(|h| h.to_string()),
-        "old_main": r.old_main.to_string(),
-        "new_main": r.new_main.to_string(),
-        "merge": r.merge.map(|m| m.to_string()),
-        "new_commits": r.new_commits,
-        "fetch": {"objects": r.fetch.objects, "pack_bytes": r.fetch.pack_bytes},
-        "regions": r.regions.iter().map(|c| json!({
-            "region": c.region.to_string(),
-            "added": ids(&c.added),
-            "changed": ids(&c.changed),
-            "removed": ids(&c.removed),
-        })).collect::<Vec<_>>(),
-        "attempts": r.attempts,
-        "timings_ms": {
-            "fetch": ms(r.timings.fetch),
-            "check": ms(r.timings.check),
-            "merge": ms(r.timings.merge),
-            "total": ms(r.timings.total),
-        },
-    })
-}
-
-fn error_json(e: &PullError) -> Value {
-    let mut obj = json!({
-        "status": if e.is_refusal() { "refused" } else { "failed" },
-        "error": e.kind(),
-        "message": e.to_string(),
-        "offered": e.offered().map(|h| h.to_string()),
-        "quarantine": e.quarantine(),
-    });
-    match e {
-        PullError::OutsideAuthority { commits, paths, .. } => {
-            obj["commits"] = json!(commits.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-            obj["paths"] = json!(paths);
-        }
-        PullError::InvalidContent { problems, .. } => {
-            obj["problems"] = json!(
-                problems
-                    .iter()
-                    .map(|p| json!({
-                        "path": p.path,
-                        "kind": super::verify::kind(&p.kind),
-                        "message": p.to_string(),
-                    }))
-                    .collect::<Vec<_>>()
-            );
-        }
-        PullError::MalformedObjects { objects, .. } => {
-            obj["objects"] = json!(
-                objects
-                    .iter()
-                    .map(|o| json!({
-                        "id": o.id.to_string(),
-                        "kind": o.kind,
-                        "path": o.path,
-                        "problem": o.problem,
-                    }))
-                    .collect::<Vec<_>>()
-            );
-        }
-        PullError::RewrittenHistory { accepted, .. } => {
-            obj["accepted"] = json!(accepted.to_string());
-        }
-        _ => {}
-    }
-    obj
 }
 
 fn command_error(e: PullError, library: &std::path::Path) -> CommandError {

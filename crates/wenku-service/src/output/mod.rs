@@ -1,0 +1,62 @@
+//! The JSON outputs: what the command line prints with `--json` (and
+//! `show --format json`) and what the daemon's HTTP API serves, one type
+//! per result. `schemas/cli-1.schema.json` is the contract; each type
+//! names the definition it serialises to.
+//!
+//! These types are kept apart from the domain types and borrow from them,
+//! so the format changes only when this module does. Members are
+//! serialised in the order the schema lists them; members the schema
+//! marks optional are left out when absent, the others are `null`. Dates
+//! are `YYYY-MM-DD`, revisions 64 hex digits, commits 40.
+//!
+//! | output | type | schema |
+//! |---|---|---|
+//! | `ls` (one per work) | [`Ls`] | `$defs/ls` |
+//! | `show` | [`Show`] | `$defs/show` |
+//! | `log` | [`Log`] | `$defs/log` |
+//! | `links` | [`Links`] | `$defs/links` |
+//! | `find` | [`Find`] | `$defs/find` |
+//! | `verify` | [`Verify`] | `$defs/verify` |
+//! | `pull` | [`PullReport`] or [`PullFailure`] | `$defs/pull` |
+//! | `import` (one per file) | [`Import`] | `$defs/import` |
+//!
+//! Shared pieces: [`Node`] (`$defs/node`) and [`Document`], [`Citation`]
+//! and [`Target`], [`Version`], [`Event`], [`Problem`], [`Diagnostic`],
+//! [`Proposed`], [`Commit`].
+//!
+//! ```
+//! use wenku_model::{Citation, DocNumber};
+//! use wenku_service::output;
+//!
+//! let cited = Citation::number(DocNumber::parse("鲁政办发[2025]5号").expect("a number"));
+//! let json = serde_json::to_string(&output::Citation::new(&cited))?;
+//! assert_eq!(json, r#"{"number":"鲁政办发〔2025〕5号","title":null}"#);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+mod body;
+mod citation;
+mod find;
+mod import;
+mod links;
+mod log;
+mod ls;
+mod pull;
+mod show;
+mod verify;
+mod version;
+
+pub use body::{Document, Node};
+pub use citation::{Citation, Target};
+pub use find::Find;
+pub use import::{Diagnostic, Import, Proposed};
+pub use links::Links;
+pub use log::{Commit, Log};
+pub use ls::Ls;
+pub use pull::{PullFailure, PullReport};
+pub use show::Show;
+pub use verify::{Problem, Verify, problem_kind};
+pub use version::{Event, Version};
+
+#[cfg(test)]
+mod tests;
