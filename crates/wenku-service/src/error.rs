@@ -249,7 +249,11 @@ impl From<wenku_store::PullError> for Error {
         use wenku_store::PullError as E;
         let kind = match &e {
             _ if e.is_refusal() => Kind::Refused,
-            E::InvalidPeer { .. } | E::NoMain { .. } => Kind::Refused,
+            E::InvalidPeer { .. }
+            | E::NoMain { .. }
+            | E::Redirected { .. }
+            | E::AdvertisementTooLarge { .. }
+            | E::PackTooLarge { .. } => Kind::Refused,
             E::Conflict { .. } => Kind::Conflict,
             E::Fetch { .. } | E::Timeout { .. } => Kind::Unavailable,
             _ => Kind::Internal,
