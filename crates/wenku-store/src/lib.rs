@@ -100,8 +100,8 @@ pub use authority::{Authority, AuthorityError};
 pub use catalog::{Catalog, TreeCatalog};
 pub use clock::{Clock, SteppingClock, SystemClock, Timestamp};
 pub use federation::{
-    ADVERTISEMENT_LIMIT, DEFAULT_MAX_PACK_BYTES, FetchStats, Peer, PullError, PullOptions, PullReport,
-    RegionChanges, Timings,
+    ADVERTISEMENT_LIMIT, DEFAULT_MAX_PACK_BYTES, FetchStats, Peer, PullError, PullOptions,
+    PullReport, RegionChanges, Timings,
 };
 pub use git::{GitError, MAIN_REF};
 /// Git object ids (commits, trees, blobs), as gix spells them.

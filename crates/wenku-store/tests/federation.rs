@@ -10,6 +10,9 @@ use wenku_test_support::federation as support;
 #[path = "federation/hostile.rs"]
 mod hostile;
 
+#[path = "federation/transport.rs"]
+mod transport;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;

@@ -113,7 +113,11 @@ pub(super) fn fetch(
         Quarantine::create(&git_dir, repo.objects.store_ref().path(), region, &refs)?
     };
     let flag = Arc::new(AtomicBool::new(false));
-    let guard = Guard::new(options.max_pack_bytes, options.follow_redirects, options.timeout);
+    let guard = Guard::new(
+        options.max_pack_bytes,
+        options.follow_redirects,
+        options.timeout,
+    );
     let (tx, rx) = mpsc::sync_channel(1);
     let refspec = format!("+{MAIN_REF}:{}", incoming_ref(region));
     let worker = {
@@ -368,7 +372,10 @@ impl Quarantine {
         )?;
         let mut alternates = objects.into_os_string().into_encoded_bytes();
         alternates.push(b'\n');
-        std::fs::write(dir.join("objects").join("info").join("alternates"), alternates)?;
+        std::fs::write(
+            dir.join("objects").join("info").join("alternates"),
+            alternates,
+        )?;
         for (name, id) in refs {
             let path = dir.join(name);
             if let Some(parent) = path.parent() {
@@ -388,9 +395,14 @@ impl Quarantine {
         let source = self.dir.join("objects");
         let pack_dir = source.join("pack");
         let mut packs = Vec::new();
-        for entry in std::fs::read_dir(&pack_dir).ctx(|| format!("listing {}", pack_dir.display()))? {
-            let path = entry.ctx(|| format!("listing {}", pack_dir.display()))?.path();
-            if path.extension().is_some_and(|e| e == "pack") && path.with_extension("idx").exists() {
+        for entry in
+            std::fs::read_dir(&pack_dir).ctx(|| format!("listing {}", pack_dir.display()))?
+        {
+            let path = entry
+                .ctx(|| format!("listing {}", pack_dir.display()))?
+                .path();
+            if path.extension().is_some_and(|e| e == "pack") && path.with_extension("idx").exists()
+            {
                 packs.push(path);
             }
         }
@@ -405,7 +417,9 @@ impl Quarantine {
         }
         // gix writes packs; loose objects would be moved the same way.
         for entry in std::fs::read_dir(&source).ctx(|| format!("listing {}", source.display()))? {
-            let path = entry.ctx(|| format!("listing {}", source.display()))?.path();
+            let path = entry
+                .ctx(|| format!("listing {}", source.display()))?
+                .path();
             let fan = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if fan.len() != 2 || !fan.bytes().all(|b| b.is_ascii_hexdigit()) || !path.is_dir() {
                 continue;
@@ -451,13 +465,7 @@ impl<'a> FileName<'a> for Option<&'a std::ffi::OsStr> {
 }
 
 /// The fetch itself, on the worker thread, into the quarantine directory.
-fn receive(
-    dir: &Path,
-    source: &str,
-    refspec: &str,
-    flag: &AtomicBool,
-    guard: &Guard,
-) -> Answer {
+fn receive(dir: &Path, source: &str, refspec: &str, flag: &AtomicBool, guard: &Guard) -> Answer {
     let repo = gix::open_opts(dir, crate::library::open_options())
         .map_err(|e| other("opening the fetch directory", e))?;
     let remote = repo
@@ -473,10 +481,7 @@ fn receive(
             message: "the source has no URL".into(),
             cause: "no URL".into(),
         })?;
-    let connection = match guard
-        .transport(&url)
-        .map_err(|e| other("connecting", e))?
-    {
+    let connection = match guard.transport(&url).map_err(|e| other("connecting", e))? {
         Some(transport) => remote
             .to_connection_with_transport(transport)
             .with_transport_options(Box::new(guard.http_options())),

@@ -103,12 +103,7 @@ impl Guard {
 
     /// Cuts the connection, so that a read blocked on it returns.
     pub(super) fn cut(&self) {
-        if let Some(socket) = self
-            .socket
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        {
+        if let Some(socket) = self.socket.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = socket.shutdown(Shutdown::Both);
         }
     }
@@ -136,7 +131,10 @@ impl Guard {
             }
             Scheme::Git => {
                 let host = url.host().ok_or_else(|| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidInput, "a git:// URL needs a host")
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "a git:// URL needs a host",
+                    )
                 })?;
                 let port = url.port;
                 let addr = (host, port.unwrap_or(9418))
@@ -149,8 +147,7 @@ impl Guard {
                         )
                     })?;
                 let socket = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
-                *self.socket.lock().unwrap_or_else(|e| e.into_inner()) =
-                    Some(socket.try_clone()?);
+                *self.socket.lock().unwrap_or_else(|e| e.into_inner()) = Some(socket.try_clone()?);
                 let meter = Arc::new(Meter::new(self.clone()));
                 let read = Metered {
                     inner: socket.try_clone()?,
@@ -239,7 +236,9 @@ impl Meter {
     fn wrote(&self, bytes: &[u8]) {
         let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
         let limit = if has(b"command=fetch") || has(b"want ") {
-            self.guard.max_pack_bytes.saturating_add(ADVERTISEMENT_LIMIT)
+            self.guard
+                .max_pack_bytes
+                .saturating_add(ADVERTISEMENT_LIMIT)
         } else if has(b"command=ls-refs") {
             ADVERTISEMENT_LIMIT
         } else {
@@ -349,6 +348,8 @@ impl<H: Http> Http for Guarded<H> {
         base_url: &str,
         headers: impl IntoIterator<Item = impl AsRef<str>>,
     ) -> gix::Result<GetResponse<Self::Headers, Self::ResponseBody>> {
+        // Nothing more goes to an origin a redirect led to.
+        self.check_origin()?;
         let response = self.inner.get(url, base_url, headers)?;
         self.check_origin()?;
         Ok(GetResponse {
@@ -367,6 +368,7 @@ impl<H: Http> Http for Guarded<H> {
         headers: impl IntoIterator<Item = impl AsRef<str>>,
         body: PostBodyDataKind,
     ) -> gix::Result<PostResponse<Self::Headers, Self::ResponseBody, Self::PostBody>> {
+        self.check_origin()?;
         let response = self.inner.post(url, base_url, headers, body)?;
         self.check_origin()?;
         let meter = Arc::new(Meter::new(self.guard.clone()));
