@@ -325,8 +325,8 @@ pub struct PullArgs {
     /// Give up on a fetch that takes longer than this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,
-    /// Follow an HTTP redirect of the first request, even to another host
-    /// (refused by default).
+    /// Follow an HTTP redirect to another origin (scheme, host or port);
+    /// refused by default. Redirects within the origin are followed.
     #[arg(long)]
     pub follow_redirects: bool,
     /// One JSON object: what came in, or why the pull was refused.

@@ -129,8 +129,9 @@ pub struct PullConfig {
     #[serde(default = "default_backoff", deserialize_with = "duration")]
     #[schemars(with = "DurationText")]
     pub max_backoff: Duration,
-    /// Follow a peer's HTTP redirect, even to another host. Default
-    /// `false`: a redirect fails the pull and says where it pointed.
+    /// Follow a peer's HTTP redirect to another origin (scheme, host or
+    /// port). Default `false`: such a redirect fails the pull and says
+    /// where it pointed; redirects within the origin are followed.
     #[serde(default)]
     pub follow_redirects: bool,
 }

@@ -117,9 +117,17 @@ impl Error {
         self
     }
 
-    /// Keeps the error this one came from.
+    /// Keeps the error this one came from. A full disk anywhere in its
+    /// chain is said in the message (a wrapper's text may leave it out).
     pub fn with_source(mut self, source: impl Into<Source>) -> Error {
-        self.source = Some(source.into());
+        let source = source.into();
+        if let Some(full) = disk_full(source.as_ref()) {
+            let text = full.to_string();
+            if !self.message.contains(&text) {
+                self.message = format!("{}: {text}", self.message);
+            }
+        }
+        self.source = Some(source);
         self
     }
 
@@ -163,6 +171,34 @@ impl std::error::Error for Error {
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
+}
+
+/// The first error in the chain from `error` that is a full disk
+/// (`ENOSPC`), as an I/O error or inside one.
+fn disk_full<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    let mut next = Some(error);
+    let mut depth = 0;
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::StorageFull {
+                return Some(e);
+            }
+            // An I/O error's source skips the error it wraps.
+            if let Some(inner) = io.get_ref()
+                && let Some(found) = disk_full(inner)
+            {
+                return Some(found);
+            }
+        }
+        depth += 1;
+        if depth > 64 {
+            break;
+        }
+        next = e.source();
+    }
+    None
 }
 
 /// The result of a service operation.
@@ -249,7 +285,11 @@ impl From<wenku_store::federation::PullError> for Error {
         use wenku_store::federation::PullError as E;
         let kind = match &e {
             _ if e.is_refusal() => Kind::Refused,
-            E::InvalidPeer { .. } | E::NoMain { .. } | E::Redirected { .. } => Kind::Refused,
+            E::InvalidPeer { .. }
+            | E::NoMain { .. }
+            | E::Redirected { .. }
+            | E::AdvertisementTooLarge { .. }
+            | E::PackTooLarge { .. } => Kind::Refused,
             E::Conflict { .. } => Kind::Conflict,
             E::Fetch { .. } | E::Timeout { .. } => Kind::Unavailable,
             _ => Kind::Internal,
@@ -271,6 +311,37 @@ mod tests {
         let e = Error::output(std::io::Error::other("disk on fire"));
         assert_eq!(e.kind(), Kind::Internal);
         assert!(e.to_string().contains("disk on fire"));
+    }
+
+    #[test]
+    fn a_full_disk_deep_in_the_chain_is_said() {
+        // As a commit that fails writing an object reports it: the store's
+        // error wraps gix's, which wraps the I/O error, and neither
+        // wrapper's text need say it.
+        #[derive(Debug, thiserror::Error)]
+        #[error("writing object 1234")]
+        struct Opaque(#[source] std::io::Error);
+        let enospc = std::io::Error::from_raw_os_error(28);
+        let wrapped = std::io::Error::other(Opaque(enospc));
+        let store = wenku_store::GitError {
+            action: "committing".into(),
+            source: Box::new(Opaque(std::io::Error::other(wrapped))),
+        };
+        let e: Error = wenku_store::federation::PullError::Git(store).into();
+        assert_eq!(e.kind(), Kind::Internal);
+        assert!(e.to_string().contains("No space left on device"), "{e}");
+        assert!(e.source().is_some(), "the chain is kept");
+        // Said once when the message already has it.
+        let direct = wenku_store::GitError {
+            action: "committing".into(),
+            source: Box::new(std::io::Error::from_raw_os_error(28)),
+        };
+        let e: Error = wenku_store::federation::PullError::Git(direct).into();
+        assert_eq!(
+            e.to_string().matches("No space left on device").count(),
+            1,
+            "{e}"
+        );
     }
 
     #[test]

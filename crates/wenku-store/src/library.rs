@@ -35,7 +35,7 @@ use crate::transaction::{self, CommitError, CommitOptions, Committed, Swap, Tran
 /// How gix opens a library: isolated from the environment and from global
 /// configuration, with index slots for many packs (a long-running process
 /// sees the packs other processes add; compaction keeps their number low).
-fn open_options() -> gix::open::Options {
+pub(crate) fn open_options() -> gix::open::Options {
     gix::open::Options::isolated().object_store_slots(
         gix::odb::store::init::Slots::AsNeededByDiskState {
             multiplier: 2.0,

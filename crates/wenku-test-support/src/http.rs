@@ -43,6 +43,9 @@ pub enum Behaviour {
     /// Drops `Git-Protocol` and answers every upload-pack POST with an
     /// empty 200, as a backend whose upload-pack died does.
     FailUploadPack,
+    /// Answers every request under `/moved/` with a 301 to the same path
+    /// without `/moved` on this server: a redirect within the origin.
+    RedirectMoved,
 }
 
 /// One request as the server saw it.
@@ -238,7 +241,19 @@ fn serve(
         Err(e) => return Err(e),
     };
     let git_protocol = request.header("Git-Protocol").map(str::to_string);
-    let (status, headers, body) = if behaviour == Behaviour::FailUploadPack
+    let moved = request.path.strip_prefix("/moved");
+    let (status, headers, body) = if let (Behaviour::RedirectMoved, Some(rest)) = (behaviour, moved)
+    {
+        let location = match request.query.as_str() {
+            "" => rest.to_string(),
+            q => format!("{rest}?{q}"),
+        };
+        (
+            "301 Moved Permanently".to_string(),
+            vec![("Location".to_string(), location)],
+            Vec::new(),
+        )
+    } else if behaviour == Behaviour::FailUploadPack
         && request.method == "POST"
         && request.path.ends_with("/git-upload-pack")
     {
@@ -402,6 +417,166 @@ impl Silent {
 }
 
 impl Drop for Silent {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.accept.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A server that answers every request with a redirect to the same path
+/// and query under another base URL (another origin).
+#[derive(Debug)]
+pub struct Redirect {
+    addr: std::net::SocketAddr,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Redirect {
+    /// Binds 127.0.0.1 on a free port; redirects to `target`, a base URL
+    /// such as `http://127.0.0.1:4000`.
+    pub fn bind(target: &str) -> std::io::Result<Redirect> {
+        let target = target.trim_end_matches('/').to_string();
+        Redirect::start(move |request| {
+            let location = match request.query.as_str() {
+                "" => format!("{target}{}", request.path),
+                q => format!("{target}{}?{q}", request.path),
+            };
+            format!(
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            .into_bytes()
+        })
+    }
+
+    fn start(
+        answer: impl Fn(&Request) -> Vec<u8> + Send + Sync + 'static,
+    ) -> std::io::Result<Redirect> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let answer = Arc::new(answer);
+        let accept = {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let answer = Arc::clone(&answer);
+                    std::thread::spawn(move || {
+                        let Ok(read) = stream.try_clone() else { return };
+                        let Ok(request) = read_request(&mut BufReader::new(read)) else {
+                            return;
+                        };
+                        let mut out = stream;
+                        let _ = out.write_all(&answer(&request));
+                    });
+                }
+            })
+        };
+        Ok(Redirect {
+            addr,
+            stop,
+            accept: Some(accept),
+        })
+    }
+
+    /// The URL of the repository `name` on this server.
+    pub fn url(&self, name: &str) -> String {
+        format!("http://{}/{name}", self.addr)
+    }
+}
+
+impl Drop for Redirect {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.accept.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A smart HTTP server whose ref advertisement (protocol v1) never ends:
+/// it streams ref after ref until the client hangs up.
+#[derive(Debug)]
+pub struct EndlessRefs {
+    addr: std::net::SocketAddr,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+    sent: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl EndlessRefs {
+    pub fn bind() -> std::io::Result<EndlessRefs> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let accept = {
+            let stop = Arc::clone(&stop);
+            let sent = Arc::clone(&sent);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let sent = Arc::clone(&sent);
+                    let stop = Arc::clone(&stop);
+                    std::thread::spawn(move || {
+                        let Ok(read) = stream.try_clone() else { return };
+                        if read_request(&mut BufReader::new(read)).is_err() {
+                            return;
+                        }
+                        let mut out = std::io::BufWriter::new(stream);
+                        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\nConnection: close\r\n\r\n001e# service=git-upload-pack\n0000";
+                        if out.write_all(head.as_bytes()).is_err() {
+                            return;
+                        }
+                        let id = "1".repeat(40);
+                        let first =
+                            format!("{id} refs/heads/main\0multi_ack side-band-64k ofs-delta\n");
+                        let mut line = format!("{:04x}{first}", first.len() + 4);
+                        for n in 0u64.. {
+                            if stop.load(Ordering::SeqCst)
+                                || out.write_all(line.as_bytes()).is_err()
+                            {
+                                return;
+                            }
+                            sent.fetch_add(line.len() as u64, Ordering::Relaxed);
+                            let next = format!("{id} refs/heads/branch-{n:012}\n");
+                            line = format!("{:04x}{next}", next.len() + 4);
+                        }
+                    });
+                }
+            })
+        };
+        Ok(EndlessRefs {
+            addr,
+            stop,
+            accept: Some(accept),
+            sent,
+        })
+    }
+
+    /// The URL of the repository `name` on this server.
+    pub fn url(&self, name: &str) -> String {
+        format!("http://{}/{name}", self.addr)
+    }
+
+    /// Bytes of advertisement written so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for EndlessRefs {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect(self.addr);

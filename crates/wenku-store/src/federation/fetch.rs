@@ -1,46 +1,55 @@
-//! Fetching a peer's `main` with gix, under a time limit.
+//! Fetching a peer's `main` with gix, under a time limit, into an object
+//! directory of its own.
 //!
 //! gix's blocking client checks an interrupt flag while it negotiates and
 //! while it reads a pack, but not while it waits in a read: a peer that
 //! accepts the connection and then says nothing would hold a fetch
 //! forever. So the fetch runs on a thread of its own, and the pull waits
 //! for it with a deadline: at the deadline (or when the caller's interrupt
-//! flag is set) it sets the flag gix polls, gives the fetch a moment to
-//! stop, and then reports the timeout whether or not the thread has
-//! finished. A thread still blocked in a read ends when the connection
-//! does; it holds nothing the next pull needs (see `check::remove_stale_ref_locks`).
+//! flag is set) it sets the flag gix polls, cuts the connection
+//! ([`transport::Guard::cut`]: a `git://` socket is shut down; every HTTP
+//! request has the pull's time limit), waits a moment for the thread to
+//! end, and reports the timeout.
+//!
+//! **Quarantine directory.** The fetch never writes into the library's
+//! object store. It fetches into a bare repository of its own under
+//! `<git-dir>/wenku/fetch/<region>-…`, whose `objects/info/alternates`
+//! names the library's objects (so gix finds what the library has, and
+//! negotiates from copies of `main`, the accepted head and the last
+//! incoming head), as git's receive-pack does with `GIT_QUARANTINE_PATH`.
+//! Only when the fetch finished in time, and its pack is within
+//! [`PullOptions::max_pack_bytes`], is the pack moved into
+//! `objects/pack` (pack first, then its index, each one rename, with the
+//! objects lock held shared as any writer holds it) and
+//! `refs/wenku/incoming/<region>` pointed at the head. A fetch that is
+//! abandoned or refused leaves nothing in the library: its directory is
+//! removed, and a thread still running in it writes into a directory
+//! nobody reads. So a stray thread holds no lock of the library and never
+//! blocks [`Library::maintain`]. A directory left by a process that died
+//! is removed by the next pull of the same peer.
 //!
 //! The flag also ends the loop gix 0.90 can fall into over HTTP when the
 //! server drops the `Git-Protocol` header (protocol v1) and its
 //! upload-pack fails: gix re-sends the request without end.
 //!
-//! A fetch over HTTP cannot outlive its pull: every request of the HTTP
-//! client carries the pull's remaining time as its own deadline, so the
-//! thread ends at the deadline too. Over `git://` a blocked read ends only
-//! with the connection. Either way the thread holds no lock once the pull
-//! has given up on it: the objects lock (shared, like a writer's, so that
-//! maintenance never takes its temporary files for a dead writer's) is
-//! held by the waiting pull, not by the thread; what an abandoned thread
-//! still writes is garbage that maintenance may remove, and nobody reads
-//! its result.
-//!
-//! An HTTP redirect is not followed unless [`PullOptions::follow_redirects`]
-//! says so. Received packs are made read-only (0444): gix writes them
-//! 0600, and a `git http-backend` running as another user could not serve
-//! them on.
+//! Received packs are made read-only (0444): gix writes them 0600, and a
+//! `git http-backend` running as another user could not serve them on.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::ObjectId;
 use crate::object_id::Ours;
+use gix::refs::transaction::PreviousValue;
 use wenku_model::Region;
 
-use super::{FetchStats, PullError, PullOptions, incoming_ref};
-use crate::git::{GitError, MAIN_REF};
+use super::transport::{Guard, Tripped};
+use super::{FetchStats, PullError, PullOptions, incoming_ref, node_ref};
+use crate::git::{self, Context, GitError, MAIN_REF};
 use crate::library::Library;
 use crate::pack;
 
@@ -75,38 +84,48 @@ struct Received {
     head: ObjectId,
     objects: u32,
     pack: Option<PathBuf>,
-    index: Option<PathBuf>,
-    keep: Option<PathBuf>,
 }
 
-/// Fetches the peer's `refs/heads/main` from `source` into
-/// `refs/wenku/incoming/<region>`.
+type Answer = Result<Received, Failure>;
+
+/// Fetches the peer's `refs/heads/main` from `source` into a quarantine
+/// directory, moves what came into the library and points
+/// `refs/wenku/incoming/<region>` at it. Called with the peer's pull lock
+/// held.
 pub(super) fn fetch(
     library: &Library,
     source: &str,
     url: &str,
     region: Region,
     options: &PullOptions,
+    stamp: &gix::actor::Signature,
 ) -> Result<Fetched, PullError> {
     let started = Instant::now();
-    let store = library.store();
-    // Held while this pull waits for the pack (see the module docs); an
-    // abandoned fetch thread does not keep it.
-    let _writing =
-        crate::lock::lock_shared(library.git_dir(), pack::OBJECTS_LOCK).map_err(|e| {
-            PullError::Git(GitError {
-                action: "taking the objects lock".into(),
-                source: Box::new(e),
-            })
-        })?;
-    let deadline = started + options.timeout;
-    let follow_redirects = options.follow_redirects;
+    let git_dir = library.git_dir().to_path_buf();
+    remove_stale(&git_dir, region)?;
+    let quarantine = {
+        let repo = library.repo();
+        let mut refs = Vec::new();
+        for name in [MAIN_REF.to_string(), node_ref(region), incoming_ref(region)] {
+            if let Some(id) = git::ref_target(&repo, &name)? {
+                refs.push((name, id));
+            }
+        }
+        Quarantine::create(&git_dir, repo.objects.store_ref().path(), region, &refs)?
+    };
     let flag = Arc::new(AtomicBool::new(false));
+    let guard = Guard::new(
+        options.max_pack_bytes,
+        options.follow_redirects,
+        options.timeout,
+    );
     let (tx, rx) = mpsc::sync_channel(1);
     let refspec = format!("+{MAIN_REF}:{}", incoming_ref(region));
     let worker = {
         let flag = Arc::clone(&flag);
+        let guard = guard.clone();
         let source = source.to_string();
+        let dir = quarantine.dir.clone();
         std::thread::Builder::new()
             .name(format!("wenku-fetch-{region}"))
             .spawn(move || {
@@ -114,14 +133,7 @@ pub(super) fn fetch(
                 // overflow in its negotiation loop against a broken
                 // server, in debug builds): that is a failed fetch.
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    receive(
-                        &store.repo,
-                        &source,
-                        &refspec,
-                        &flag,
-                        deadline,
-                        follow_redirects,
-                    )
+                    receive(&dir, &source, &refspec, &flag, &guard)
                 }))
                 .unwrap_or_else(|payload| {
                     let what = payload
@@ -138,19 +150,27 @@ pub(super) fn fetch(
                 let _ = tx.send(result);
             })
     };
-    if let Err(e) = worker {
-        return Err(PullError::Git(GitError {
-            action: "starting the fetch thread".into(),
-            source: Box::new(e),
-        }));
-    }
+    let worker = match worker {
+        Ok(handle) => handle,
+        Err(e) => {
+            return Err(PullError::Git(GitError {
+                action: "starting the fetch thread".into(),
+                source: Box::new(e),
+            }));
+        }
+    };
+    let stopper = Stopper {
+        flag: &flag,
+        guard: &guard,
+        rx: &rx,
+    };
 
+    let deadline = started + options.timeout;
     let result = loop {
         let now = Instant::now();
         if now >= deadline {
-            return Err(stop(
-                &flag,
-                &rx,
+            return Err(stopper.stop(
+                worker,
                 PullError::Timeout {
                     url: url.to_string(),
                     after: options.timeout,
@@ -169,9 +189,8 @@ pub(super) fn fetch(
                     .as_ref()
                     .is_some_and(|f| f.load(Ordering::Relaxed))
                 {
-                    return Err(stop(
-                        &flag,
-                        &rx,
+                    return Err(stopper.stop(
+                        worker,
                         PullError::Interrupted {
                             url: url.to_string(),
                         },
@@ -186,50 +205,46 @@ pub(super) fn fetch(
             }
         }
     };
-    let received = result.map_err(|failure| match failure {
-        Failure::NoMain => PullError::NoMain {
+    // The thread has sent its answer and ends now.
+    let _ = worker.join();
+    let received = result.map_err(|failure| match (guard.tripped(), failure) {
+        (Some(tripped), _) => refused(url, tripped),
+        (None, Failure::NoMain) => PullError::NoMain {
             url: url.to_string(),
         },
-        Failure::GitNotFound => PullError::GitNotFound {
+        (None, Failure::GitNotFound) => PullError::GitNotFound {
             url: url.to_string(),
         },
-        Failure::Other { message, cause } => {
-            // A smart HTTP server answers git's first request itself; a
-            // failure there may be a redirect that was not followed.
-            let http = source.starts_with("http://") || source.starts_with("https://");
-            match (http && !options.follow_redirects)
-                .then(|| redirect_target(source, deadline))
-                .flatten()
-            {
-                Some(to) => PullError::Redirected {
-                    url: url.to_string(),
-                    to,
-                },
-                None => PullError::Fetch {
-                    url: url.to_string(),
-                    message,
-                    cause,
-                },
-            }
-        }
+        (None, Failure::Other { message, cause }) => PullError::Fetch {
+            url: url.to_string(),
+            message,
+            cause,
+        },
     })?;
-    for path in [&received.pack, &received.index].into_iter().flatten() {
-        pack::make_read_only(path)?;
-    }
-    if let Some(keep) = &received.keep {
-        // gix keeps the .keep when no ref moved (the incoming ref already
-        // pointed at the head); the head's ref protects the pack anyway.
-        std::fs::remove_file(keep).map_err(|e| {
-            PullError::Git(GitError {
-                action: format!("removing {}", keep.display()),
-                source: Box::new(e),
-            })
-        })?;
-    }
     let pack_bytes = match &received.pack {
         Some(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
         None => 0,
     };
+    if pack_bytes > options.max_pack_bytes {
+        // Sources gix connects to itself are measured here, when the pack
+        // is complete; it never enters the library.
+        return Err(refused(
+            url,
+            Tripped::Pack {
+                limit: options.max_pack_bytes,
+            },
+        ));
+    }
+    quarantine.migrate(&git_dir, &library.repo())?;
+    git::write_ref(
+        &library.repo(),
+        &incoming_ref(region),
+        PreviousValue::Any,
+        received.head,
+        "wenku: fetched",
+        stamp,
+    )?;
+    drop(quarantine);
     Ok(Fetched {
         head: received.head,
         stats: FetchStats {
@@ -240,44 +255,241 @@ pub(super) fn fetch(
     })
 }
 
-/// Sets the flag gix polls and waits a moment for the fetch to stop.
-fn stop(
-    flag: &AtomicBool,
-    rx: &mpsc::Receiver<Result<Received, Failure>>,
-    error: PullError,
-) -> PullError {
-    flag.store(true, Ordering::Relaxed);
-    match rx.recv_timeout(STOP_GRACE) {
-        Ok(_) => tracing::debug!("the fetch stopped after its interrupt flag was set"),
-        Err(_) => tracing::warn!(
-            "the fetch did not stop within {STOP_GRACE:?} of its interrupt; leaving its thread to end with its connection"
-        ),
+/// The refusal for what the transport's guard stopped.
+fn refused(url: &str, tripped: Tripped) -> PullError {
+    match tripped {
+        Tripped::Advertisement { limit } => PullError::AdvertisementTooLarge {
+            url: url.to_string(),
+            limit,
+        },
+        Tripped::Pack { limit } => PullError::PackTooLarge {
+            url: url.to_string(),
+            limit,
+        },
+        Tripped::Redirect { to } => PullError::Redirected {
+            url: url.to_string(),
+            to: super::redact(&to),
+        },
     }
-    error
 }
 
-/// The fetch itself, on the worker thread.
-fn receive(
-    repo: &gix::ThreadSafeRepository,
-    source: &str,
-    refspec: &str,
-    flag: &AtomicBool,
-    deadline: Instant,
-    follow_redirects: bool,
-) -> Result<Received, Failure> {
-    let repo = repo.to_thread_local();
+/// Ends a fetch the pull gives up on.
+struct Stopper<'a> {
+    flag: &'a AtomicBool,
+    guard: &'a Guard,
+    rx: &'a mpsc::Receiver<Answer>,
+}
+
+impl Stopper<'_> {
+    /// Sets the flag gix polls, cuts the connection and waits a moment for
+    /// the fetch thread to end.
+    fn stop(&self, worker: JoinHandle<()>, error: PullError) -> PullError {
+        self.flag.store(true, Ordering::Relaxed);
+        self.guard.cut();
+        match self.rx.recv_timeout(STOP_GRACE) {
+            Ok(_) => {
+                let _ = worker.join();
+                tracing::debug!("the fetch stopped after it was interrupted");
+            }
+            Err(_) => tracing::warn!(
+                "the fetch did not stop within {STOP_GRACE:?} of its interrupt; its thread ends with its connection and writes only into its own directory"
+            ),
+        }
+        error
+    }
+}
+
+/// Where fetches keep their quarantine directories.
+fn fetch_dir(git_dir: &Path) -> PathBuf {
+    git_dir.join("wenku").join("fetch")
+}
+
+/// Removes the quarantine directories of earlier fetches of `region`: with
+/// the peer's pull lock held, they belong to fetches that were abandoned
+/// or to processes that died.
+fn remove_stale(git_dir: &Path, region: Region) -> Result<(), GitError> {
+    let dir = fetch_dir(git_dir);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).ctx(|| format!("listing {}", dir.display())),
+    };
+    let prefix = format!("{region}-");
+    for entry in entries {
+        let path = entry.ctx(|| format!("listing {}", dir.display()))?.path();
+        let ours = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(&prefix));
+        if ours {
+            match std::fs::remove_dir_all(&path) {
+                Ok(()) => tracing::info!(path = %path.display(), "removed an abandoned fetch"),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).ctx(|| format!("removing {}", path.display())),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A fetch's own bare repository, borrowing the library's objects through
+/// `objects/info/alternates`; removed when dropped.
+struct Quarantine {
+    dir: PathBuf,
+}
+
+impl Quarantine {
+    /// Creates the repository with `refs` (name, id) copied from the
+    /// library, for negotiation.
+    fn create(
+        git_dir: &Path,
+        objects: &Path,
+        region: Region,
+        refs: &[(String, ObjectId)],
+    ) -> Result<Quarantine, GitError> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let dir = fetch_dir(git_dir).join(format!(
+            "{region}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let quarantine = Quarantine { dir };
+        quarantine
+            .populate(objects, refs)
+            .ctx(|| format!("creating the fetch directory {}", quarantine.dir.display()))?;
+        Ok(quarantine)
+    }
+
+    fn populate(&self, objects: &Path, refs: &[(String, ObjectId)]) -> std::io::Result<()> {
+        let objects = std::path::absolute(objects)?;
+        let dir = &self.dir;
+        std::fs::create_dir_all(dir.join("objects").join("pack"))?;
+        std::fs::create_dir_all(dir.join("objects").join("info"))?;
+        std::fs::create_dir_all(dir.join("refs").join("heads"))?;
+        std::fs::write(dir.join("HEAD"), format!("ref: {MAIN_REF}\n"))?;
+        std::fs::write(
+            dir.join("config"),
+            "[core]\n\trepositoryformatversion = 0\n\tbare = true\n",
+        )?;
+        let mut alternates = objects.into_os_string().into_encoded_bytes();
+        alternates.push(b'\n');
+        std::fs::write(
+            dir.join("objects").join("info").join("alternates"),
+            alternates,
+        )?;
+        for (name, id) in refs {
+            let path = dir.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, format!("{id}\n"))?;
+        }
+        Ok(())
+    }
+
+    /// Moves the fetched objects into the library: packs (pack first, then
+    /// its index, read-only), and loose objects if any.
+    fn migrate(&self, git_dir: &Path, repo: &gix::Repository) -> Result<(), GitError> {
+        let _writing = crate::lock::lock_shared(git_dir, pack::OBJECTS_LOCK)
+            .ctx(|| "taking the objects lock".to_string())?;
+        let target = repo.objects.store_ref().path().to_path_buf();
+        let source = self.dir.join("objects");
+        let pack_dir = source.join("pack");
+        let mut packs = Vec::new();
+        for entry in
+            std::fs::read_dir(&pack_dir).ctx(|| format!("listing {}", pack_dir.display()))?
+        {
+            let path = entry
+                .ctx(|| format!("listing {}", pack_dir.display()))?
+                .path();
+            if path.extension().is_some_and(|e| e == "pack") && path.with_extension("idx").exists()
+            {
+                packs.push(path);
+            }
+        }
+        for pack_file in packs {
+            for path in [pack_file.clone(), pack_file.with_extension("idx")] {
+                pack::make_read_only(&path)?;
+                let name = path.file_name().ctx_none(&path)?;
+                let to = target.join("pack").join(name);
+                std::fs::rename(&path, &to)
+                    .ctx(|| format!("moving {} to {}", path.display(), to.display()))?;
+            }
+        }
+        // gix writes packs; loose objects would be moved the same way.
+        for entry in std::fs::read_dir(&source).ctx(|| format!("listing {}", source.display()))? {
+            let path = entry
+                .ctx(|| format!("listing {}", source.display()))?
+                .path();
+            let fan = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if fan.len() != 2 || !fan.bytes().all(|b| b.is_ascii_hexdigit()) || !path.is_dir() {
+                continue;
+            }
+            let into = target.join(fan);
+            std::fs::create_dir_all(&into).ctx(|| format!("creating {}", into.display()))?;
+            for object in std::fs::read_dir(&path).ctx(|| format!("listing {}", path.display()))? {
+                let object = object.ctx(|| format!("listing {}", path.display()))?.path();
+                let name = object.file_name().ctx_none(&object)?;
+                let to = into.join(name);
+                if !to.exists() {
+                    std::fs::rename(&object, &to)
+                        .ctx(|| format!("moving {} to {}", object.display(), to.display()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Quarantine {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.dir)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %self.dir.display(), error = %e, "could not remove a fetch directory; the next pull of this peer removes it");
+        }
+    }
+}
+
+/// A path's file name, or an error naming the path.
+trait FileName<'a> {
+    fn ctx_none(self, path: &Path) -> Result<&'a std::ffi::OsStr, GitError>;
+}
+
+impl<'a> FileName<'a> for Option<&'a std::ffi::OsStr> {
+    fn ctx_none(self, path: &Path) -> Result<&'a std::ffi::OsStr, GitError> {
+        self.ok_or_else(|| GitError {
+            action: format!("moving {}", path.display()),
+            source: "the path has no file name".into(),
+        })
+    }
+}
+
+/// The fetch itself, on the worker thread, into the quarantine directory.
+fn receive(dir: &Path, source: &str, refspec: &str, flag: &AtomicBool, guard: &Guard) -> Answer {
+    let repo = gix::open_opts(dir, crate::library::open_options())
+        .map_err(|e| other("opening the fetch directory", e))?;
     let remote = repo
         .remote_at(source)
         .map_err(|e| other("reading the source as a URL or path", e))?
         .with_refspecs([refspec], gix::remote::Direction::Fetch)
         .map_err(|e| other("setting up the fetch", e))?
         .with_fetch_tags(gix::remote::fetch::Tags::None);
-    let mut connection = remote
-        .connect(gix::remote::Direction::Fetch)
-        .map_err(|e| classify("connecting", e))?;
-    if source.starts_with("http://") || source.starts_with("https://") {
-        connection.set_transport_options(http_options(&repo, source, deadline, follow_redirects)?);
-    }
+    let url = remote
+        .url(gix::remote::Direction::Fetch)
+        .cloned()
+        .ok_or_else(|| Failure::Other {
+            message: "the source has no URL".into(),
+            cause: "no URL".into(),
+        })?;
+    let connection = match guard.transport(&url).map_err(|e| other("connecting", e))? {
+        Some(transport) => remote
+            .to_connection_with_transport(transport)
+            .with_transport_options(Box::new(guard.http_options())),
+        None => remote
+            .connect(gix::remote::Direction::Fetch)
+            .map_err(|e| classify("connecting", e))?,
+    };
     let prepare = connection
         .prepare_fetch(gix::progress::Discard, Default::default())
         .map_err(|e| classify("listing the peer's refs", e))?;
@@ -286,7 +498,7 @@ fn receive(
         .mappings
         .iter()
         .find_map(|m| m.remote.as_id())
-        .map(|id| id.ours())
+        .map(|id| id.to_owned().ours())
         .ok_or(Failure::NoMain)?;
     let outcome = prepare
         .receive(gix::progress::Discard, flag)
@@ -296,8 +508,6 @@ fn receive(
             head,
             objects: 0,
             pack: None,
-            index: None,
-            keep: None,
         },
         gix::remote::fetch::Status::Change {
             write_pack_bundle, ..
@@ -305,74 +515,8 @@ fn receive(
             head,
             objects: write_pack_bundle.index.num_objects,
             pack: write_pack_bundle.data_path,
-            index: write_pack_bundle.index_path,
-            keep: write_pack_bundle.keep_path,
         },
     })
-}
-
-/// The HTTP transport's options as the repository's configuration makes
-/// them, with a deadline on every request (the pull's remaining time) and
-/// redirects followed only when the caller allows it.
-fn http_options(
-    repo: &gix::Repository,
-    source: &str,
-    deadline: Instant,
-    follow_redirects: bool,
-) -> Result<Box<dyn std::any::Any>, Failure> {
-    use gix::protocol::transport::client::blocking_io::http;
-    let mut options = match repo
-        .transport_options(source, None)
-        .map_err(|e| other("reading the HTTP configuration", e))?
-        .and_then(|o| o.downcast::<http::Options>().ok())
-    {
-        Some(o) => *o,
-        None => http::Options::default(),
-    };
-    options.follow_redirects = if follow_redirects {
-        http::options::FollowRedirects::Initial
-    } else {
-        http::options::FollowRedirects::None
-    };
-    let remaining = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(1));
-    let backend = http::reqwest::Options {
-        configure_client: Some(Box::new(move |client| Ok(client.timeout(remaining)))),
-        configure_request: None,
-    };
-    options.backend = Some(Arc::new(std::sync::Mutex::new(backend)));
-    Ok(Box::new(options))
-}
-
-/// Where the peer redirects git's first request, if it does: asked again
-/// without following, within the pull's remaining time (at most 10 s).
-fn redirect_target(source: &str, deadline: Instant) -> Option<String> {
-    let remaining = deadline
-        .saturating_duration_since(Instant::now())
-        .min(Duration::from_secs(10));
-    if remaining.is_zero() {
-        return None;
-    }
-    let client = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(remaining)
-        .build()
-        .ok()?;
-    let probe = format!(
-        "{}/info/refs?service=git-upload-pack",
-        source.trim_end_matches('/')
-    );
-    let response = client.get(probe).send().ok()?;
-    if !response.status().is_redirection() {
-        return None;
-    }
-    let to = response
-        .headers()
-        .get(reqwest::header::LOCATION)?
-        .to_str()
-        .ok()?;
-    Some(to.to_string())
 }
 
 fn other(action: &str, e: impl std::error::Error + Send + Sync + 'static) -> Failure {

@@ -115,8 +115,10 @@ mod check;
 mod fetch;
 mod merge;
 mod objects;
+mod transport;
 
 pub use objects::{MAX_DEPTH, MalformedObject};
+pub use transport::ADVERTISEMENT_LIMIT;
 
 use std::fmt;
 use std::sync::Arc;
@@ -208,12 +210,19 @@ pub struct PullOptions {
     /// (each attempt): for instrumentation, and for tests that publish
     /// locally at exactly that moment.
     pub before_swap: Option<BeforeSwap>,
-    /// Whether an HTTP peer may redirect the first request (as git's
-    /// `http.followRedirects=initial`); off by default: a redirect is a
-    /// failed fetch that names it, so a peer cannot send this node to
-    /// another host without the operator saying so.
+    /// The largest pack a fetch may receive, in bytes; a bigger one is
+    /// refused with [`PullError::PackTooLarge`] and nothing of it enters
+    /// the library. 1 GiB by default.
+    pub max_pack_bytes: u64,
+    /// Whether an HTTP redirect to another origin (scheme, host or port)
+    /// is followed; by default it is refused with
+    /// [`PullError::Redirected`]. Redirects within the origin are always
+    /// followed (on the first request, as git does).
     pub follow_redirects: bool,
 }
+
+/// The default of [`PullOptions::max_pack_bytes`]: 1 GiB.
+pub const DEFAULT_MAX_PACK_BYTES: u64 = 1 << 30;
 
 impl Default for PullOptions {
     fn default() -> PullOptions {
@@ -221,6 +230,7 @@ impl Default for PullOptions {
             timeout: Duration::from_secs(600),
             interrupt: None,
             before_swap: None,
+            max_pack_bytes: DEFAULT_MAX_PACK_BYTES,
             follow_redirects: false,
         }
     }
@@ -244,7 +254,13 @@ impl PullOptions {
         self
     }
 
-    /// Lets an HTTP peer redirect the first request.
+    /// Limits the pack a fetch may receive to `bytes`.
+    pub fn max_pack_bytes(mut self, bytes: u64) -> PullOptions {
+        self.max_pack_bytes = bytes;
+        self
+    }
+
+    /// Follows HTTP redirects to other origins (`true`) or refuses them.
     pub fn follow_redirects(mut self, follow: bool) -> PullOptions {
         self.follow_redirects = follow;
         self
@@ -264,6 +280,7 @@ impl fmt::Debug for PullOptions {
             .field("timeout", &self.timeout)
             .field("interrupt", &self.interrupt)
             .field("before_swap", &self.before_swap.as_ref().map(|_| "…"))
+            .field("max_pack_bytes", &self.max_pack_bytes)
             .field("follow_redirects", &self.follow_redirects)
             .finish()
     }
@@ -473,17 +490,6 @@ pub enum PullError {
         #[source]
         cause: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
-    /// The HTTP peer answered with a redirect and
-    /// [`PullOptions::follow_redirects`] is off.
-    #[error(
-        "fetching {url}: the peer redirects to {to}; redirects are not followed unless the pull allows them"
-    )]
-    Redirected {
-        /// The source, without password.
-        url: String,
-        /// Where the peer sends the request.
-        to: String,
-    },
     /// The fetch took longer than [`PullOptions::timeout`].
     #[error("fetching {url}: no complete answer within {after:?}; the fetch was interrupted")]
     Timeout {
@@ -491,6 +497,39 @@ pub enum PullError {
         url: String,
         /// The limit.
         after: Duration,
+    },
+    /// An HTTP request of the fetch was redirected to another origin
+    /// (scheme, host or port) and [`PullOptions::follow_redirects`] is off.
+    /// Nothing fetched from there was used.
+    #[error(
+        "refused {url}: the server redirected the fetch to another origin, {to}; nothing was fetched from there (allow redirects to other origins to follow it)"
+    )]
+    Redirected {
+        /// The source, without password.
+        url: String,
+        /// Where the redirect led, without password.
+        to: String,
+    },
+    /// The peer's ref advertisement passed [`ADVERTISEMENT_LIMIT`].
+    #[error(
+        "refused {url}: its ref advertisement is larger than {limit} bytes; the fetch was cut off"
+    )]
+    AdvertisementTooLarge {
+        /// The source, without password.
+        url: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The pack the peer sends passed [`PullOptions::max_pack_bytes`].
+    /// Nothing of it entered the library.
+    #[error(
+        "refused {url}: the pack it sends is larger than the limit of {limit} bytes; nothing of it was kept"
+    )]
+    PackTooLarge {
+        /// The source, without password.
+        url: String,
+        /// The limit, in bytes.
+        limit: u64,
     },
     /// The caller interrupted the fetch.
     #[error("fetching {url}: interrupted")]
@@ -560,7 +599,8 @@ impl PullError {
     /// A stable code for the variant: `invalid-peer`, `wrong-library`,
     /// `rewritten-history`, `outside-authority`, `malformed-objects`,
     /// `invalid-content`,
-    /// `fetch-failed`, `timeout`, `interrupted`, `git-not-found`,
+    /// `fetch-failed`, `timeout`, `redirected`, `advertisement-too-large`,
+    /// `pack-too-large`, `interrupted`, `git-not-found`,
     /// `no-main`, `conflict`, `meta`, `lock`, `read`, `git`.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -571,8 +611,10 @@ impl PullError {
             PullError::MalformedObjects { .. } => "malformed-objects",
             PullError::InvalidContent { .. } => "invalid-content",
             PullError::Fetch { .. } => "fetch-failed",
-            PullError::Redirected { .. } => "redirected",
             PullError::Timeout { .. } => "timeout",
+            PullError::Redirected { .. } => "redirected",
+            PullError::AdvertisementTooLarge { .. } => "advertisement-too-large",
+            PullError::PackTooLarge { .. } => "pack-too-large",
             PullError::Interrupted { .. } => "interrupted",
             PullError::GitNotFound { .. } => "git-not-found",
             PullError::NoMain { .. } => "no-main",
@@ -784,7 +826,7 @@ impl Library {
         // Signs ref updates (their reflogs, where git keeps any).
         let stamp = identity.signature(self.clock.now());
 
-        let fetched = fetch::fetch(self, source, &url, region, options)?;
+        let fetched = fetch::fetch(self, source, &url, region, options, &stamp)?;
         let head = fetched.head;
         tracing::debug!(%head, objects = fetched.stats.objects, "fetched");
 
