@@ -151,8 +151,7 @@ async fn pull_once(shared: &Arc<Shared>, index: usize, stop: &CancellationToken)
                         p.last_error = None;
                         p.consecutive_failures = 0;
                         p.bytes_fetched += report.fetch.pack_bytes;
-                        let level_info = report.changed();
-                        if level_info {
+                        if report.changed() {
                             tracing::info!(
                                 peer = %peer,
                                 added = report.added(),
@@ -161,15 +160,9 @@ async fn pull_once(shared: &Arc<Shared>, index: usize, stop: &CancellationToken)
                                 seconds,
                                 "pulled"
                             );
+                        } else {
+                            tracing::debug!(peer = %peer, seconds, "pulled: nothing new");
                         }
-                        tracing::debug!(
-                            peer = %peer,
-                            added = report.added(),
-                            changed = report.changed_works(),
-                            removed = report.removed(),
-                            seconds,
-                            "pulled"
-                        );
                     }
                     Err(e) => {
                         p.pulls_failed += 1;
