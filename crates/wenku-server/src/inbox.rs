@@ -66,6 +66,72 @@ pub struct Sidecar {
     #[serde(default, deserialize_with = "date")]
     #[schemars(with = "Option<String>")]
     pub written: Option<Date>,
+    /// Subjects for search and subscription (added to the text's own).
+    #[serde(default)]
+    pub subjects: Vec<String>,
+    /// Relations to other documents, besides those the text names.
+    #[serde(default, rename = "relation")]
+    pub relations: Vec<SidecarRelation>,
+}
+
+/// One `[[relation]]` of a sidecar: a kind and exactly one of `work`,
+/// `number`, `title` (number and title may go together).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SidecarRelation {
+    /// `basis`, `implements`, `interprets`, `amends`, `repeals`,
+    /// `replaces`, `cites` or `contains`.
+    pub kind: String,
+    /// A work of the federation, by id.
+    pub work: Option<String>,
+    /// A document by number, e.g. `鲁政办发〔2025〕5号`.
+    pub number: Option<String>,
+    /// A document by title.
+    pub title: Option<String>,
+}
+
+impl SidecarRelation {
+    fn relation(&self) -> Result<wenku_model::Relation, Error> {
+        let kind = self
+            .kind
+            .parse::<wenku_model::RelationKind>()
+            .map_err(|e| {
+                let kinds: Vec<&str> = wenku_model::RelationKind::ALL
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect();
+                Error::refused(format!("sidecar relation kind: {e}"))
+                    .with_hint(format!("a relation kind is one of {}", kinds.join(", ")))
+            })?;
+        let target = match (&self.work, &self.number, &self.title) {
+            (Some(w), None, None) => wenku_model::Target::Work(
+                WorkId::parse(w)
+                    .map_err(|e| Error::refused(format!("sidecar relation work: {e}")))?,
+            ),
+            (None, number, title) if number.is_some() || title.is_some() => {
+                let number = number
+                    .as_deref()
+                    .map(|n| {
+                        DocNumber::parse(n).ok_or_else(|| {
+                            Error::refused(format!(
+                                "sidecar relation number: {n:?} is not a document number"
+                            ))
+                        })
+                    })
+                    .transpose()?;
+                wenku_model::Target::Citation(wenku_model::Citation {
+                    number,
+                    title: title.clone(),
+                })
+            }
+            _ => {
+                return Err(Error::refused(
+                    "a sidecar relation names its target by work, or by number and/or title",
+                ));
+            }
+        };
+        Ok(wenku_model::Relation { kind, target })
+    }
 }
 
 fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
@@ -295,7 +361,7 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
     let sidecar = match std::fs::read_to_string(sidecar_path) {
         Ok(text) => toml::from_str::<Sidecar>(&text).map_err(|e| {
             Error::refused(format!("{}: {}", sidecar_path.display(), e.to_string().trim_end()))
-                .with_hint("a sidecar may say work, local, type, title, number, issuers, published, effective and written")
+                .with_hint("a sidecar may say work, local, type, title, number, issuers, published, effective, written, subjects and [[relation]]")
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Sidecar::default(),
         Err(e) => {
@@ -333,11 +399,26 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
         local: sidecar.local.clone(),
         ..ImportOptions::default()
     };
-    let imported = wenku_import::import_file(file, &options).map_err(|e| {
+    let relations = sidecar
+        .relations
+        .iter()
+        .map(SidecarRelation::relation)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut imported = wenku_import::import_file(file, &options).map_err(|e| {
         Error::refused(e.to_string()).with_hint(
             "fix the file (or add a sidecar <file>.meta.toml with what is missing) and drop it in again",
         )
     })?;
+    for subject in &sidecar.subjects {
+        if !imported.document.subjects.contains(subject) {
+            imported.document.subjects.push(subject.clone());
+        }
+    }
+    for relation in relations {
+        if !imported.proposed.relations.contains(&relation) {
+            imported.proposed.relations.push(relation);
+        }
+    }
     let input = Input {
         file: file.to_path_buf(),
         imported,

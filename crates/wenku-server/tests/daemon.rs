@@ -869,3 +869,83 @@ fn faulty_peers_fail_alone_and_back_off() {
     assert!(city.stop().success(), "{}", city.log());
     county.stop();
 }
+
+/// What the inbox cannot publish is rejected with a report and changes
+/// nothing; a sidecar's subjects and relations reach the record.
+#[test]
+fn the_inbox_rejects_what_it_cannot_publish() {
+    let root = tempfile::tempdir().expect("tmp");
+    let mut county = Node::new(root.path(), "county", "370283", "", reserve_port());
+    county.start();
+    let text = notice(1);
+    let undated = text.replace("2024年7月2日", "");
+    let cases: [(&str, &str, Option<&str>, &str); 5] = [
+        ("undated.txt", undated.as_str(), None, "publication date"),
+        (
+            "hostile.txt",
+            text.as_str(),
+            Some("local = \"../../etc\"\n"),
+            "local",
+        ),
+        (
+            "foreign.txt",
+            text.as_str(),
+            Some("work = \"370200/qzbf\"\n"),
+            "370200",
+        ),
+        ("typo.txt", text.as_str(), Some("titel = \"x\"\n"), "titel"),
+        (
+            "badrel.txt",
+            text.as_str(),
+            Some("[[relation]]\nkind = \"likes\"\nwork = \"370000/a\"\n"),
+            "likes",
+        ),
+    ];
+    let head = Library::open(county.library())
+        .expect("open")
+        .head()
+        .expect("head");
+    for (name, body, sidecar, _) in &cases {
+        county.drop_file(name, body.as_bytes(), *sidecar);
+    }
+    for (name, _, _, needle) in &cases {
+        let report = county
+            .inbox()
+            .join("rejected")
+            .join(format!("{name}.error.json"));
+        wait_for(&format!("{name} rejected"), || report.exists());
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).expect("read")).expect("JSON");
+        let message = report["message"].as_str().expect("message");
+        assert!(message.contains(needle), "{name}: {report}");
+        assert!(county.inbox().join("rejected").join(name).exists());
+    }
+    assert_eq!(
+        Library::open(county.library())
+            .expect("open")
+            .head()
+            .expect("head"),
+        head,
+        "nothing was published"
+    );
+    // A sidecar with subjects and a relation.
+    county.drop_file(
+        "tagged.txt",
+        notice(2).as_bytes(),
+        Some("subjects = [\"政务公开\"]\n[[relation]]\nkind = \"basis\"\nnumber = \"鲁政办发〔2025〕5号\"\n"),
+    );
+    let receipt = county.inbox().join("done").join("tagged.txt.receipt.json");
+    wait_for("the tagged file's receipt", || receipt.exists());
+    let receipt: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&receipt).expect("read")).expect("JSON");
+    let work = WorkId::parse(receipt["work"].as_str().expect("work")).expect("id");
+    let record = Library::open(county.library())
+        .expect("open")
+        .snapshot()
+        .expect("snapshot")
+        .require_record(&work)
+        .expect("record");
+    assert_eq!(record.subjects, ["政务公开"]);
+    assert_eq!(record.relations.len(), 1, "{:?}", record.relations);
+    assert!(county.stop().success());
+}
