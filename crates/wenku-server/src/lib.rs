@@ -11,7 +11,7 @@
 //!   a jittered interval, backing off from peers that fail, with a
 //!   deadline per pull, on demand through `POST /admin/pull` or SIGHUP;
 //! - **serves its library** on one port: git smart HTTP at `/git`
-//!   (read-only, internal refs hidden — [`git_http`]), `/livez`, `/readyz`,
+//!   (read-only, internal refs hidden), `/livez`, `/readyz`,
 //!   `/status` (JSON: each peer's last success, last error, accepted and
 //!   quarantined head; the inbox's counts) and `/metrics` (Prometheus
 //!   text format).

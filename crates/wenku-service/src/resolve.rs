@@ -42,7 +42,7 @@ pub fn work_id(value: &str) -> Result<WorkId> {
 
 /// A work named by its id (anything with a `/` is taken for one), or else
 /// by its document number (`青政发〔2025〕3号`, any bracket variant) or its
-/// title (`《…》` optional; compared by [`wenku_model::citation::title_key`]),
+/// title (`《…》` optional; compared by [`wenku_model::title_key`]),
 /// looked up with the library's citation rule ([`Snapshot::lookup`]).
 ///
 /// A work id is returned as given, without asking the library: whether
