@@ -413,3 +413,110 @@ fn a_record_rewritten_in_place_is_reported_by_verify() {
         "{report}"
     );
 }
+
+/// One change to a tree's entries, as a hostile child might make it.
+#[derive(Clone, Debug)]
+enum Mutation {
+    Duplicate(usize),
+    Swap(usize, usize),
+    Mode(usize, &'static str),
+    Name(usize, &'static str),
+    Drop(usize),
+    Id(usize, usize),
+    MissingId(usize),
+}
+
+fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
+    use proptest::prelude::*;
+    const MODES: [&str; 8] = [
+        "100644", "100755", "120000", "160000", "40000", "0100644", "100664", "644",
+    ];
+    const NAMES: [&str; 9] = [
+        "..",
+        ".",
+        ".git",
+        ".GIT",
+        "",
+        "a/b",
+        "record.xml",
+        "x.xml",
+        "zz",
+    ];
+    prop_oneof![
+        any::<usize>().prop_map(Mutation::Duplicate),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
+        (any::<usize>(), prop::sample::select(MODES.to_vec()))
+            .prop_map(|(i, m)| Mutation::Mode(i, m)),
+        (any::<usize>(), prop::sample::select(NAMES.to_vec()))
+            .prop_map(|(i, n)| Mutation::Name(i, n)),
+        any::<usize>().prop_map(Mutation::Drop),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Id(a, b)),
+        any::<usize>().prop_map(Mutation::MissingId),
+    ]
+}
+
+fn apply(entries: &mut Vec<(String, String, String)>, m: &Mutation) {
+    if entries.is_empty() {
+        return;
+    }
+    let n = entries.len();
+    match *m {
+        Mutation::Duplicate(i) => {
+            let e = entries[i % n].clone();
+            entries.push(e);
+        }
+        Mutation::Swap(a, b) => entries.swap(a % n, b % n),
+        Mutation::Mode(i, mode) => entries[i % n].0 = mode.into(),
+        Mutation::Name(i, name) => entries[i % n].1 = name.into(),
+        Mutation::Drop(i) => {
+            entries.remove(i % n);
+        }
+        Mutation::Id(a, b) => entries[a % n].2 = entries[b % n].2.clone(),
+        Mutation::MissingId(i) => entries[i % n].2 = "1234567890".repeat(4),
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Random malformed work directories from a child: the pull either
+    /// refuses (main unchanged) or merges something that `verify` and
+    /// `git fsck --strict` accept.
+    #[test]
+    fn a_child_s_random_malformed_trees_are_refused_or_harmless(
+        mutations in proptest::collection::vec(mutation(), 1..4),
+    ) {
+        let p = Pair::new();
+        p.pull().expect("a clean first pull");
+        let (path, mut entries) = work_entries(&p);
+        for m in &mutations {
+            apply(&mut entries, m);
+        }
+        let work = raw_tree(p.county.path(), &tree_bytes(&entries));
+        let root = replace_at(p.county.path(), &path, "40000", &work);
+        commit_on_main(p.county.path(), &root);
+        let before = p.city.head().expect("head");
+        match p.pull() {
+            Ok(report) => {
+                proptest::prop_assert!(
+                    p.city.verify().expect("verify").is_clean(),
+                    "{mutations:?} merged into a library that does not verify: {report:?}"
+                );
+                fsck(p.city.path());
+            }
+            Err(e) => {
+                proptest::prop_assert_eq!(
+                    p.city.head().expect("head"),
+                    before,
+                    "{:?} refused ({}) but main moved",
+                    mutations,
+                    e
+                );
+            }
+        }
+    }
+}
