@@ -513,7 +513,19 @@ pub struct EndlessRefs {
 }
 
 impl EndlessRefs {
+    /// Advertises refs without end in protocol v1 (the answer to
+    /// `GET info/refs`).
     pub fn bind() -> std::io::Result<EndlessRefs> {
+        EndlessRefs::start(false)
+    }
+
+    /// Speaks protocol v2: a proper capability advertisement, then an
+    /// `ls-refs` answer without end.
+    pub fn bind_v2() -> std::io::Result<EndlessRefs> {
+        EndlessRefs::start(true)
+    }
+
+    fn start(v2: bool) -> std::io::Result<EndlessRefs> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -531,17 +543,41 @@ impl EndlessRefs {
                     let stop = Arc::clone(&stop);
                     std::thread::spawn(move || {
                         let Ok(read) = stream.try_clone() else { return };
-                        if read_request(&mut BufReader::new(read)).is_err() {
+                        let Ok(request) = read_request(&mut BufReader::new(read)) else {
+                            return;
+                        };
+                        let mut out = std::io::BufWriter::new(stream);
+                        if v2 && request.method == "GET" {
+                            // The capability advertisement, complete.
+                            let caps = [
+                                "version 2\n",
+                                "ls-refs\n",
+                                "fetch\n",
+                                "object-format=sha1\n",
+                            ]
+                            .iter()
+                            .map(|c| format!("{:04x}{c}", c.len() + 4))
+                            .collect::<String>();
+                            let _ = write!(
+                                out,
+                                "HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\nConnection: close\r\n\r\n001e# service=git-upload-pack\n0000{caps}0000"
+                            );
                             return;
                         }
-                        let mut out = std::io::BufWriter::new(stream);
-                        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\nConnection: close\r\n\r\n001e# service=git-upload-pack\n0000";
+                        let head = if v2 {
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-result\r\nConnection: close\r\n\r\n"
+                        } else {
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\nConnection: close\r\n\r\n001e# service=git-upload-pack\n0000"
+                        };
                         if out.write_all(head.as_bytes()).is_err() {
                             return;
                         }
                         let id = "1".repeat(40);
-                        let first =
-                            format!("{id} refs/heads/main\0multi_ack side-band-64k ofs-delta\n");
+                        let first = if v2 {
+                            format!("{id} refs/heads/main\n")
+                        } else {
+                            format!("{id} refs/heads/main\0multi_ack side-band-64k ofs-delta\n")
+                        };
                         let mut line = format!("{:04x}{first}", first.len() + 4);
                         for n in 0u64.. {
                             if stop.load(Ordering::SeqCst)

@@ -218,9 +218,17 @@ fn redirects_within_the_origin_are_followed() {
 
 #[test]
 fn an_endless_ref_advertisement_is_cut_off() {
+    endless_refs_are_cut_off(EndlessRefs::bind().expect("server"));
+}
+
+#[test]
+fn an_endless_v2_ref_listing_is_cut_off() {
+    endless_refs_are_cut_off(EndlessRefs::bind_v2().expect("server"));
+}
+
+fn endless_refs_are_cut_off(endless: EndlessRefs) {
     let p = Pair::new();
     let before = p.city.head().expect("head");
-    let endless = EndlessRefs::bind().expect("server");
     let err = p
         .city
         .pull(
