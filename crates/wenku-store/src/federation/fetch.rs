@@ -114,10 +114,13 @@ pub(super) fn fetch(
         Quarantine::create(&git_dir, repo.objects.store_ref().path(), region, &refs)?
     };
     let flag = Arc::new(AtomicBool::new(false));
+    // Each HTTP request may run a little past the pull's deadline, so that
+    // the deadline (a Timeout) always fires first and the request's own
+    // limit only ends the thread within the stop's grace.
     let guard = Guard::new(
         options.max_pack_bytes,
         options.follow_redirects,
-        options.timeout,
+        options.timeout + STOP_GRACE / 2,
     );
     let (tx, rx) = mpsc::sync_channel(1);
     let refspec = format!("+{MAIN_REF}:{}", incoming_ref(region));
@@ -207,6 +210,13 @@ pub(super) fn fetch(
     };
     // The thread has sent its answer and ends now.
     let _ = worker.join();
+    // A failure that arrives once the deadline has passed is the deadline's.
+    if result.is_err() && Instant::now() >= deadline && guard.tripped().is_none() {
+        return Err(PullError::Timeout {
+            url: url.to_string(),
+            after: options.timeout,
+        });
+    }
     let received = result.map_err(|failure| match (guard.tripped(), failure) {
         (Some(tripped), _) => refused(url, tripped),
         (None, Failure::NoMain) => PullError::NoMain {
