@@ -35,6 +35,7 @@ use wenku_bench::library::{clerk, province};
 use wenku_server::Config;
 use wenku_service::import::{self, Input, Request};
 use wenku_store::{InitOptions, Library};
+use wenku_test_support::fixtures::county_notice as notice;
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -100,15 +101,6 @@ async fn node(dir: &Path, toml: &str, stop: &CancellationToken) -> u16 {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-fn notice(n: usize) -> String {
-    format!(
-        "平度市人民政府办公室关于第{n}批政务公开事项的通知\n\n各镇人民政府、街道办事处，市政府各部门：\n\n\
-         现将第{n}批政务公开事项通知如下，请认真组织实施。\n\n一、公开范围\n\n第{n}批事项涉及的规范性文件。\n\n\
-         二、工作要求\n\n各单位按要求公开第{n}批事项。\n\n平度市人民政府办公室\n2024年7月{}日\n",
-        1 + n % 28
-    )
 }
 
 fn drop_in(inbox: &Path, name: &str, text: &str) {

@@ -192,14 +192,15 @@ const NOT_DOCUMENTS: [&str; 5] = [
     ".error.json",
 ];
 
-/// Documents waiting in `dir`, in name order, with whether each is
-/// settled (unchanged for `settle`, or closed after writing).
+/// Documents in `dir` that are complete (unchanged for `settle`, or closed
+/// after writing), in name order, and whether others are still settling.
 fn waiting(
     dir: &Path,
     settle: Duration,
     closed: &HashSet<PathBuf>,
-) -> std::io::Result<Vec<PathBuf>> {
+) -> std::io::Result<(Vec<PathBuf>, bool)> {
     let mut out = Vec::new();
+    let mut settling = false;
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -221,10 +222,12 @@ fn waiting(
             .unwrap_or_default();
         if age >= settle || closed.contains(&path) {
             out.push(path);
+        } else {
+            settling = true;
         }
     }
     out.sort();
-    Ok(out)
+    Ok((out, settling))
 }
 
 /// Runs the inbox until `stop`.
@@ -238,11 +241,11 @@ pub(crate) async fn run(shared: Arc<Shared>, config: InboxConfig, stop: Cancella
     let _watcher = watch(&config.dir, tx);
     let mut closed: HashSet<PathBuf> = HashSet::new();
     loop {
-        let files = match waiting(&config.dir, config.settle, &closed) {
-            Ok(f) => f,
+        let (files, settling) = match waiting(&config.dir, config.settle, &closed) {
+            Ok(found) => found,
             Err(e) => {
                 tracing::warn!(dir = %config.dir.display(), error = %e, "cannot scan the inbox");
-                Vec::new()
+                (Vec::new(), false)
             }
         };
         for file in files {
@@ -263,13 +266,16 @@ pub(crate) async fn run(shared: Arc<Shared>, config: InboxConfig, stop: Cancella
             .last_scan
             .store(now_secs(), Ordering::Relaxed);
         shared.state.first_scan_done.store(true, Ordering::SeqCst);
-        // Until the next scan: a timer, a file event, or a file that will
-        // have settled by then.
-        let next = tokio::time::sleep(
+        // Until the next scan: the timer, a file event, or — when a file is
+        // still being written — the moment it will have settled.
+        let wait = if settling {
             config
                 .scan_interval
-                .min(config.settle.max(Duration::from_millis(200))),
-        );
+                .min(config.settle.max(Duration::from_millis(200)))
+        } else {
+            config.scan_interval
+        };
+        let next = tokio::time::sleep(wait);
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = next => {}

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use wenku_model::{Citation, DocNumber, WorkId};
 use wenku_store::Library;
+use wenku_test_support::fixtures::county_notice as notice;
 use wenku_test_support::git::{git, git_ok};
 use wenku_test_support::paths::{corpus_dir, schemas_dir};
 
@@ -500,22 +501,20 @@ fn check_config_names_the_key_and_line() {
         "library = \"l\"\nregion = \"370283\"\n[pull]\nintervall = \"5m\"\n",
     )
     .expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_wenkud"))
-        .arg("--config")
-        .arg(&path)
-        .arg("--check-config")
-        .output()
-        .expect("runs");
+    let check = || {
+        Command::new(env!("CARGO_BIN_EXE_wenkud"))
+            .arg("--config")
+            .arg(&path)
+            .arg("--check-config")
+            .output()
+            .expect("runs")
+    };
+    let out = check();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 4") && err.contains("intervall"), "{err}");
     std::fs::write(&path, "library = \"l\"\nregion = \"370283\"\n").expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_wenkud"))
-        .arg("--config")
-        .arg(&path)
-        .arg("--check-config")
-        .output()
-        .expect("runs");
+    let out = check();
     assert!(
         out.status.success(),
         "{}",
@@ -571,16 +570,6 @@ fn the_config_schema_and_example_are_current() {
     );
     let example = wenku_test_support::paths::testdata().join("wenkud/wenku.toml");
     wenku_server::Config::load(&example).expect("the example configuration is valid");
-}
-
-/// A small notice of the county, different for each `n`.
-fn notice(n: usize) -> String {
-    format!(
-        "平度市人民政府办公室关于第{n}批政务公开事项的通知\n\n各镇人民政府、街道办事处，市政府各部门：\n\n\
-         现将第{n}批政务公开事项通知如下，请认真组织实施。\n\n一、公开范围\n\n第{n}批事项涉及的规范性文件。\n\n\
-         二、工作要求\n\n各单位按要求公开第{n}批事项。\n\n平度市人民政府办公室\n2024年7月{}日\n",
-        1 + n % 28
-    )
 }
 
 /// SIGKILL at random moments while the inbox publishes and while a pull

@@ -171,7 +171,7 @@ impl Library {
     /// changed works and the commits between the two.
     pub fn changes(&self, from: ObjectId, to: ObjectId) -> Result<Changes, ChangesError> {
         let repo = self.repo();
-        if from != to && !ancestor(&repo, from, to).map_err(ReadError::from)? {
+        if !git::descends(&repo, from, to).map_err(ReadError::from)? {
             return Err(ChangesError::NotAncestor { from, to });
         }
         let operations = operations_between(&repo, Some(from), to, usize::MAX)?;
@@ -236,25 +236,6 @@ impl Library {
             works,
             operations,
         })
-    }
-}
-
-/// Whether `ancestor` is reachable from `head` (or is it).
-fn ancestor(
-    repo: &gix::Repository,
-    ancestor: ObjectId,
-    head: ObjectId,
-) -> Result<bool, git::GitError> {
-    if ancestor == head {
-        return Ok(true);
-    }
-    let base = git::retrying(|| repo.merge_base(ancestor.to_gix(), head.to_gix()))
-        .ctx(|| format!("finding the merge base of {ancestor} and {head}"));
-    match base {
-        Ok(b) => Ok(b.map(Ours::ours) == Some(ancestor)),
-        // No common history at all.
-        Err(_) if git::commit_tree(repo, ancestor).is_ok() => Ok(false),
-        Err(e) => Err(e),
     }
 }
 

@@ -232,6 +232,22 @@ pub(crate) fn delete_ref(
     Ok(())
 }
 
+/// Whether `head` is `ancestor` or descends from it (their merge base is
+/// `ancestor`); unrelated histories do not.
+pub(crate) fn descends(
+    repo: &gix::Repository,
+    ancestor: ObjectId,
+    head: ObjectId,
+) -> Result<bool, GitError> {
+    use crate::object_id::Ours;
+    if ancestor == head {
+        return Ok(true);
+    }
+    let base = retrying(|| repo.merge_base(ancestor.to_gix(), head.to_gix()))
+        .ctx(|| format!("finding the merge base of {ancestor} and {head}"))?;
+    Ok(base.map(|b| b.ours()) == Some(ancestor))
+}
+
 /// A repository that threads share: each read borrows a thread-local
 /// handle from a small pool and gives it back, so object caches outlive
 /// one call and a [`Snapshot`](crate::Snapshot) can be `Send + Sync`.

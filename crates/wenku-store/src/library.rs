@@ -494,7 +494,7 @@ impl Library {
     pub fn snapshot(&self) -> Result<Snapshot, ReadError> {
         let head = self.head()?;
         let index = self.index.current_for(&self.git_dir, head);
-        self.plug(Snapshot::new(self.store().repo.clone(), head)?, index)
+        self.plug(self.store().repo.clone(), head, index)
     }
 
     /// The library as of any commit (e.g. an older one, or a peer's head
@@ -502,23 +502,21 @@ impl Library {
     /// describes that commit.
     pub fn snapshot_at(&self, commit: ObjectId) -> Result<Snapshot, ReadError> {
         let index = self.index.cached_for(commit);
-        self.plug(Snapshot::new(self.store().repo.clone(), commit)?, index)
+        self.plug(self.store().repo.clone(), commit, index)
     }
 
+    /// A snapshot of `commit`, answering from `index` when there is one.
     fn plug(
         &self,
-        snapshot: Snapshot,
+        repo: gix::ThreadSafeRepository,
+        commit: ObjectId,
         index: Option<std::sync::Arc<wenku_index::Index>>,
     ) -> Result<Snapshot, ReadError> {
+        let snapshot = Snapshot::new(repo.clone(), commit)?;
         Ok(match index {
             None => snapshot,
             Some(index) => {
-                let catalog = IndexCatalog::new(
-                    index,
-                    self.store().repo.clone(),
-                    snapshot.commit(),
-                    snapshot.tree(),
-                );
+                let catalog = IndexCatalog::new(index, repo, snapshot.commit(), snapshot.tree());
                 snapshot.with_catalog(Box::new(catalog))
             }
         })

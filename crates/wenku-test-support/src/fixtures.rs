@@ -37,3 +37,15 @@ pub fn clock() -> Arc<dyn Clock> {
 pub fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary directory")
 }
+
+/// A short notice of 平度市 (370283), different for each `n` (its title,
+/// text and date), dated 2024年7月(1 + n % 28)日: what a county clerk drops
+/// into a node's inbox, many times over.
+pub fn county_notice(n: usize) -> String {
+    format!(
+        "平度市人民政府办公室关于第{n}批政务公开事项的通知\n\n各镇人民政府、街道办事处，市政府各部门：\n\n\
+         现将第{n}批政务公开事项通知如下，请认真组织实施。\n\n一、公开范围\n\n第{n}批事项涉及的规范性文件。\n\n\
+         二、工作要求\n\n各单位按要求公开第{n}批事项。\n\n平度市人民政府办公室\n2024年7月{}日\n",
+        1 + n % 28
+    )
+}

@@ -33,17 +33,7 @@ pub fn git_stdin(dir: &Path, args: &[&str], input: &[u8]) -> String {
         .expect("stdin was piped")
         .write_all(input)
         .expect("write to git");
-    let out = child.wait_with_output().expect("git finishes");
-    assert!(
-        out.status.success(),
-        "git {args:?} in {} failed: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("git prints UTF-8 here")
-        .trim()
-        .to_string()
+    succeeded(dir, args, child.wait_with_output().expect("git finishes"))
 }
 
 fn hermetic(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Command {
@@ -72,7 +62,11 @@ pub fn git_ok(dir: &Path, args: &[&str]) -> String {
 
 /// [`git_ok`] with extra environment variables.
 pub fn git_ok_with(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> String {
-    let out = git_with(dir, args, env);
+    succeeded(dir, args, git_with(dir, args, env))
+}
+
+/// Asserts git succeeded; its stdout, trimmed.
+fn succeeded(dir: &Path, args: &[&str], out: Output) -> String {
     assert!(
         out.status.success(),
         "git {args:?} in {} failed: {}",

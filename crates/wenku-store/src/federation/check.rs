@@ -92,20 +92,6 @@ pub(super) fn clear_quarantine(
     git::delete_ref(repo, &quarantine_ref(region), signature)
 }
 
-/// Whether `head` descends from (or is) `accepted`.
-pub(super) fn descends(
-    repo: &gix::Repository,
-    accepted: ObjectId,
-    head: ObjectId,
-) -> Result<bool, GitError> {
-    if accepted == head {
-        return Ok(true);
-    }
-    let base = git::retrying(|| repo.merge_base(accepted.to_gix(), head.to_gix()))
-        .ctx(|| format!("finding the merge base of {accepted} and {head}"))?;
-    Ok(base.map(|b| b.ours()) == Some(accepted))
-}
-
 /// Checks that the peer's `library.xml` at `head` names `region`;
 /// otherwise says what it holds (the inner error). A git error reading it
 /// is this repository's (the objects were fetched and checked), not a

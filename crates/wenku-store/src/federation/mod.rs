@@ -862,7 +862,7 @@ impl Library {
                 }));
             }
             if let Some(accepted) = previous
-                && !check::descends(&repo, accepted, head)?
+                && !git::descends(&repo, accepted, head)?
             {
                 return Err(refuse(PullError::RewrittenHistory {
                     peer,

@@ -311,7 +311,7 @@ impl IndexState {
             self.keep(Arc::new(index));
             return Ok(IndexRefresh::Current { commit: head });
         }
-        if !is_ancestor(repo, indexed, head)? {
+        if !git::descends(repo, indexed, head)? {
             return self.rebuild(repo, &dir, head, RebuildReason::NotAncestor { indexed });
         }
         let _span = tracing::info_span!("index_update", from = %indexed, to = %head).entered();
@@ -363,28 +363,4 @@ impl IndexState {
             reason,
         })
     }
-}
-
-/// Whether `ancestor` is `head` or reachable from it. Walks back from the
-/// head; the indexed commit is usually its parent.
-fn is_ancestor(
-    repo: &gix::Repository,
-    ancestor: ObjectId,
-    head: ObjectId,
-) -> Result<bool, GitError> {
-    use crate::git::Context;
-    if ancestor == head {
-        return Ok(true);
-    }
-    let walk = repo
-        .rev_walk([head.to_gix()])
-        .all()
-        .ctx(|| format!("walking the history of {head}"))?;
-    for info in walk {
-        let info = info.ctx(|| format!("walking the history of {head}"))?;
-        if info.id == ancestor.to_gix() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
