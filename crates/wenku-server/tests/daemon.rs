@@ -938,3 +938,39 @@ fn the_inbox_rejects_what_it_cannot_publish() {
     assert_eq!(record.relations.len(), 1, "{:?}", record.relations);
     assert!(county.stop().success());
 }
+
+/// SIGHUP pulls every peer at once, an hour before the schedule would.
+#[test]
+fn sighup_pulls_now() {
+    let root = tempfile::tempdir().expect("tmp");
+    let (c_port, k_port) = (reserve_port(), reserve_port());
+    let mut county = Node::new(root.path(), "county", "370283", "", k_port);
+    let mut city = Node::new(
+        root.path(),
+        "city",
+        "370200",
+        &format!("[[child]]\nregion = \"370283\"\nurl = \"http://127.0.0.1:{k_port}/git\"\n"),
+        c_port,
+    );
+    let config = std::fs::read_to_string(city.config_path()).expect("config");
+    std::fs::write(
+        city.config_path(),
+        config.replace("interval = \"1s\"", "interval = \"1h\""),
+    )
+    .expect("config");
+    county.start();
+    city.start();
+    let pulls = |node: &Node| node.status()["peers"][0]["pulls_ok"].as_u64().unwrap_or(0);
+    wait_for("the pull at start", || pulls(&city) == 1);
+    let pid = city.child.as_ref().expect("running").id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    wait_for("the pull SIGHUP asked for", || pulls(&city) == 2);
+    assert!(city.stop().success());
+    county.stop();
+}
