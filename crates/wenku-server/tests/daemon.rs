@@ -139,6 +139,11 @@ impl Node {
 
 impl Drop for Node {
     fn drop(&mut self) {
+        if std::thread::panicking() || std::env::var_os("WENKU_TEST_LOGS").is_some() {
+            // The daemon's own account of what it was doing, beside the
+            // failed assertion.
+            eprintln!("---- {} wenkud.log ----\n{}", self.name, self.log());
+        }
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
