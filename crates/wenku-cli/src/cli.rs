@@ -90,8 +90,9 @@ pub enum Command {
     ///
     /// SOURCE is a path, file://, git:// or http(s):// URL of the peer's
     /// library. Its history, authority and every document it brings are
-    /// checked before anything changes; a refused head changes nothing but
-    /// refs/wenku/quarantine/REGION.
+    /// checked before anything changes; a refused head changes nothing: it
+    /// is kept apart in the repository wenku/quarantine/REGION of the
+    /// library's git directory.
     ///
     /// Example: wenku -C /srv/wenku/370200 pull http://pingdu.example/wenku.git --child 370283
     Pull(PullArgs),

@@ -23,7 +23,7 @@ use support::http::{Behaviour, GitHttpServer, Silent};
 use support::*;
 use wenku_model::query::Filter;
 use wenku_model::{Citation, WorkId};
-use wenku_store::federation::{Peer, PullError, PullOptions};
+use wenku_store::federation::{Peer, PullError, PullOptions, quarantine_dir};
 use wenku_store::{Library, ProblemKind};
 
 // ---------------------------------------------------------------------------
@@ -450,7 +450,9 @@ impl Pair {
         );
         let head = self.county.head().expect("county head");
         assert_eq!(err.offered(), Some(head));
-        assert_eq!(err.quarantine(), Some("refs/wenku/quarantine/370283"));
+        let kept = std::path::absolute(quarantine_dir(self.city.git_dir(), r("370283")))
+            .expect("absolute");
+        assert_eq!(err.quarantine(), Some(kept.display().to_string().as_str()));
         assert_eq!(
             self.city.quarantined_head(r("370283")).expect("ref"),
             Some(head)
@@ -458,6 +460,26 @@ impl Pair {
         assert_ne!(
             self.city.accepted_head(r("370283")).expect("ref"),
             Some(head)
+        );
+        self.kept_apart(head);
+    }
+
+    /// The refused `head` is readable in the quarantine repository with
+    /// stock git, and none of what it brought is in the library's objects.
+    fn kept_apart(&self, head: wenku_store::ObjectId) {
+        let kept = quarantine_dir(self.city.git_dir(), r("370283"));
+        let id = head.to_string();
+        assert_eq!(
+            wenku_test_support::git::git_ok(&kept, &["rev-parse", "refs/heads/main"]).trim(),
+            id
+        );
+        let in_library = wenku_test_support::git::git(
+            self.city.git_dir(),
+            &["cat-file", "-e", &format!("{id}^{{object}}")],
+        );
+        assert!(
+            !in_library.status.success(),
+            "the refused head {id} is in the library's objects"
         );
         fsck(self.city.path());
     }
@@ -549,6 +571,22 @@ fn a_county_writing_into_its_citys_region_is_refused_with_the_paths() {
     assert_eq!(err.kind(), "outside-authority");
     assert!(err.to_string().contains(&forged), "{err}");
     p.refused(&err, before);
+    // Offered again and again, refused history never makes the library
+    // grow: each refusal replaces the quarantine.
+    let objects = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join("objects/pack"))
+            .expect("packs")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let packs = objects(p.city.git_dir());
+    for _ in 0..3 {
+        let again = p.pull().expect_err("refused again");
+        p.refused(&again, before);
+    }
+    assert_eq!(objects(p.city.git_dir()), packs);
 
     // The county takes its forgery back (resets to the accepted head):
     // the next pull is fine, and the quarantine is cleared.
@@ -564,6 +602,7 @@ fn a_county_writing_into_its_citys_region_is_refused_with_the_paths() {
     let report = p.pull().expect("pull after the reset");
     assert!(!report.changed());
     assert_eq!(p.city.quarantined_head(r("370283")).expect("ref"), None);
+    assert!(!quarantine_dir(p.city.git_dir(), r("370283")).exists());
     let peers = p.city.peers().expect("peers");
     assert_eq!((peers.len(), peers[0].quarantined), (1, None));
     // The county has pulled from nobody.
@@ -1155,4 +1194,30 @@ fn servers_that_drop_the_protocol_header_work_or_time_out() {
         failing.seen().len()
     );
     assert_eq!(p.city.head().expect("head"), before);
+}
+
+#[test]
+fn a_quarantine_ref_of_an_older_library_is_read_and_cleared() {
+    let p = Pair::new();
+    let first = p.pull().expect("a clean first pull");
+    // Libraries written before refused heads were kept apart kept them
+    // under refs/wenku/quarantine/<region>.
+    git_ok(
+        p.city.path(),
+        &[
+            "update-ref",
+            "refs/wenku/quarantine/370283",
+            &first.old_main.to_string(),
+        ],
+    );
+    assert_eq!(
+        p.city.quarantined_head(r("370283")).expect("ref"),
+        Some(first.old_main)
+    );
+    assert_eq!(
+        p.city.peers().expect("peers")[0].quarantined,
+        Some(first.old_main)
+    );
+    p.pull().expect("the next pull");
+    assert_eq!(p.city.quarantined_head(r("370283")).expect("ref"), None);
 }

@@ -116,7 +116,7 @@ impl<'a> PullReport<'a> {
 /// A pull that did not go through (`$defs/pull_error`): `status`
 /// (`refused` when the peer's head was checked and quarantined, else
 /// `failed`), the `error` kind, the `message`, the `offered` head and the
-/// `quarantine` ref (null when none), and what the refusal names: the
+/// `quarantine` repository (null when none), and what the refusal names: the
 /// `commits` and `paths` outside the peer's authority, the content
 /// `problems`, the malformed `objects`, or the `accepted` head a rewritten
 /// history does not descend from.

@@ -209,11 +209,11 @@ fn a_refused_pull_names_what_it_refused() {
         peer,
         accepted: commit('a'),
         offered: commit('b'),
-        quarantine: "refs/wenku/quarantine/370283".into(),
+        quarantine: "/srv/wenku/370200.git/wenku/quarantine/370283".into(),
     };
     let got = json(&PullFailure::new(&e));
     let expected = format!(
-        r#"{{"status":"refused","error":"rewritten-history","message":{},"offered":"{b}","quarantine":"refs/wenku/quarantine/370283","accepted":"{a}"}}"#,
+        r#"{{"status":"refused","error":"rewritten-history","message":{},"offered":"{b}","quarantine":"/srv/wenku/370200.git/wenku/quarantine/370283","accepted":"{a}"}}"#,
         serde_json::to_string(&e.to_string()).expect("a string"),
         a = commit('a'),
         b = commit('b'),

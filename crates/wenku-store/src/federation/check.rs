@@ -9,7 +9,6 @@ use std::sync::Arc;
 use crate::ObjectId;
 use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
-use gix::refs::transaction::PreviousValue;
 use wenku_model::Region;
 
 use super::{NODES_PREFIX, Scope, incoming_ref, node_ref, quarantine_ref};
@@ -66,25 +65,61 @@ pub(super) fn remove_stale_ref_locks(git_dir: &Path, region: Region) -> Result<(
     Ok(())
 }
 
-/// Keeps a refused head under `refs/wenku/quarantine/<region>`.
-pub(super) fn quarantine(
-    repo: &gix::Repository,
-    region: Region,
-    head: ObjectId,
-    signature: &gix::actor::Signature,
-) -> Result<(), GitError> {
-    git::write_ref(
-        repo,
-        &quarantine_ref(region),
-        PreviousValue::Any,
-        head,
-        "wenku: refused",
-        signature,
-    )
+/// The refused head kept in the peer's quarantine repository, if any.
+pub(super) fn kept_head(git_dir: &Path, region: Region) -> Result<Option<ObjectId>, GitError> {
+    let dir = super::quarantine_dir(git_dir, region);
+    if !dir.join("HEAD").exists() {
+        return Ok(None);
+    }
+    let repo = gix::open_opts(&dir, crate::library::open_options())
+        .ctx(|| format!("opening the quarantine {}", dir.display()))?;
+    git::ref_target(&repo, git::MAIN_REF)
 }
 
-/// Removes the quarantine ref of a peer whose head was just accepted.
+/// The regions with a quarantine repository, sorted; directories whose
+/// name is not a region are skipped.
+pub(super) fn kept_regions(git_dir: &Path) -> Result<Vec<Region>, GitError> {
+    let dir = git_dir.join("wenku").join("quarantine");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).ctx(|| format!("listing {}", dir.display())),
+    };
+    let mut regions = Vec::new();
+    for entry in entries {
+        let entry = entry.ctx(|| format!("listing {}", dir.display()))?;
+        if let Some(region) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| Region::parse(n).ok())
+        {
+            regions.push(region);
+        }
+    }
+    regions.sort();
+    Ok(regions)
+}
+
+/// Removes the quarantine of a peer whose head was just accepted: its
+/// repository, and the ref a library written before kept it under.
 pub(super) fn clear_quarantine(
+    git_dir: &Path,
+    repo: &gix::Repository,
+    region: Region,
+    signature: &gix::actor::Signature,
+) -> Result<(), GitError> {
+    let dir = super::quarantine_dir(git_dir, region);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).ctx(|| format!("removing the quarantine {}", dir.display())),
+    }
+    clear_legacy_quarantine(repo, region, signature)
+}
+
+/// Removes `refs/wenku/quarantine/<region>`, where a library written
+/// before refused heads were kept apart kept one.
+pub(super) fn clear_legacy_quarantine(
     repo: &gix::Repository,
     region: Region,
     signature: &gix::actor::Signature,
@@ -117,7 +152,7 @@ pub(super) fn peer_library(
 
 /// The heads whose history was checked before: `main` and every accepted
 /// peer head.
-fn trusted_heads(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+pub(super) fn trusted_heads(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
     let mut hidden: Vec<ObjectId> = git::main_head(repo)?.into_iter().collect();
     for region in accepted_peers(repo)? {
         if let Some(id) = git::ref_target(repo, &node_ref(region))? {
@@ -127,16 +162,16 @@ fn trusted_heads(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
     Ok(hidden)
 }
 
-/// The commits reachable from `head` and not from a trusted head, newest
-/// first.
+/// The commits reachable from `head` and not from a `trusted` head
+/// ([`trusted_heads`] of the library), newest first.
 pub(super) fn new_commits(
     repo: &gix::Repository,
     head: ObjectId,
+    trusted: &[ObjectId],
 ) -> Result<Vec<ObjectId>, GitError> {
-    let hidden = trusted_heads(repo)?;
     let walk = repo
         .rev_walk([head.to_gix()])
-        .with_hidden(hidden.into_iter().map(ObjectId::to_gix))
+        .with_hidden(trusted.iter().copied().map(ObjectId::to_gix))
         .all()
         .ctx(|| format!("walking the history of {head}"))?;
     walk.map(|info| {
@@ -168,8 +203,8 @@ const PATHS_IN_ALL: usize = 500;
 
 type RootEntries = Arc<BTreeMap<String, (ObjectId, EntryKind)>>;
 
-/// Checks every commit reachable from `head` and not from `main` or any
-/// accepted head: each top-level entry it changes relative to its first
+/// Checks every commit reachable from `head` and not from a `trusted`
+/// head (`main` and every accepted head): each top-level entry it changes relative to its first
 /// parent must be `library.xml`, a region in the scope, or taken verbatim
 /// from another of its parents (see the module docs of
 /// [`crate::federation`]).
@@ -177,13 +212,13 @@ pub(super) fn authority(
     repo: &gix::Repository,
     head: ObjectId,
     scope: &Scope,
+    trusted: &[ObjectId],
 ) -> Result<Walked, GitError> {
     let mut repo = repo.clone();
     repo.object_cache_size_if_unset(8 * 1024 * 1024);
-    let hidden = trusted_heads(&repo)?;
     let walk = repo
         .rev_walk([head.to_gix()])
-        .with_hidden(hidden.into_iter().map(ObjectId::to_gix))
+        .with_hidden(trusted.iter().copied().map(ObjectId::to_gix))
         .all()
         .ctx(|| format!("walking the history of {head}"))?;
     let mut roots: HashMap<ObjectId, RootEntries> = HashMap::new();

@@ -18,13 +18,15 @@
 //! negotiates from copies of `main`, the accepted head and the last
 //! incoming head), as git's receive-pack does with `GIT_QUARANTINE_PATH`.
 //! Only when the fetch finished in time, and its pack is within
-//! [`PullOptions::max_pack_bytes`], is the pack moved into
-//! `objects/pack` (pack first, then its index, each one rename, with the
-//! objects lock held shared as any writer holds it) and
-//! `refs/wenku/incoming/<region>` pointed at the head. A fetch that is
-//! abandoned or refused leaves nothing in the library: its directory is
-//! removed, and a thread still running in it writes into a directory
-//! nobody reads. So a stray thread holds no lock of the library and never
+//! [`PullOptions::max_pack_bytes`], does the pull check what came, reading
+//! through that repository ([`Incoming::repo`]); only a head it accepts has
+//! its pack moved into `objects/pack` (pack first, then its index, each one
+//! rename, with the objects lock held shared as any writer holds it) and
+//! `refs/wenku/incoming/<region>` pointed at it ([`Incoming::accept`]). A
+//! refused head's repository becomes the peer's quarantine
+//! ([`Incoming::refuse`], [`quarantine_dir`]). A fetch that is abandoned
+//! leaves nothing in the library: its directory is removed, and a thread
+//! still running in it writes into a directory nobody reads. So a stray thread holds no lock of the library and never
 //! blocks [`Library::maintain`]. A directory left by a process that died
 //! is removed by the next pull of the same peer.
 //!
@@ -68,6 +70,91 @@ pub(super) struct Fetched {
     pub stats: FetchStats,
     /// How long it took.
     pub took: Duration,
+    /// The fetch's own repository: what was received, not yet in the
+    /// library.
+    pub incoming: Incoming,
+}
+
+/// A fetch's repository after the fetch: read through it to check what
+/// came, then [`Incoming::accept`] it into the library or
+/// [`Incoming::refuse`] it. Dropped otherwise, it is removed.
+#[derive(Debug)]
+pub(super) struct Incoming {
+    quarantine: Quarantine,
+}
+
+impl Incoming {
+    /// Opens the fetch's repository: the received objects, and the
+    /// library's through `objects/info/alternates`.
+    pub fn repo(&self) -> Result<gix::ThreadSafeRepository, GitError> {
+        let dir = &self.quarantine.dir;
+        gix::open_opts(dir, crate::library::open_options())
+            .map(gix::Repository::into_sync)
+            .ctx(|| format!("opening the fetch directory {}", dir.display()))
+    }
+
+    /// Moves what came into the library and points
+    /// `refs/wenku/incoming/<region>` at `head`.
+    pub fn accept(
+        self,
+        library: &Library,
+        region: Region,
+        head: ObjectId,
+        stamp: &gix::actor::Signature,
+    ) -> Result<(), GitError> {
+        self.quarantine
+            .migrate(library.git_dir(), &library.repo())?;
+        git::write_ref(
+            &library.repo(),
+            &incoming_ref(region),
+            PreviousValue::Any,
+            head,
+            "wenku: fetched",
+            stamp,
+        )
+    }
+
+    /// Keeps the fetch's repository as the peer's quarantine
+    /// ([`quarantine_dir`]), replacing an earlier one, with `refs/heads/main`
+    /// at the refused `head`: nothing of it enters the library's objects.
+    pub fn refuse(self, git_dir: &Path, region: Region, head: ObjectId) -> Result<(), GitError> {
+        let dir = self.quarantine.dir.clone();
+        let keep = quarantine_dir(git_dir, region);
+        let prepare = || -> std::io::Result<()> {
+            std::fs::write(dir.join(MAIN_REF), format!("{head}\n"))?;
+            let _ = std::fs::remove_file(dir.join(incoming_ref(region)));
+            // Relative, so the quarantine survives the library being moved.
+            std::fs::write(
+                dir.join("objects").join("info").join("alternates"),
+                "../../../../objects\n",
+            )?;
+            std::fs::create_dir_all(keep.parent().unwrap_or(&keep))?;
+            // The old quarantine goes where abandoned fetches of this
+            // peer are removed from, then the new one takes its name.
+            if keep.exists() {
+                let old =
+                    fetch_dir(git_dir).join(format!("{region}-refused-{}", std::process::id()));
+                std::fs::rename(&keep, &old)?;
+                std::fs::remove_dir_all(&old)?;
+            }
+            std::fs::rename(&dir, &keep)
+        };
+        prepare().ctx(|| format!("keeping the refused fetch as {}", keep.display()))?;
+        // Renamed away: the drop finds nothing to remove.
+        drop(self.quarantine);
+        Ok(())
+    }
+}
+
+/// Where the refused head of the peer of `region` is kept, with the objects
+/// it brought: a bare repository (`git --git-dir <it> log`) whose
+/// `refs/heads/main` is the refused head, `refs/wenku/nodes/<region>` the
+/// head accepted before, and whose alternates name the library's objects.
+pub fn quarantine_dir(git_dir: &Path, region: Region) -> PathBuf {
+    git_dir
+        .join("wenku")
+        .join("quarantine")
+        .join(region.as_str())
 }
 
 /// Why a fetch on the worker thread failed.
@@ -89,16 +176,14 @@ struct Received {
 type Answer = Result<Received, Failure>;
 
 /// Fetches the peer's `refs/heads/main` from `source` into a quarantine
-/// directory, moves what came into the library and points
-/// `refs/wenku/incoming/<region>` at it. Called with the peer's pull lock
-/// held.
+/// directory of its own, which the caller checks and then accepts or
+/// refuses ([`Incoming`]). Called with the peer's pull lock held.
 pub(super) fn fetch(
     library: &Library,
     source: &str,
     url: &str,
     region: Region,
     options: &PullOptions,
-    stamp: &gix::actor::Signature,
 ) -> Result<Fetched, PullError> {
     let started = Instant::now();
     let git_dir = library.git_dir().to_path_buf();
@@ -245,16 +330,6 @@ pub(super) fn fetch(
             },
         ));
     }
-    quarantine.migrate(&git_dir, &library.repo())?;
-    git::write_ref(
-        &library.repo(),
-        &incoming_ref(region),
-        PreviousValue::Any,
-        received.head,
-        "wenku: fetched",
-        stamp,
-    )?;
-    drop(quarantine);
     Ok(Fetched {
         head: received.head,
         stats: FetchStats {
@@ -262,6 +337,7 @@ pub(super) fn fetch(
             pack_bytes,
         },
         took: started.elapsed(),
+        incoming: Incoming { quarantine },
     })
 }
 
@@ -344,6 +420,7 @@ fn remove_stale(git_dir: &Path, region: Region) -> Result<(), GitError> {
 
 /// A fetch's own bare repository, borrowing the library's objects through
 /// `objects/info/alternates`; removed when dropped.
+#[derive(Debug)]
 struct Quarantine {
     dir: PathBuf,
 }

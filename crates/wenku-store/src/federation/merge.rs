@@ -58,13 +58,72 @@ pub(super) struct Merged {
     pub checked: Duration,
 }
 
+/// The works of a peer head verified against one base tree of ours.
+#[derive(Debug)]
+pub(super) struct Verified {
+    base_tree: ObjectId,
+    changes: Vec<WorkChange>,
+}
+
+/// Verifies the works `head` brings against `main` as it is now, reading
+/// the peer's objects through `incoming` (the fetch's repository, which
+/// sees the library's objects too): the problems, if any.
+pub(super) fn verify(
+    library: &Library,
+    incoming: &gix::ThreadSafeRepository,
+    head: ObjectId,
+    scope: &Scope,
+) -> Result<Result<Verified, Vec<Problem>>, PullError> {
+    let repo = incoming.to_thread_local();
+    let base = library.head()?;
+    let base_tree = git::commit_tree(&repo, base)?;
+    let differing = differing(&repo, base_tree, head, scope)?;
+    if differing.is_empty() {
+        return Ok(Ok(Verified {
+            base_tree,
+            changes: Vec::new(),
+        }));
+    }
+    let (report, changes) = verify::verify_changes(incoming, head, base_tree, &differing)?;
+    Ok(if report.is_clean() {
+        Ok(Verified { base_tree, changes })
+    } else {
+        Err(report.problems)
+    })
+}
+
+/// The regions in the scope whose directories differ between our
+/// `base_tree` and `head`'s tree (by id and kind).
+fn differing(
+    repo: &gix::Repository,
+    base_tree: ObjectId,
+    head: ObjectId,
+    scope: &Scope,
+) -> Result<Vec<Region>, GitError> {
+    let head_tree = git::commit_tree(repo, head)?;
+    let ours = root_entries(repo, base_tree)?;
+    let theirs = root_entries(repo, head_tree)?;
+    Ok(ours
+        .keys()
+        .chain(theirs.keys())
+        .filter_map(|name| Region::parse(name).ok())
+        .filter(|r| scope.takes(r))
+        .collect::<BTreeSet<Region>>()
+        .into_iter()
+        .filter(|r| ours.get(r.as_str()) != theirs.get(r.as_str()))
+        .collect())
+}
+
 /// Merges `head` (already checked) into `main`, retrying on lost races.
+/// `verified` is what [`verify`] found; the merge verifies again only
+/// against a `main` that moved since.
 pub(super) fn merge_and_advance(
     library: &Library,
     head: ObjectId,
     scope: &Scope,
     identity: &Identity,
     options: &PullOptions,
+    mut verified: Option<Verified>,
 ) -> Result<Merged, Failure> {
     let started = Instant::now();
     let mut checked = Duration::ZERO;
@@ -73,7 +132,15 @@ pub(super) fn merge_and_advance(
     loop {
         attempts += 1;
         let retry = attempts < max_attempts;
-        match attempt(library, head, scope, identity, options, &mut checked) {
+        match attempt(
+            library,
+            head,
+            scope,
+            identity,
+            options,
+            &mut verified,
+            &mut checked,
+        ) {
             Ok(Attempt::Done {
                 base,
                 merge,
@@ -133,6 +200,7 @@ fn attempt(
     scope: &Scope,
     identity: &Identity,
     options: &PullOptions,
+    verified: &mut Option<Verified>,
     checked: &mut Duration,
 ) -> Result<Attempt, Failure> {
     let store = library.store();
@@ -145,17 +213,8 @@ fn attempt(
     })?;
     let base_tree = git::commit_tree(&repo, base)?;
     let head_tree = git::commit_tree(&repo, head)?;
-    let ours = root_entries(&repo, base_tree)?;
     let theirs = root_entries(&repo, head_tree)?;
-    let differing: Vec<Region> = ours
-        .keys()
-        .chain(theirs.keys())
-        .filter_map(|name| Region::parse(name).ok())
-        .filter(|r| scope.takes(r))
-        .collect::<BTreeSet<Region>>()
-        .into_iter()
-        .filter(|r| ours.get(r.as_str()) != theirs.get(r.as_str()))
-        .collect();
+    let differing = differing(&repo, base_tree, head, scope)?;
     if differing.is_empty() {
         return Ok(Attempt::Done {
             base,
@@ -164,12 +223,19 @@ fn attempt(
         });
     }
 
-    let verifying = Instant::now();
-    let (report, changes) = verify::verify_changes(&store.repo, head, base_tree, &differing)?;
-    *checked += verifying.elapsed();
-    if !report.is_clean() {
-        return Err(Failure::Invalid(report.problems));
-    }
+    let changes = match verified.take() {
+        Some(v) if v.base_tree == base_tree => v.changes,
+        _ => {
+            let verifying = Instant::now();
+            let (report, changes) =
+                verify::verify_changes(&store.repo, head, base_tree, &differing)?;
+            *checked += verifying.elapsed();
+            if !report.is_clean() {
+                return Err(Failure::Invalid(report.problems));
+            }
+            changes
+        }
+    };
     let regions = group(&differing, changes);
 
     let mut editor = repo

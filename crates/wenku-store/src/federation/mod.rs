@@ -43,8 +43,14 @@
 //!      version file whose bytes do not hash to its name, anything
 //!      [`Library::verify_at`] reports ([`PullError::InvalidContent`]).
 //!
-//!    A refused head is kept under `refs/wenku/quarantine/<region>` for
-//!    inspection (`git log refs/wenku/quarantine/370283`).
+//!    Every check reads through the fetch's own repository (see `fetch`),
+//!    so nothing of a refused head enters the library's objects: the
+//!    fetch's repository is kept instead as the peer's quarantine,
+//!    [`quarantine_dir`] (`<git-dir>/wenku/quarantine/<region>`, replacing
+//!    the one before; `git --git-dir <it> log` shows the refused head, and
+//!    `refs/wenku/nodes/<region>..main` what it adds), and removed by the
+//!    next accepted pull. A peer that offers refused history again and
+//!    again never makes the library grow.
 //! 3. **Merge**: a commit whose tree is ours with the peer's region
 //!    subtrees put in place of ours, and whose second parent is the peer's
 //!    head, so the peer's commits, authors and times stay in our history.
@@ -117,6 +123,7 @@ mod merge;
 mod objects;
 mod transport;
 
+pub use fetch::quarantine_dir;
 pub use objects::{MAX_DEPTH, MalformedObject};
 pub use transport::ADVERTISEMENT_LIMIT;
 
@@ -143,7 +150,8 @@ use crate::verify::Problem;
 pub const NODES_PREFIX: &str = "refs/wenku/nodes/";
 /// Where a peer's head is fetched before it is checked.
 pub const INCOMING_PREFIX: &str = "refs/wenku/incoming/";
-/// Where a refused head is kept for inspection.
+/// Where libraries written before refused heads were kept apart (see
+/// [`quarantine_dir`]) kept a refused head; read and cleared still.
 pub const QUARANTINE_PREFIX: &str = "refs/wenku/quarantine/";
 
 /// The ref of the head accepted from the peer of `region`.
@@ -156,7 +164,8 @@ pub fn incoming_ref(region: Region) -> String {
     format!("{INCOMING_PREFIX}{region}")
 }
 
-/// The ref a refused head of the peer is kept under.
+/// The ref under which libraries written before [`quarantine_dir`] kept a
+/// refused head of the peer.
 pub fn quarantine_ref(region: Region) -> String {
     format!("{QUARANTINE_PREFIX}{region}")
 }
@@ -400,7 +409,7 @@ pub enum PullError {
         reason: String,
     },
     /// The peer's `library.xml` does not name the peer's region.
-    #[error("refused {peer} at {offered}: its library.xml {reason}; kept as {quarantine}")]
+    #[error("refused {peer} at {offered}: its library.xml {reason}; kept in {quarantine}")]
     WrongLibrary {
         /// The peer.
         peer: Peer,
@@ -408,12 +417,12 @@ pub enum PullError {
         offered: ObjectId,
         /// What was found instead.
         reason: String,
-        /// The ref the head is kept under.
+        /// The repository the head is kept in ([`quarantine_dir`]).
         quarantine: String,
     },
     /// The peer's head does not descend from the head accepted before.
     #[error(
-        "refused {peer} at {offered}: rewritten history — it does not descend from {accepted}, the head accepted from it before; kept as {quarantine}"
+        "refused {peer} at {offered}: rewritten history — it does not descend from {accepted}, the head accepted from it before; kept in {quarantine}"
     )]
     RewrittenHistory {
         /// The peer.
@@ -422,12 +431,12 @@ pub enum PullError {
         accepted: ObjectId,
         /// The head offered now.
         offered: ObjectId,
-        /// The ref the head is kept under.
+        /// The repository the head is kept in ([`quarantine_dir`]).
         quarantine: String,
     },
     /// The peer's new commits change paths outside its authority.
     #[error(
-        "refused {peer} at {offered}: {} of its commits change paths outside its authority: {}; kept as {quarantine}",
+        "refused {peer} at {offered}: {} of its commits change paths outside its authority: {}; kept in {quarantine}",
         commits.len(),
         list(paths)
     )]
@@ -440,7 +449,7 @@ pub enum PullError {
         commits: Vec<ObjectId>,
         /// The paths they change (at most a few hundred).
         paths: Vec<String>,
-        /// The ref the head is kept under.
+        /// The repository the head is kept in ([`quarantine_dir`]).
         quarantine: String,
     },
     /// Objects the peer brings are malformed (what `git fsck --strict`
@@ -448,7 +457,7 @@ pub enum PullError {
     /// zero-padded or unknown modes, malformed commit headers), nest
     /// deeper than [`MAX_DEPTH`], or its head is not a commit.
     #[error(
-        "refused {peer} at {offered}: {} malformed objects: {}; kept as {quarantine}",
+        "refused {peer} at {offered}: {} malformed objects: {}; kept in {quarantine}",
         objects.len(),
         list(objects)
     )]
@@ -459,12 +468,12 @@ pub enum PullError {
         offered: ObjectId,
         /// The objects and what is wrong with them (at most a hundred).
         objects: Vec<MalformedObject>,
-        /// The ref the head is kept under.
+        /// The repository the head is kept in ([`quarantine_dir`]).
         quarantine: String,
     },
     /// A work the peer brings does not verify.
     #[error(
-        "refused {peer} at {offered}: {} problems in the documents it brings: {}; kept as {quarantine}",
+        "refused {peer} at {offered}: {} problems in the documents it brings: {}; kept in {quarantine}",
         problems.len(),
         list(problems)
     )]
@@ -476,7 +485,7 @@ pub enum PullError {
         /// Every problem found (records that do not parse, hash
         /// mismatches, …).
         problems: Vec<Problem>,
-        /// The ref the head is kept under.
+        /// The repository the head is kept in ([`quarantine_dir`]).
         quarantine: String,
     },
     /// The fetch failed.
@@ -632,7 +641,8 @@ impl PullError {
         self.quarantine().is_some()
     }
 
-    /// The ref a refused head is kept under.
+    /// The repository a refused head is kept in, with what it brought
+    /// ([`quarantine_dir`], as a path).
     pub fn quarantine(&self) -> Option<&str> {
         match self {
             PullError::WrongLibrary { quarantine, .. }
@@ -826,24 +836,29 @@ impl Library {
         // Signs ref updates (their reflogs, where git keeps any).
         let stamp = identity.signature(self.clock.now());
 
-        let fetched = fetch::fetch(self, source, &url, region, options, &stamp)?;
+        let fetched = fetch::fetch(self, source, &url, region, options)?;
         let head = fetched.head;
         tracing::debug!(%head, objects = fetched.stats.objects, "fetched");
 
+        // Everything is checked reading through the fetch's own repository:
+        // a refused head's objects never enter the library.
         let checking = Instant::now();
-        let refuse = |error: PullError| -> PullError {
-            match check::quarantine(&self.repo(), region, head, &stamp) {
-                Ok(()) => error,
-                Err(e) => PullError::Git(e),
-            }
-        };
+        let incoming = fetched.incoming.repo()?;
+        let kept = fetch::quarantine_dir(self.git_dir(), region);
+        // Named absolutely: the path is for an operator's `git --git-dir`.
+        let kept = std::path::absolute(&kept)
+            .unwrap_or(kept)
+            .display()
+            .to_string();
         let mut new_commits = 0;
+        let mut refusal = None;
         if previous != Some(head) {
-            let repo = self.repo();
+            let repo = incoming.to_thread_local();
+            let trusted = check::trusted_heads(&self.repo())?;
             // Every object the pull brings is checked before any is used.
             let malformed = match objects::head_problem(&repo, head)? {
                 Some(problem) => vec![problem],
-                None => match check::new_commits(&repo, head) {
+                None => match check::new_commits(&repo, head, &trusted) {
                     Ok(new) => objects::check(&repo, &new)?,
                     // A head that is not a commit, or a commit gix cannot
                     // parse: say what is wrong with it, else the error stands.
@@ -853,63 +868,87 @@ impl Library {
                     },
                 },
             };
-            if !malformed.is_empty() {
-                return Err(refuse(PullError::MalformedObjects {
+            refusal = if !malformed.is_empty() {
+                Some(PullError::MalformedObjects {
                     peer,
                     offered: head,
                     objects: malformed,
-                    quarantine: quarantine_ref(region),
-                }));
-            }
-            if let Some(accepted) = previous
+                    quarantine: kept.clone(),
+                })
+            } else if let Some(accepted) = previous
                 && !git::descends(&repo, accepted, head)?
             {
-                return Err(refuse(PullError::RewrittenHistory {
+                Some(PullError::RewrittenHistory {
                     peer,
                     accepted,
                     offered: head,
-                    quarantine: quarantine_ref(region),
-                }));
-            }
-            if let Err(reason) = check::peer_library(&repo, head, region)? {
-                return Err(refuse(PullError::WrongLibrary {
+                    quarantine: kept.clone(),
+                })
+            } else if let Err(reason) = check::peer_library(&repo, head, region)? {
+                Some(PullError::WrongLibrary {
                     peer,
                     offered: head,
                     reason,
-                    quarantine: quarantine_ref(region),
-                }));
-            }
-            let walked = check::authority(&repo, head, &scope)?;
-            new_commits = walked.commits;
-            if !walked.violations.is_empty() {
-                let commits = walked.violations.iter().map(|v| v.commit).collect();
-                let paths = walked
-                    .violations
-                    .into_iter()
-                    .flat_map(|v| v.paths)
-                    .collect();
-                return Err(refuse(PullError::OutsideAuthority {
-                    peer,
-                    offered: head,
-                    commits,
-                    paths,
-                    quarantine: quarantine_ref(region),
-                }));
-            }
+                    quarantine: kept.clone(),
+                })
+            } else {
+                let walked = check::authority(&repo, head, &scope, &trusted)?;
+                new_commits = walked.commits;
+                if walked.violations.is_empty() {
+                    None
+                } else {
+                    let commits = walked.violations.iter().map(|v| v.commit).collect();
+                    let paths = walked
+                        .violations
+                        .into_iter()
+                        .flat_map(|v| v.paths)
+                        .collect();
+                    Some(PullError::OutsideAuthority {
+                        peer,
+                        offered: head,
+                        commits,
+                        paths,
+                        quarantine: kept.clone(),
+                    })
+                }
+            };
+        }
+        // The works it brings, against main as it is now (the merge checks
+        // again only if main moves meanwhile).
+        let verified = match refusal {
+            Some(_) => None,
+            None => match merge::verify(self, &incoming, head, &scope)? {
+                Ok(verified) => Some(verified),
+                Err(problems) => {
+                    refusal = Some(PullError::InvalidContent {
+                        peer,
+                        offered: head,
+                        problems,
+                        quarantine: kept.clone(),
+                    });
+                    None
+                }
+            },
+        };
+        drop(incoming);
+        if let Some(error) = refusal {
+            fetched.incoming.refuse(self.git_dir(), region, head)?;
+            check::clear_legacy_quarantine(&self.repo(), region, &stamp)?;
+            return Err(error);
         }
         let checked = checking.elapsed();
+        fetched.incoming.accept(self, region, head, &stamp)?;
 
-        let merged = merge::merge_and_advance(self, head, &scope, identity, options).map_err(
-            |e| match e {
-                merge::Failure::Invalid(problems) => refuse(PullError::InvalidContent {
+        let merged = merge::merge_and_advance(self, head, &scope, identity, options, verified)
+            .map_err(|e| match e {
+                merge::Failure::Invalid(problems) => PullError::InvalidContent {
                     peer,
                     offered: head,
                     problems,
-                    quarantine: quarantine_ref(region),
-                }),
+                    quarantine: kept.clone(),
+                },
                 merge::Failure::Error(e) => e,
-            },
-        )?;
+            })?;
 
         // Recorded after main moved: a pull killed in between finds the
         // merge already in main and records the head next time.
@@ -930,7 +969,7 @@ impl Library {
                 &stamp,
             )?;
         }
-        check::clear_quarantine(&repo, region, &stamp)?;
+        check::clear_quarantine(self.git_dir(), &repo, region, &stamp)?;
         if fetched.stats.objects > 0 {
             // A fetch adds a pack, as a batch does.
             if let Err(e) = self.maintain() {
@@ -976,9 +1015,14 @@ impl Library {
     }
 
     /// The head last refused from the peer of `region`, if it is still in
-    /// quarantine (a later successful pull clears it).
+    /// quarantine (a later successful pull clears it): `refs/heads/main`
+    /// of [`quarantine_dir`], or, in a library written before refused
+    /// heads were kept apart, `refs/wenku/quarantine/<region>`.
     pub fn quarantined_head(&self, region: Region) -> Result<Option<ObjectId>, ReadError> {
-        Ok(git::ref_target(&self.repo(), &quarantine_ref(region))?)
+        match check::kept_head(self.git_dir(), region)? {
+            Some(head) => Ok(Some(head)),
+            None => Ok(git::ref_target(&self.repo(), &quarantine_ref(region))?),
+        }
     }
 
     /// Every peer this library has pulled from or refused, by region: the
@@ -990,6 +1034,7 @@ impl Library {
         let node = self.authority().node();
         let mut regions = check::peers_under(&repo, NODES_PREFIX)?;
         regions.extend(check::peers_under(&repo, QUARANTINE_PREFIX)?);
+        regions.extend(check::kept_regions(self.git_dir())?);
         regions.sort();
         regions.dedup();
         regions
@@ -1006,7 +1051,7 @@ impl Library {
                     region,
                     peer,
                     accepted: git::ref_target(&repo, &node_ref(region))?,
-                    quarantined: git::ref_target(&repo, &quarantine_ref(region))?,
+                    quarantined: self.quarantined_head(region)?,
                 })
             })
             .collect()
@@ -1024,7 +1069,8 @@ pub struct PeerState {
     pub peer: Option<Peer>,
     /// The head accepted last (`refs/wenku/nodes/<region>`).
     pub accepted: Option<ObjectId>,
-    /// A refused head kept for inspection (`refs/wenku/quarantine/<region>`).
+    /// A refused head kept for inspection
+    /// ([`Library::quarantined_head`]).
     pub quarantined: Option<ObjectId>,
 }
 

@@ -185,6 +185,7 @@ fn refused_as_malformed(p: &Pair, needle: &str) {
         Some(head)
     );
     assert!(p.city.verify().expect("verify").is_clean());
+    p.kept_apart(head);
 }
 
 /// The work directory of `county-1` as `(mode, name, id)` entries.
@@ -360,8 +361,8 @@ fn a_main_pointing_at_a_tree_or_a_tag_is_refused() {
         // The ref as written (quarantined_head peels a tag to its commit).
         assert_eq!(
             git_ok(
-                p.city.path(),
-                &["rev-parse", "refs/wenku/quarantine/370283"]
+                &wenku_store::federation::quarantine_dir(p.city.git_dir(), r("370283")),
+                &["rev-parse", "refs/heads/main"]
             ),
             id
         );
@@ -516,6 +517,11 @@ proptest::proptest! {
                     mutations,
                     e
                 );
+                // Nothing of the refused head entered the library, which
+                // git itself still finds sound.
+                if let Some(head) = e.offered() {
+                    p.kept_apart(head);
+                }
             }
         }
     }
