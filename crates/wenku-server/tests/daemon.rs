@@ -142,7 +142,18 @@ impl Drop for Node {
         if std::thread::panicking() || std::env::var_os("WENKU_TEST_LOGS").is_some() {
             // The daemon's own account of what it was doing, beside the
             // failed assertion.
-            eprintln!("---- {} wenkud.log ----\n{}", self.name, self.log());
+            let status = self
+                .child
+                .as_ref()
+                .and_then(|_| get(self.port, "/status"))
+                .map(|(_, body)| body)
+                .unwrap_or_else(|| "(not running or not answering)".into());
+            eprintln!(
+                "---- {} /status ----\n{status}\n---- {} wenkud.log ----\n{}",
+                self.name,
+                self.name,
+                self.log()
+            );
         }
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
@@ -152,11 +163,21 @@ impl Drop for Node {
 }
 
 /// A free port on 127.0.0.1 for a node (bound again when the node starts).
+/// Never the same port twice in this process, so that two nodes of the
+/// tests running in parallel cannot be handed one port.
 fn reserve_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// A plain HTTP/1.1 request; `(status, body)`.
