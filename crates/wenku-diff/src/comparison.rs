@@ -246,6 +246,11 @@ pub struct Summary {
 impl Summary {
     /// Counts `changes`.
     pub fn of(changes: &[Change]) -> Summary {
+        Summary::count(changes.iter())
+    }
+
+    /// Counts the changes `changes` yields.
+    pub(crate) fn count<'a>(changes: impl Iterator<Item = &'a Change>) -> Summary {
         let mut s = Summary::default();
         let mut split_sources = Vec::new();
         for c in changes {

@@ -221,8 +221,16 @@ fn width_only_differences_are_not_substantive() {
             .iter()
             .all(|ch| ch.punctuation_only && ch.kind == ChangeKind::Unchanged)
     );
-    // The comparison table has nothing to list.
-    assert_eq!(to_table_csv(&c), "修订前,修订后\r\n");
+    // The comparison table has nothing to list, and says so (with a BOM
+    // for spreadsheet programs, and the note on what it leaves out).
+    assert_eq!(
+        to_table_csv(&c),
+        "\u{feff}修订前,修订后\r\n两个版本之间没有需要列出的修改。注：31 处仅标点或空白不同，未列入本表。,\r\n"
+    );
+    let md = to_table_markdown(&c, &Side::default(), &Side::default());
+    assert!(md.contains("两个版本之间没有需要列出的修改。"), "{md}");
+    let html = to_table_html(&c, &Side::default(), &Side::default());
+    assert!(html.contains("两个版本之间没有需要列出的修改。"), "{html}");
 }
 
 #[test]
@@ -672,4 +680,29 @@ fn snapshots() {
     insta::assert_snapshot!("table_markdown", to_table_markdown(&c, &from, &to));
     insta::assert_snapshot!("table_csv", to_table_csv(&c));
     insta::assert_snapshot!("json", to_json(&c, &from, &to, true));
+}
+
+#[test]
+fn the_summary_line_counts_articles_not_headings() {
+    let old = Law::new("条例")
+        .chapter("第一章", "总则")
+        .article("第一条", &["为了规范管理，制定本条例。"])
+        .article("第二条", &["本条例适用于本市。"])
+        .chapter("第二章", "附则")
+        .article("第三条", &["本条例自公布之日起施行。"])
+        .build();
+    let new = Law::new("条例")
+        .chapter("第一章", "一般规定")
+        .article("第一条", &["为了规范管理，制定本条例。"])
+        .article("第二条", &["本条例适用于本市。"])
+        .chapter("第二章", "附则")
+        .article("第三条", &["本条例自公布之日起施行。"])
+        .build();
+    let c = diff(&old, &new);
+    // The JSON's summary counts every change, divisions included.
+    assert_eq!(c.summary.unchanged + c.summary.modified, 5);
+    let text = to_terminal(&c, &Side::default(), &Side::default(), false);
+    let summary = text.lines().nth(2).expect("a summary line");
+    assert!(summary.starts_with("未变 3 · 修改 0 ·"), "{summary}");
+    assert!(summary.ends_with(" · 章节标题变动 1"), "{summary}");
 }

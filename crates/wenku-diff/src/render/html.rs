@@ -47,7 +47,7 @@ pub fn to_html(comparison: &Comparison, from: &Side, to: &Side) -> String {
     ));
     out.push_str(&format!(
         "<p class=\"summary\">{}</p>\n",
-        html(&summary_line(&comparison.summary))
+        html(&summary_line(comparison))
     ));
     out.push_str("<table class=\"diff\">\n<colgroup><col><col></colgroup>\n");
     out.push_str("<thead><tr><th>修订前</th><th>修订后</th></tr></thead>\n<tbody>\n");

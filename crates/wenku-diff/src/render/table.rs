@@ -30,8 +30,24 @@ fn rows(comparison: &Comparison) -> impl Iterator<Item = &Change> {
     comparison.changes.iter().filter(|c| c.is_substantive())
 }
 
-/// The closing note: what the table leaves out, if anything.
+/// What the table says when no unit belongs in it.
+const NO_ROWS: &str = "两个版本之间没有需要列出的修改。";
+
+/// The closing note: what the table leaves out, if anything; when the
+/// table is empty, that it is, so an empty table never says nothing.
 fn note(comparison: &Comparison) -> Option<String> {
+    let omitted = omitted(comparison);
+    if rows(comparison).next().is_none() {
+        return Some(match omitted {
+            Some(o) => format!("{NO_ROWS}{o}"),
+            None => NO_ROWS.to_string(),
+        });
+    }
+    omitted
+}
+
+/// What the table leaves out, if anything.
+fn omitted(comparison: &Comparison) -> Option<String> {
     let listed = |c: &Change| c.is_substantive();
     let renumbered = comparison
         .changes
@@ -212,18 +228,22 @@ fn csv(field: &str) -> String {
     }
 }
 
-/// The 修订前后对照表 as CSV: a header row `修订前,修订后`, then one row per
-/// listed unit, plain text, lines within a cell joined by line breaks.
-/// Spreadsheet programs that guess the encoding want a byte-order mark in
-/// front; the caller adds it if needed.
+/// The 修订前后对照表 as CSV: a byte-order mark (spreadsheet programs on
+/// Chinese systems read CSV without one as GBK and garble it), a header
+/// row `修订前,修订后`, one row per listed unit, plain text, lines within a
+/// cell joined by line breaks, and the closing note, if any, as a last row
+/// of its own (first cell).
 pub fn to_table_csv(comparison: &Comparison) -> String {
-    let mut out = String::from("修订前,修订后\r\n");
+    let mut out = String::from("\u{feff}修订前,修订后\r\n");
     let plain = |t: &str| t.to_string();
     let unmarked = |t: &str, _: Version, _: bool| t.to_string();
     for c in rows(comparison) {
         let old = cell(c, Version::Old, "\n", plain, unmarked);
         let new = cell(c, Version::New, "\n", plain, unmarked);
         out.push_str(&format!("{},{}\r\n", csv(&old), csv(&new)));
+    }
+    if let Some(n) = note(comparison) {
+        out.push_str(&format!("{},\r\n", csv(&n)));
     }
     out
 }

@@ -36,7 +36,7 @@ pub fn to_terminal(comparison: &Comparison, from: &Side, to: &Side, color: bool)
         p.paint(BOLD, &format!("--- {}", from.describe()))
     );
     let _ = writeln!(out, "{}", p.paint(BOLD, &format!("+++ {}", to.describe())));
-    let _ = writeln!(out, "{}", summary_line(&comparison.summary));
+    let _ = writeln!(out, "{}", summary_line(comparison));
     let changes = &comparison.changes;
     let mut k = 0;
     while k < changes.len() {

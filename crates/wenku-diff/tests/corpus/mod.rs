@@ -611,9 +611,14 @@ fn lifafa_2023_in_half_width_is_unchanged() {
         0
     );
     assert!(c.summary.punctuation_only > 100, "{:?}", c.summary);
+    // No rows; the table says so, and why, in its note.
+    let csv = wenku_diff::render::table::to_table_csv(&c);
     assert_eq!(
-        wenku_diff::render::table::to_table_csv(&c),
-        "修订前,修订后\r\n"
+        csv,
+        format!(
+            "{}修订前,修订后\r\n两个版本之间没有需要列出的修改。注：{} 处仅标点或空白不同，未列入本表。,\r\n",
+            '\u{feff}', c.summary.punctuation_only
+        )
     );
 }
 
