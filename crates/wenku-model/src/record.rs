@@ -191,6 +191,19 @@ pub enum Inserted {
     AlreadyPresent,
 }
 
+/// One period of a work's [`Record::timeline`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    /// The first day of the period; `None` for the period before anything
+    /// took effect.
+    pub from: Option<Date>,
+    /// The work's status in it.
+    pub status: Status,
+    /// The version that is the text in it (the last text, after the work
+    /// ended); `None` before the first takes effect.
+    pub revision: Option<RevisionId>,
+}
+
 /// A work's catalogue entry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Record {
@@ -342,6 +355,39 @@ impl Record {
                 version: Some(v),
             },
         }
+    }
+
+    /// The work's status over time: one [`Period`] per change of status or
+    /// of the text in force, oldest first. The first period starts with
+    /// the work (`from` is `None`, not yet effective); each later one at
+    /// the date a version took effect, the work was repealed or withdrawn,
+    /// or the day after it expired. Adjacent days with the same status and
+    /// the same text are one period.
+    pub fn timeline(&self) -> Vec<Period> {
+        let mut dates: Vec<Date> = self.versions.iter().map(|v| v.effective_date()).collect();
+        dates.extend(self.repealed.as_ref().map(|r| r.date));
+        dates.extend(self.withdrawn.as_ref().map(|w| w.date));
+        dates.extend(self.expires.and_then(|d| d.add_days(1)));
+        dates.sort();
+        dates.dedup();
+        let mut periods = vec![Period {
+            from: None,
+            status: Status::NotYetEffective,
+            revision: None,
+        }];
+        for date in dates {
+            let as_of = self.as_of(date);
+            let period = Period {
+                from: Some(date),
+                status: as_of.status,
+                revision: as_of.version.map(|v| v.revision),
+            };
+            let last = periods.last().expect("the first period is always there");
+            if (last.status, last.revision) != (period.status, period.revision) {
+                periods.push(period);
+            }
+        }
+        periods
     }
 
     /// The status of one version on `date`: in force if it is the work's

@@ -520,6 +520,28 @@ proptest! {
     }
 
     #[test]
+    fn the_timeline_agrees_with_as_of_on_every_date(rec in record(), a in 0i64..21_000) {
+        let timeline = rec.timeline();
+        prop_assert_eq!(timeline[0].from, None);
+        prop_assert_eq!(timeline[0].status, Status::NotYetEffective);
+        // Periods start in order and each differs from the one before.
+        for pair in timeline.windows(2) {
+            prop_assert!(pair[0].from < pair[1].from);
+            prop_assert!((pair[0].status, pair[0].revision) != (pair[1].status, pair[1].revision));
+        }
+        // The period that holds a date says what as_of says.
+        let date = Date::from_days(a).expect("in range");
+        let period = timeline
+            .iter()
+            .rev()
+            .find(|p| p.from.is_none_or(|f| f <= date))
+            .expect("the first period holds every date");
+        let as_of = rec.as_of(date);
+        prop_assert_eq!(period.status, as_of.status);
+        prop_assert_eq!(period.revision, as_of.version.map(|v| v.revision));
+    }
+
+    #[test]
     fn ended_works_stay_ended(rec in record(), a in 0i64..21_000, gap in 0i64..3_000) {
         let d1 = Date::from_days(a).expect("in range");
         let d2 = Date::from_days(a + gap).expect("in range");

@@ -23,7 +23,9 @@
 //! running requests finish within the configured grace.
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod config;
+pub mod feeds;
 mod git_http;
 pub mod inbox;
 pub mod peers;
@@ -92,6 +94,10 @@ pub(crate) struct Shared {
     pub state: NodeState,
     pub peers: Vec<Scheduled>,
     pub admin_token: Option<String>,
+    /// Turns for the API's library work ([`api::MAX_BUSY`]).
+    pub api_slots: Arc<tokio::sync::Semaphore>,
+    /// Feeds made, per head.
+    pub feeds: feeds::FeedCache,
 }
 
 /// Opens the library, creating it with the configured region if the path
@@ -239,6 +245,8 @@ pub async fn run_with(
         identity,
         peers: scheduled,
         admin_token,
+        api_slots: Arc::new(tokio::sync::Semaphore::new(api::MAX_BUSY)),
+        feeds: feeds::FeedCache::default(),
     });
 
     let work = CancellationToken::new();
@@ -315,6 +323,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/metrics", get(metrics))
         .route("/admin/pull", post(admin_pull))
         .route("/git/{*path}", any(git_http::serve))
+        .merge(api::routes())
         .with_state(shared)
 }
 

@@ -17,14 +17,14 @@ pub struct Links<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct Outgoing<'a> {
+pub(crate) struct Outgoing<'a> {
     kind: &'static str,
     target: Target<'a>,
     resolved: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-struct Incoming<'a> {
+pub(crate) struct Incoming<'a> {
     kind: &'static str,
     reverse: &'static str,
     from: String,
@@ -42,25 +42,37 @@ impl<'a> Links<'a> {
     ) -> Links<'a> {
         Links {
             work: record.work.to_string(),
-            outgoing: record
-                .relations
-                .iter()
-                .zip(resolved)
-                .map(|(r, resolved)| Outgoing {
-                    kind: r.kind.as_str(),
-                    target: Target::new(&r.target),
-                    resolved: resolved.iter().map(|w| w.to_string()).collect(),
-                })
-                .collect(),
-            incoming: incoming
-                .iter()
-                .map(|r| Incoming {
-                    kind: r.kind.as_str(),
-                    reverse: r.kind.reverse_str(),
-                    from: r.from.to_string(),
-                    target: Target::new(&r.target),
-                })
-                .collect(),
+            outgoing: Outgoing::all(record, resolved),
+            incoming: Incoming::all(incoming),
         }
+    }
+}
+
+impl<'a> Outgoing<'a> {
+    pub(crate) fn all(record: &'a Record, resolved: &[Vec<WorkId>]) -> Vec<Outgoing<'a>> {
+        record
+            .relations
+            .iter()
+            .zip(resolved)
+            .map(|(r, resolved)| Outgoing {
+                kind: r.kind.as_str(),
+                target: Target::new(&r.target),
+                resolved: resolved.iter().map(|w| w.to_string()).collect(),
+            })
+            .collect()
+    }
+}
+
+impl<'a> Incoming<'a> {
+    pub(crate) fn all(incoming: &'a [Referrer]) -> Vec<Incoming<'a>> {
+        incoming
+            .iter()
+            .map(|r| Incoming {
+                kind: r.kind.as_str(),
+                reverse: r.kind.reverse_str(),
+                from: r.from.to_string(),
+                target: Target::new(&r.target),
+            })
+            .collect()
     }
 }

@@ -19,6 +19,7 @@
 //! | `verify` | [`Verify`] | `$defs/verify` |
 //! | `pull` | [`PullReport`] or [`PullFailure`] | `$defs/pull` |
 //! | `import` (one per file) | [`Import`] | `$defs/import` |
+//! | the API's work record | [`Work`] | `$defs/work` of `schemas/api-1.schema.json` |
 //!
 //! Shared pieces: [`Node`] (`$defs/node`) and [`Document`], [`Citation`]
 //! and [`Target`], [`Version`], [`Event`], [`Problem`], [`Diagnostic`],
@@ -45,6 +46,7 @@ mod pull;
 mod show;
 mod verify;
 mod version;
+mod work;
 
 pub use body::{Document, Node};
 pub use citation::{Citation, Target};
@@ -57,6 +59,7 @@ pub use pull::{PullFailure, PullReport};
 pub use show::Show;
 pub use verify::{Problem, Verify, problem_kind};
 pub use version::{Event, Version};
+pub use work::Work;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,820 @@
+//! The API's handlers: the library, its works, their texts and
+//! comparisons, citations, and what changed.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use wenku_diff::{Options, Side};
+use wenku_model::query::Filter;
+use wenku_model::{
+    Citation, Date, DocNumber, DocType, Record, Region, Status, VersionEntry, WorkId,
+};
+use wenku_service::{output, resolve};
+use wenku_store::{ObjectId, Snapshot};
+
+use super::{Answer, DEFAULT_PAGE, Freshness, MAX_PAGE, Problem, Reply, answer, tag, today};
+use crate::Shared;
+
+/// Takes a query, or says what is wrong with it.
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
+    q.map(|Query(q)| q)
+        .map_err(|e| Problem::bad_request(e.body_text()))
+}
+
+fn work_id(region: &str, local: &str) -> Result<WorkId, Problem> {
+    let id = format!("{region}/{local}");
+    WorkId::parse(&id).map_err(|e| Problem::bad_request(format!("invalid work id {id:?}: {e}")))
+}
+
+fn date_param(value: Option<&str>, what: &str) -> Result<Date, Problem> {
+    match value {
+        Some(v) => date(v, what),
+        None => today(),
+    }
+}
+
+/// A date parameter; a malformed or impossible one is a bad request.
+fn date(value: &str, what: &str) -> Result<Date, Problem> {
+    resolve::date(value, what).map_err(|e| Problem::bad_request(e.message()))
+}
+
+fn snapshot(shared: &Shared) -> Result<Snapshot, Problem> {
+    Ok(shared.library.snapshot()?)
+}
+
+fn record(snapshot: &Snapshot, work: &WorkId) -> Result<Record, Problem> {
+    snapshot
+        .record(work)?
+        .ok_or_else(|| Problem::not_found(format!("no work {work} in this library")))
+}
+
+/// `GET /api/v1/library`.
+#[derive(Debug, Serialize)]
+struct LibraryInfo {
+    node: String,
+    hosted: Vec<String>,
+    head: String,
+    works: usize,
+    indexed: bool,
+}
+
+pub(super) async fn library(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    answer(shared, headers, Some("library".into()), |shared| {
+        let snapshot = snapshot(shared)?;
+        let head = snapshot.commit();
+        let info = LibraryInfo {
+            node: shared.library.authority().node().to_string(),
+            hosted: shared
+                .library
+                .authority()
+                .hosted()
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
+            head: head.to_string(),
+            works: snapshot.works(&Filter::all())?.len(),
+            indexed: shared.library.indexed_commit() == Some(head),
+        };
+        Ok(Reply::json(&info, tag(head, "library"), Freshness::Head))
+    })
+    .await
+}
+
+/// `GET /api/v1/peers`: the daemon's view of each peer (as `/status`).
+pub(super) async fn peers(State(shared): State<Arc<Shared>>) -> Response {
+    let peers = shared.state.peers();
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(peers)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    region: Option<String>,
+    subregions: Option<String>,
+    #[serde(rename = "type")]
+    doc_type: Option<String>,
+    status: Option<String>,
+    at: Option<String>,
+    subject: Option<String>,
+    issuer: Option<String>,
+    year: Option<String>,
+    sort: Option<String>,
+    order: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/works`: one page.
+#[derive(Debug, Serialize)]
+struct Page<'a> {
+    works: Vec<output::Ls<'a>>,
+    total: usize,
+    next: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sort {
+    Id,
+    Date,
+    Number,
+}
+
+pub(super) async fn list(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    let today = match today() {
+        Ok(d) => d,
+        Err(p) => return p.into_response(),
+    };
+    let early = format!("works.{today}.{q:?}");
+    answer(shared, headers, Some(early.clone()), move |shared| {
+        let date = date_param(q.at.as_deref(), "at")?;
+        let mut filter = Filter::all();
+        let region = match &q.region {
+            Some(r) => Some(
+                Region::parse(r).map_err(|e| Problem::bad_request(format!("region {r:?}: {e}")))?,
+            ),
+            None => None,
+        };
+        let subregions = match q.subregions.as_deref() {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(Problem::bad_request(format!(
+                    "subregions is true or false, not {other:?}"
+                )));
+            }
+        };
+        if let Some(r) = region {
+            filter = filter.region(r);
+        }
+        if let Some(t) = &q.doc_type {
+            let t: DocType = t
+                .parse()
+                .map_err(|e| Problem::bad_request(format!("type: {e}")))?;
+            filter = filter.doc_type(t);
+        }
+        if let Some(s) = &q.status {
+            let s: Status = s
+                .parse()
+                .map_err(|e| Problem::bad_request(format!("status: {e}")))?;
+            filter = filter.status_on(s, date);
+        }
+        if let Some(s) = &q.subject {
+            filter = filter.subject(s.clone());
+        }
+        let year = match &q.year {
+            Some(y) => Some(
+                y.parse::<u32>()
+                    .ok()
+                    .filter(|y| (1000..=9999).contains(y))
+                    .ok_or_else(|| {
+                        Problem::bad_request(format!("year is a year such as 2024, not {y:?}"))
+                    })?,
+            ),
+            None => None,
+        };
+        let sort = match q.sort.as_deref() {
+            None | Some("id") => Sort::Id,
+            Some("date") => Sort::Date,
+            Some("number") => Sort::Number,
+            Some(other) => {
+                return Err(Problem::bad_request(format!(
+                    "sort is id, date or number, not {other:?}"
+                )));
+            }
+        };
+        let descending = match q.order.as_deref() {
+            None => sort == Sort::Date,
+            Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => {
+                return Err(Problem::bad_request(format!(
+                    "order is asc or desc, not {other:?}"
+                )));
+            }
+        };
+        let limit = match &q.limit {
+            Some(l) => l
+                .parse::<usize>()
+                .ok()
+                .filter(|l| (1..=MAX_PAGE).contains(l))
+                .ok_or_else(|| {
+                    Problem::bad_request(format!(
+                        "limit is a number from 1 to {MAX_PAGE}, not {l:?}"
+                    ))
+                })?,
+            None => DEFAULT_PAGE,
+        };
+
+        let snapshot = snapshot(shared)?;
+        let mut works = snapshot.works(&filter)?;
+        if !subregions && let Some(r) = region {
+            works.retain(|w| w.region() == r);
+        }
+        // Keys to sort and page by: (key, work id).
+        let needs_record = q.issuer.is_some() || sort == Sort::Number;
+        let mut keyed: Vec<(String, WorkId)> = Vec::with_capacity(works.len());
+        for w in works {
+            let versions = snapshot.versions(&w)?;
+            if let Some(y) = year
+                && versions.first().map(|v| v.published.year()) != Some(y)
+            {
+                continue;
+            }
+            let key = match sort {
+                Sort::Id => String::new(),
+                Sort::Date => versions
+                    .last()
+                    .map(|v| v.published.to_string())
+                    .unwrap_or_default(),
+                Sort::Number => String::new(),
+            };
+            if needs_record {
+                let r = record(&snapshot, &w)?;
+                if let Some(issuer) = &q.issuer
+                    && !r.issuers.iter().any(|i| i.contains(issuer.as_str()))
+                {
+                    continue;
+                }
+                if sort == Sort::Number {
+                    let key = r
+                        .number
+                        .as_ref()
+                        .map(|n| n.as_str().to_string())
+                        .unwrap_or_default();
+                    keyed.push((key, w));
+                    continue;
+                }
+            }
+            keyed.push((key, w));
+        }
+        keyed.sort();
+        if descending {
+            keyed.reverse();
+        }
+        let total = keyed.len();
+        let start = match &q.cursor {
+            None => 0,
+            Some(c) => {
+                let (key, work) = c
+                    .rsplit_once('~')
+                    .and_then(|(k, w)| WorkId::parse(w).ok().map(|w| (k.to_string(), w)))
+                    .ok_or_else(|| {
+                        Problem::bad_request(format!(
+                            "cursor {c:?} is not one this API gave (pass `next` as it came)"
+                        ))
+                    })?;
+                let after = (key, work);
+                keyed.partition_point(|k| if descending { *k >= after } else { *k <= after })
+            }
+        };
+        let page: Vec<&(String, WorkId)> = keyed.iter().skip(start).take(limit).collect();
+        let next = (start + page.len() < total)
+            .then(|| page.last().map(|(k, w)| format!("{k}~{w}")))
+            .flatten();
+        let records = page
+            .iter()
+            .map(|(_, w)| record(&snapshot, w))
+            .collect::<Result<Vec<_>, _>>()?;
+        let body = Page {
+            works: records.iter().map(|r| output::Ls::new(r, date)).collect(),
+            total,
+            next,
+        };
+        Ok(Reply::json(
+            &body,
+            tag(snapshot.commit(), &early),
+            Freshness::Head,
+        ))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AtQuery {
+    at: Option<String>,
+}
+
+pub(super) async fn work(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((region, local)): Path<(String, String)>,
+    q: Result<Query<AtQuery>, QueryRejection>,
+) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    answer(shared, headers, None, move |shared| {
+        let work = work_id(&region, &local)?;
+        let date = date_param(q.at.as_deref(), "at")?;
+        let snapshot = snapshot(shared)?;
+        let record = record(&snapshot, &work)?;
+        let resolved = record
+            .relations
+            .iter()
+            .map(|r| resolve::target(&snapshot, &r.target))
+            .collect::<Result<Vec<_>, _>>()?;
+        let incoming = snapshot.referrers(&work)?;
+        let body = output::Work::new(&record, date, &resolved, &incoming);
+        Ok(Reply::json(
+            &body,
+            tag(snapshot.commit(), &format!("work.{date}")),
+            Freshness::Head,
+        ))
+    })
+    .await
+}
+
+/// The forms a text is served in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextFormat {
+    Json,
+    Xml,
+    Text,
+}
+
+impl TextFormat {
+    /// From `format=`, else from `Accept`, else JSON.
+    fn choose(param: Option<&str>, headers: &HeaderMap) -> Result<TextFormat, Problem> {
+        if let Some(p) = param {
+            return match p {
+                "json" => Ok(TextFormat::Json),
+                "xml" => Ok(TextFormat::Xml),
+                "text" => Ok(TextFormat::Text),
+                other => Err(Problem::bad_request(format!(
+                    "format is json, xml or text, not {other:?}"
+                ))),
+            };
+        }
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        for part in accept.split(',') {
+            let media = part.split(';').next().unwrap_or("").trim();
+            match media {
+                "application/json" => return Ok(TextFormat::Json),
+                "application/xml" | "text/xml" => return Ok(TextFormat::Xml),
+                "text/plain" => return Ok(TextFormat::Text),
+                _ => {}
+            }
+        }
+        Ok(TextFormat::Json)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TextFormat::Json => "json",
+            TextFormat::Xml => "xml",
+            TextFormat::Text => "text",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TextQuery {
+    at: Option<String>,
+    format: Option<String>,
+}
+
+/// The text of `entry` in `format`; `status` on `date` for the JSON form.
+fn text_reply(
+    snapshot: &Snapshot,
+    work: &WorkId,
+    entry: &VersionEntry,
+    status: Status,
+    date: Date,
+    format: TextFormat,
+    (etag, freshness): (String, Freshness),
+) -> Answer {
+    Ok(match format {
+        TextFormat::Xml => Reply::new(
+            "application/xml",
+            snapshot.version_bytes(work, &entry.revision)?,
+            etag,
+            freshness,
+        ),
+        TextFormat::Text => {
+            let doc = snapshot.document(work, &entry.revision)?;
+            Reply::new(
+                "text/plain; charset=utf-8",
+                wenku_model::render::to_plain_text(&doc).into_bytes(),
+                etag,
+                freshness,
+            )
+        }
+        TextFormat::Json => {
+            let doc = snapshot.document(work, &entry.revision)?;
+            Reply::json(
+                &output::Show::new(work, entry, status, date, &doc),
+                etag,
+                freshness,
+            )
+        }
+    })
+}
+
+pub(super) async fn text(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((region, local)): Path<(String, String)>,
+    q: Result<Query<TextQuery>, QueryRejection>,
+) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    let format = match TextFormat::choose(q.format.as_deref(), &headers) {
+        Ok(f) => f,
+        Err(p) => return p.into_response(),
+    };
+    answer(shared, headers, None, move |shared| {
+        let work = work_id(&region, &local)?;
+        let date = date_param(q.at.as_deref(), "at")?;
+        let snapshot = snapshot(shared)?;
+        let record = record(&snapshot, &work)?;
+        let (entry, status) = resolve::as_of(&record, date)?;
+        let etag = tag(snapshot.commit(), &format!("text.{date}.{}", format.name()));
+        text_reply(
+            &snapshot,
+            &work,
+            entry,
+            status,
+            date,
+            format,
+            (etag, Freshness::Head),
+        )
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FormatQuery {
+    format: Option<String>,
+}
+
+pub(super) async fn version(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((region, local, revision)): Path<(String, String, String)>,
+    q: Result<Query<FormatQuery>, QueryRejection>,
+) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    let format = match TextFormat::choose(q.format.as_deref(), &headers) {
+        Ok(f) => f,
+        Err(p) => return p.into_response(),
+    };
+    let full = revision.len() == 64;
+    answer(shared, headers, None, move |shared| {
+        let work = work_id(&region, &local)?;
+        let snapshot = snapshot(shared)?;
+        let record = record(&snapshot, &work)?;
+        let entry = resolve::revision(&record, &revision)?.clone();
+        if !full {
+            // A prefix may become ambiguous: send the client to the URL
+            // that names the version for good.
+            let query = q.format.map(|f| format!("?format={f}")).unwrap_or_default();
+            return Ok(Reply::redirect(format!(
+                "/api/v1/works/{work}/versions/{}{query}",
+                entry.revision
+            )));
+        }
+        let date = today()?;
+        let status = record
+            .version_status(&entry.revision, date)
+            .unwrap_or(Status::Superseded);
+        // The JSON form carries the version's status today; the bytes of
+        // the text never change.
+        let (etag, freshness) = match format {
+            TextFormat::Json => (
+                tag(
+                    snapshot.commit(),
+                    &format!("version.{}.{date}.json", entry.revision),
+                ),
+                Freshness::Head,
+            ),
+            other => (
+                format!("{}.{}", entry.revision, other.name()),
+                Freshness::Immutable,
+            ),
+        };
+        text_reply(
+            &snapshot,
+            &work,
+            &entry,
+            status,
+            date,
+            format,
+            (etag, freshness),
+        )
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+pub(super) async fn diff(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((region, local)): Path<(String, String)>,
+    q: Result<Query<DiffQuery>, QueryRejection>,
+) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    answer(shared, headers, None, move |shared| {
+        let format = q.format.as_deref().unwrap_or("json");
+        let content_type = match format {
+            "json" => "application/json",
+            "html" | "table-html" => "text/html; charset=utf-8",
+            "table-md" => "text/markdown; charset=utf-8",
+            "csv" | "table-csv" => "text/csv; charset=utf-8",
+            other => {
+                return Err(Problem::bad_request(format!(
+                    "format is json, html, table-html, table-md or csv, not {other:?}"
+                )));
+            }
+        };
+        let work = work_id(&region, &local)?;
+        let snapshot = snapshot(shared)?;
+        let record = record(&snapshot, &work)?;
+        let today = today()?;
+        let to = match &q.to {
+            Some(s) => resolve::VersionName::parse(s, "to")
+                .map_err(|e| Problem::bad_request(e.message()))?
+                .resolve(&record, today, "to")?,
+            None => resolve::current(&record, today)?,
+        };
+        let from = match &q.from {
+            Some(s) => resolve::VersionName::parse(s, "from")
+                .map_err(|e| Problem::bad_request(e.message()))?
+                .resolve(&record, today, "from")?,
+            None => resolve::previous(&record, to)?,
+        };
+        if from.revision == to.revision {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "refused",
+                format!("from and to are the same version {}", from.revision.short()),
+            ));
+        }
+        if from.effective_date() > to.effective_date() {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "refused",
+                format!(
+                    "from ({}, effective {}) is later than to ({}, effective {}); swap them",
+                    from.revision.short(),
+                    from.effective_date(),
+                    to.revision.short(),
+                    to.effective_date()
+                ),
+            ));
+        }
+        let old = snapshot.document(&work, &from.revision)?;
+        let new = snapshot.document(&work, &to.revision)?;
+        let comparison = wenku_diff::compare(&old, &new, &Options::default());
+        let side = |v: &VersionEntry| Side {
+            revision: Some(v.revision),
+            published: Some(v.published),
+            label: Some(record.title.clone()),
+        };
+        let (a, b) = (side(from), side(to));
+        let body = match format {
+            "json" => wenku_diff::render::json::to_json(&comparison, &a, &b, false),
+            "html" => wenku_diff::render::html::to_html(&comparison, &a, &b),
+            "table-html" => wenku_diff::render::table::to_table_html(&comparison, &a, &b),
+            "table-md" => wenku_diff::render::table::to_table_markdown(&comparison, &a, &b),
+            _ => wenku_diff::render::table::to_table_csv(&comparison),
+        };
+        // Two versions named fully are fixed bytes; otherwise which two
+        // depends on the head and the date.
+        let fixed = q.from.as_deref().is_some_and(|f| f.len() == 64)
+            && q.to.as_deref().is_some_and(|t| t.len() == 64);
+        let what = format!("diff.{}.{}.{format}", from.revision, to.revision);
+        let (etag, freshness) = if fixed {
+            (
+                blake3::hash(what.as_bytes()).to_hex()[..32].to_string(),
+                Freshness::Immutable,
+            )
+        } else {
+            (
+                tag(snapshot.commit(), &format!("{what}.{today}")),
+                Freshness::Head,
+            )
+        };
+        Ok(Reply::new(content_type, body.into_bytes(), etag, freshness))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FindQuery {
+    number: Option<String>,
+    title: Option<String>,
+    at: Option<String>,
+}
+
+pub(super) async fn find(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Result<Query<FindQuery>, QueryRejection>,
+) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    answer(shared, headers, None, move |shared| {
+        let citation = match (&q.number, &q.title) {
+            (Some(n), None) => Citation {
+                number: Some(DocNumber::parse(n).ok_or_else(|| {
+                    Problem::bad_request(format!(
+                        "number {n:?} is not a document number such as 鲁政办发〔2025〕5号"
+                    ))
+                })?),
+                title: None,
+            },
+            (None, Some(t)) if !t.trim().is_empty() => Citation {
+                number: None,
+                title: Some(t.trim().to_string()),
+            },
+            _ => {
+                return Err(Problem::bad_request(
+                    "give exactly one of number= (a document number) or title=",
+                ));
+            }
+        };
+        let date = date_param(q.at.as_deref(), "at")?;
+        let snapshot = snapshot(shared)?;
+        let works = snapshot.lookup(&citation)?;
+        let records = works
+            .iter()
+            .map(|w| record(&snapshot, w))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Reply::json(
+            &output::Find::new(&citation, &records, date),
+            tag(
+                snapshot.commit(),
+                &format!("find.{date}.{:?}.{:?}", q.number, q.title),
+            ),
+            Freshness::Head,
+        ))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ChangesQuery {
+    since: Option<String>,
+    limit: Option<String>,
+}
+
+/// `GET /api/v1/changes`.
+#[derive(Debug, Serialize)]
+struct ChangesPage {
+    operations: Vec<OperationOut>,
+    next: String,
+    more: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct OperationOut {
+    commit: String,
+    op: String,
+    works: Vec<String>,
+    revisions: Vec<String>,
+    node: Option<String>,
+    peer: Option<String>,
+    author: PersonOut,
+    committed: i64,
+    subject: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PersonOut {
+    name: String,
+    email: String,
+    time: i64,
+}
+
+/// The most operations one answer walks back to find `since`.
+const CHANGES_WALK: usize = 100_000;
+
+pub(super) async fn changes(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Result<Query<ChangesQuery>, QueryRejection>,
+) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    let early = format!("changes.{:?}.{:?}", q.since, q.limit);
+    answer(shared, headers, Some(early.clone()), move |shared| {
+        let limit = match &q.limit {
+            Some(l) => l
+                .parse::<usize>()
+                .ok()
+                .filter(|l| (1..=1000).contains(l))
+                .ok_or_else(|| {
+                    Problem::bad_request(format!("limit is a number from 1 to 1000, not {l:?}"))
+                })?,
+            None => 100,
+        };
+        let head = shared.library.head()?;
+        let (since, after): (Option<ObjectId>, Option<i64>) = match q.since.as_deref() {
+            None => (None, None),
+            Some(s) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                let id: ObjectId = s
+                    .parse()
+                    .map_err(|_| Problem::bad_request(format!("since {s:?} is not a commit id")))?;
+                (Some(id), None)
+            }
+            Some(s) => {
+                let d = date(s, "since")?;
+                // Midnight in China Standard Time.
+                (None, Some(d.to_days() * 86_400 - 8 * 3600))
+            }
+        };
+        let walk = if since.is_some() || after.is_some() {
+            CHANGES_WALK
+        } else {
+            limit
+        };
+        let mut ops = shared.library.operations(since, walk)?;
+        if let Some(id) = since
+            && id != head
+            && ops.len() < walk
+            && !ops
+                .last()
+                .is_some_and(|o| o.kind != wenku_store::OperationKind::Init || o.commit == id)
+        {
+            return Err(Problem::not_found(format!(
+                "commit {id} is not on this library's main line"
+            )));
+        }
+        if let Some(t) = after {
+            ops.retain(|o| o.committer.time.seconds >= t);
+        }
+        // Oldest first; a page is the oldest `limit` of what is new.
+        ops.reverse();
+        let more = ops.len() > limit;
+        ops.truncate(limit);
+        let next = ops
+            .last()
+            .map(|o| o.commit.to_string())
+            .or_else(|| since.map(|s| s.to_string()))
+            .unwrap_or_else(|| head.to_string());
+        let body = ChangesPage {
+            operations: ops
+                .into_iter()
+                .map(|o| OperationOut {
+                    commit: o.commit.to_string(),
+                    op: o.kind.as_str().to_string(),
+                    works: o.works.iter().map(|w| w.to_string()).collect(),
+                    revisions: o.revisions.iter().map(|r| r.to_string()).collect(),
+                    node: o.node.map(|n| n.to_string()),
+                    peer: o.peer,
+                    author: PersonOut {
+                        name: o.author.name,
+                        email: o.author.email,
+                        time: o.author.time.seconds,
+                    },
+                    committed: o.committer.time.seconds,
+                    subject: o.subject,
+                })
+                .collect(),
+            next,
+            more,
+        };
+        Ok(Reply::json(&body, tag(head, &early), Freshness::Head))
+    })
+    .await
+}

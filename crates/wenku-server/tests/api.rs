@@ -1,0 +1,771 @@
+//! The HTTP API, the OpenAPI document and the Atom feeds, against a real
+//! wenkud on 127.0.0.1 serving a library of real laws: every JSON answer
+//! is checked against `/openapi.json`, every refusal is a problem
+//! document, and nothing is written.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use wenku_import::{ImportOptions, import_bytes};
+use wenku_model::{Citation, Date, Region, Repeal, Target, WorkId};
+use wenku_store::{Identity, InitOptions, Library, Op, SteppingClock};
+use wenku_test_support::paths::{schemas_dir, testdata};
+
+/// A wenkud on a listener this test bound; killed when dropped.
+struct Daemon {
+    port: u16,
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "---- wenkud.log ----\n{}",
+                std::fs::read_to_string(self.dir.join("wenkud.log")).unwrap_or_default()
+            );
+        }
+    }
+}
+
+fn identity() -> Identity {
+    Identity::new("wenku test", "test@wenku.invalid").expect("identity")
+}
+
+fn add(library: &Library, work: &str, title: &str, file: &str, published: &str) {
+    let published = Date::parse_iso(published).expect("date");
+    let bytes = std::fs::read(testdata().join("corpus").join(file)).expect("corpus file");
+    let imported = import_bytes(
+        file,
+        &bytes,
+        &ImportOptions {
+            published: Some(published),
+            title: Some(title.into()),
+            ..ImportOptions::default()
+        },
+    )
+    .expect("import");
+    let work = WorkId::parse(work).expect("work id");
+    let version = wenku_service::new_version(&imported, published);
+    let op = if library
+        .snapshot()
+        .expect("snapshot")
+        .contains(&work)
+        .expect("read")
+    {
+        Op::AddVersion { work, version }
+    } else {
+        Op::Publish {
+            record: wenku_service::new_record(work, &imported),
+            version,
+        }
+    };
+    library.commit(&identity(), op).expect("commit");
+}
+
+const FANGYI: &str = "100000/dongwu-fangyi";
+
+/// A national library hosting Shandong and Qingdao, as the demo builds it.
+fn build(dir: &Path) -> Library {
+    let r = |s: &str| Region::parse(s).expect("region");
+    let library = Library::init(
+        dir,
+        r("100000"),
+        InitOptions::new(identity())
+            .clock(Arc::new(SteppingClock::new(
+                wenku_store::Timestamp::new(1_700_000_000, 480).expect("time"),
+                60,
+            )))
+            .hosting(r("370000"))
+            .hosting(r("370200")),
+    )
+    .expect("init");
+    let law = "中华人民共和国动物防疫法";
+    add(
+        &library,
+        FANGYI,
+        law,
+        "laws/cn-law-dongwufangyifa/2021-01-22.txt",
+        "2021-01-22",
+    );
+    add(
+        &library,
+        FANGYI,
+        law,
+        "laws/cn-law-dongwufangyifa/1997-07-03.txt",
+        "1997-07-03",
+    );
+    add(
+        &library,
+        FANGYI,
+        law,
+        "laws/cn-law-dongwufangyifa/2007-08-30.txt",
+        "2007-08-30",
+    );
+    add(
+        &library,
+        "100000/lifa",
+        "中华人民共和国立法法",
+        "laws/cn-law-lifafa/2015-03-15.md",
+        "2015-03-15",
+    );
+    add(
+        &library,
+        "100000/lifa",
+        "中华人民共和国立法法",
+        "laws/cn-law-lifafa/2023-03-13.md",
+        "2023-03-13",
+    );
+    add(
+        &library,
+        "100000/huazhuangpin-weisheng",
+        "化妆品卫生监督条例",
+        "laws/cn-reg-huazhuangpinweishengjiandutiaoli/2019-03-02.md",
+        "2019-03-02",
+    );
+    add(
+        &library,
+        "100000/huazhuangpin-jiandu",
+        "化妆品监督管理条例",
+        "laws/cn-reg-huazhuangpinjianduguanlitiaoli/2020-06-16.md",
+        "2020-06-16",
+    );
+    add(
+        &library,
+        "370200/qzbf-2025-points",
+        "2025年青岛市政务公开工作要点",
+        "seeds/370200-qingdao-2025-05-16-points.txt",
+        "2025-05-16",
+    );
+    library
+        .commit(
+            &identity(),
+            Op::Repeal {
+                work: WorkId::parse("100000/huazhuangpin-weisheng").expect("id"),
+                repeal: Repeal {
+                    date: Date::parse_iso("2021-01-01").expect("date"),
+                    by: Some(Target::Citation(Citation::title("化妆品监督管理条例"))),
+                },
+            },
+        )
+        .expect("repeal");
+    library.refresh_index().expect("index");
+    library
+}
+
+fn start(root: &Path) -> Daemon {
+    let dir = root.to_path_buf();
+    std::fs::write(
+        dir.join("wenku.toml"),
+        "library = \"library.git\"\nregion = \"100000\"\nlisten = \"127.0.0.1:0\"\n\
+         [identity]\nname = \"api test\"\nemail = \"api@wenku.invalid\"\n",
+    )
+    .expect("config");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wenkud"))
+        .arg("--config")
+        .arg(dir.join("wenku.toml"))
+        .arg("--listen-stdin")
+        .env("WENKU_LOG", "info")
+        .env("WENKU_TODAY", "2025-06-01")
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(listener)))
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("wenkud.log")).expect("log"))
+        .spawn()
+        .expect("wenkud starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("wenkud says where it listens");
+    let daemon = Daemon { port, child, dir };
+    let started = Instant::now();
+    while daemon.get("/readyz", &[]).status != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "wenkud never got ready"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    daemon
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("UTF-8")
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+impl Daemon {
+    /// A raw HTTP/1.1 GET (the target is sent as given, unnormalised).
+    fn get(&self, target: &str, headers: &[(&str, &str)]) -> Answer {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return Answer {
+                status: 0,
+                headers: Vec::new(),
+                body: Vec::new(),
+            };
+        };
+        s.set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("timeout");
+        let mut request =
+            format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        for (n, v) in headers {
+            request.push_str(&format!("{n}: {v}\r\n"));
+        }
+        request.push_str("\r\n");
+        s.write_all(request.as_bytes()).expect("send");
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(raw.len());
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            .collect();
+        let mut body = raw.get(split + 4..).unwrap_or_default().to_vec();
+        if headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v == "chunked")
+        {
+            body = dechunk(&body);
+        }
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(end) = body.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&body[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[end + 2..end + 2 + size]);
+        body = &body[end + 2 + size + 2..];
+    }
+}
+
+/// Checks JSON answers against the OpenAPI document's schemas.
+struct Contract {
+    document: Value,
+}
+
+impl Contract {
+    fn check(&self, what: &str, schema: &str, value: &Value) {
+        let mut root = serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "components": self.document["components"].clone(),
+        });
+        root["$ref"] = Value::String(format!("#/components/schemas/{schema}"));
+        let validator = jsonschema::validator_for(&root).expect("the OpenAPI schemas compile");
+        let errors: Vec<String> = validator
+            .iter_errors(value)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{what} does not match {schema}:\n{}\n{value:#}",
+            errors.join("\n")
+        );
+    }
+
+    fn problem(&self, what: &str, answer: &Answer, status: u16, kind: &str) -> String {
+        assert_eq!(answer.status, status, "{what}: {}", answer.text());
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/problem+json"),
+            "{what}"
+        );
+        let body = answer.json();
+        self.check(what, "problem", &body);
+        assert_eq!(
+            body["type"],
+            format!("urn:wenku:problem:{kind}"),
+            "{what}: {body}"
+        );
+        let detail = body["detail"].as_str().expect("detail").to_string();
+        assert!(!detail.contains("/tmp"), "{what} leaks a path: {detail}");
+        detail
+    }
+}
+
+#[test]
+fn the_api_answers_from_the_library_and_matches_its_contract() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    let head = library.head().expect("head").to_string();
+    let d = start(root.path());
+
+    // The OpenAPI document is served and is the one committed.
+    let openapi = d.get("/openapi.json", &[]);
+    assert_eq!(openapi.status, 200);
+    let document = openapi.json();
+    assert_eq!(document, wenku_server::api::openapi::document());
+    let c = Contract { document };
+
+    let library_info = d.get("/api/v1/library", &[]).json();
+    c.check("library", "library", &library_info);
+    assert_eq!(library_info["node"], "100000");
+    assert_eq!(library_info["head"], head);
+    assert_eq!(library_info["works"], 5);
+
+    // Lists: filters, sorting, paging with a cursor.
+    let all = d.get("/api/v1/works", &[]);
+    assert_eq!(all.status, 200);
+    assert_eq!(all.header("access-control-allow-origin"), Some("*"));
+    let all = all.json();
+    c.check("works", "page", &all);
+    assert_eq!(all["total"], 5);
+    let regs = d.get("/api/v1/works?type=regulation", &[]).json();
+    c.check("works?type", "page", &regs);
+    let in_force = d
+        .get("/api/v1/works?status=in-force&at=2021-06-01", &[])
+        .json();
+    let ids: Vec<&str> = in_force["works"]
+        .as_array()
+        .expect("works")
+        .iter()
+        .map(|w| w["work"].as_str().expect("id"))
+        .collect();
+    assert!(
+        ids.contains(&FANGYI) && !ids.contains(&"100000/huazhuangpin-weisheng"),
+        "{ids:?}"
+    );
+    let qingdao = d.get("/api/v1/works?region=370200", &[]).json();
+    assert_eq!(qingdao["total"], 1);
+    let national_only = d
+        .get("/api/v1/works?region=100000&subregions=false", &[])
+        .json();
+    assert_eq!(national_only["total"], 4);
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let target = match &cursor {
+            Some(c) => format!("/api/v1/works?sort=date&limit=2&cursor={}", urlencode(c)),
+            None => "/api/v1/works?sort=date&limit=2".to_string(),
+        };
+        let page = d.get(&target, &[]).json();
+        c.check("works page", "page", &page);
+        for w in page["works"].as_array().expect("works") {
+            seen.push(w["work"].as_str().expect("id").to_string());
+        }
+        match page["next"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert_eq!(seen[0], "370200/qzbf-2025-points", "newest first: {seen:?}");
+
+    // A work's record: versions in legal order, lifecycle, timeline.
+    let work = d.get(&format!("/api/v1/works/{FANGYI}"), &[]).json();
+    c.check("work", "work_record", &work);
+    let published: Vec<&str> = work["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| v["published"].as_str().expect("date"))
+        .collect();
+    assert_eq!(published, ["1997-07-03", "2007-08-30", "2021-01-22"]);
+    let repealed = d
+        .get("/api/v1/works/100000/huazhuangpin-weisheng", &[])
+        .json();
+    c.check("repealed work", "work_record", &repealed);
+    assert_eq!(repealed["status"], "repealed");
+    assert_eq!(
+        repealed["timeline"]
+            .as_array()
+            .expect("timeline")
+            .last()
+            .expect("period")["status"],
+        "repealed"
+    );
+    assert_eq!(repealed["events"][0]["event"], "repealed", "{repealed}");
+    // The successor's text repeals it: the relation resolves both ways.
+    let successor = d
+        .get("/api/v1/works/100000/huazhuangpin-jiandu", &[])
+        .json();
+    c.check("successor", "work_record", &successor);
+    assert_eq!(
+        successor["outgoing"][0]["resolved"][0], "100000/huazhuangpin-weisheng",
+        "{successor}"
+    );
+    assert_eq!(
+        repealed["incoming"][0]["from"], "100000/huazhuangpin-jiandu",
+        "{repealed}"
+    );
+
+    // The text in force on a date, in three forms.
+    let text = d.get(&format!("/api/v1/works/{FANGYI}/text?at=2010-01-01"), &[]);
+    assert_eq!(text.status, 200);
+    let shown = text.json();
+    c.check("text", "show", &shown);
+    assert_eq!(shown["published"], "2007-08-30");
+    let xml = d.get(
+        &format!("/api/v1/works/{FANGYI}/text?at=2010-01-01"),
+        &[("Accept", "application/xml")],
+    );
+    assert_eq!(xml.header("content-type"), Some("application/xml"));
+    assert!(xml.text().starts_with("<?xml"), "{}", xml.text());
+    let plain = d.get(
+        &format!("/api/v1/works/{FANGYI}/text?at=2010-01-01&format=text"),
+        &[],
+    );
+    assert!(plain.text().contains("第一条"), "{}", plain.text());
+
+    // Conditional requests: 304 with the same ETag, a new answer after a
+    // commit.
+    let first = d.get(&format!("/api/v1/works/{FANGYI}"), &[]);
+    let etag = first.header("etag").expect("an ETag").to_string();
+    assert_eq!(first.header("cache-control"), Some("public, no-cache"));
+    let again = d.get(
+        &format!("/api/v1/works/{FANGYI}"),
+        &[("If-None-Match", &etag)],
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+
+    // A version by RevisionId is immutable; a prefix redirects to it.
+    let revision = work["versions"][1]["revision"]
+        .as_str()
+        .expect("revision")
+        .to_string();
+    let exact = d.get(
+        &format!("/api/v1/works/{FANGYI}/versions/{revision}?format=xml"),
+        &[],
+    );
+    assert_eq!(exact.status, 200);
+    assert_eq!(exact.body, xml.body, "the 2007 version is the text of 2010");
+    assert!(
+        exact
+            .header("cache-control")
+            .is_some_and(|c| c.contains("immutable")),
+        "{:?}",
+        exact.headers
+    );
+    let prefix = d.get(
+        &format!(
+            "/api/v1/works/{FANGYI}/versions/{}?format=xml",
+            &revision[..12]
+        ),
+        &[],
+    );
+    assert!(matches!(prefix.status, 302 | 303 | 307), "{prefix:?}");
+    assert_eq!(
+        prefix.header("location"),
+        Some(format!("/api/v1/works/{FANGYI}/versions/{revision}?format=xml").as_str())
+    );
+
+    // Comparisons.
+    let diff = d.get(
+        &format!("/api/v1/works/{FANGYI}/diff?from=2000-01-01&to=2010-01-01"),
+        &[],
+    );
+    assert_eq!(diff.status, 200, "{}", diff.text());
+    let diff = diff.json();
+    c.check("diff", "diff", &diff);
+    assert_eq!(diff["format"], "wenku-diff-1");
+    let table = d.get(
+        &format!("/api/v1/works/{FANGYI}/diff?format=table-html"),
+        &[],
+    );
+    assert_eq!(
+        table.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        table
+            .text()
+            .contains("中华人民共和国动物防疫法修订前后对照表")
+    );
+    let csv = d.get(&format!("/api/v1/works/{FANGYI}/diff?format=csv"), &[]);
+    assert!(csv.body.starts_with("\u{feff}修订前,修订后".as_bytes()));
+
+    // Citations.
+    let found = d.get("/api/v1/find?title=化妆品监督管理条例", &[]);
+    let found_json = found.json();
+    c.check("find", "find", &found_json);
+    assert_eq!(found_json["works"][0]["work"], "100000/huazhuangpin-jiandu");
+
+    // Changes, resumable.
+    let changes = d.get("/api/v1/changes?limit=3", &[]).json();
+    c.check("changes", "changes", &changes);
+    let all_ops = d.get("/api/v1/changes?since=2000-01-01", &[]).json();
+    c.check("changes since a date", "changes", &all_ops);
+    let ops = all_ops["operations"].as_array().expect("operations");
+    assert!(ops.len() >= 10, "{all_ops}");
+    let middle = ops[4]["commit"].as_str().expect("commit");
+    let after = d
+        .get(&format!("/api/v1/changes?since={middle}&limit=2"), &[])
+        .json();
+    c.check("changes since a commit", "changes", &after);
+    assert_eq!(after["operations"][0]["commit"], ops[5]["commit"]);
+    assert_eq!(after["more"], true);
+    assert_eq!(after["next"], ops[6]["commit"]);
+
+    // Peers (none configured).
+    let peers = d.get("/api/v1/peers", &[]).json();
+    assert_eq!(peers, serde_json::json!([]));
+
+    // Nothing was written.
+    assert_eq!(library.head().expect("head").to_string(), head);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn bad_requests_get_problem_documents_and_write_nothing() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    let head = library.head().expect("head");
+    let d = start(root.path());
+    let c = Contract {
+        document: wenku_server::api::openapi::document(),
+    };
+    let cases: &[(&str, u16, &str, &str)] = &[
+        ("/api/v1/works/100000/nope", 404, "not-found", "100000/nope"),
+        ("/api/v1/works/999999/x", 400, "bad-request", "999999/x"),
+        (
+            &format!("/api/v1/works/{FANGYI}/versions/{}", "0".repeat(64)),
+            404,
+            "not-found",
+            "",
+        ),
+        (
+            &format!("/api/v1/works/{FANGYI}/text?at=2023-02-30"),
+            400,
+            "bad-request",
+            "2023-02-30",
+        ),
+        (
+            &format!("/api/v1/works/{FANGYI}/text?at=1990-01-01"),
+            404,
+            "not-found",
+            "",
+        ),
+        (
+            &format!("/api/v1/works/{FANGYI}/text?format=pdf"),
+            400,
+            "bad-request",
+            "pdf",
+        ),
+        (
+            &format!("/api/v1/works/{FANGYI}/text?bogus=1"),
+            400,
+            "bad-request",
+            "bogus",
+        ),
+        (
+            &format!("/api/v1/works/{FANGYI}/diff?from=2022-01-01&to=2000-01-01"),
+            422,
+            "refused",
+            "later",
+        ),
+        (
+            &format!("/api/v1/works/{FANGYI}/diff?from=current&to=current"),
+            422,
+            "refused",
+            "same",
+        ),
+        ("/api/v1/works/100000/..", 400, "bad-request", ""),
+        ("/api/v1/works/100000/a%2Fb", 400, "bad-request", ""),
+        ("/api/v1/works/100000/a%00b", 400, "bad-request", ""),
+        ("/api/v1/works?limit=100000", 400, "bad-request", "limit"),
+        ("/api/v1/works?type=poem", 400, "bad-request", "type"),
+        ("/api/v1/works?region=12", 400, "bad-request", "region"),
+        ("/api/v1/works?cursor=garbage", 400, "bad-request", "cursor"),
+        ("/api/v1/find", 400, "bad-request", "number"),
+        (
+            "/api/v1/changes?since=0123456789012345678901234567890123456789",
+            404,
+            "not-found",
+            "main line",
+        ),
+        ("/api/v1/nothing-here", 404, "not-found", "openapi"),
+        ("/feeds/nothing.atom", 404, "not-found", "feeds are"),
+        (
+            "/feeds/works/100000/nope.atom",
+            404,
+            "not-found",
+            "100000/nope",
+        ),
+    ];
+    for (target, status, kind, says) in cases {
+        let answer = d.get(target, &[]);
+        let detail = c.problem(target, &answer, *status, kind);
+        assert!(detail.contains(says), "{target}: {detail}");
+    }
+    // An oversized query string.
+    let long = format!("/api/v1/works?subject={}", "x".repeat(5000));
+    c.problem("a long query", &d.get(&long, &[]), 414, "uri-too-long");
+    assert_eq!(library.head().expect("head"), head, "nothing was written");
+    assert_eq!(
+        std::fs::read_dir(root.path().join("library.git/refs/heads"))
+            .expect("refs")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn feeds_list_versions_and_lifecycle_with_stable_ids() {
+    let root = tempfile::tempdir().expect("tmp");
+    build(&root.path().join("library.git"));
+    let d = start(root.path());
+    let all = d.get("/feeds/all.atom", &[]);
+    assert_eq!(all.status, 200);
+    assert_eq!(
+        all.header("content-type"),
+        Some("application/atom+xml; charset=utf-8")
+    );
+    let xml = all.text();
+    let doc = well_formed(&xml);
+    assert!(doc.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+    // Every version and the repeal is an entry, with an id derived from
+    // what it is about.
+    let lifa_2023 = Library::open(root.path().join("library.git"))
+        .expect("open")
+        .snapshot()
+        .expect("snapshot")
+        .versions(&WorkId::parse("100000/lifa").expect("id"))
+        .expect("versions")[1]
+        .revision;
+    assert!(
+        xml.contains(&format!("<id>urn:wenku:100000/lifa:{lifa_2023}</id>")),
+        "{xml}"
+    );
+    assert!(xml.contains("<id>urn:wenku:100000/huazhuangpin-weisheng:repealed:2021-01-01</id>"));
+    assert_eq!(
+        xml.matches("<entry>").count(),
+        9,
+        "8 versions and a repeal:\n{xml}"
+    );
+    // The comparison with the previous version is linked.
+    assert!(xml.contains("/diff?from="), "{xml}");
+    // A region's feed, a type's, one work's.
+    let qingdao = d.get("/feeds/regions/370200.atom", &[]).text();
+    assert_eq!(qingdao.matches("<entry>").count(), 1, "{qingdao}");
+    let national = d
+        .get("/feeds/regions/100000.atom?subregions=false", &[])
+        .text();
+    assert_eq!(national.matches("<entry>").count(), 8, "{national}");
+    let fangyi = d.get(&format!("/feeds/works/{FANGYI}.atom"), &[]).text();
+    assert_eq!(fangyi.matches("<entry>").count(), 3, "{fangyi}");
+    // Conditional GET.
+    let etag = all.header("etag").expect("etag").to_string();
+    assert_eq!(
+        d.get("/feeds/all.atom", &[("If-None-Match", &etag)]).status,
+        304
+    );
+    // The schema file is the served document.
+    let committed: Value = serde_json::from_slice(
+        &std::fs::read(schemas_dir().join("openapi-1.json")).expect("schemas/openapi-1.json"),
+    )
+    .expect("JSON");
+    assert_eq!(committed, wenku_server::api::openapi::document());
+}
+
+/// A minimal well-formedness check: balanced, escaped (the feed is read by
+/// strict XML parsers).
+fn well_formed(xml: &str) -> String {
+    let mut depth: i32 = 0;
+    let mut rest = xml;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').expect("a closed tag") + start;
+        let tag = &rest[start + 1..end];
+        if tag.starts_with('?') || tag.ends_with('/') {
+        } else if tag.starts_with('/') {
+            depth -= 1;
+        } else {
+            depth += 1;
+        }
+        assert!(depth >= 0, "unbalanced at {tag}");
+        rest = &rest[end + 1..];
+    }
+    assert_eq!(depth, 0, "unbalanced feed");
+    xml.to_string()
+}
+
+#[test]
+fn the_committed_openapi_document_is_current() {
+    let path = schemas_dir().join("openapi-1.json");
+    let generated = serde_json::to_string_pretty(&wenku_server::api::openapi::document())
+        .expect("serialises")
+        + "\n";
+    if std::env::var_os("WENKU_UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&path, &generated).expect("write");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schemas/openapi-1.json is stale; regenerate with WENKU_UPDATE_SCHEMAS=1 cargo test -p wenku-server --test api"
+    );
+    // It is a valid JSON Schema set: every component compiles.
+    let document: Value = serde_json::from_str(&generated).expect("JSON");
+    let names: Vec<String> = document["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .cloned()
+        .collect();
+    for name in names {
+        let root = serde_json::json!({
+            "components": document["components"].clone(),
+            "$ref": format!("#/components/schemas/{name}"),
+        });
+        jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
