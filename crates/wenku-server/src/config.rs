@@ -49,6 +49,11 @@ pub struct Config {
     /// The operator's endpoints.
     #[serde(default)]
     pub admin: AdminConfig,
+    /// Who may write through the API (publish a version, repeal,
+    /// withdraw), each with a token and the regions it may write. Without
+    /// any, the API is read-only.
+    #[serde(default, rename = "writer")]
+    pub writers: Vec<WriterConfig>,
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
@@ -154,6 +159,24 @@ pub struct AdminConfig {
     /// A file holding the bearer token that admin requests must present.
     /// Without it the admin endpoints answer 404.
     pub token_file: Option<PathBuf>,
+}
+
+/// A writer of the API: an office that publishes through it.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WriterConfig {
+    /// Recorded as the author of its commits, e.g. `"平度市政务公开办"`.
+    pub name: String,
+    /// Recorded with the name.
+    pub email: String,
+    /// A file holding the bearer token its requests present (at least 16
+    /// characters).
+    pub token_file: PathBuf,
+    /// The regions it may write (each with the regions inside it), e.g.
+    /// `["370283"]`. The node must host them too.
+    #[schemars(with = "Vec<String>")]
+    #[serde(deserialize_with = "regions")]
+    pub regions: Vec<Region>,
 }
 
 /// Log output.
@@ -263,6 +286,23 @@ impl Config {
         }
         if let Some(t) = &mut config.admin.token_file {
             anchor(t);
+        }
+        for w in &mut config.writers {
+            anchor(&mut w.token_file);
+        }
+        for w in &config.writers {
+            if w.name.trim().is_empty() || !w.email.contains('@') {
+                return Err(inconsistent(format!(
+                    "writer {:?} needs a name and an email address",
+                    w.name
+                )));
+            }
+            if w.regions.is_empty() {
+                return Err(inconsistent(format!(
+                    "writer {:?} has no regions: it could write nothing",
+                    w.name
+                )));
+            }
         }
         for child in &config.children {
             if !config.region.contains(&child.region) || child.region == config.region {

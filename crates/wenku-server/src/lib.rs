@@ -98,6 +98,8 @@ pub(crate) struct Shared {
     pub api_slots: Arc<tokio::sync::Semaphore>,
     /// Feeds made, per head.
     pub feeds: feeds::FeedCache,
+    /// Who may write through the API.
+    pub writers: Vec<api::write::Writer>,
 }
 
 /// Opens the library, creating it with the configured region if the path
@@ -195,6 +197,28 @@ pub async fn run_with(
                 .to_string(),
         ),
     };
+    let mut writers = Vec::new();
+    for w in &config.writers {
+        let token = std::fs::read_to_string(&w.token_file)
+            .map_err(|source| ServerError::Token {
+                path: w.token_file.clone(),
+                source,
+            })?
+            .trim()
+            .to_string();
+        if token.chars().count() < 16 {
+            return Err(ServerError::Token {
+                path: w.token_file.clone(),
+                source: std::io::Error::other("a writer's token must be at least 16 characters"),
+            });
+        }
+        writers.push(api::write::Writer {
+            identity: Identity::new(&w.name, &w.email)
+                .map_err(|e| ServerError::Identity(format!("writer {:?}: {e}", w.name)))?,
+            token,
+            regions: w.regions.clone(),
+        });
+    }
     let library = {
         let (config, identity) = (config.clone(), identity.clone());
         tokio::task::spawn_blocking(move || {
@@ -247,6 +271,7 @@ pub async fn run_with(
         admin_token,
         api_slots: Arc::new(tokio::sync::Semaphore::new(api::MAX_BUSY)),
         feeds: feeds::FeedCache::default(),
+        writers,
     });
 
     let work = CancellationToken::new();
@@ -579,6 +604,6 @@ async fn admin_pull(
         .into_response()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -162,11 +162,18 @@ fn build(dir: &Path) -> Library {
 }
 
 fn start(root: &Path) -> Daemon {
+    start_with(root, "")
+}
+
+/// Starts wenkud on the library in `root`, with `extra` configuration.
+fn start_with(root: &Path, extra: &str) -> Daemon {
     let dir = root.to_path_buf();
     std::fs::write(
         dir.join("wenku.toml"),
-        "library = \"library.git\"\nregion = \"100000\"\nlisten = \"127.0.0.1:0\"\n\
-         [identity]\nname = \"api test\"\nemail = \"api@wenku.invalid\"\n",
+        format!(
+            "library = \"library.git\"\nregion = \"100000\"\nlisten = \"127.0.0.1:0\"\n\
+             [identity]\nname = \"api test\"\nemail = \"api@wenku.invalid\"\n{extra}"
+        ),
     )
     .expect("config");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -227,6 +234,11 @@ impl Answer {
 impl Daemon {
     /// A raw HTTP/1.1 GET (the target is sent as given, unnormalised).
     fn get(&self, target: &str, headers: &[(&str, &str)]) -> Answer {
+        self.request("GET", target, headers, &[])
+    }
+
+    /// A raw HTTP/1.1 request with a body.
+    fn request(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return Answer {
                 status: 0,
@@ -236,13 +248,17 @@ impl Daemon {
         };
         s.set_read_timeout(Some(Duration::from_secs(60)))
             .expect("timeout");
-        let mut request =
-            format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        let mut request = format!(
+            "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
         for (n, v) in headers {
             request.push_str(&format!("{n}: {v}\r\n"));
         }
         request.push_str("\r\n");
         s.write_all(request.as_bytes()).expect("send");
+        // A server may answer (413, 401) before reading the whole body.
+        let _ = s.write_all(body);
         let mut raw = Vec::new();
         let _ = s.read_to_end(&mut raw);
         let split = raw
@@ -768,4 +784,222 @@ fn the_committed_openapi_document_is_current() {
         });
         jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
+}
+
+const QINGDAO_TOKEN: &str = "qingdao-writer-token-0123456789";
+
+#[test]
+fn writers_publish_repeal_and_withdraw_only_in_their_regions() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    std::fs::write(
+        root.path().join("qingdao.token"),
+        format!("{QINGDAO_TOKEN}\n"),
+    )
+    .expect("token");
+    let d = start_with(
+        root.path(),
+        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
+         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n",
+    );
+    let c = Contract {
+        document: wenku_server::api::openapi::document(),
+    };
+    let auth = format!("Bearer {QINGDAO_TOKEN}");
+    let text = std::fs::read(testdata().join("corpus/seeds/370283-pingdu-2024-07-16-points.txt"))
+        .expect("seed");
+    let target = "/api/v1/works/370200/api-doc/versions?published=2024-07-16&filename=points.txt&subject=政务公开";
+    let target = target.replace("政务公开", "%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80");
+
+    // Without a token, with a wrong one, for another region: refused,
+    // nothing written.
+    let head = library.head().expect("head");
+    let none = d.request("POST", &target, &[], &text);
+    c.problem("no token", &none, 401, "unauthorized");
+    assert!(none.header("www-authenticate").is_some());
+    let wrong = d.request(
+        "POST",
+        &target,
+        &[("Authorization", "Bearer not-the-token-at-all")],
+        &text,
+    );
+    c.problem("a wrong token", &wrong, 401, "unauthorized");
+    let elsewhere = d.request(
+        "POST",
+        "/api/v1/works/100000/lifa/versions?published=2024-07-16",
+        &[("Authorization", &auth)],
+        &text,
+    );
+    let detail = c.problem("another region", &elsewhere, 403, "forbidden");
+    assert!(
+        detail.contains("370200") && detail.contains("100000/lifa"),
+        "{detail}"
+    );
+    c.problem(
+        "an empty body",
+        &d.request("POST", &target, &[("Authorization", &auth)], b""),
+        400,
+        "bad-request",
+    );
+    c.problem(
+        "a path for a file name",
+        &d.request(
+            "POST",
+            "/api/v1/works/370200/api-doc/versions?published=2024-07-16&filename=../x.txt",
+            &[("Authorization", &auth)],
+            &text,
+        ),
+        400,
+        "bad-request",
+    );
+    c.problem(
+        "an impossible date",
+        &d.request(
+            "POST",
+            "/api/v1/works/370200/api-doc/versions?published=2024-02-30",
+            &[("Authorization", &auth)],
+            &text,
+        ),
+        400,
+        "bad-request",
+    );
+    let huge = vec![b'x'; wenku_server::api::write::MAX_DOCUMENT + 1];
+    let too_large = d.request("POST", &target, &[("Authorization", &auth)], &huge);
+    assert_eq!(too_large.status, 413, "{}", too_large.text());
+    assert_eq!(library.head().expect("head"), head, "nothing was written");
+
+    // Published, with the writer as author; again: unchanged.
+    let published = d.request("POST", &target, &[("Authorization", &auth)], &text);
+    assert_eq!(published.status, 201, "{}", published.text());
+    let written = published.json();
+    c.check("publish", "written", &written);
+    assert_eq!(written["work"], "370200/api-doc");
+    assert_eq!(written["action"], "published");
+    let revision = written["revision"].as_str().expect("revision").to_string();
+    assert_eq!(
+        published.header("location"),
+        Some(format!("/api/v1/works/370200/api-doc/versions/{revision}").as_str())
+    );
+    let record = d.get("/api/v1/works/370200/api-doc", &[]).json();
+    c.check("the new work", "work_record", &record);
+    assert_eq!(record["versions"][0]["revision"], revision.as_str());
+    assert!(
+        record["subjects"]
+            .as_array()
+            .expect("subjects")
+            .iter()
+            .any(|s| s == "政务公开"),
+        "{record}"
+    );
+    let history = wenku_test_support::git::git_ok(
+        &root.path().join("library.git"),
+        &["log", "-1", "--format=%an <%ae>", "main"],
+    );
+    assert_eq!(history.trim(), "青岛市政务公开办 <gongkai@qingdao.example>");
+    let again = d.request("POST", &target, &[("Authorization", &auth)], &text);
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["action"], "unchanged");
+
+    // Repeal and withdraw, with their checks.
+    c.problem(
+        "malformed JSON",
+        &d.request(
+            "POST",
+            "/api/v1/works/370200/api-doc/repeal",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            b"{\"date\": ",
+        ),
+        400,
+        "bad-request",
+    );
+    c.problem(
+        "an unknown field",
+        &d.request(
+            "POST",
+            "/api/v1/works/370200/api-doc/repeal",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            br#"{"date": "2025-01-01", "when": "now"}"#,
+        ),
+        400,
+        "bad-request",
+    );
+    c.problem(
+        "no such work",
+        &d.request(
+            "POST",
+            "/api/v1/works/370200/nope/repeal",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            br#"{"date": "2025-01-01"}"#,
+        ),
+        404,
+        "not-found",
+    );
+    let repealed = d.request(
+        "POST",
+        "/api/v1/works/370200/api-doc/repeal",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        br#"{"date": "2025-01-01", "by": "370200/qzbf-2025-points"}"#,
+    );
+    assert_eq!(repealed.status, 200, "{}", repealed.text());
+    c.check("repeal", "written", &repealed.json());
+    assert_eq!(repealed.json()["action"], "recorded");
+    let status = d
+        .get("/api/v1/works/370200/api-doc?at=2025-02-01", &[])
+        .json();
+    assert_eq!(status["status"], "repealed", "{status}");
+    let withdrawn = d.request(
+        "POST",
+        "/api/v1/works/370200/qzbf-2025-points/withdraw",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        "{\"date\": \"2025-05-20\", \"reason\": \"发布有误\"}".as_bytes(),
+    );
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+    let feed = d.get("/feeds/regions/370200.atom", &[]).text();
+    assert!(
+        feed.contains("<id>urn:wenku:370200/api-doc:repealed:2025-01-01</id>")
+            && feed.contains("<id>urn:wenku:370200/qzbf-2025-points:withdrawn:2025-05-20</id>"),
+        "{feed}"
+    );
+    assert!(
+        Library::open(root.path().join("library.git"))
+            .expect("open")
+            .verify()
+            .expect("verify")
+            .is_clean()
+    );
+}
+
+#[test]
+fn a_node_without_writers_takes_no_writes() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    let head = library.head().expect("head");
+    let d = start(root.path());
+    let c = Contract {
+        document: wenku_server::api::openapi::document(),
+    };
+    let answer = d.request(
+        "POST",
+        "/api/v1/works/370200/x/versions?published=2024-07-16",
+        &[("Authorization", "Bearer anything-at-all-goes-here")],
+        b"text",
+    );
+    let detail = c.problem("no writers", &answer, 403, "forbidden");
+    assert!(detail.contains("[[writer]]"), "{detail}");
+    assert_eq!(library.head().expect("head"), head);
 }

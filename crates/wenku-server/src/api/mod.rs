@@ -26,16 +26,18 @@
 
 pub mod openapi;
 mod works;
+pub mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Serialize;
 use wenku_model::Date;
 use wenku_service::Kind;
@@ -68,6 +70,18 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(works::version),
         )
         .route("/api/v1/works/{region}/{local}/diff", get(works::diff))
+        .route(
+            "/api/v1/works/{region}/{local}/versions",
+            post(write::publish).layer(DefaultBodyLimit::max(write::MAX_DOCUMENT)),
+        )
+        .route(
+            "/api/v1/works/{region}/{local}/repeal",
+            post(write::repeal).layer(DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route(
+            "/api/v1/works/{region}/{local}/withdraw",
+            post(write::withdraw).layer(DefaultBodyLimit::max(64 * 1024)),
+        )
         .route("/api/v1/find", get(works::find))
         .route("/api/v1/changes", get(works::changes))
         .route("/api/v1", get(unknown))
@@ -148,6 +162,9 @@ impl Problem {
             "conflict" => "The library changed meanwhile",
             "unavailable" => "Not available now",
             "uri-too-long" => "The query string is too long",
+            "too-large" => "The body is too large",
+            "unauthorized" => "A writer's token is required",
+            "forbidden" => "Not allowed",
             _ => "Internal error",
         }
     }
@@ -162,7 +179,7 @@ impl IntoResponse for Problem {
             detail: &self.detail,
         };
         let json = serde_json::to_vec(&body).expect("a problem serialises");
-        (
+        let mut response = (
             self.status,
             [
                 (header::CONTENT_TYPE, "application/problem+json"),
@@ -170,7 +187,14 @@ impl IntoResponse for Problem {
             ],
             json,
         )
-            .into_response()
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"wenku\""),
+            );
+        }
+        response
     }
 }
 

@@ -48,6 +48,7 @@ fn query(name: &'static str, description: &'static str, schema: Value) -> Param 
 
 /// One endpoint: path, summary, parameters, and its answers by media type.
 struct Endpoint {
+    method: &'static str,
     path: &'static str,
     id: &'static str,
     summary: &'static str,
@@ -56,6 +57,8 @@ struct Endpoint {
     ok: Vec<(&'static str, Value)>,
     /// Whether it answers 404 (a work or version that is not there).
     not_found: bool,
+    /// A write's request body (media type, schema).
+    body: Option<(&'static str, Value)>,
 }
 
 fn component(name: &str) -> Value {
@@ -96,6 +99,8 @@ fn format(values: &[&str]) -> Param {
 fn endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/library",
             id: "library",
             summary: "The node: its region, hosted regions, head and number of works.",
@@ -104,6 +109,8 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: false,
         },
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/peers",
             id: "peers",
             summary: "Each peer the daemon pulls: last success, last error, accepted and quarantined heads.",
@@ -115,6 +122,8 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: false,
         },
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/works",
             id: "listWorks",
             summary: "Works matching filters, a page at a time.",
@@ -175,6 +184,8 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: false,
         },
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/works/{region}/{local}",
             id: "getWork",
             summary: "A work's record: metadata, versions in legal order, lifecycle, status timeline, relations both ways.",
@@ -187,6 +198,8 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: true,
         },
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/works/{region}/{local}/text",
             id: "getText",
             summary: "The text in force on a date.",
@@ -204,6 +217,8 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: true,
         },
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/works/{region}/{local}/versions/{revision}",
             id: "getVersion",
             summary: "One version by its RevisionId (immutable); a prefix redirects to the full id.",
@@ -224,6 +239,8 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: true,
         },
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/works/{region}/{local}/diff",
             id: "getDiff",
             summary: "Two versions compared article by article.",
@@ -251,6 +268,8 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: true,
         },
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/find",
             id: "find",
             summary: "Works a document number (any bracket variant) or a title refers to.",
@@ -267,6 +286,8 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: false,
         },
         Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/changes",
             id: "changes",
             summary: "Operations on main after a commit or a date, oldest first; resume with next.",
@@ -286,6 +307,62 @@ fn endpoints() -> Vec<Endpoint> {
             not_found: true,
         },
         Endpoint {
+            method: "post",
+            path: "/api/v1/works/{region}/{local}/versions",
+            id: "publishVersion",
+            summary: "Publishes the body (plain text, Markdown or canonical XML) as the work's first or a new version. Needs a writer's token for the region.",
+            params: vec![
+                region(),
+                local(),
+                date(
+                    "published",
+                    "Its publication date, if the text does not say.",
+                ),
+                date(
+                    "effective",
+                    "The date it takes effect, if the text does not say.",
+                ),
+                query("title", "The title, if the text has none.", text()),
+                query("number", "The document number (文号).", text()),
+                query("type", "The document type.", component("doc_type")),
+                query("issuer", "The issuing body.", text()),
+                query("subject", "A subject (tag).", text()),
+                query(
+                    "filename",
+                    "The file's name, whose extension says its kind (.txt, .md, .xml).",
+                    text(),
+                ),
+            ],
+            ok: vec![("application/json", component("written"))],
+            not_found: false,
+            body: Some((
+                "application/octet-stream",
+                json!({"type": "string", "format": "binary"}),
+            )),
+        },
+        Endpoint {
+            method: "post",
+            path: "/api/v1/works/{region}/{local}/repeal",
+            id: "repeal",
+            summary: "Records the work's repeal. Needs a writer's token for the region.",
+            params: vec![region(), local()],
+            ok: vec![("application/json", component("written"))],
+            not_found: true,
+            body: Some(("application/json", component("repeal_request"))),
+        },
+        Endpoint {
+            method: "post",
+            path: "/api/v1/works/{region}/{local}/withdraw",
+            id: "withdraw",
+            summary: "Records the work's withdrawal. Needs a writer's token for the region.",
+            params: vec![region(), local()],
+            ok: vec![("application/json", component("written"))],
+            not_found: true,
+            body: Some(("application/json", component("withdraw_request"))),
+        },
+        Endpoint {
+            method: "get",
+            body: None,
             path: "/feeds/{feed}",
             id: "feed",
             summary: "Atom feeds: all.atom, regions/{region}.atom, types/{type}.atom, subjects/{subject}.atom, works/{region}/{local}.atom.",
@@ -375,17 +452,29 @@ pub fn document() -> Value {
                 .map(|(media, schema)| (media.to_string(), json!({"schema": schema})))
                 .collect();
         let mut responses = Map::new();
+        let write = e.method == "post";
         responses.insert(
-            "200".into(),
+            if write { "201" } else { "200" }.into(),
             json!({
-                "description": "The answer. ETag and Cache-Control say how long it holds.",
-                "content": content,
+                "description": if write {
+                    "Written; Location names the new version."
+                } else {
+                    "The answer. ETag and Cache-Control say how long it holds."
+                },
+                "content": content.clone(),
             }),
         );
-        responses.insert(
-            "304".into(),
-            json!({"description": "Not modified since the ETag given in If-None-Match."}),
-        );
+        if write {
+            responses.insert(
+                "200".into(),
+                json!({"description": "Nothing changed (the text or the event is already recorded).", "content": content}),
+            );
+        } else {
+            responses.insert(
+                "304".into(),
+                json!({"description": "Not modified since the ETag given in If-None-Match."}),
+            );
+        }
         if e.path.contains("{revision}") {
             responses.insert(
                 "302".into(),
@@ -396,31 +485,43 @@ pub fn document() -> Value {
         if e.not_found {
             problems.push("404");
         }
-        if e.path.ends_with("/diff") {
+        if e.path.ends_with("/diff") || write {
             problems.push("422");
+        }
+        if write {
+            problems.extend(["401", "403", "409", "413"]);
         }
         for status in problems {
             let mut p = problem.clone();
             p["description"] = json!(match status {
-                "400" => "A malformed parameter, date or id.",
+                "400" => "A malformed parameter, date, id or body.",
+                "401" => "No writer's token, or an unknown one.",
+                "403" => "The token may not write this region, or the node takes no writes.",
                 "404" => "No such work, version, commit or feed.",
+                "409" => "Other writers kept changing the library; try again.",
+                "413" => "The body is too large.",
                 "414" => "The query string is too long.",
-                "422" => "The versions cannot be compared as asked.",
+                "422" =>
+                    "Refused as asked: versions that cannot be compared, a document or event the library refuses.",
                 _ => "The node is busy or the answer took too long.",
             });
             responses.insert(status.into(), p);
         }
-        paths.insert(
-            e.path.to_string(),
-            json!({
-                "get": {
-                    "operationId": e.id,
-                    "summary": e.summary,
-                    "parameters": parameters,
-                    "responses": responses,
-                }
-            }),
-        );
+        let mut operation = json!({
+            "operationId": e.id,
+            "summary": e.summary,
+            "parameters": parameters,
+            "responses": responses,
+        });
+        if let Some((media, schema)) = &e.body {
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": {*media: {"schema": schema}},
+            });
+            operation["security"] = json!([{"writer": []}]);
+        }
+        let entry = paths.entry(e.path.to_string()).or_insert_with(|| json!({}));
+        entry[e.method] = operation;
     }
     json!({
         "openapi": "3.1.0",
@@ -431,7 +532,12 @@ pub fn document() -> Value {
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "writer": {"type": "http", "scheme": "bearer", "description": "A writer's token from the node's configuration ([[writer]])."}
+            },
+        },
     })
 }
 

@@ -1,0 +1,436 @@
+//! Writes through the API, off unless `[[writer]]`s are configured:
+//! publish a version (`POST /api/v1/works/{region}/{local}/versions`, the
+//! file as the body), repeal and withdraw (`POST …/repeal`, `…/withdraw`,
+//! JSON). Each request presents a writer's bearer token; a token may write
+//! only the regions configured for it (and the regions inside them), and
+//! the library still refuses what the node does not host. Every write goes
+//! through the service layer and the store, so it gets the checks and the
+//! commit the command line and the inbox get, signed as the writer.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::{Json, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use wenku_import::ImportOptions;
+use wenku_model::{Citation, Date, DocNumber, DocType, Region, Repeal, Target, Withdrawal, WorkId};
+use wenku_service::import::{self, Input, Request};
+use wenku_store::Op;
+
+use super::{Problem, QUEUE_WAIT};
+use crate::Shared;
+
+/// The largest document a write accepts, in bytes.
+pub const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
+
+/// A configured writer.
+#[derive(Debug)]
+pub struct Writer {
+    /// The commits' author.
+    pub identity: wenku_store::Identity,
+    /// The bearer token.
+    pub token: String,
+    /// What it may write.
+    pub regions: Vec<Region>,
+}
+
+/// The writer (its place in the configuration) whose token the request
+/// presents, if it may write `work`.
+fn authorize(shared: &Shared, headers: &HeaderMap, work: &WorkId) -> Result<usize, Problem> {
+    if shared.writers.is_empty() {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this node takes no writes through its API (its configuration has no [[writer]])"
+                .into(),
+        ));
+    }
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let found = presented.and_then(|p| {
+        shared
+            .writers
+            .iter()
+            .position(|w| crate::constant_time_eq(p.as_bytes(), w.token.as_bytes()))
+    });
+    let Some(index) = found else {
+        return Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a writer's bearer token is required (Authorization: Bearer …)".into(),
+        ));
+    };
+    let writer = &shared.writers[index];
+    let region = work.region();
+    if !writer.regions.iter().any(|r| r.contains(&region)) {
+        let mine: Vec<String> = writer.regions.iter().map(|r| r.to_string()).collect();
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "the token of {} may write {}, not {work}",
+                writer.identity.name(),
+                mine.join(", ")
+            ),
+        ));
+    }
+    Ok(index)
+}
+
+fn work_id(region: &str, local: &str) -> Result<WorkId, Problem> {
+    let id = format!("{region}/{local}");
+    WorkId::parse(&id).map_err(|e| Problem::bad_request(format!("invalid work id {id:?}: {e}")))
+}
+
+/// What a write did.
+#[derive(Debug, Serialize)]
+struct Written {
+    work: String,
+    /// `published`, `added`, `unchanged` (a version), or `recorded`,
+    /// `unchanged` (a repeal or withdrawal).
+    action: &'static str,
+    revision: Option<String>,
+    commit: Option<String>,
+    /// Why nothing changed, when nothing did.
+    note: Option<String>,
+}
+
+/// Runs a write on the blocking pool, with a turn of the API's slots.
+async fn run(
+    shared: Arc<Shared>,
+    work: impl FnOnce(&Shared) -> Result<(StatusCode, Written), Problem> + Send + 'static,
+) -> Response {
+    let permit =
+        match tokio::time::timeout(QUEUE_WAIT, Arc::clone(&shared.api_slots).acquire_owned()).await
+        {
+            Ok(Ok(p)) => p,
+            _ => {
+                return Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the node is busy; try again shortly".into(),
+                )
+                .into_response();
+            }
+        };
+    // A write is never abandoned half-way: it runs to its end even if the
+    // client goes away (the store commits all of it or nothing).
+    let done = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&shared)
+    })
+    .await;
+    match done {
+        Ok(Ok((status, written))) => {
+            let mut r = (status, axum::Json(&written)).into_response();
+            if let (Some(rev), "published" | "added") = (&written.revision, written.action)
+                && let Ok(v) =
+                    HeaderValue::from_str(&format!("/api/v1/works/{}/versions/{rev}", written.work))
+            {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Ok(Err(p)) => p.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "an API write ended abnormally");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the write failed unexpectedly; the node's log says why".into(),
+            )
+            .into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct VersionQuery {
+    published: Option<String>,
+    effective: Option<String>,
+    title: Option<String>,
+    number: Option<String>,
+    #[serde(rename = "type")]
+    doc_type: Option<String>,
+    issuer: Option<String>,
+    subject: Option<String>,
+    filename: Option<String>,
+}
+
+fn date(value: &Option<String>, what: &str) -> Result<Option<Date>, Problem> {
+    value
+        .as_deref()
+        .map(|v| {
+            wenku_service::resolve::date(v, what).map_err(|e| Problem::bad_request(e.message()))
+        })
+        .transpose()
+}
+
+/// `POST /api/v1/works/{region}/{local}/versions`: the body is the
+/// document (plain text, Markdown or canonical XML; `filename=` names its
+/// kind), the query what the text may not say.
+pub(super) async fn publish(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((region, local)): Path<(String, String)>,
+    q: Result<Query<VersionQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let work = match work_id(&region, &local) {
+        Ok(w) => w,
+        Err(p) => return p.into_response(),
+    };
+    let writer = match authorize(&shared, &headers, &work) {
+        Ok(i) => i,
+        Err(p) => return p.into_response(),
+    };
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return Problem::bad_request(e.body_text()).into_response(),
+    };
+    let body = match body {
+        Ok(b) if b.is_empty() => {
+            return Problem::bad_request("the body is empty: send the document").into_response();
+        }
+        Ok(b) => b,
+        Err(e) => {
+            return Problem::new(
+                e.status(),
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    "too-large"
+                } else {
+                    "bad-request"
+                },
+                format!("{} (at most {MAX_DOCUMENT} bytes)", e.body_text()),
+            )
+            .into_response();
+        }
+    };
+    run(shared, move |shared| {
+        let writer = &shared.writers[writer];
+        let options = ImportOptions {
+            doc_type: q
+                .doc_type
+                .as_deref()
+                .map(|t| {
+                    t.parse::<DocType>()
+                        .map_err(|e| Problem::bad_request(format!("type: {e}")))
+                })
+                .transpose()?,
+            title: q.title.clone(),
+            number: q
+                .number
+                .as_deref()
+                .map(|n| {
+                    DocNumber::parse(n).ok_or_else(|| {
+                        Problem::bad_request(format!("number {n:?} is not a document number"))
+                    })
+                })
+                .transpose()?,
+            issuers: q.issuer.iter().cloned().collect(),
+            published: date(&q.published, "published")?,
+            effective: date(&q.effective, "effective")?,
+            local: Some(work.local().to_string()),
+            ..ImportOptions::default()
+        };
+        let filename = q.filename.clone().unwrap_or_else(|| "document.txt".into());
+        if filename.contains(['/', '\\', '\0']) {
+            return Err(Problem::bad_request(format!(
+                "filename {filename:?} is a name, not a path"
+            )));
+        }
+        let mut imported = wenku_import::import_bytes(&filename, &body, &options).map_err(|e| {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string())
+        })?;
+        if let Some(s) = &q.subject
+            && !imported.document.subjects.contains(s)
+        {
+            imported.document.subjects.push(s.clone());
+        }
+        let exists = shared.library.snapshot()?.contains(&work)?;
+        let request = if exists {
+            Request {
+                work: Some(work.clone()),
+                ..Request::default()
+            }
+        } else {
+            Request {
+                region: Some(work.region()),
+                exact_local: Some(work.local().to_string()),
+                ..Request::default()
+            }
+        };
+        let input = Input {
+            file: PathBuf::from(&filename),
+            imported,
+        };
+        let imports = import::import(&shared.library, &writer.identity, &[input], &request)?;
+        let planned = imports
+            .planned
+            .first()
+            .ok_or_else(|| Problem::bad_request("nothing was planned for the document"))?;
+        let action = planned.action.as_str();
+        tracing::info!(work = %work, action, writer = writer.identity.name(), "written through the API");
+        Ok((
+            if action == "unchanged" {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            },
+            Written {
+                work: planned.work.as_ref().unwrap_or(&work).to_string(),
+                action,
+                revision: Some(planned.revision.to_string()),
+                commit: imports.commit.map(|c| c.to_string()),
+                note: (action == "unchanged")
+                    .then(|| "this text is already in the library".to_string()),
+            },
+        ))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RepealBody {
+    date: String,
+    /// A work id, a document number or a title.
+    by: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct WithdrawBody {
+    date: String,
+    reason: String,
+}
+
+fn lifecycle(
+    shared: &Shared,
+    writer: usize,
+    work: &WorkId,
+    op: Op,
+) -> Result<(StatusCode, Written), Problem> {
+    let writer = &shared.writers[writer];
+    if !shared.library.snapshot()?.contains(work)? {
+        return Err(Problem::not_found(format!(
+            "no work {work} in this library"
+        )));
+    }
+    let committed = shared
+        .library
+        .commit(&writer.identity, op)
+        .map_err(wenku_service::Error::from)?;
+    let unchanged = committed
+        .outcomes
+        .first()
+        .and_then(|o| o.unchanged.as_ref())
+        .map(|why| why.to_string());
+    tracing::info!(work = %work, writer = writer.identity.name(), "lifecycle written through the API");
+    Ok((
+        StatusCode::OK,
+        Written {
+            work: work.to_string(),
+            action: if unchanged.is_some() {
+                "unchanged"
+            } else {
+                "recorded"
+            },
+            revision: None,
+            commit: Some(committed.head().to_string()),
+            note: unchanged,
+        },
+    ))
+}
+
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Problem> {
+    body.map(|Json(b)| b)
+        .map_err(|e| Problem::bad_request(e.body_text()))
+}
+
+/// `POST /api/v1/works/{region}/{local}/repeal` with `{"date", "by"}`.
+pub(super) async fn repeal(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((region, local)): Path<(String, String)>,
+    body: Result<Json<RepealBody>, JsonRejection>,
+) -> Response {
+    let work = match work_id(&region, &local) {
+        Ok(w) => w,
+        Err(p) => return p.into_response(),
+    };
+    let writer = match authorize(&shared, &headers, &work) {
+        Ok(i) => i,
+        Err(p) => return p.into_response(),
+    };
+    let body = match json_body(body) {
+        Ok(b) => b,
+        Err(p) => return p.into_response(),
+    };
+    run(shared, move |shared| {
+        let date = date(&Some(body.date.clone()), "date")?.expect("a date was given");
+        let by = match body.by.as_deref() {
+            None => None,
+            Some(s) => Some(match WorkId::parse(s) {
+                Ok(w) => Target::Work(w),
+                Err(_) => Target::Citation(Citation::parse(s).ok_or_else(|| {
+                    Problem::bad_request("by is a work id, a document number or a title")
+                })?),
+            }),
+        };
+        let op = Op::Repeal {
+            work: work.clone(),
+            repeal: Repeal { date, by },
+        };
+        lifecycle(shared, writer, &work, op)
+    })
+    .await
+}
+
+/// `POST /api/v1/works/{region}/{local}/withdraw` with `{"date", "reason"}`.
+pub(super) async fn withdraw(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((region, local)): Path<(String, String)>,
+    body: Result<Json<WithdrawBody>, JsonRejection>,
+) -> Response {
+    let work = match work_id(&region, &local) {
+        Ok(w) => w,
+        Err(p) => return p.into_response(),
+    };
+    let writer = match authorize(&shared, &headers, &work) {
+        Ok(i) => i,
+        Err(p) => return p.into_response(),
+    };
+    let body = match json_body(body) {
+        Ok(b) => b,
+        Err(p) => return p.into_response(),
+    };
+    run(shared, move |shared| {
+        let date = date(&Some(body.date.clone()), "date")?.expect("a date was given");
+        if body.reason.trim().is_empty() {
+            return Err(Problem::bad_request(
+                "reason must say why the document is withdrawn",
+            ));
+        }
+        let op = Op::Withdraw {
+            work: work.clone(),
+            withdrawal: Withdrawal {
+                date,
+                reason: body.reason.trim().to_string(),
+            },
+        };
+        lifecycle(shared, writer, &work, op)
+    })
+    .await
+}
