@@ -123,6 +123,10 @@ pub mod codes {
     pub const COVER: &str = "cover";
     /// Enactment and amendment lines were read.
     pub const HISTORY: &str = "history";
+    /// The enactment and amendment lines end long before the version's own
+    /// date (from its file name or the given publication date): they were
+    /// copied from an earlier version, and their dates are not this one's.
+    pub const STALE_HISTORY: &str = "stale-history";
     /// A table of contents (目录) was recognised and kept as notes.
     pub const CONTENTS: &str = "contents";
     /// What structure was recognised.

@@ -192,7 +192,19 @@ pub fn import_bytes(
                 }
             }
             let built = structure::build(&lines, &mut diags);
-            let recognised = metadata::recognise(&built, &lines, &page, &mut diags);
+            let own = options
+                .published
+                .map(|date| metadata::OwnDate {
+                    date,
+                    source: metadata::OwnSource::Given,
+                })
+                .or_else(|| {
+                    date::in_file_name(source_name).map(|date| metadata::OwnDate {
+                        date,
+                        source: metadata::OwnSource::FileName,
+                    })
+                });
+            let recognised = metadata::recognise(&built, &lines, &page, own, &mut diags);
             let statute = built.mode == structure::Mode::Statute;
             let mut document = Document::new(DocType::Other, "");
             document.body = built.body;
