@@ -167,7 +167,15 @@ pub fn import_bytes(
             let document = xml::import(source_name, bytes)?;
             let proposed = xml::propose(&document, &mut diags);
             let written = document.written;
-            (document, metadata::Recognised { proposed, written }, false)
+            (
+                document,
+                metadata::Recognised {
+                    proposed,
+                    written,
+                    evidence: None,
+                },
+                false,
+            )
         }
         Format::Text | Format::Markdown => {
             let text: String = match is_nfc_quick(decoded.text.chars()) {

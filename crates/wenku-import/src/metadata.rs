@@ -49,6 +49,19 @@ pub struct Proposed {
 pub(crate) struct Recognised {
     pub proposed: Proposed,
     pub written: Option<Date>,
+    /// What the type was judged from besides title, issuers and number;
+    /// `None` for XML, whose type is its own.
+    pub evidence: Option<TypeEvidence>,
+}
+
+/// What a document's type is judged from besides its title, issuers and
+/// number, kept so the type can be judged again with a given title.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TypeEvidence {
+    /// The text has statute structure (章/条).
+    statute: bool,
+    /// The text came from a web page (it carried page metadata).
+    web_page: bool,
 }
 
 /// Recognises metadata from the built body.
@@ -179,7 +192,11 @@ pub(crate) fn recognise(
         .filter(|e| matches!(e.kind, HistoryKind::Amended | HistoryKind::Revised))
         .and_then(|e| e.decision.clone());
 
-    let doc_type = doc_type(built, title.as_deref(), &issuers, number.as_ref(), page);
+    let evidence = TypeEvidence {
+        statute: built.mode == Mode::Statute,
+        web_page: page.date.is_some() || page.source.is_some(),
+    };
+    let doc_type = doc_type(evidence, title.as_deref(), &issuers, number.as_ref());
 
     let mut own: Vec<&str> = Vec::new();
     own.extend(title.as_deref());
@@ -215,6 +232,7 @@ pub(crate) fn recognise(
             suggested_local: None,
         },
         written,
+        evidence: Some(evidence),
     }
 }
 
@@ -458,23 +476,56 @@ fn has_place_prefix(title: &str) -> bool {
     area_prefix(title).is_some() || title.contains("自治")
 }
 
-/// The document type the text suggests.
+/// Whether the title is that of a judicial interpretation:
+/// `最高人民法院关于…的解释`, `最高人民法院、最高人民检察院关于…的规定`,
+/// `…的批复`.
+fn judicial_title(t: &str) -> bool {
+    let court = t.starts_with("最高人民法院") || t.starts_with("最高人民检察院");
+    court
+        && t.contains("关于")
+        && ["解释", "规定", "批复", "决定", "规则"]
+            .iter()
+            .any(|s| t.ends_with(s))
+        && !t.contains("解读")
+}
+
+/// The document type the title, issuers and number suggest.
 fn doc_type(
-    built: &Built,
+    evidence: TypeEvidence,
     title: Option<&str>,
     issuers: &[String],
     number: Option<&DocNumber>,
-    page: &PageMeta,
 ) -> DocType {
     let t = title.unwrap_or("");
+    let n = number.map_or("", DocNumber::as_str);
+    let by = |s: &str| issuers.iter().any(|i| i.contains(s));
     if t.contains("解读") {
         return DocType::Interpretation;
     }
-    if built.mode == Mode::Statute {
-        let by = |s: &str| issuers.iter().any(|i| i.contains(s));
-        // 法 but not 办法 (measures).
-        let law_title = t.ends_with('法') && !t.ends_with("办法");
-        if by("全国人民代表大会") || (t.starts_with("中华人民共和国") && law_title) {
+    // 法释〔2020〕15号, 高检发释字〔2019〕1号.
+    let court = by("最高人民法院") || by("最高人民检察院");
+    let court_form = ["解释", "规定", "批复", "规则", "决定"]
+        .iter()
+        .any(|s| t.ends_with(s));
+    if n.starts_with("法释") || n.contains("发释字") || judicial_title(t) || (court && court_form)
+    {
+        return DocType::JudicialInterpretation;
+    }
+    // 法 but not 办法 (measures).
+    let law_title = t.ends_with('法') && !t.ends_with("办法");
+    let order = |who: &str| {
+        n.strip_prefix("中华人民共和国")
+            .unwrap_or(n)
+            .starts_with(&format!("{who}令第"))
+    };
+    if order("主席") || (t.starts_with("中华人民共和国") && law_title) {
+        return DocType::Law;
+    }
+    if order("国务院") {
+        return DocType::AdministrativeRegulation;
+    }
+    if evidence.statute {
+        if by("全国人民代表大会") {
             return DocType::Law;
         }
         if by("国务院") {
@@ -493,7 +544,7 @@ fn doc_type(
                 DocType::AdministrativeRegulation
             };
         }
-        if number.is_some_and(|n| n.as_str().contains("令第")) {
+        if n.contains("令第") {
             return DocType::Regulation;
         }
         if ["办法", "规定", "规则"].iter().any(|s| t.ends_with(s)) {
@@ -501,7 +552,7 @@ fn doc_type(
         }
         return DocType::Other;
     }
-    if page.date.is_some() || page.source.is_some() {
+    if evidence.web_page {
         return DocType::Other;
     }
     if t.ends_with("通知") {
@@ -535,6 +586,7 @@ pub(crate) fn apply(
     let Recognised {
         mut proposed,
         written,
+        evidence,
     } = rec;
     fn over<T: PartialEq + std::fmt::Debug>(
         given: Option<T>,
@@ -577,12 +629,36 @@ pub(crate) fn apply(
     );
     let mut written = written;
     over(options.written, &mut written, "written", diags);
-    let mut doc_type = Some(proposed.doc_type);
-    over(options.doc_type, &mut doc_type, "type", diags);
-    proposed.doc_type = doc_type.unwrap_or(proposed.doc_type);
     if !options.issuers.is_empty() {
         proposed.issuers = options.issuers.clone();
     }
+    // A given title, number or issuer says more about the type than the
+    // text did: judge it again (a bare law text has no title of its own).
+    if let Some(evidence) = evidence
+        && (options.title.is_some() || options.number.is_some() || !options.issuers.is_empty())
+    {
+        let again = doc_type(
+            evidence,
+            proposed.title.as_deref(),
+            &proposed.issuers,
+            proposed.number.as_ref(),
+        );
+        if again != proposed.doc_type {
+            diags.push(Diagnostic::info(
+                None,
+                codes::METADATA,
+                format!(
+                    "type {} from the given metadata instead of {}",
+                    again.as_str(),
+                    proposed.doc_type.as_str()
+                ),
+            ));
+            proposed.doc_type = again;
+        }
+    }
+    let mut doc_type = Some(proposed.doc_type);
+    over(options.doc_type, &mut doc_type, "type", diags);
+    proposed.doc_type = doc_type.unwrap_or(proposed.doc_type);
     proposed.suggested_local = options.local.clone().or_else(|| {
         proposed
             .number

@@ -19,6 +19,9 @@ mod hardening;
 // The dates of amended versions: tests/import/dates.rs.
 #[path = "import/dates.rs"]
 mod dates;
+// Document types: tests/import/types.rs.
+#[path = "import/types.rs"]
+mod types;
 
 use wenku_test_support::paths::{corpus_dir as testdata, corpus_files};
 
