@@ -22,6 +22,9 @@ mod dates;
 // Document types: tests/import/types.rs.
 #[path = "import/types.rs"]
 mod types;
+// Front matter and wrapped lines: tests/import/layouts.rs.
+#[path = "import/layouts.rs"]
+mod layouts;
 
 use wenku_test_support::paths::{corpus_dir as testdata, corpus_files};
 
