@@ -70,3 +70,28 @@ fn malformed_front_matter_names_the_file_and_line() {
     let err = import("inbox/y.md", unclosed).expect_err("refused");
     assert!(err.to_string().contains("never closed"), "{err}");
 }
+
+#[test]
+fn a_title_printed_over_two_lines_is_one_title() {
+    // The interpretation attached to the 2016 amending decision, as a bare
+    // text starts: its title printed over two lines.
+    let source = std::fs::read_to_string(
+        wenku_test_support::paths::testdata().join("import/judicial/2016-12-16-spc-feifaxingyi.md"),
+    )
+    .expect("testdata");
+    let start = source
+        .find("关于审理非法行医刑事案件具体应用法律\n")
+        .expect("the attached text");
+    let text = &source[start..];
+    let imported = import("feifaxingyi.txt", text).expect("imports");
+    assert_eq!(
+        imported.proposed.title.as_deref(),
+        Some("关于审理非法行医刑事案件具体应用法律若干问题的解释")
+    );
+    assert_eq!(imported.document.units_of(UnitKind::Article).len(), 6);
+    // Nothing of the title is left as a paragraph of its own.
+    assert!(!imported.document.body.iter().any(|b| matches!(
+        b,
+        wenku_model::Block::Para(p) if p == "若干问题的解释"
+    )));
+}
