@@ -136,8 +136,9 @@ pub struct ImportArgs {
     #[arg(long, value_name = "CODE")]
     pub region: Option<String>,
     /// Document type: law, administrative-regulation, local-regulation,
-    /// regulation, normative, policy, interpretation, gazette, catalogue,
-    /// notice, other (or the Chinese name).
+    /// judicial-interpretation, regulation, normative, policy,
+    /// interpretation, gazette, catalogue, notice, other (or the Chinese
+    /// name).
     #[arg(long = "type", value_name = "TYPE")]
     pub doc_type: Option<TypeName>,
     /// The title, overriding what the text says (bare law texts have none).

@@ -186,6 +186,34 @@ pub(crate) fn whole(s: &str) -> Option<Date> {
     Date::parse_chinese(t).or_else(|_| Date::parse_iso(t)).ok()
 }
 
+/// The date a file is named by: the last `YYYY-MM-DD` in the last path
+/// component, standing apart from other digits (`2019-03-02.md`,
+/// `公司法(2018-10-26).md`, `370200-qingdao-2025-05-16-points.txt`).
+/// Compilations name each version's file by its date.
+pub(crate) fn in_file_name(source_name: &str) -> Option<Date> {
+    let name = source_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(source_name);
+    let b = name.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let mut found = None;
+    for start in 0..b.len().saturating_sub(9) {
+        let shape = (0..10).all(|k| match k {
+            4 | 7 => b[start + k] == b'-',
+            _ => digit(start + k),
+        });
+        if shape
+            && !(start > 0 && digit(start - 1))
+            && !digit(start + 10)
+            && let Ok(d) = Date::parse_iso(&name[start..start + 10])
+        {
+            found = Some(d);
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +252,20 @@ mod tests {
             Some("2025-05-16".into())
         );
         assert_eq!(whole("2025年5月16日印发"), None);
+    }
+
+    #[test]
+    fn dates_in_file_names() {
+        let d = |s: &str| in_file_name(s).map(|d| d.to_string());
+        assert_eq!(d("laws/x/2019-03-02.md").as_deref(), Some("2019-03-02"));
+        assert_eq!(d("公司法(2018-10-26).md").as_deref(), Some("2018-10-26"));
+        assert_eq!(
+            d("seeds/370200-qingdao-2025-05-16-points.txt").as_deref(),
+            Some("2025-05-16")
+        );
+        assert_eq!(d("2019-03-02/notice.txt"), None);
+        assert_eq!(d("x-2019-02-30.md"), None);
+        assert_eq!(d("12019-03-02.md"), None);
+        assert_eq!(d("inbox/upload"), None);
     }
 }

@@ -112,6 +112,9 @@ pub mod codes {
     pub const ZERO_WIDTH: &str = "zero-width";
     /// A Markdown marker (`#`, `##` …) was left out.
     pub const MARKDOWN_MARKER: &str = "markdown-marker";
+    /// A Markdown file's front matter was read (its lines are left out of
+    /// the text), or one of its keys is not read.
+    pub const FRONT_MATTER: &str = "front-matter";
     /// An HTML comment such as `<!-- INFO END -->` was left out.
     pub const MARKDOWN_COMMENT: &str = "markdown-comment";
     /// A line of web-page chrome (menus, `上一篇`, `字号`, `更新时间` …) was
@@ -123,6 +126,10 @@ pub mod codes {
     pub const COVER: &str = "cover";
     /// Enactment and amendment lines were read.
     pub const HISTORY: &str = "history";
+    /// The enactment and amendment lines end long before the version's own
+    /// date (from its file name or the given publication date): they were
+    /// copied from an earlier version, and their dates are not this one's.
+    pub const STALE_HISTORY: &str = "stale-history";
     /// A table of contents (目录) was recognised and kept as notes.
     pub const CONTENTS: &str = "contents";
     /// What structure was recognised.

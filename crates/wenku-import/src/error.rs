@@ -119,6 +119,18 @@ pub enum ImportError {
         /// What the other encoding tried said, if one was tried (`" (not UTF-8 either: …)"`).
         also: String,
     },
+    /// A Markdown file's front matter (`---` / `key: value` / `---`) is
+    /// not the flat form the importer reads, or a value is not what its key
+    /// takes.
+    #[error("{source_name}: line {line}: front matter: {message}")]
+    FrontMatter {
+        /// The input's name.
+        source_name: String,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// An XML input is not a valid wenku document.
     #[error("{source_name}: not a valid wenku document: {source}")]
     Xml {

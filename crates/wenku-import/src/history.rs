@@ -147,6 +147,12 @@ pub(crate) fn organ(event: &HistoryEvent) -> Option<String> {
         let named = remove_session(&body[..end]);
         return (!named.is_empty()).then_some(named);
     }
+    // 最高人民法院审判委员会第1859次会议通过, 最高人民检察院第九届检察委员会….
+    for court in ["最高人民法院", "最高人民检察院"] {
+        if body.starts_with(court) {
+            return Some(court.into());
+        }
+    }
     if body.contains("国务院") && !body[..body.find("国务院").unwrap_or(0)].contains('《') {
         return Some("国务院".into());
     }
@@ -275,6 +281,10 @@ mod tests {
         assert_eq!(
             organ_of("1989年11月13日 卫生部令第3号发布").as_deref(),
             Some("卫生部")
+        );
+        assert_eq!(
+            organ_of("2021年12月27日 最高人民法院审判委员会第1859次会议通过").as_deref(),
+            Some("最高人民法院")
         );
         let e = &parse_line("2001年6月15日 中华人民共和国国务院令第306号公布", 1)[0];
         assert_eq!(organ(e).as_deref(), Some("国务院"));

@@ -55,6 +55,7 @@ mod diagnostic;
 pub mod encoding;
 mod error;
 pub mod fidelity;
+mod front_matter;
 mod history;
 mod initials;
 mod label;
@@ -153,6 +154,9 @@ pub fn import_bytes(
                 .with_dropped("\u{FEFF}"),
         );
     }
+    // Front matter fills in what the caller left open.
+    let with_front: ImportOptions;
+    let mut options = options;
     let format = options
         .format
         .unwrap_or_else(|| Format::detect(source_name, &decoded.text));
@@ -167,7 +171,15 @@ pub fn import_bytes(
             let document = xml::import(source_name, bytes)?;
             let proposed = xml::propose(&document, &mut diags);
             let written = document.written;
-            (document, metadata::Recognised { proposed, written }, false)
+            (
+                document,
+                metadata::Recognised {
+                    proposed,
+                    written,
+                    evidence: None,
+                },
+                false,
+            )
         }
         Format::Text | Format::Markdown => {
             let text: String = match is_nfc_quick(decoded.text.chars()) {
@@ -176,7 +188,12 @@ pub fn import_bytes(
             };
             let mut lines = line::split(&text, &mut diags);
             if format == Format::Markdown {
-                lines = markdown::strip(lines, &mut diags);
+                let (rest, front) = front_matter::read(source_name, lines, &mut diags)?;
+                lines = markdown::strip(rest, &mut diags);
+                if let Some(front) = front {
+                    with_front = front.fill(options);
+                    options = &with_front;
+                }
             }
             let (lines, page) = chrome::strip(lines, options.keep_web_chrome, &mut diags);
             for line in &lines {
@@ -192,7 +209,19 @@ pub fn import_bytes(
                 }
             }
             let built = structure::build(&lines, &mut diags);
-            let recognised = metadata::recognise(&built, &lines, &page, &mut diags);
+            let own = options
+                .published
+                .map(|date| metadata::OwnDate {
+                    date,
+                    source: metadata::OwnSource::Given,
+                })
+                .or_else(|| {
+                    date::in_file_name(source_name).map(|date| metadata::OwnDate {
+                        date,
+                        source: metadata::OwnSource::FileName,
+                    })
+                });
+            let recognised = metadata::recognise(&built, &lines, &page, own, &mut diags);
             let statute = built.mode == structure::Mode::Statute;
             let mut document = Document::new(DocType::Other, "");
             document.body = built.body;

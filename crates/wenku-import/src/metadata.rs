@@ -49,6 +49,19 @@ pub struct Proposed {
 pub(crate) struct Recognised {
     pub proposed: Proposed,
     pub written: Option<Date>,
+    /// What the type was judged from besides title, issuers and number;
+    /// `None` for XML, whose type is its own.
+    pub evidence: Option<TypeEvidence>,
+}
+
+/// What a document's type is judged from besides its title, issuers and
+/// number, kept so the type can be judged again with a given title.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TypeEvidence {
+    /// The text has statute structure (章/条).
+    statute: bool,
+    /// The text came from a web page (it carried page metadata).
+    web_page: bool,
 }
 
 /// Recognises metadata from the built body.
@@ -59,6 +72,7 @@ pub(crate) fn recognise(
     built: &Built,
     lines: &[Line],
     page: &PageMeta,
+    own: Option<OwnDate>,
     diags: &mut Vec<Diagnostic>,
 ) -> Recognised {
     let body_title = built.title.as_ref().map(|(t, _)| t.clone());
@@ -128,14 +142,61 @@ pub(crate) fn recognise(
                 .flatten()
         });
 
-    let published = latest.map(|e| e.date).or(written).or(page.date);
-
-    let (effective, expires) = effective_and_expiry(built, published, diags);
+    let in_text = latest.map(|e| e.date).or(written).or(page.date);
+    let stale = own.filter(|o| stale_history(history, o.date));
+    if let Some(o) = stale {
+        let listed = history.iter().map(|e| e.date).max();
+        diags.push(Diagnostic::warning(
+            history.first().map(|e| e.line),
+            codes::STALE_HISTORY,
+            format!(
+                "the history lists nothing after {}, but this version is dated {} by {}: the history is an earlier version's; its dates are not used for this one",
+                listed.map_or_else(|| "-".into(), |d| d.to_string()),
+                o.date,
+                o.source.as_str()
+            ),
+        ));
+    }
+    let published = match (stale, in_text, own) {
+        (Some(o), _, _) => Some(o.date),
+        (None, Some(p), _) => Some(p),
+        (None, None, Some(o)) => {
+            if o.source == OwnSource::FileName {
+                diags.push(Diagnostic::info(
+                    None,
+                    codes::METADATA,
+                    format!(
+                        "the text states no publication date; {} from the file name",
+                        o.date
+                    ),
+                ));
+            }
+            Some(o.date)
+        }
+        (None, None, None) => None,
+    };
+    // The date this version will be stored with: a given one wins.
+    let final_published = own
+        .filter(|o| o.source == OwnSource::Given)
+        .map(|o| o.date)
+        .or(published);
+    let dating = Dating {
+        published: final_published,
+        // Only an original text whose own dates are read from it can state
+        // that it took effect before it was published.
+        explicit: !amended && stale.is_none() && in_text.is_some() && in_text == final_published,
+        later_version: amended || stale.is_some(),
+    };
+    let (effective, expires) = effective_and_expiry(built, &dating, diags);
     let amended_by = latest
         .filter(|e| matches!(e.kind, HistoryKind::Amended | HistoryKind::Revised))
         .and_then(|e| e.decision.clone());
 
-    let doc_type = doc_type(built, title.as_deref(), &issuers, number.as_ref(), page);
+    let evidence = TypeEvidence {
+        statute: built.mode == Mode::Statute,
+        web_page: page.date.is_some() || page.source.is_some(),
+    };
+    let doc_type = doc_type(evidence, title.as_deref(), &issuers, number.as_ref());
 
     let mut own: Vec<&str> = Vec::new();
     own.extend(title.as_deref());
@@ -171,6 +232,7 @@ pub(crate) fn recognise(
             suggested_local: None,
         },
         written,
+        evidence: Some(evidence),
     }
 }
 
@@ -235,10 +297,71 @@ fn area_prefix(title: &str) -> Option<String> {
     end.map(|e| t[..e].to_string())
 }
 
+/// How a version is dated, for judging the effective dates its text states.
+struct Dating {
+    /// The publication date the version will be stored with.
+    published: Option<Date>,
+    /// Whether an effective date before `published` may stand: the text is
+    /// an original that states both dates itself.
+    explicit: bool,
+    /// Whether this is a later version (amendments listed, or a history
+    /// older than the version's own date).
+    later_version: bool,
+}
+
+/// Where a version's own date comes from, besides its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OwnSource {
+    /// [`ImportOptions::published`].
+    Given,
+    /// A `YYYY-MM-DD` in the file name.
+    FileName,
+}
+
+impl OwnSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            OwnSource::Given => "the given publication date",
+            OwnSource::FileName => "its file name",
+        }
+    }
+}
+
+/// A version's own date from outside its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OwnDate {
+    /// The date.
+    pub date: Date,
+    /// Where it comes from.
+    pub source: OwnSource,
+}
+
+/// How much later than the last event of its history a version may be
+/// dated before the history counts as an earlier version's: local
+/// regulations are promulgated some weeks after their approval.
+const HISTORY_LAG_DAYS: i64 = 90;
+
+/// Whether the history block lists nothing near `own`: every event is more
+/// than [`HISTORY_LAG_DAYS`] older, so it was copied from an earlier
+/// version.
+fn stale_history(history: &[HistoryEvent], own: Date) -> bool {
+    history
+        .iter()
+        .map(|e| e.date)
+        .max()
+        .is_some_and(|last| own.to_days() - last.to_days() > HISTORY_LAG_DAYS)
+}
+
 /// The effective date and the last day of validity the text states.
+///
+/// A `施行` history line or the text's own clause (`自…起施行`) dates this
+/// version only if it is not before the version's publication: a
+/// consolidated text keeps the original's clause, so an earlier date is
+/// the original's. Only an original text stating both dates itself may
+/// take effect before it was published.
 fn effective_and_expiry(
     built: &Built,
-    published: Option<Date>,
+    dating: &Dating,
     diags: &mut Vec<Diagnostic>,
 ) -> (Option<Date>, Option<Date>) {
     let mut effective = None;
@@ -253,9 +376,23 @@ fn effective_and_expiry(
     let mut texts = Vec::new();
     collect_paras(&built.body, &mut texts);
     for t in texts.iter().rev() {
-        if let Some(d) = effective_clause(t, published) {
+        if let Some(clause) = effective_clause(t) {
+            let date = match clause {
+                Clause::On(d) => Some(d),
+                Clause::OnPublication if dating.later_version => {
+                    if effective.is_none() {
+                        diags.push(Diagnostic::info(
+                            None,
+                            codes::METADATA,
+                            "the text takes effect on its publication, which in a later version's text is the original's: no effective date is proposed",
+                        ));
+                    }
+                    None
+                }
+                Clause::OnPublication => dating.published,
+            };
             if effective.is_none() {
-                effective = Some(d);
+                effective = date;
             }
             break;
         }
@@ -268,17 +405,27 @@ fn effective_and_expiry(
             expires = Some(f.date);
         }
     }
-    if let (Some(e), Some(p)) = (effective, published)
+    if let (Some(e), Some(p)) = (effective, dating.published)
         && e < p
     {
-        diags.push(Diagnostic::info(
+        if dating.explicit {
+            diags.push(Diagnostic::info(
+                None,
+                codes::METADATA,
+                format!(
+                    "the text takes effect on {e}, before its publication on {p}, as it states"
+                ),
+            ));
+        } else {
+            diags.push(Diagnostic::info(
                 None,
                 codes::METADATA,
                 format!(
                     "the text takes effect on {e}, before this version's publication on {p}: that date is the original text's, so no effective date is proposed"
                 ),
             ));
-        effective = None;
+            effective = None;
+        }
     }
     (effective, expires)
 }
@@ -293,8 +440,17 @@ fn collect_paras<'a>(blocks: &'a [Block], out: &mut Vec<&'a str>) {
     }
 }
 
-/// `自2008年1月1日起施行` → that date; `自公布之日起施行` → `published`.
-fn effective_clause(text: &str, published: Option<Date>) -> Option<Date> {
+/// An effective-date clause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Clause {
+    /// `自2008年1月1日起施行`.
+    On(Date),
+    /// `自公布之日起施行`.
+    OnPublication,
+}
+
+/// `自2008年1月1日起施行` → that date; `自公布之日起施行` → on publication.
+fn effective_clause(text: &str) -> Option<Clause> {
     for verb in ["起施行", "起实施", "起执行", "起生效"] {
         let Some(pos) = text.rfind(verb) else {
             continue;
@@ -306,10 +462,10 @@ fn effective_clause(text: &str, published: Option<Date>) -> Option<Date> {
                 && f.start == 0
                 && f.end == between.len()
             {
-                return Some(f.date);
+                return Some(Clause::On(f.date));
             }
             if ["公布之日", "发布之日", "印发之日", "颁布之日"].contains(&between) {
-                return published;
+                return Some(Clause::OnPublication);
             }
         }
     }
@@ -320,23 +476,56 @@ fn has_place_prefix(title: &str) -> bool {
     area_prefix(title).is_some() || title.contains("自治")
 }
 
-/// The document type the text suggests.
+/// Whether the title is that of a judicial interpretation:
+/// `最高人民法院关于…的解释`, `最高人民法院、最高人民检察院关于…的规定`,
+/// `…的批复`.
+fn judicial_title(t: &str) -> bool {
+    let court = t.starts_with("最高人民法院") || t.starts_with("最高人民检察院");
+    court
+        && t.contains("关于")
+        && ["解释", "规定", "批复", "决定", "规则"]
+            .iter()
+            .any(|s| t.ends_with(s))
+        && !t.contains("解读")
+}
+
+/// The document type the title, issuers and number suggest.
 fn doc_type(
-    built: &Built,
+    evidence: TypeEvidence,
     title: Option<&str>,
     issuers: &[String],
     number: Option<&DocNumber>,
-    page: &PageMeta,
 ) -> DocType {
     let t = title.unwrap_or("");
+    let n = number.map_or("", DocNumber::as_str);
+    let by = |s: &str| issuers.iter().any(|i| i.contains(s));
     if t.contains("解读") {
         return DocType::Interpretation;
     }
-    if built.mode == Mode::Statute {
-        let by = |s: &str| issuers.iter().any(|i| i.contains(s));
-        // 法 but not 办法 (measures).
-        let law_title = t.ends_with('法') && !t.ends_with("办法");
-        if by("全国人民代表大会") || (t.starts_with("中华人民共和国") && law_title) {
+    // 法释〔2020〕15号, 高检发释字〔2019〕1号.
+    let court = by("最高人民法院") || by("最高人民检察院");
+    let court_form = ["解释", "规定", "批复", "规则", "决定"]
+        .iter()
+        .any(|s| t.ends_with(s));
+    if n.starts_with("法释") || n.contains("发释字") || judicial_title(t) || (court && court_form)
+    {
+        return DocType::JudicialInterpretation;
+    }
+    // 法 but not 办法 (measures).
+    let law_title = t.ends_with('法') && !t.ends_with("办法");
+    let order = |who: &str| {
+        n.strip_prefix("中华人民共和国")
+            .unwrap_or(n)
+            .starts_with(&format!("{who}令第"))
+    };
+    if order("主席") || (t.starts_with("中华人民共和国") && law_title) {
+        return DocType::Law;
+    }
+    if order("国务院") {
+        return DocType::AdministrativeRegulation;
+    }
+    if evidence.statute {
+        if by("全国人民代表大会") {
             return DocType::Law;
         }
         if by("国务院") {
@@ -355,7 +544,7 @@ fn doc_type(
                 DocType::AdministrativeRegulation
             };
         }
-        if number.is_some_and(|n| n.as_str().contains("令第")) {
+        if n.contains("令第") {
             return DocType::Regulation;
         }
         if ["办法", "规定", "规则"].iter().any(|s| t.ends_with(s)) {
@@ -363,7 +552,7 @@ fn doc_type(
         }
         return DocType::Other;
     }
-    if page.date.is_some() || page.source.is_some() {
+    if evidence.web_page {
         return DocType::Other;
     }
     if t.ends_with("通知") {
@@ -397,6 +586,7 @@ pub(crate) fn apply(
     let Recognised {
         mut proposed,
         written,
+        evidence,
     } = rec;
     fn over<T: PartialEq + std::fmt::Debug>(
         given: Option<T>,
@@ -439,12 +629,36 @@ pub(crate) fn apply(
     );
     let mut written = written;
     over(options.written, &mut written, "written", diags);
-    let mut doc_type = Some(proposed.doc_type);
-    over(options.doc_type, &mut doc_type, "type", diags);
-    proposed.doc_type = doc_type.unwrap_or(proposed.doc_type);
     if !options.issuers.is_empty() {
         proposed.issuers = options.issuers.clone();
     }
+    // A given title, number or issuer says more about the type than the
+    // text did: judge it again (a bare law text has no title of its own).
+    if let Some(evidence) = evidence
+        && (options.title.is_some() || options.number.is_some() || !options.issuers.is_empty())
+    {
+        let again = doc_type(
+            evidence,
+            proposed.title.as_deref(),
+            &proposed.issuers,
+            proposed.number.as_ref(),
+        );
+        if again != proposed.doc_type {
+            diags.push(Diagnostic::info(
+                None,
+                codes::METADATA,
+                format!(
+                    "type {} from the given metadata instead of {}",
+                    again.as_str(),
+                    proposed.doc_type.as_str()
+                ),
+            ));
+            proposed.doc_type = again;
+        }
+    }
+    let mut doc_type = Some(proposed.doc_type);
+    over(options.doc_type, &mut doc_type, "type", diags);
+    proposed.doc_type = doc_type.unwrap_or(proposed.doc_type);
     proposed.suggested_local = options.local.clone().or_else(|| {
         proposed
             .number
@@ -500,14 +714,19 @@ mod tests {
 
     #[test]
     fn effective_clauses() {
-        let p = Date::parse_iso("2020-06-16").ok();
-        let d = |s: &str| effective_clause(s, p).map(|d| d.to_string());
+        let on = |s: &str| Clause::On(Date::parse_iso(s).expect("test date"));
         assert_eq!(
-            d("本条例自2021年1月1日起施行。《化妆品卫生监督条例》同时废止。").as_deref(),
-            Some("2021-01-01")
+            effective_clause("本条例自2021年1月1日起施行。《化妆品卫生监督条例》同时废止。"),
+            Some(on("2021-01-01"))
         );
-        assert_eq!(d("本法自公布之日起施行。").as_deref(), Some("2020-06-16"));
-        assert_eq!(d("本要点自印发之日起实施。").as_deref(), Some("2020-06-16"));
-        assert_eq!(d("自治县人民政府应当施行。"), None);
+        assert_eq!(
+            effective_clause("本法自公布之日起施行。"),
+            Some(Clause::OnPublication)
+        );
+        assert_eq!(
+            effective_clause("本要点自印发之日起实施。"),
+            Some(Clause::OnPublication)
+        );
+        assert_eq!(effective_clause("自治县人民政府应当施行。"), None);
     }
 }

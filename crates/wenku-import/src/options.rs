@@ -35,7 +35,8 @@ impl Format {
 
     /// The format of an input: from its name's extension if it has a known
     /// one, otherwise from the decoded content (an XML declaration or
-    /// `<document` start; a `# ` title line or `<!-- INFO END -->`; plain
+    /// `<document` start; a `# ` title line, a `---` opening front matter
+    /// or `<!-- INFO END -->`; plain
     /// text otherwise).
     pub fn detect(source_name: &str, text: &str) -> Format {
         if let Some(f) = Path::new(source_name)
@@ -55,7 +56,10 @@ impl Format {
             return Format::Xml;
         }
         let first = start.lines().next().unwrap_or("");
-        if first.starts_with("# ") || text.contains("<!-- INFO END -->") {
+        if first.starts_with("# ")
+            || first.trim_end() == "---"
+            || text.contains("<!-- INFO END -->")
+        {
             return Format::Markdown;
         }
         Format::Text

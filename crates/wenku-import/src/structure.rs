@@ -184,7 +184,54 @@ fn open_bracket(s: &str) -> bool {
         || count('“') > count('”')
 }
 
-/// The title at `lines[i]`, joined over lines while a bracket is open.
+/// Longest second line of a heading or title printed over two lines, in
+/// characters.
+const MAX_WRAP: usize = 24;
+
+/// Whether a heading or title ends as written (closing punctuation), so
+/// nothing on the next line can continue it.
+fn closed(text: &str) -> bool {
+    text.ends_with([
+        '。', '；', '，', '：', '！', '？', '.', ';', ',', ':', '!', '?', '》', '）', ')', '”',
+    ])
+}
+
+/// Whether `next` can be the second line of a heading or title that did
+/// not fit on one: short, not itself a structural line (label, date,
+/// history, contents, signature marker, number), no sentence inside.
+fn continues_line(next: &Line) -> bool {
+    let t = next.text.as_str();
+    let n = t.chars().count();
+    (1..=MAX_WRAP).contains(&n)
+        && next.heading.is_none()
+        && !next.chrome
+        && !next.header
+        && label::parse(t).is_none()
+        && attachment_label(t).is_none()
+        && !t.contains(['。', '；', '，', '：', ':', ';', ','])
+        && !t.starts_with(['（', '(', '〔', '[', '【'])
+        && date::find_from(t, 0).is_none()
+        && !cover::is_marker(t)
+        && !history::is_history_line(t)
+        && DocNumber::parse(t).is_none()
+        && compact(t) != "目录"
+}
+
+/// The words document titles end with.
+const TITLE_ENDS: &[&str] = &[
+    "法", "条例", "规定", "办法", "细则", "规则", "解释", "批复", "决定", "通知", "意见", "方案",
+    "要点", "规划", "计划", "措施", "公告", "通告", "纲要", "标准", "目录", "报告", "指引", "指南",
+    "制度", "章程",
+];
+
+fn ends_like_title(t: &str) -> bool {
+    TITLE_ENDS.iter().any(|e| t.ends_with(e))
+}
+
+/// The title at `lines[i]`, joined over lines while a bracket is open, or
+/// with the next line when the title is printed over two: the first line
+/// does not end like a title, the second is short, not structural, and
+/// does.
 fn title_at(lines: &[Line], i: usize) -> Option<(String, usize)> {
     let first = lines.get(i)?;
     if first.heading == Some(1) {
@@ -207,6 +254,16 @@ fn title_at(lines: &[Line], i: usize) -> Option<(String, usize)> {
     if open_bracket(&text) && taken > 1 {
         // Joining did not close it: take the first line alone.
         return Some((first.text.clone(), 1));
+    }
+    if taken == 1
+        && !closed(&text)
+        && !ends_like_title(&text)
+        && let Some(next) = lines.get(i + 1)
+        && continues_line(next)
+        && ends_like_title(&next.text)
+    {
+        text.push_str(&next.text);
+        taken = 2;
     }
     Some((text, taken))
 }
@@ -431,9 +488,20 @@ impl Builder<'_> {
                 && is_title_like(next)
                 && attachment_label(&next.text).is_none()
             {
-                unit.heading = Some(next.text.clone());
+                let mut heading = next.text.clone();
                 self.mark_running(i + 1);
                 taken = 2;
+                if !closed(&heading)
+                    && !ends_like_title(&heading)
+                    && let Some(after) = lines.get(i + 2)
+                    && continues_line(after)
+                    && ends_like_title(&after.text)
+                {
+                    heading.push_str(&after.text);
+                    self.mark_running(i + 2);
+                    taken = 3;
+                }
+                unit.heading = Some(heading);
             }
             self.open(unit);
             self.last_article = None;
@@ -443,6 +511,19 @@ impl Builder<'_> {
             && self.labelled(l, lab)
         {
             self.mark_running(i);
+            if matches!(lab.shape, Shape::Division(_))
+                && let Some(next) = lines.get(i + 1)
+                && continues_line(next)
+                && let Some(unit) = self.stack.last_mut()
+                && let Some(heading) = unit.heading.as_mut()
+                && !closed(heading)
+            {
+                // A heading printed over two lines: `第四章　外商投资经营国际海运`
+                // + `及其辅助性业务的特别规定`.
+                heading.push_str(&next.text);
+                self.mark_running(i + 1);
+                return 2;
+            }
             return 1;
         }
         if !self.started && self.mode == Mode::Outline && cover::is_addressee(text) {
@@ -749,6 +830,100 @@ mod tests {
             &[
                 "title 博山区贯彻落实《2025年山东省政务公开工作要点》实施方案",
                 "p 为进一步提升质效，制定如下方案。",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_heading_printed_over_two_lines_is_joined() {
+        check(
+            &[
+                "国际海运条例",
+                "第三章　国际海运业务经营活动",
+                "第二十条　国际船舶运输经营者之间订立的协议，应当报备。",
+                "第四章　外商投资经营国际海运",
+                "及其辅助性业务的特别规定",
+                "第二十一条　经批准，外国投资者可以依照有关法律的规定投资经营。",
+            ],
+            &[
+                "title 国际海运条例",
+                "chapter 第三章 [国际海运业务经营活动]",
+                "  article 第二十条",
+                "    p 国际船舶运输经营者之间订立的协议，应当报备。",
+                "chapter 第四章 [外商投资经营国际海运及其辅助性业务的特别规定]",
+                "  article 第二十一条",
+                "    p 经批准，外国投资者可以依照有关法律的规定投资经营。",
+            ],
+        );
+        // A heading that ends, a long line, a structural line: kept apart.
+        check(
+            &[
+                "第一章　总则（一般规定）",
+                "及其他",
+                "第二章　管理",
+                "第一节　一般规定",
+                "第一条　内容。",
+                "第三章　附则",
+                "这一行很长很长很长很长很长很长很长很长很长很长很长很长很长",
+            ],
+            &[
+                "chapter 第一章 [总则（一般规定）]",
+                "  p 及其他",
+                "chapter 第二章 [管理]",
+                "  section 第一节 [一般规定]",
+                "    article 第一条",
+                "      p 内容。",
+                "chapter 第三章 [附则]",
+                "  p 这一行很长很长很长很长很长很长很长很长很长很长很长很长很长",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_title_printed_over_two_lines_is_joined() {
+        check(
+            &[
+                "关于审理非法行医刑事案件具体应用法律",
+                "若干问题的解释",
+                "第一条　具有下列情形之一的，应认定为非法行医。",
+                "第二条　具有下列情形之一的，应认定为情节严重。",
+            ],
+            &[
+                "title 关于审理非法行医刑事案件具体应用法律若干问题的解释",
+                "article 第一条",
+                "  p 具有下列情形之一的，应认定为非法行医。",
+                "article 第二条",
+                "  p 具有下列情形之一的，应认定为情节严重。",
+            ],
+        );
+        // An attachment's title, too.
+        check(
+            &[
+                "关于印发解释的通知",
+                "现将解释印发给你们。",
+                "附件",
+                "关于审理非法行医刑事案件具体应用法律",
+                "若干问题的解释",
+                "为依法惩处非法行医犯罪，现解释如下。",
+            ],
+            &[
+                "title 关于印发解释的通知",
+                "p 现将解释印发给你们。",
+                "attachment 附件 [关于审理非法行医刑事案件具体应用法律若干问题的解释]",
+                "  p 为依法惩处非法行医犯罪，现解释如下。",
+            ],
+        );
+        // A complete title keeps the next line to itself.
+        check(
+            &[
+                "2025年青岛市政务公开工作要点",
+                "青岛市人民政府办公厅",
+                "一、加强体制机制建设",
+            ],
+            &[
+                "title 2025年青岛市政务公开工作要点",
+                "p 青岛市人民政府办公厅",
+                "entry1 一、 [加强体制机制建设]",
             ],
         );
     }

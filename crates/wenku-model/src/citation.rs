@@ -38,11 +38,19 @@ impl DocNumber {
             .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}'))
             .collect();
         let s = s.strip_suffix('号')?;
-        // Order numbers: 国务院令第306号, 卫生部令第3号.
+        // Order numbers: 国务院令第306号, 卫生部令第3号; those of laws and
+        // regulations are written in Chinese numerals (主席令第八十七号,
+        // 国务院令第七百三十二号) and normalised to digits.
         if let Some((prefix, n)) = s.rsplit_once('第')
             && (prefix.ends_with('令') || prefix.ends_with("公告"))
         {
-            let n = digits(n)?;
+            let n = digits(n).or_else(|| {
+                (!n.starts_with('0'))
+                    .then(|| crate::numeral::parse(n))
+                    .flatten()
+                    .filter(|v| *v > 0)
+                    .map(|v| v.to_string())
+            })?;
             if prefix.chars().all(is_han) && prefix.chars().count() >= 2 {
                 return Some(DocNumber(format!("{prefix}第{n}号")));
             }
@@ -204,6 +212,20 @@ mod tests {
             DocNumber::parse("国务院令第306号").map(|n| n.to_string()),
             Some("国务院令第306号".into())
         );
+        for (written, normal) in [
+            (
+                "中华人民共和国主席令第八十七号",
+                "中华人民共和国主席令第87号",
+            ),
+            ("国务院令第七百三十二号", "国务院令第732号"),
+            ("国务院令 第 732 号", "国务院令第732号"),
+        ] {
+            assert_eq!(
+                DocNumber::parse(written).map(|n| n.to_string()).as_deref(),
+                Some(normal)
+            );
+        }
+        assert_eq!(DocNumber::parse("主席令第八十七条号"), None);
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub enum DocType {
     AdministrativeRegulation,
     /// 地方性法规: a local regulation of a people's congress.
     LocalRegulation,
+    /// 司法解释: a judicial interpretation of the Supreme People's Court or
+    /// the Supreme People's Procuratorate.
+    JudicialInterpretation,
     /// 规章: departmental or local government rules.
     Regulation,
     /// 行政规范性文件: a normative document.
@@ -42,8 +45,9 @@ pub enum DocType {
 }
 
 impl DocType {
-    /// Every type, in a fixed order.
-    pub const ALL: [DocType; 11] = [
+    /// Every type, in a fixed order. New types are appended: the index
+    /// stores a type as its position here.
+    pub const ALL: [DocType; 12] = [
         DocType::Law,
         DocType::AdministrativeRegulation,
         DocType::LocalRegulation,
@@ -55,6 +59,7 @@ impl DocType {
         DocType::Catalogue,
         DocType::Notice,
         DocType::Other,
+        DocType::JudicialInterpretation,
     ];
 
     /// The slug used in XML, JSON and on the command line.
@@ -63,6 +68,7 @@ impl DocType {
             DocType::Law => "law",
             DocType::AdministrativeRegulation => "administrative-regulation",
             DocType::LocalRegulation => "local-regulation",
+            DocType::JudicialInterpretation => "judicial-interpretation",
             DocType::Regulation => "regulation",
             DocType::Normative => "normative",
             DocType::Policy => "policy",
@@ -80,6 +86,7 @@ impl DocType {
             DocType::Law => "法律",
             DocType::AdministrativeRegulation => "行政法规",
             DocType::LocalRegulation => "地方性法规",
+            DocType::JudicialInterpretation => "司法解释",
             DocType::Regulation => "规章",
             DocType::Normative => "行政规范性文件",
             DocType::Policy => "其他政策文件",
@@ -101,7 +108,7 @@ impl fmt::Display for DocType {
 /// An unknown document type name.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown document type {0:?}; expected one of law, administrative-regulation, local-regulation, regulation, normative, policy, interpretation, gazette, catalogue, notice, other (or the Chinese name)"
+    "unknown document type {0:?}; expected one of law, administrative-regulation, local-regulation, judicial-interpretation, regulation, normative, policy, interpretation, gazette, catalogue, notice, other (or the Chinese name)"
 )]
 pub struct DocTypeError(pub String);
 

@@ -24,7 +24,7 @@ use crate::ObjectId;
 use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
 use wenku_model::canonical::{self, DecodeError};
-use wenku_model::{Record, Region, RevisionId, Target, WorkId};
+use wenku_model::{Record, Region, RevisionId, Target, VersionEntry, WorkId};
 
 use crate::git::{self, GitError};
 use crate::layout;
@@ -89,6 +89,15 @@ pub enum ProblemKind {
     DanglingTarget(WorkId),
     /// A relation cites nothing.
     EmptyCitation,
+    /// Two versions' dates contradict each other: `later` was published
+    /// after `earlier` but takes effect before it, so as of some day the
+    /// later text would answer while the earlier one was not yet in force.
+    ContradictoryDates {
+        /// The version published first.
+        earlier: RevisionId,
+        /// The version published after it and effective before it.
+        later: RevisionId,
+    },
     /// An object could not be read.
     Unreadable(String),
 }
@@ -127,6 +136,10 @@ impl fmt::Display for Problem {
                 write!(f, "relation target {w} is not in the library")
             }
             ProblemKind::EmptyCitation => f.write_str("a relation cites nothing"),
+            ProblemKind::ContradictoryDates { earlier, later } => write!(
+                f,
+                "version {later} is published after version {earlier} but takes effect before it"
+            ),
             ProblemKind::Unreadable(e) => write!(f, "cannot be read: {e}"),
         }
     }
@@ -494,6 +507,15 @@ impl Walk<'_> {
                 ProblemKind::OrphanVersion(*r),
             );
         }
+        for (earlier, later) in contradictory_dates(&record.versions) {
+            self.problem(
+                &rpath,
+                ProblemKind::ContradictoryDates {
+                    earlier: earlier.revision,
+                    later: later.revision,
+                },
+            );
+        }
         let targets = record
             .relations
             .iter()
@@ -510,6 +532,29 @@ impl Walk<'_> {
             }
         }
     }
+}
+
+/// Pairs of versions where the one published later takes effect strictly
+/// before the one published earlier (each later version is reported once,
+/// against the latest-effective earlier one it undercuts).
+fn contradictory_dates(versions: &[VersionEntry]) -> Vec<(&VersionEntry, &VersionEntry)> {
+    let mut by_published: Vec<&VersionEntry> = versions.iter().collect();
+    by_published.sort_by_key(|v| (v.published, v.revision));
+    let mut out = Vec::new();
+    let mut latest: Option<&VersionEntry> = None;
+    for v in by_published {
+        if let Some(l) = latest
+            && l.published < v.published
+            && v.effective_date() < l.effective_date()
+        {
+            out.push((l, v));
+            continue;
+        }
+        if latest.is_none_or(|l| v.effective_date() >= l.effective_date()) {
+            latest = Some(v);
+        }
+    }
+    out
 }
 
 /// The problem of an object whose bytes hash to `actual`, not `id`.

@@ -71,6 +71,7 @@ pub fn problem_kind(k: &ProblemKind) -> &'static str {
         ProblemKind::OrphanVersion(_) => "orphan-version",
         ProblemKind::DanglingTarget(_) => "dangling-target",
         ProblemKind::EmptyCitation => "empty-citation",
+        ProblemKind::ContradictoryDates { .. } => "contradictory-dates",
         ProblemKind::Unreadable(_) => "unreadable",
     }
 }

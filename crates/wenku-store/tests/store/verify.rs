@@ -185,3 +185,61 @@ fn verify_reports_every_problem() {
     // Every one of these is valid git; only wenku's checks find them.
     fsck(t.path());
 }
+
+#[test]
+fn verify_reports_a_version_published_later_but_effective_earlier() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let work = w("370200/wuye");
+    let mut first = NewVersion::new(doc("物业条例", "原文"), d("2020-01-01"));
+    first.effective = Some(d("2021-01-01"));
+    lib.publish(&clerk(), record("370200/wuye", "物业条例"), first)
+        .expect("publish");
+    assert_clean(&lib);
+    // An amendment dated by its original's clause: published after the
+    // original, effective before it.
+    let mut amended = NewVersion::new(doc("物业条例", "修正"), d("2020-06-01"));
+    amended.effective = Some(d("2020-03-01"));
+    let c = lib
+        .commit(
+            &clerk(),
+            Op::AddVersion {
+                work: work.clone(),
+                version: amended,
+            },
+        )
+        .expect("the store takes what it is given");
+    let later = c.outcomes[0].revision.expect("revision");
+    let report = lib.verify().expect("verify");
+    assert_eq!(report.problems.len(), 1, "{report}");
+    let problem = &report.problems[0];
+    assert_eq!(problem.path, wenku_store::layout::record_path(&work));
+    assert!(
+        matches!(problem.kind, ProblemKind::ContradictoryDates { later: l, .. } if l == later),
+        "{report}"
+    );
+    assert!(
+        report.to_string().contains("is published after version"),
+        "{report}"
+    );
+
+    // Published later and effective on the same day as the earlier one, or
+    // later: no contradiction.
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let mut first = NewVersion::new(doc("物业条例", "原文"), d("2020-01-01"));
+    first.effective = Some(d("2021-01-01"));
+    lib.publish(&clerk(), record("370200/wuye", "物业条例"), first)
+        .expect("publish");
+    let mut amended = NewVersion::new(doc("物业条例", "修正"), d("2020-06-01"));
+    amended.effective = Some(d("2021-01-01"));
+    lib.commit(
+        &clerk(),
+        Op::AddVersion {
+            work,
+            version: amended,
+        },
+    )
+    .expect("add");
+    assert_clean(&lib);
+}
