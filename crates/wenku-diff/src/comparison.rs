@@ -176,6 +176,13 @@ pub struct Change {
     pub similarity: Option<f32>,
     /// The unit now sits in another chapter (or outline entry).
     pub moved: Option<Move>,
+    /// The texts share too little to be aligned by content, but the two
+    /// units stand in the same place — the only old and the only new unit
+    /// between the same aligned neighbours, with the same number after
+    /// renumbering — so the unit was rewritten in place ("将第五十七条修改
+    /// 为…"). The kind is then [`ChangeKind::Modified`], and the edits
+    /// replace the old text whole.
+    pub rewritten: bool,
     /// The old unit was split into these new units (this one among them).
     pub split_into: Vec<UnitRef>,
     /// These old units were merged into this one (`from` among them).
@@ -237,6 +244,8 @@ pub struct Summary {
     pub punctuation_only: usize,
     /// Units that now sit in another chapter.
     pub moved: usize,
+    /// Units rewritten in place.
+    pub rewritten: usize,
     /// Old units split into several new ones.
     pub split: usize,
     /// New units that merge several old ones.
@@ -263,6 +272,7 @@ impl Summary {
             s.renumbered += usize::from(c.renumbered);
             s.punctuation_only += usize::from(c.punctuation_only);
             s.moved += usize::from(c.moved.is_some());
+            s.rewritten += usize::from(c.rewritten);
             s.merged += usize::from(!c.merged_from.is_empty());
             if !c.split_into.is_empty() && !split_sources.contains(&c.split_into) {
                 split_sources.push(c.split_into.clone());

@@ -706,3 +706,162 @@ fn the_summary_line_counts_articles_not_headings() {
     assert!(summary.starts_with("未变 3 · 修改 0 ·"), "{summary}");
     assert!(summary.ends_with(" · 章节标题变动 1"), "{summary}");
 }
+
+/// 专利法实施细则 2010 → 2023 replaced 第八十条 (业务指导) by a new text on
+/// the same place (now 第九十六条, on 在全国有重大影响的专利侵权纠纷); the
+/// first sentence of each, between unchanged neighbours.
+fn rewritten_in_place() -> (Document, Document) {
+    let old = Law::new("示例细则")
+        .article("第一条", &[&filler(1)])
+        .article("第二条", &[&filler(2)])
+        .article(
+            "第三条",
+            &["国务院专利行政部门应当对管理专利工作的部门处理专利侵权纠纷、查处假冒专利行为、调解专利纠纷进行业务指导。"],
+        )
+        .article("第四条", &[&filler(4)])
+        .article("第五条", &[&filler(5)])
+        .build();
+    let new = Law::new("示例细则")
+        .article("第一条", &[&filler(1)])
+        .article(
+            "第二条",
+            &["国家鼓励和支持社会力量参与物业管理活动，推动物业服务标准化。"],
+        )
+        .article("第三条", &[&filler(2)])
+        .article(
+            "第四条",
+            &["有下列情形之一的，属于专利法第七十条所称的在全国有重大影响的专利侵权纠纷："],
+        )
+        .item("（一）", "涉及重大公共利益的；")
+        .item("（二）", "国务院专利行政部门认为可能有重大影响的其他情形。")
+        .article("第五条", &[&filler(4)])
+        .article("第六条", &[&filler(5)])
+        .build();
+    (old, new)
+}
+
+#[test]
+fn an_article_rewritten_in_place_is_one_modification() {
+    let (old, new) = rewritten_in_place();
+    let c = diff(&old, &new);
+    let shown: Vec<String> = articles(&c)
+        .iter()
+        .map(|ch| format!("{} {}", arrow(ch), ch.kind.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "第一条 unchanged",
+            "+第二条 added",
+            "第二条→第三条 unchanged",
+            "第三条→第四条 modified",
+            "第四条→第五条 unchanged",
+            "第五条→第六条 unchanged",
+        ]
+    );
+    let rewritten = articles(&c)[3];
+    assert!(rewritten.rewritten);
+    assert!(rewritten.renumbered);
+    let similarity = rewritten.similarity.expect("a similarity");
+    assert!(similarity < 0.4, "{similarity}");
+    // The old text is replaced whole, not diffed into scattered pieces.
+    let ops: Vec<EditOp> = rewritten.edits.iter().map(|e| e.op).collect();
+    assert_eq!(ops, [EditOp::Delete, EditOp::Insert]);
+    assert_eq!(rewritten.old_text(), old_text_of(&old, 2));
+    assert_eq!(
+        (c.summary.rewritten, c.summary.modified, c.summary.added),
+        (1, 1, 1)
+    );
+
+    // Every output says so, and the table has one row for it.
+    let json = json(&c, &Side::default(), &Side::default());
+    assert_eq!(json["summary"]["rewritten"], 1);
+    assert_eq!(json["changes"][3]["rewritten"], true);
+    assert!(json["changes"][2].get("rewritten").is_none());
+    let text = to_terminal(&c, &Side::default(), &Side::default(), false);
+    assert!(text.contains("修改 第三条 → 第四条  [全文改写]"), "{text}");
+    assert!(text.contains(" · 改写 1"), "{text}");
+    let html = to_html(&c, &Side::default(), &Side::default());
+    assert!(html.contains("class=\"modified rewritten\""), "{html}");
+    assert!(
+        html.contains("<span class=\"note\">全文改写</span>"),
+        "{html}"
+    );
+    let csv = to_table_csv(&c);
+    let rows: Vec<&str> = csv.split("\r\n").collect();
+    // The header, 第二条, 第三条 → 第四条, the note on renumbering, the end.
+    assert_eq!(rows.len(), 5, "{csv}");
+    assert!(
+        rows[2].starts_with("第三条　国务院专利行政部门")
+            && rows[2].contains(",\"第四条（全文改写）　有下列情形"),
+        "{csv}"
+    );
+    let md = to_table_markdown(&c, &Side::default(), &Side::default());
+    assert!(md.contains("| 第四条（全文改写）　<ins>有下列情形"), "{md}");
+    let table = to_table_html(&c, &Side::default(), &Side::default());
+    // The head row, 第二条, 第三条 → 第四条.
+    assert_eq!(table.matches("<tr>").count(), 3, "{table}");
+}
+
+/// The old text of the `k`-th article of `doc`.
+fn old_text_of(doc: &Document, k: usize) -> String {
+    let articles = doc.units_of(UnitKind::Article);
+    articles[k]
+        .children
+        .iter()
+        .filter_map(|b| match b {
+            Block::Para(p) => Some(p.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A revision that drops one article and adds an unrelated one elsewhere
+/// keeps them apart; so does one that puts a text sharing nothing with
+/// the old one on its place, and one where the place holds two new
+/// articles.
+#[test]
+fn unrelated_articles_stay_deleted_and_added() {
+    let (old, _) = rewritten_in_place();
+    let rule = |label: &str, text: &str| (label.to_string(), text.to_string());
+    let build = |articles: Vec<(String, String)>| {
+        let mut law = Law::new("示例细则");
+        for (label, text) in &articles {
+            law = law.article(label, &[text]);
+        }
+        law.build()
+    };
+    let unrelated = "规模较小或者股东人数较少的股份有限公司，可以不设董事会，设一名董事，行使本法规定的董事会的职权。";
+    // On the place of 第三条, this would be a rewrite (see above).
+    let rewrite = "有下列情形之一的，属于专利法第七十条所称的在全国有重大影响的专利侵权纠纷：（一）涉及重大公共利益的；（二）国务院专利行政部门认为可能有重大影响的其他情形。";
+    let elsewhere = build(vec![
+        rule("第一条", &filler(1)),
+        rule("第二条", &filler(2)),
+        rule("第三条", &filler(4)),
+        rule("第四条", &filler(5)),
+        rule("第五条", rewrite),
+    ]);
+    let nothing_shared = build(vec![
+        rule("第一条", &filler(1)),
+        rule("第二条", &filler(2)),
+        rule("第三条", unrelated),
+        rule("第四条", &filler(4)),
+        rule("第五条", &filler(5)),
+    ]);
+    let two_new = build(vec![
+        rule("第一条", &filler(1)),
+        rule("第二条", &filler(2)),
+        rule("第三条", rewrite),
+        rule("第四条", unrelated),
+        rule("第五条", &filler(4)),
+        rule("第六条", &filler(5)),
+    ]);
+    for new in [elsewhere, nothing_shared, two_new] {
+        let c = diff(&old, &new);
+        assert_eq!(c.summary.rewritten, 0, "{:#?}", c.changes);
+        assert_eq!(c.summary.modified, 0, "{:#?}", c.changes);
+        assert_eq!(c.summary.deleted, 1);
+        assert!(c.changes.iter().all(|ch| !ch.rewritten));
+    }
+}

@@ -63,6 +63,9 @@ fn row(out: &mut String, k: usize, c: &Change) {
     if c.element.is_division() {
         classes.push("division");
     }
+    if c.rewritten {
+        classes.push("rewritten");
+    }
     out.push_str(&format!("<tr id=\"c{k}\" class=\"{}\">", classes.join(" ")));
     cell(out, c, Version::Old);
     cell(out, c, Version::New);

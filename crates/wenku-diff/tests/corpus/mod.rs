@@ -406,10 +406,21 @@ fn zhuanlifashishixize_2010_2023() {
     );
     assert_eq!((p.old_articles, p.new_articles), (123, 149));
     p.check_totals();
-    assert_eq!(
-        p.deleted(),
-        ["第五十九条", "第六十二条", "第八十条", "第一百二十一条"]
-    );
+    // 第五十九条 and 第六十二条 (on the abolished 专利复审委员会) and
+    // 第一百二十一条 (paper forms) were dropped with nothing in their place.
+    assert_eq!(p.deleted(), ["第五十九条", "第六十二条", "第一百二十一条"]);
+    // The 2023 decision rewrote 第八十条 (the patent office's 业务指导 of
+    // local offices) as 第九十六条 (which disputes have 全国重大影响): it
+    // stands between 第七十九条 → 第九十五条 and 第八十一条 → 第九十七条 and
+    // shares little text, so it is one modification marked as a rewrite.
+    assert_eq!(p.became("第八十条"), "modified 第九十六条");
+    let rewritten: Vec<String> = p
+        .articles()
+        .filter(|c| c.rewritten)
+        .map(|c| format!("{} → {}", label(&c.from), label(&c.to)))
+        .collect();
+    assert_eq!(rewritten, ["第八十条 → 第九十六条"]);
+    assert_eq!(p.c.summary.rewritten, 1);
     within("added", p.count(ChangeKind::Added), 28..=32);
     // The new chapter on term compensation is new text throughout.
     for a in [
@@ -660,4 +671,29 @@ fn pingdu_2024_and_qingdao_2025_points() {
             .iter()
             .all(|ch| ch.element != Element::Unit(UnitKind::Article))
     );
+}
+
+/// 动物防疫法 1997 → 2007, a complete revision: 1997 第二十七条 (人畜共患疫病,
+/// 通报疫情) was rewritten in its place as 2007 第三十七条 (人畜共患传染病,
+/// 监测); 公司法 2018 → 2023 put an unrelated article (可以不设董事会) on the
+/// place of 第一百一十五条 (no loans to directors), which stays deleted.
+#[test]
+fn rewrites_in_complete_revisions() {
+    let dir = "cn-law-dongwufangyifa";
+    let p = pair(
+        &format!("{dir}/1997-07-03.txt"),
+        &format!("{dir}/2007-08-30.txt"),
+    );
+    assert_eq!(p.became("第二十七条"), "modified 第三十七条");
+    assert!(
+        p.articles()
+            .any(|c| c.rewritten && label(&c.from) == "第二十七条")
+    );
+    let p = pair(
+        "cn-law-gongsifa/2018-10-26.md",
+        "cn-law-gongsifa/2023-12-29.md",
+    );
+    assert!(p.deleted().contains(&"第一百一十五条".to_string()));
+    assert!(p.added().contains(&"第一百二十八条".to_string()));
+    assert_eq!(p.c.summary.rewritten, 0);
 }
