@@ -865,3 +865,40 @@ fn unrelated_articles_stay_deleted_and_added() {
         assert!(c.changes.iter().all(|ch| !ch.rewritten));
     }
 }
+
+/// A chapter heading that differs only in spacing (`总　　则` / `总则`):
+/// the HTML note follows the heading, it does not stand between
+/// `第一章` and `总则`.
+#[test]
+fn a_width_note_never_splits_a_chapter_heading() {
+    let old = Law::new("示例条例")
+        .chapter("第一章", "总　　则")
+        .article("第一条", &[&filler(1)])
+        .build();
+    let new = Law::new("示例条例")
+        .chapter("第一章", "总则")
+        .article("第一条", &[&filler(1)])
+        .build();
+    let c = diff(&old, &new);
+    assert!(c.changes[0].punctuation_only);
+    let html = to_html(&c, &Side::default(), &Side::default());
+    assert!(
+        html.contains(
+            "<td class=\"new\" style=\"padding-left:0.6em\"><p><span class=\"label\">第一章</span>　总则<span class=\"note\">仅标点或空白不同</span></p></td>"
+        ),
+        "{html}"
+    );
+    assert!(
+        !html.contains("第一章</span><span class=\"note\">"),
+        "{html}"
+    );
+    // An article's notes still follow its label.
+    let (old, new) = rewritten_in_place();
+    let html = to_html(&diff(&old, &new), &Side::default(), &Side::default());
+    assert!(
+        html.contains(
+            "<span class=\"label\">第三条 → 第四条</span><span class=\"note\">全文改写</span>　"
+        ),
+        "{html}"
+    );
+}

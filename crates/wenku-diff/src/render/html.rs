@@ -108,13 +108,21 @@ fn cell(out: &mut String, c: &Change, version: Version) {
         };
         head.push_str(&format!("<span class=\"label\">{}</span>", html(&shown)));
     }
+    // Notes follow the label of a unit, but the heading of a division:
+    // between `第一章` and `总则` they would cut the heading in two.
+    let mut tail = String::new();
     if version == Version::New {
+        let target = if c.element.is_division() {
+            &mut tail
+        } else {
+            &mut head
+        };
         for note in notes(c) {
-            head.push_str(&format!("<span class=\"note\">{}</span>", html(&note)));
+            target.push_str(&format!("<span class=\"note\">{}</span>", html(&note)));
         }
     }
     if text.is_empty() {
-        out.push_str(&format!("<p>{head}</p>"));
+        out.push_str(&format!("<p>{head}{tail}</p>"));
     }
     for (n, line) in text.iter().enumerate() {
         out.push_str("<p>");
@@ -142,6 +150,9 @@ fn cell(out: &mut String, c: &Change, version: Version) {
                     out.push_str(&format!("</{tag}>"));
                 }
             }
+        }
+        if n == 0 {
+            out.push_str(&tail);
         }
         out.push_str("</p>");
     }
