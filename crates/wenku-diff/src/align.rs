@@ -128,6 +128,8 @@ fn class(e: Element) -> u8 {
         Element::Unit(UnitKind::Subpart) => 8,
         Element::Unit(UnitKind::Chapter) => 9,
         Element::Unit(UnitKind::Section) => 10,
+        Element::Title => 11,
+        Element::Note => 12,
     }
 }
 
@@ -462,8 +464,10 @@ impl Alignment {
     /// same two neighbours, stand in the same place: same element, in
     /// corresponding parents, and carrying the same number once the
     /// renumbering of a neighbour of their element is accounted for (69
-    /// between 68 → 70 and 70 → 72 answers to 71). Units without numbers
-    /// never do: nothing says a loose paragraph took another's place.
+    /// between 68 → 70 and 70 → 72 answers to 71). Of units without
+    /// numbers only the title and the notes under it do (a new title is
+    /// the old one renamed); nothing says a loose paragraph took another's
+    /// place.
     fn same_place(
         &self,
         old: &Outline,
@@ -477,7 +481,7 @@ impl Alignment {
         }
         let (x, y) = match (a.number, b.number) {
             (Some(x), Some(y)) => (x, y),
-            (None, None) => return false,
+            (None, None) => return a.element.is_front_matter(),
             _ => return false,
         };
         if x.sub != y.sub {

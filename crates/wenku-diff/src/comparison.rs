@@ -3,10 +3,16 @@
 
 use wenku_model::{Number, UnitKind};
 
-/// What a compared piece of a document is: a structural unit, or a loose
-/// paragraph outside any unit (a preamble, a closing sentence).
+/// What a compared piece of a document is: the title, a note under it
+/// (题注), a structural unit, or a loose paragraph outside any unit (a
+/// preamble, a closing sentence).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Element {
+    /// The document's title as printed.
+    Title,
+    /// A note under the title (题注): the history of enactment and
+    /// amendments, `（2008年…通过　根据2016年…修正）`.
+    Note,
     /// A structural unit: chapter, article, outline entry, attachment …
     Unit(UnitKind),
     /// A paragraph, table or signature outside any unit.
@@ -15,9 +21,11 @@ pub enum Element {
 
 impl Element {
     /// The name used in JSON (`"article"`, `"chapter"`, `"entry"`,
-    /// `"paragraph"` …).
+    /// `"paragraph"`, `"title"`, `"note"` …).
     pub fn as_str(self) -> &'static str {
         match self {
+            Element::Title => "title",
+            Element::Note => "note",
             Element::Unit(kind) => kind.as_str(),
             Element::Paragraph => "paragraph",
         }
@@ -28,9 +36,17 @@ impl Element {
         matches!(self, Element::Unit(kind) if kind.is_division())
     }
 
+    /// Whether this is the title or a note under it: compared first, and
+    /// counted apart from the body in the human outputs.
+    pub fn is_front_matter(self) -> bool {
+        matches!(self, Element::Title | Element::Note)
+    }
+
     /// The Chinese name of the unit, for labels: 条, 章, 项 …
     pub fn chinese(self) -> &'static str {
         match self {
+            Element::Title => "标题",
+            Element::Note => "题注",
             Element::Unit(kind) => match kind {
                 UnitKind::Cover => "印发通知",
                 UnitKind::Part => "编",

@@ -107,28 +107,30 @@ fn a_deleted_article_renumbers_the_rest_without_changing_them() {
     let mut new_texts = old_texts.clone();
     new_texts.remove(67);
     let c = diff(&flat(&old_texts), &flat(&new_texts));
-    assert_eq!(c.summary.unchanged, 82);
+    // The title (the first change) and 82 articles.
+    assert_eq!(c.changes[0].element, wenku_diff::Element::Title);
+    assert_eq!(c.summary.unchanged, 83);
     assert_eq!(c.summary.deleted, 1);
     assert_eq!(c.summary.modified, 0);
     assert_eq!(c.summary.renumbered, 15);
-    assert_eq!(arrow(&c.changes[67]), "-第六十八条");
-    assert_eq!(arrow(&c.changes[68]), "第六十九条→第六十八条");
-    assert_eq!(arrow(&c.changes[82]), "第八十三条→第八十二条");
+    assert_eq!(arrow(&c.changes[68]), "-第六十八条");
+    assert_eq!(arrow(&c.changes[69]), "第六十九条→第六十八条");
+    assert_eq!(arrow(&c.changes[83]), "第八十三条→第八十二条");
     assert!(
-        c.changes[68..]
+        c.changes[69..]
             .iter()
             .all(|ch| ch.kind == ChangeKind::Unchanged && ch.renumbered)
     );
 
     let json = json(&c, &Side::default(), &Side::default());
-    let ch = &json["changes"][68];
+    let ch = &json["changes"][69];
     assert_eq!(ch["kind"], "unchanged");
     assert_eq!(ch["unit"], "article");
     assert_eq!(ch["from"]["label"], "第六十九条");
     assert_eq!(ch["from"]["number"], 69);
     assert_eq!(ch["to"]["number"], 68);
     assert_eq!(ch["renumbered"], true);
-    assert_eq!(json["changes"][67]["to"], serde_json::Value::Null);
+    assert_eq!(json["changes"][68]["to"], serde_json::Value::Null);
 }
 
 #[test]
@@ -188,12 +190,12 @@ fn an_article_zhi_yi_is_inserted_without_renumbering() {
     assert_eq!(c.summary.added, 1);
     assert_eq!(c.summary.renumbered, 0);
     let json = json(&c, &Side::default(), &Side::default());
-    let added = &json["changes"][8];
+    let added = &json["changes"][9];
     assert_eq!(added["kind"], "added");
     assert_eq!(added["to"]["label"], "第八条之一");
     assert_eq!(added["to"]["number"], 8);
     assert_eq!(added["to"]["sub"], 1);
-    assert!(json["changes"][7]["to"].get("sub").is_none());
+    assert!(json["changes"][8]["to"].get("sub").is_none());
 }
 
 /// The same regulation written with full-width and with half-width
@@ -214,10 +216,12 @@ fn width_only_differences_are_not_substantive() {
     let c = diff(&old.build(), &new.build());
     assert_eq!(c.summary.modified, 0, "{:#?}", c.summary);
     assert_eq!(c.summary.added + c.summary.deleted, 0);
-    assert_eq!(c.summary.unchanged, 31);
+    // The title is the same; the chapter and the 30 articles differ in
+    // width only.
+    assert_eq!(c.summary.unchanged, 32);
     assert_eq!(c.summary.punctuation_only, 31);
     assert!(
-        c.changes
+        c.changes[1..]
             .iter()
             .all(|ch| ch.punctuation_only && ch.kind == ChangeKind::Unchanged)
     );
@@ -238,8 +242,8 @@ fn zero_width_and_ideographic_spaces_are_whitespace() {
     let old = flat(&["本条例自２０２４年１月１日起施行。".into()]);
     let new = flat(&["本条例自\u{200B}2024年1月1日起施行。 ".into()]);
     let c = diff(&old, &new);
-    assert_eq!(c.changes[0].kind, ChangeKind::Unchanged);
-    assert!(c.changes[0].punctuation_only);
+    assert_eq!(c.changes[1].kind, ChangeKind::Unchanged);
+    assert!(c.changes[1].punctuation_only);
 }
 
 #[test]
@@ -408,7 +412,7 @@ fn an_article_split_in_two_and_two_merged_into_one() {
     assert_eq!(arrow(a[4]), "第五条");
     let json = json(&c, &Side::default(), &Side::default());
     assert_eq!(json["summary"]["split"], 1);
-    assert_eq!(json["changes"][3]["merged_from"][1]["label"], "第四条");
+    assert_eq!(json["changes"][4]["merged_from"][1]["label"], "第四条");
 }
 
 fn outline(entries: Vec<Unit>) -> Document {
@@ -545,12 +549,15 @@ fn two_cities_regulations() {
         .build();
     let c = diff(&hangzhou, &ningbo);
     let kinds: Vec<&str> = c.changes.iter().map(|ch| ch.kind.as_str()).collect();
-    // The unmatched old 第四条 shows where it stood, before the new one.
+    // The titles first; the unmatched old 第四条 shows where it stood,
+    // before the new one.
     assert_eq!(
         kinds,
-        ["modified", "modified", "modified", "deleted", "added"]
+        [
+            "modified", "modified", "modified", "modified", "deleted", "added"
+        ]
     );
-    assert!(c.changes[..3].iter().all(|ch| !ch.renumbered));
+    assert!(c.changes[..4].iter().all(|ch| !ch.renumbered));
 }
 
 #[test]
@@ -559,10 +566,11 @@ fn empty_documents() {
     let c = diff(&empty, &empty);
     assert!(c.changes.is_empty());
     let one = flat(&["本法自公布之日起施行。".into()]);
+    // The title and the article.
     let c = diff(&empty, &one);
-    assert_eq!(c.summary.added, 1);
+    assert_eq!(c.summary.added, 2);
     let c = diff(&one, &empty);
-    assert_eq!(c.summary.deleted, 1);
+    assert_eq!(c.summary.deleted, 2);
 }
 
 #[test]
@@ -641,6 +649,7 @@ fn lifafa_excerpt_reads_as_a_person_would() {
     assert_eq!(
         shown,
         [
+            " unchanged",
             "第一章 unchanged",
             "第一条 unchanged",
             "第三条 modified",
@@ -699,8 +708,9 @@ fn the_summary_line_counts_articles_not_headings() {
         .article("第三条", &["本条例自公布之日起施行。"])
         .build();
     let c = diff(&old, &new);
-    // The JSON's summary counts every change, divisions included.
-    assert_eq!(c.summary.unchanged + c.summary.modified, 5);
+    // The JSON's summary counts every change, the title and divisions
+    // included.
+    assert_eq!(c.summary.unchanged + c.summary.modified, 6);
     let text = to_terminal(&c, &Side::default(), &Side::default(), false);
     let summary = text.lines().nth(2).expect("a summary line");
     assert!(summary.starts_with("未变 3 · 修改 0 ·"), "{summary}");
@@ -776,8 +786,8 @@ fn an_article_rewritten_in_place_is_one_modification() {
     // Every output says so, and the table has one row for it.
     let json = json(&c, &Side::default(), &Side::default());
     assert_eq!(json["summary"]["rewritten"], 1);
-    assert_eq!(json["changes"][3]["rewritten"], true);
-    assert!(json["changes"][2].get("rewritten").is_none());
+    assert_eq!(json["changes"][4]["rewritten"], true);
+    assert!(json["changes"][3].get("rewritten").is_none());
     let text = to_terminal(&c, &Side::default(), &Side::default(), false);
     assert!(text.contains("修改 第三条 → 第四条  [全文改写]"), "{text}");
     assert!(text.contains(" · 改写 1"), "{text}");
@@ -880,7 +890,7 @@ fn a_width_note_never_splits_a_chapter_heading() {
         .article("第一条", &[&filler(1)])
         .build();
     let c = diff(&old, &new);
-    assert!(c.changes[0].punctuation_only);
+    assert!(c.changes[1].punctuation_only);
     let html = to_html(&c, &Side::default(), &Side::default());
     assert!(
         html.contains(

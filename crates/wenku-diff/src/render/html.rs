@@ -23,6 +23,7 @@ td p{margin:0}
 .note{font-size:.8em;color:#555;margin-left:.4em}
 tr.unchanged td{color:#666}
 tr.division td{background:#fafafa;font-weight:bold}
+tr.title td{font-weight:bold;font-size:1.1em}
 td.empty{background:#fcfcfc}
 del{background:#fbd9d9;text-decoration:line-through}
 ins{background:#c8f0cb;text-decoration:none}
@@ -62,6 +63,9 @@ fn row(out: &mut String, k: usize, c: &Change) {
     let mut classes = vec![c.kind.as_str()];
     if c.element.is_division() {
         classes.push("division");
+    }
+    if c.element.is_front_matter() {
+        classes.push(c.element.as_str());
     }
     if c.rewritten {
         classes.push("rewritten");

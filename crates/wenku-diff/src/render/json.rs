@@ -171,7 +171,7 @@ impl<'a> JsonUnit<'a> {
             heading: u.heading.as_deref(),
             level: match u.element {
                 crate::Element::Unit(kind) => kind.level(),
-                crate::Element::Paragraph => None,
+                _ => None,
             },
         }
     }

@@ -151,25 +151,33 @@ pub(crate) fn notes(change: &Change) -> Vec<String> {
 /// moves, rewrites (counted among the modified), splits and merges when
 /// there are any.
 /// The summary line of the human outputs. It counts articles and the
-/// units below them, not chapter and section headings (a regulation of 82
-/// articles in 8 chapters has 82 unchanged units, not 90); headings that
-/// changed are named at the end. (The JSON's `summary` counts every change,
+/// units below them, not the title, the notes under it, or chapter and
+/// section headings (a regulation of 82 articles in 8 chapters has 82
+/// unchanged units, not 91); those that changed are named at the end. (The JSON's `summary` counts every change,
 /// divisions included, as its schema says.)
 pub(crate) fn summary_line(comparison: &Comparison) -> String {
     let s = &Summary::count(
         comparison
             .changes
             .iter()
-            .filter(|c| !c.element.is_division()),
+            .filter(|c| !c.element.is_division() && !c.element.is_front_matter()),
     );
-    let headings = comparison
-        .changes
-        .iter()
-        .filter(|c| c.element.is_division() && c.kind != ChangeKind::Unchanged)
-        .count();
+    let changed = |of: fn(Element) -> bool| {
+        comparison
+            .changes
+            .iter()
+            .filter(|c| of(c.element) && c.kind != ChangeKind::Unchanged)
+            .count()
+    };
     let mut line = units_line(s);
-    if headings > 0 {
-        line.push_str(&format!(" · 章节标题变动 {headings}"));
+    for (name, n) in [
+        ("标题变动", changed(|e| e == Element::Title)),
+        ("题注变动", changed(|e| e == Element::Note)),
+        ("章节标题变动", changed(Element::is_division)),
+    ] {
+        if n > 0 {
+            line.push_str(&format!(" · {name} {n}"));
+        }
     }
     line
 }

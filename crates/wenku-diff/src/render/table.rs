@@ -100,6 +100,9 @@ fn cell(
             out.push_str(&escape(&format!("（{REWRITTEN}）")));
         }
         out.push_str(separator(c.element));
+    } else if c.element.is_front_matter() {
+        // A title or note has no label; say what the row is.
+        out.push_str(&escape(&format!("（{}）", c.element.chinese())));
     }
     let text = lines(&c.edits, version);
     for (n, line) in text.iter().enumerate() {

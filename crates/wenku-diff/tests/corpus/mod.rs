@@ -653,8 +653,11 @@ fn pingdu_2024_and_qingdao_2025_points() {
     let c = compare(&old, &new, &Options::default());
     super::check_invariants(&c);
     super::check_schema(&c);
-    let first: Vec<String> = c.changes[..2]
+    let first: Vec<String> = c
+        .changes
         .iter()
+        .filter(|ch| !ch.element.is_front_matter())
+        .take(2)
         .map(|ch| format!("{} {}", ch.element.as_str(), ch.kind.as_str()))
         .collect();
     assert_eq!(first, ["cover modified", "paragraph modified"]);
@@ -696,4 +699,68 @@ fn rewrites_in_complete_revisions() {
     assert!(p.deleted().contains(&"第一百一十五条".to_string()));
     assert!(p.added().contains(&"第一百二十八条".to_string()));
     assert_eq!(p.c.summary.rewritten, 0);
+}
+
+/// The title and the notes under it (题注) are compared first. 立法法's
+/// history block gained a line for the 2023 amendment (and the 2015 line
+/// changed its inner quotation marks and gained 第一次); 化妆品卫生监督条例
+/// and its successor differ in title.
+#[test]
+fn titles_and_history_notes_are_compared() {
+    let p = pair("cn-law-lifafa/2015-03-15.md", "cn-law-lifafa/2023-03-13.md");
+    let front: Vec<String> =
+        p.c.changes
+            .iter()
+            .take_while(|c| c.element.is_front_matter())
+            .map(|c| format!("{} {}", c.element.as_str(), c.kind.as_str()))
+            .collect();
+    assert_eq!(
+        front,
+        [
+            "title unchanged",
+            "note unchanged",
+            "note modified",
+            "note added"
+        ]
+    );
+    let added = &p.c.changes[3];
+    assert!(added.new_text().starts_with("2023年3月13日"), "{added:?}");
+    let text = wenku_diff::render::terminal::to_terminal(
+        &p.c,
+        &wenku_diff::Side::default(),
+        &wenku_diff::Side::default(),
+        false,
+    );
+    assert!(
+        text.lines()
+            .nth(2)
+            .is_some_and(|l| l.ends_with(" · 题注变动 2")),
+        "{text}"
+    );
+    let csv = wenku_diff::render::table::to_table_csv(&p.c);
+    assert!(csv.contains("\r\n,（题注）2023年3月13日"), "{csv}");
+
+    let p = pair(
+        "cn-reg-huazhuangpinweishengjiandutiaoli/2019-03-02.md",
+        "cn-reg-huazhuangpinjianduguanlitiaoli/2020-06-16.md",
+    );
+    let title = &p.c.changes[0];
+    assert_eq!(title.element, Element::Title);
+    assert_eq!(title.kind, ChangeKind::Modified);
+    assert_eq!(
+        (title.old_text(), title.new_text()),
+        (
+            "化妆品卫生监督条例".to_string(),
+            "化妆品监督管理条例".to_string()
+        )
+    );
+    let json: serde_json::Value = serde_json::from_str(&wenku_diff::render::json::to_json(
+        &p.c,
+        &wenku_diff::Side::default(),
+        &wenku_diff::Side::default(),
+        false,
+    ))
+    .expect("JSON");
+    assert_eq!(json["changes"][0]["unit"], "title");
+    assert_eq!(json["changes"][1]["unit"], "note");
 }
