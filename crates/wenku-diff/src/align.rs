@@ -23,6 +23,15 @@
 //! 6. **Divisions.** Chapters (and 编, 分编, 节) are paired by heading
 //!    similarity and by how many of their units were paired with each
 //!    other's, in order, kind by kind.
+//! 7. **Rewrites.** Where exactly one old unit and one new unit, both
+//!    left over, sit between the same two neighbours of the ordered
+//!    alignment, in corresponding chapters, of the same element and with
+//!    the same number once the neighbours' renumbering is accounted for,
+//!    they are paired although their texts share little (Dice ≥
+//!    `min_rewrite_similarity`): an article rewritten in place
+//!    ("将第五十七条修改为…"). A unit left over anywhere else stays deleted
+//!    or added, so a revision that drops one article and adds an unrelated
+//!    one elsewhere keeps them apart.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -30,7 +39,7 @@ use wenku_model::UnitKind;
 
 use crate::Options;
 use crate::comparison::Element;
-use crate::outline::{Node, Outline};
+use crate::outline::{Node, Outline, Parent};
 use crate::similarity::{Index, Profile, dice, lcs_len, profile, score};
 
 /// Old units paired with new units: 1:1, 1:n (split) or n:1 (merge).
@@ -44,6 +53,8 @@ pub(crate) struct Group {
     pub similarity: f32,
     /// Part of the ordered alignment (not a move across it).
     pub in_order: bool,
+    /// Paired by place, not by content: a unit rewritten in place.
+    pub rewritten: bool,
 }
 
 impl Group {
@@ -75,6 +86,13 @@ pub(crate) struct Alignment {
 /// not considered for splits and merges: the character measure costs their
 /// length squared over 64.
 const MAX_SPLIT_BYTES: usize = 30_000;
+
+/// The first and last old and new unit of a group.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    old: (usize, usize),
+    new: (usize, usize),
+}
 
 /// Which version a unit is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +128,8 @@ fn class(e: Element) -> u8 {
         Element::Unit(UnitKind::Subpart) => 8,
         Element::Unit(UnitKind::Chapter) => 9,
         Element::Unit(UnitKind::Section) => 10,
+        Element::Title => 11,
+        Element::Note => 12,
     }
 }
 
@@ -265,6 +285,15 @@ pub(crate) fn align(old: &Outline, new: &Outline, options: &Options) -> Alignmen
 
     // 6. Divisions.
     a.divisions(old, new, options);
+
+    // 7. Rewrites in place.
+    a.rewrites(
+        old,
+        new,
+        &mut old_p,
+        &mut new_p,
+        options.min_rewrite_similarity,
+    );
     a
 }
 
@@ -372,7 +401,133 @@ impl Alignment {
             new,
             similarity,
             in_order,
+            rewritten: false,
         });
+    }
+
+    /// Pairs the one left-over old unit and the one left-over new unit
+    /// between two neighbouring groups of the ordered alignment, when they
+    /// stand in the same place (see [`Alignment::same_place`]) and share
+    /// at least `min_similarity` of their bigrams.
+    fn rewrites<'o, 'a>(
+        &mut self,
+        old: &Outline,
+        new: &Outline,
+        old_p: &mut Profiles<'o, 'a>,
+        new_p: &mut Profiles<'o, 'a>,
+        min_similarity: f32,
+    ) {
+        // Each in-order group's first and last unit on both sides, in
+        // reading order (the chain increases on both sides; splits and
+        // merges only widen a group over its neighbours).
+        let mut spans: Vec<Span> = self
+            .groups
+            .iter()
+            .filter(|g| g.in_order)
+            .filter_map(|g| {
+                Some(Span {
+                    old: (*g.old.iter().min()?, *g.old.iter().max()?),
+                    new: (*g.new.iter().min()?, *g.new.iter().max()?),
+                })
+            })
+            .collect();
+        spans.sort_by_key(|s| s.old);
+        let mut found = Vec::new();
+        let mut previous: Option<Span> = None;
+        for next in spans.iter().copied().map(Some).chain([None]) {
+            let start = previous.map_or((0, 0), |p| (p.old.1 + 1, p.new.1 + 1));
+            let end = next.map_or((old.units.len(), new.units.len()), |n| (n.old.0, n.new.0));
+            let (i, j) = (start.0, start.1);
+            if end.0 == i + 1
+                && end.1 == j + 1
+                && self.old_group[i].is_none()
+                && self.new_group[j].is_none()
+                && self.same_place(old, new, (i, j), [previous, next])
+            {
+                found.push((i, j));
+            }
+            previous = next;
+        }
+        for (i, j) in found {
+            let similarity = dice(old_p.get(i), new_p.get(j));
+            if similarity < min_similarity {
+                continue;
+            }
+            self.pair(vec![i], vec![j], similarity, true);
+            if let Some(g) = self.groups.last_mut() {
+                g.rewritten = true;
+            }
+        }
+    }
+
+    /// Whether old unit `i` and new unit `j`, the only units between the
+    /// same two neighbours, stand in the same place: same element, in
+    /// corresponding parents, and carrying the same number once the
+    /// renumbering of a neighbour of their element is accounted for (69
+    /// between 68 → 70 and 70 → 72 answers to 71). Of units without
+    /// numbers only the title and the notes under it do (a new title is
+    /// the old one renamed); nothing says a loose paragraph took another's
+    /// place.
+    fn same_place(
+        &self,
+        old: &Outline,
+        new: &Outline,
+        (i, j): (usize, usize),
+        neighbours: [Option<Span>; 2],
+    ) -> bool {
+        let (a, b) = (&old.units[i], &new.units[j]);
+        if class(a.element) != class(b.element) || !self.parents_correspond(a.parent, b.parent) {
+            return false;
+        }
+        let (x, y) = match (a.number, b.number) {
+            (Some(x), Some(y)) => (x, y),
+            (None, None) => return a.element.is_front_matter(),
+            _ => return false,
+        };
+        if x.sub != y.sub {
+            return false;
+        }
+        let offsets: Vec<i64> = neighbours
+            .iter()
+            .zip([true, false])
+            .filter_map(|(span, before)| {
+                let span = span.as_ref()?;
+                // The neighbour next to the gap on each side.
+                let (p, q) = if before {
+                    (span.old.1, span.new.1)
+                } else {
+                    (span.old.0, span.new.0)
+                };
+                let (np, nq) = (&old.units[p], &new.units[q]);
+                let comparable = class(np.element) == class(a.element)
+                    && np.depth == a.depth
+                    && nq.depth == b.depth;
+                match (np.number, nq.number) {
+                    (Some(u), Some(v)) if comparable => Some(i64::from(v.main) - i64::from(u.main)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let moved_by = i64::from(y.main) - i64::from(x.main);
+        if offsets.is_empty() {
+            moved_by == 0
+        } else {
+            offsets.contains(&moved_by)
+        }
+    }
+
+    /// Whether a unit's old parent became its new parent.
+    fn parents_correspond(&self, old: Option<Parent>, new: Option<Parent>) -> bool {
+        match (old, new) {
+            (None, None) => true,
+            (Some(Parent::Division(x)), Some(Parent::Division(y))) => {
+                self.old_division[x] == Some(y)
+            }
+            (Some(Parent::Unit(p)), Some(Parent::Unit(q))) => {
+                self.old_group[p].is_some_and(|g| self.groups[g].new.contains(&q))
+            }
+            _ => false,
+        }
     }
 
     /// Grows 1:1 pairs into splits and merges with their free neighbours.

@@ -133,6 +133,13 @@ impl Assembler<'_, '_> {
             change.edits = inline::diff(&texts.join("\n"), &to.text, timeout);
             change.merged_from = group.old.iter().map(|&p| unit_ref(&a.units[p])).collect();
             change.kind = ChangeKind::Modified;
+        } else if group.rewritten {
+            // Texts this different make a character diff of scattered
+            // coincidences; the old text is replaced whole.
+            change.edits = whole(EditOp::Delete, &from.text);
+            change.edits.extend(whole(EditOp::Insert, &to.text));
+            change.rewritten = true;
+            change.kind = ChangeKind::Modified;
         } else {
             change.edits = inline::diff(&from.text, &to.text, timeout);
             classify(&mut change);
@@ -151,6 +158,7 @@ impl Assembler<'_, '_> {
             punctuation_only: false,
             similarity: Some(similarity),
             moved: None,
+            rewritten: false,
             split_into: Vec::new(),
             merged_from: Vec::new(),
             edits: Vec::new(),
@@ -207,6 +215,7 @@ fn lone(node: &Node, kind: ChangeKind) -> Change {
         punctuation_only: false,
         similarity: None,
         moved: None,
+        rewritten: false,
         split_into: Vec::new(),
         merged_from: Vec::new(),
         edits: whole(op, &node.text),

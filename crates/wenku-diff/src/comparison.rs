@@ -3,10 +3,16 @@
 
 use wenku_model::{Number, UnitKind};
 
-/// What a compared piece of a document is: a structural unit, or a loose
-/// paragraph outside any unit (a preamble, a closing sentence).
+/// What a compared piece of a document is: the title, a note under it
+/// (题注), a structural unit, or a loose paragraph outside any unit (a
+/// preamble, a closing sentence).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Element {
+    /// The document's title as printed.
+    Title,
+    /// A note under the title (题注): the history of enactment and
+    /// amendments, `（2008年…通过　根据2016年…修正）`.
+    Note,
     /// A structural unit: chapter, article, outline entry, attachment …
     Unit(UnitKind),
     /// A paragraph, table or signature outside any unit.
@@ -15,9 +21,11 @@ pub enum Element {
 
 impl Element {
     /// The name used in JSON (`"article"`, `"chapter"`, `"entry"`,
-    /// `"paragraph"` …).
+    /// `"paragraph"`, `"title"`, `"note"` …).
     pub fn as_str(self) -> &'static str {
         match self {
+            Element::Title => "title",
+            Element::Note => "note",
             Element::Unit(kind) => kind.as_str(),
             Element::Paragraph => "paragraph",
         }
@@ -28,9 +36,17 @@ impl Element {
         matches!(self, Element::Unit(kind) if kind.is_division())
     }
 
+    /// Whether this is the title or a note under it: compared first, and
+    /// counted apart from the body in the human outputs.
+    pub fn is_front_matter(self) -> bool {
+        matches!(self, Element::Title | Element::Note)
+    }
+
     /// The Chinese name of the unit, for labels: 条, 章, 项 …
     pub fn chinese(self) -> &'static str {
         match self {
+            Element::Title => "标题",
+            Element::Note => "题注",
             Element::Unit(kind) => match kind {
                 UnitKind::Cover => "印发通知",
                 UnitKind::Part => "编",
@@ -176,6 +192,13 @@ pub struct Change {
     pub similarity: Option<f32>,
     /// The unit now sits in another chapter (or outline entry).
     pub moved: Option<Move>,
+    /// The texts share too little to be aligned by content, but the two
+    /// units stand in the same place — the only old and the only new unit
+    /// between the same aligned neighbours, with the same number after
+    /// renumbering — so the unit was rewritten in place ("将第五十七条修改
+    /// 为…"). The kind is then [`ChangeKind::Modified`], and the edits
+    /// replace the old text whole.
+    pub rewritten: bool,
     /// The old unit was split into these new units (this one among them).
     pub split_into: Vec<UnitRef>,
     /// These old units were merged into this one (`from` among them).
@@ -237,6 +260,8 @@ pub struct Summary {
     pub punctuation_only: usize,
     /// Units that now sit in another chapter.
     pub moved: usize,
+    /// Units rewritten in place.
+    pub rewritten: usize,
     /// Old units split into several new ones.
     pub split: usize,
     /// New units that merge several old ones.
@@ -263,6 +288,7 @@ impl Summary {
             s.renumbered += usize::from(c.renumbered);
             s.punctuation_only += usize::from(c.punctuation_only);
             s.moved += usize::from(c.moved.is_some());
+            s.rewritten += usize::from(c.rewritten);
             s.merged += usize::from(!c.merged_from.is_empty());
             if !c.split_into.is_empty() && !split_sources.contains(&c.split_into) {
                 split_sources.push(c.split_into.clone());

@@ -6,8 +6,8 @@
 //! items (项) and sub-items (目) of an article inline, one line each. Units
 //! nested in a unit (a `（一）` entry inside a `一、` entry, an attachment's
 //! articles) are units of their own, so an outline entry is compared
-//! without its children. Titles and notes under the title (题注) are the
-//! version's metadata and are not compared.
+//! without its children. The title and the notes under it (题注) are
+//! units too, of their own elements, so they are compared like the rest.
 
 use wenku_model::{Block, Document, Number, Unit, UnitKind};
 
@@ -86,7 +86,8 @@ impl<'a> Outline<'a> {
     fn container(&mut self, blocks: &'a [Block], ctx: &Context) {
         for block in blocks {
             match block {
-                Block::Title(_) | Block::Note(_) => {}
+                Block::Title(t) => self.push_unit(Element::Title, None, vec![t.clone()], ctx),
+                Block::Note(t) => self.push_unit(Element::Note, None, vec![t.clone()], ctx),
                 Block::Unit(u) if u.kind.is_division() => self.division(u, ctx),
                 Block::Unit(u) => self.unit(u, ctx),
                 Block::Para(_) | Block::Addressee(_) | Block::Signature(_) | Block::Table(_) => {
@@ -298,22 +299,29 @@ mod tests {
 
         let o = Outline::of(&doc);
         assert_eq!(o.divisions.len(), 2);
-        assert_eq!(o.units.len(), 2);
+        assert_eq!(o.units.len(), 4);
+        // The title and the note under it come first, as units of their own.
+        assert_eq!(o.units[0].element, Element::Title);
+        assert_eq!(o.units[0].text, "示例法");
+        assert_eq!(o.units[1].element, Element::Note);
+        assert_eq!(o.units[1].text, "2020年通过");
         assert_eq!(
-            o.units[0].text,
+            o.units[2].text,
             "下列事项适用本法：\n（一）甲；\n前款以外的事项另行规定。"
         );
         // The article in the section is judged by its chapter.
-        assert_eq!(o.units[1].parent, Some(Parent::Division(0)));
-        assert_eq!(o.units[1].divisions, vec![0, 1]);
+        assert_eq!(o.units[3].parent, Some(Parent::Division(0)));
+        assert_eq!(o.units[3].divisions, vec![0, 1]);
         assert_eq!(o.division_sizes, vec![2, 1]);
         assert_eq!(
             o.order,
             vec![
-                NodeRef::Division(0),
                 NodeRef::Unit(0),
+                NodeRef::Unit(1),
+                NodeRef::Division(0),
+                NodeRef::Unit(2),
                 NodeRef::Division(1),
-                NodeRef::Unit(1)
+                NodeRef::Unit(3)
             ]
         );
     }

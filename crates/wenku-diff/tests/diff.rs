@@ -107,28 +107,30 @@ fn a_deleted_article_renumbers_the_rest_without_changing_them() {
     let mut new_texts = old_texts.clone();
     new_texts.remove(67);
     let c = diff(&flat(&old_texts), &flat(&new_texts));
-    assert_eq!(c.summary.unchanged, 82);
+    // The title (the first change) and 82 articles.
+    assert_eq!(c.changes[0].element, wenku_diff::Element::Title);
+    assert_eq!(c.summary.unchanged, 83);
     assert_eq!(c.summary.deleted, 1);
     assert_eq!(c.summary.modified, 0);
     assert_eq!(c.summary.renumbered, 15);
-    assert_eq!(arrow(&c.changes[67]), "-第六十八条");
-    assert_eq!(arrow(&c.changes[68]), "第六十九条→第六十八条");
-    assert_eq!(arrow(&c.changes[82]), "第八十三条→第八十二条");
+    assert_eq!(arrow(&c.changes[68]), "-第六十八条");
+    assert_eq!(arrow(&c.changes[69]), "第六十九条→第六十八条");
+    assert_eq!(arrow(&c.changes[83]), "第八十三条→第八十二条");
     assert!(
-        c.changes[68..]
+        c.changes[69..]
             .iter()
             .all(|ch| ch.kind == ChangeKind::Unchanged && ch.renumbered)
     );
 
     let json = json(&c, &Side::default(), &Side::default());
-    let ch = &json["changes"][68];
+    let ch = &json["changes"][69];
     assert_eq!(ch["kind"], "unchanged");
     assert_eq!(ch["unit"], "article");
     assert_eq!(ch["from"]["label"], "第六十九条");
     assert_eq!(ch["from"]["number"], 69);
     assert_eq!(ch["to"]["number"], 68);
     assert_eq!(ch["renumbered"], true);
-    assert_eq!(json["changes"][67]["to"], serde_json::Value::Null);
+    assert_eq!(json["changes"][68]["to"], serde_json::Value::Null);
 }
 
 #[test]
@@ -188,12 +190,12 @@ fn an_article_zhi_yi_is_inserted_without_renumbering() {
     assert_eq!(c.summary.added, 1);
     assert_eq!(c.summary.renumbered, 0);
     let json = json(&c, &Side::default(), &Side::default());
-    let added = &json["changes"][8];
+    let added = &json["changes"][9];
     assert_eq!(added["kind"], "added");
     assert_eq!(added["to"]["label"], "第八条之一");
     assert_eq!(added["to"]["number"], 8);
     assert_eq!(added["to"]["sub"], 1);
-    assert!(json["changes"][7]["to"].get("sub").is_none());
+    assert!(json["changes"][8]["to"].get("sub").is_none());
 }
 
 /// The same regulation written with full-width and with half-width
@@ -214,10 +216,12 @@ fn width_only_differences_are_not_substantive() {
     let c = diff(&old.build(), &new.build());
     assert_eq!(c.summary.modified, 0, "{:#?}", c.summary);
     assert_eq!(c.summary.added + c.summary.deleted, 0);
-    assert_eq!(c.summary.unchanged, 31);
+    // The title is the same; the chapter and the 30 articles differ in
+    // width only.
+    assert_eq!(c.summary.unchanged, 32);
     assert_eq!(c.summary.punctuation_only, 31);
     assert!(
-        c.changes
+        c.changes[1..]
             .iter()
             .all(|ch| ch.punctuation_only && ch.kind == ChangeKind::Unchanged)
     );
@@ -238,8 +242,8 @@ fn zero_width_and_ideographic_spaces_are_whitespace() {
     let old = flat(&["本条例自２０２４年１月１日起施行。".into()]);
     let new = flat(&["本条例自\u{200B}2024年1月1日起施行。 ".into()]);
     let c = diff(&old, &new);
-    assert_eq!(c.changes[0].kind, ChangeKind::Unchanged);
-    assert!(c.changes[0].punctuation_only);
+    assert_eq!(c.changes[1].kind, ChangeKind::Unchanged);
+    assert!(c.changes[1].punctuation_only);
 }
 
 #[test]
@@ -408,7 +412,7 @@ fn an_article_split_in_two_and_two_merged_into_one() {
     assert_eq!(arrow(a[4]), "第五条");
     let json = json(&c, &Side::default(), &Side::default());
     assert_eq!(json["summary"]["split"], 1);
-    assert_eq!(json["changes"][3]["merged_from"][1]["label"], "第四条");
+    assert_eq!(json["changes"][4]["merged_from"][1]["label"], "第四条");
 }
 
 fn outline(entries: Vec<Unit>) -> Document {
@@ -545,12 +549,15 @@ fn two_cities_regulations() {
         .build();
     let c = diff(&hangzhou, &ningbo);
     let kinds: Vec<&str> = c.changes.iter().map(|ch| ch.kind.as_str()).collect();
-    // The unmatched old 第四条 shows where it stood, before the new one.
+    // The titles first; the unmatched old 第四条 shows where it stood,
+    // before the new one.
     assert_eq!(
         kinds,
-        ["modified", "modified", "modified", "deleted", "added"]
+        [
+            "modified", "modified", "modified", "modified", "deleted", "added"
+        ]
     );
-    assert!(c.changes[..3].iter().all(|ch| !ch.renumbered));
+    assert!(c.changes[..4].iter().all(|ch| !ch.renumbered));
 }
 
 #[test]
@@ -559,10 +566,11 @@ fn empty_documents() {
     let c = diff(&empty, &empty);
     assert!(c.changes.is_empty());
     let one = flat(&["本法自公布之日起施行。".into()]);
+    // The title and the article.
     let c = diff(&empty, &one);
-    assert_eq!(c.summary.added, 1);
+    assert_eq!(c.summary.added, 2);
     let c = diff(&one, &empty);
-    assert_eq!(c.summary.deleted, 1);
+    assert_eq!(c.summary.deleted, 2);
 }
 
 #[test]
@@ -641,6 +649,7 @@ fn lifafa_excerpt_reads_as_a_person_would() {
     assert_eq!(
         shown,
         [
+            " unchanged",
             "第一章 unchanged",
             "第一条 unchanged",
             "第三条 modified",
@@ -699,10 +708,207 @@ fn the_summary_line_counts_articles_not_headings() {
         .article("第三条", &["本条例自公布之日起施行。"])
         .build();
     let c = diff(&old, &new);
-    // The JSON's summary counts every change, divisions included.
-    assert_eq!(c.summary.unchanged + c.summary.modified, 5);
+    // The JSON's summary counts every change, the title and divisions
+    // included.
+    assert_eq!(c.summary.unchanged + c.summary.modified, 6);
     let text = to_terminal(&c, &Side::default(), &Side::default(), false);
     let summary = text.lines().nth(2).expect("a summary line");
     assert!(summary.starts_with("未变 3 · 修改 0 ·"), "{summary}");
     assert!(summary.ends_with(" · 章节标题变动 1"), "{summary}");
+}
+
+/// 专利法实施细则 2010 → 2023 replaced 第八十条 (业务指导) by a new text on
+/// the same place (now 第九十六条, on 在全国有重大影响的专利侵权纠纷); the
+/// first sentence of each, between unchanged neighbours.
+fn rewritten_in_place() -> (Document, Document) {
+    let old = Law::new("示例细则")
+        .article("第一条", &[&filler(1)])
+        .article("第二条", &[&filler(2)])
+        .article(
+            "第三条",
+            &["国务院专利行政部门应当对管理专利工作的部门处理专利侵权纠纷、查处假冒专利行为、调解专利纠纷进行业务指导。"],
+        )
+        .article("第四条", &[&filler(4)])
+        .article("第五条", &[&filler(5)])
+        .build();
+    let new = Law::new("示例细则")
+        .article("第一条", &[&filler(1)])
+        .article(
+            "第二条",
+            &["国家鼓励和支持社会力量参与物业管理活动，推动物业服务标准化。"],
+        )
+        .article("第三条", &[&filler(2)])
+        .article(
+            "第四条",
+            &["有下列情形之一的，属于专利法第七十条所称的在全国有重大影响的专利侵权纠纷："],
+        )
+        .item("（一）", "涉及重大公共利益的；")
+        .item("（二）", "国务院专利行政部门认为可能有重大影响的其他情形。")
+        .article("第五条", &[&filler(4)])
+        .article("第六条", &[&filler(5)])
+        .build();
+    (old, new)
+}
+
+#[test]
+fn an_article_rewritten_in_place_is_one_modification() {
+    let (old, new) = rewritten_in_place();
+    let c = diff(&old, &new);
+    let shown: Vec<String> = articles(&c)
+        .iter()
+        .map(|ch| format!("{} {}", arrow(ch), ch.kind.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "第一条 unchanged",
+            "+第二条 added",
+            "第二条→第三条 unchanged",
+            "第三条→第四条 modified",
+            "第四条→第五条 unchanged",
+            "第五条→第六条 unchanged",
+        ]
+    );
+    let rewritten = articles(&c)[3];
+    assert!(rewritten.rewritten);
+    assert!(rewritten.renumbered);
+    let similarity = rewritten.similarity.expect("a similarity");
+    assert!(similarity < 0.4, "{similarity}");
+    // The old text is replaced whole, not diffed into scattered pieces.
+    let ops: Vec<EditOp> = rewritten.edits.iter().map(|e| e.op).collect();
+    assert_eq!(ops, [EditOp::Delete, EditOp::Insert]);
+    assert_eq!(rewritten.old_text(), old_text_of(&old, 2));
+    assert_eq!(
+        (c.summary.rewritten, c.summary.modified, c.summary.added),
+        (1, 1, 1)
+    );
+
+    // Every output says so, and the table has one row for it.
+    let json = json(&c, &Side::default(), &Side::default());
+    assert_eq!(json["summary"]["rewritten"], 1);
+    assert_eq!(json["changes"][4]["rewritten"], true);
+    assert!(json["changes"][3].get("rewritten").is_none());
+    let text = to_terminal(&c, &Side::default(), &Side::default(), false);
+    assert!(text.contains("修改 第三条 → 第四条  [全文改写]"), "{text}");
+    assert!(text.contains(" · 改写 1"), "{text}");
+    let html = to_html(&c, &Side::default(), &Side::default());
+    assert!(html.contains("class=\"modified rewritten\""), "{html}");
+    assert!(
+        html.contains("<span class=\"note\">全文改写</span>"),
+        "{html}"
+    );
+    let csv = to_table_csv(&c);
+    let rows: Vec<&str> = csv.split("\r\n").collect();
+    // The header, 第二条, 第三条 → 第四条, the note on renumbering, the end.
+    assert_eq!(rows.len(), 5, "{csv}");
+    assert!(
+        rows[2].starts_with("第三条　国务院专利行政部门")
+            && rows[2].contains(",\"第四条（全文改写）　有下列情形"),
+        "{csv}"
+    );
+    let md = to_table_markdown(&c, &Side::default(), &Side::default());
+    assert!(md.contains("| 第四条（全文改写）　<ins>有下列情形"), "{md}");
+    let table = to_table_html(&c, &Side::default(), &Side::default());
+    // The head row, 第二条, 第三条 → 第四条.
+    assert_eq!(table.matches("<tr>").count(), 3, "{table}");
+}
+
+/// The old text of the `k`-th article of `doc`.
+fn old_text_of(doc: &Document, k: usize) -> String {
+    let articles = doc.units_of(UnitKind::Article);
+    articles[k]
+        .children
+        .iter()
+        .filter_map(|b| match b {
+            Block::Para(p) => Some(p.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A revision that drops one article and adds an unrelated one elsewhere
+/// keeps them apart; so does one that puts a text sharing nothing with
+/// the old one on its place, and one where the place holds two new
+/// articles.
+#[test]
+fn unrelated_articles_stay_deleted_and_added() {
+    let (old, _) = rewritten_in_place();
+    let rule = |label: &str, text: &str| (label.to_string(), text.to_string());
+    let build = |articles: Vec<(String, String)>| {
+        let mut law = Law::new("示例细则");
+        for (label, text) in &articles {
+            law = law.article(label, &[text]);
+        }
+        law.build()
+    };
+    let unrelated = "规模较小或者股东人数较少的股份有限公司，可以不设董事会，设一名董事，行使本法规定的董事会的职权。";
+    // On the place of 第三条, this would be a rewrite (see above).
+    let rewrite = "有下列情形之一的，属于专利法第七十条所称的在全国有重大影响的专利侵权纠纷：（一）涉及重大公共利益的；（二）国务院专利行政部门认为可能有重大影响的其他情形。";
+    let elsewhere = build(vec![
+        rule("第一条", &filler(1)),
+        rule("第二条", &filler(2)),
+        rule("第三条", &filler(4)),
+        rule("第四条", &filler(5)),
+        rule("第五条", rewrite),
+    ]);
+    let nothing_shared = build(vec![
+        rule("第一条", &filler(1)),
+        rule("第二条", &filler(2)),
+        rule("第三条", unrelated),
+        rule("第四条", &filler(4)),
+        rule("第五条", &filler(5)),
+    ]);
+    let two_new = build(vec![
+        rule("第一条", &filler(1)),
+        rule("第二条", &filler(2)),
+        rule("第三条", rewrite),
+        rule("第四条", unrelated),
+        rule("第五条", &filler(4)),
+        rule("第六条", &filler(5)),
+    ]);
+    for new in [elsewhere, nothing_shared, two_new] {
+        let c = diff(&old, &new);
+        assert_eq!(c.summary.rewritten, 0, "{:#?}", c.changes);
+        assert_eq!(c.summary.modified, 0, "{:#?}", c.changes);
+        assert_eq!(c.summary.deleted, 1);
+        assert!(c.changes.iter().all(|ch| !ch.rewritten));
+    }
+}
+
+/// A chapter heading that differs only in spacing (`总　　则` / `总则`):
+/// the HTML note follows the heading, it does not stand between
+/// `第一章` and `总则`.
+#[test]
+fn a_width_note_never_splits_a_chapter_heading() {
+    let old = Law::new("示例条例")
+        .chapter("第一章", "总　　则")
+        .article("第一条", &[&filler(1)])
+        .build();
+    let new = Law::new("示例条例")
+        .chapter("第一章", "总则")
+        .article("第一条", &[&filler(1)])
+        .build();
+    let c = diff(&old, &new);
+    assert!(c.changes[1].punctuation_only);
+    let html = to_html(&c, &Side::default(), &Side::default());
+    assert!(
+        html.contains(
+            "<td class=\"new\" style=\"padding-left:0.6em\"><p><span class=\"label\">第一章</span>　总则<span class=\"note\">仅标点或空白不同</span></p></td>"
+        ),
+        "{html}"
+    );
+    assert!(
+        !html.contains("第一章</span><span class=\"note\">"),
+        "{html}"
+    );
+    // An article's notes still follow its label.
+    let (old, new) = rewritten_in_place();
+    let html = to_html(&diff(&old, &new), &Side::default(), &Side::default());
+    assert!(
+        html.contains(
+            "<span class=\"label\">第三条 → 第四条</span><span class=\"note\">全文改写</span>　"
+        ),
+        "{html}"
+    );
 }

@@ -23,6 +23,7 @@ td p{margin:0}
 .note{font-size:.8em;color:#555;margin-left:.4em}
 tr.unchanged td{color:#666}
 tr.division td{background:#fafafa;font-weight:bold}
+tr.title td{font-weight:bold;font-size:1.1em}
 td.empty{background:#fcfcfc}
 del{background:#fbd9d9;text-decoration:line-through}
 ins{background:#c8f0cb;text-decoration:none}
@@ -62,6 +63,12 @@ fn row(out: &mut String, k: usize, c: &Change) {
     let mut classes = vec![c.kind.as_str()];
     if c.element.is_division() {
         classes.push("division");
+    }
+    if c.element.is_front_matter() {
+        classes.push(c.element.as_str());
+    }
+    if c.rewritten {
+        classes.push("rewritten");
     }
     out.push_str(&format!("<tr id=\"c{k}\" class=\"{}\">", classes.join(" ")));
     cell(out, c, Version::Old);
@@ -105,13 +112,21 @@ fn cell(out: &mut String, c: &Change, version: Version) {
         };
         head.push_str(&format!("<span class=\"label\">{}</span>", html(&shown)));
     }
+    // Notes follow the label of a unit, but the heading of a division:
+    // between `第一章` and `总则` they would cut the heading in two.
+    let mut tail = String::new();
     if version == Version::New {
+        let target = if c.element.is_division() {
+            &mut tail
+        } else {
+            &mut head
+        };
         for note in notes(c) {
-            head.push_str(&format!("<span class=\"note\">{}</span>", html(&note)));
+            target.push_str(&format!("<span class=\"note\">{}</span>", html(&note)));
         }
     }
     if text.is_empty() {
-        out.push_str(&format!("<p>{head}</p>"));
+        out.push_str(&format!("<p>{head}{tail}</p>"));
     }
     for (n, line) in text.iter().enumerate() {
         out.push_str("<p>");
@@ -139,6 +154,9 @@ fn cell(out: &mut String, c: &Change, version: Version) {
                     out.push_str(&format!("</{tag}>"));
                 }
             }
+        }
+        if n == 0 {
+            out.push_str(&tail);
         }
         out.push_str("</p>");
     }

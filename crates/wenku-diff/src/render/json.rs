@@ -10,7 +10,7 @@
 //!   "from": {"revision": "…64 hex…", "published": "2015-03-15", "label": "中华人民共和国立法法"},
 //!   "to": {"revision": null, "published": "2023-03-13", "label": "中华人民共和国立法法"},
 //!   "summary": {"unchanged": 80, "modified": 30, "added": 15, "deleted": 0, "renumbered": 85,
-//!               "punctuation_only": 2, "moved": 1, "split": 0, "merged": 0},
+//!               "punctuation_only": 2, "moved": 1, "rewritten": 1, "split": 0, "merged": 0},
 //!   "changes": [
 //!     {"kind": "unchanged", "unit": "article",
 //!      "from": {"label": "第六十九条", "number": 69}, "to": {"label": "第六十八条", "number": 68},
@@ -21,9 +21,9 @@
 //! ```
 //!
 //! Optional members: `sub` (之一 = 1), `heading` and `level` in a unit
-//! reference; `moved` (`{"from_parent", "to_parent"}`), `split_into` and
-//! `merged_from` (lists of unit references) in a change, only when they
-//! apply; `punctuation_only` in an edit, only when true.
+//! reference; `moved` (`{"from_parent", "to_parent"}`), `rewritten`
+//! (`true`), `split_into` and `merged_from` (lists of unit references) in
+//! a change, only when they apply; `punctuation_only` in an edit, only when true.
 
 use serde::Serialize;
 
@@ -86,6 +86,7 @@ struct JsonSummary {
     renumbered: usize,
     punctuation_only: usize,
     moved: usize,
+    rewritten: usize,
     split: usize,
     merged: usize,
 }
@@ -100,6 +101,7 @@ impl JsonSummary {
             renumbered: s.renumbered,
             punctuation_only: s.punctuation_only,
             moved: s.moved,
+            rewritten: s.rewritten,
             split: s.split,
             merged: s.merged,
         }
@@ -117,6 +119,8 @@ struct JsonChange<'a> {
     similarity: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     moved: Option<JsonMove<'a>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    rewritten: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     split_into: Vec<JsonUnit<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -138,6 +142,7 @@ impl<'a> JsonChange<'a> {
                 .similarity
                 .map(|s| (f64::from(s) * 1000.0).round() / 1000.0),
             moved: c.moved.as_ref().map(JsonMove::of),
+            rewritten: c.rewritten,
             split_into: c.split_into.iter().map(JsonUnit::of).collect(),
             merged_from: c.merged_from.iter().map(JsonUnit::of).collect(),
             edits: c.edits.iter().map(JsonEdit::of).collect(),
@@ -166,7 +171,7 @@ impl<'a> JsonUnit<'a> {
             heading: u.heading.as_deref(),
             level: match u.element {
                 crate::Element::Unit(kind) => kind.level(),
-                crate::Element::Paragraph => None,
+                _ => None,
             },
         }
     }

@@ -112,8 +112,11 @@ pub(crate) fn heading(change: &Change) -> String {
     }
 }
 
-/// Notes on structure: `移动：第二章 → 第三章`, `拆分为 第五条、第六条`,
-/// `由 第五条、第六条 合并`.
+/// What marks a unit rewritten in place.
+pub(crate) const REWRITTEN: &str = "全文改写";
+
+/// Notes on structure: `移动：第二章 → 第三章`, `全文改写`, `拆分为
+/// 第五条、第六条`, `由 第五条、第六条 合并`.
 pub(crate) fn notes(change: &Change) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(m) = &change.moved {
@@ -129,6 +132,9 @@ pub(crate) fn notes(change: &Change) -> Vec<String> {
         }
         out.push(format!("移动：{from} → {to}"));
     }
+    if change.rewritten {
+        out.push(REWRITTEN.to_string());
+    }
     if !change.split_into.is_empty() {
         out.push(format!("拆分为 {}", join_labels(&change.split_into)));
     }
@@ -142,27 +148,36 @@ pub(crate) fn notes(change: &Change) -> Vec<String> {
 }
 
 /// `未变 60（仅标点不同 2） · 修改 30 · 新增 15 · 删除 0 · 重新编号 85`, then
-/// moves, splits and merges when there are any.
+/// moves, rewrites (counted among the modified), splits and merges when
+/// there are any.
 /// The summary line of the human outputs. It counts articles and the
-/// units below them, not chapter and section headings (a regulation of 82
-/// articles in 8 chapters has 82 unchanged units, not 90); headings that
-/// changed are named at the end. (The JSON's `summary` counts every change,
+/// units below them, not the title, the notes under it, or chapter and
+/// section headings (a regulation of 82 articles in 8 chapters has 82
+/// unchanged units, not 91); those that changed are named at the end. (The JSON's `summary` counts every change,
 /// divisions included, as its schema says.)
 pub(crate) fn summary_line(comparison: &Comparison) -> String {
     let s = &Summary::count(
         comparison
             .changes
             .iter()
-            .filter(|c| !c.element.is_division()),
+            .filter(|c| !c.element.is_division() && !c.element.is_front_matter()),
     );
-    let headings = comparison
-        .changes
-        .iter()
-        .filter(|c| c.element.is_division() && c.kind != ChangeKind::Unchanged)
-        .count();
+    let changed = |of: fn(Element) -> bool| {
+        comparison
+            .changes
+            .iter()
+            .filter(|c| of(c.element) && c.kind != ChangeKind::Unchanged)
+            .count()
+    };
     let mut line = units_line(s);
-    if headings > 0 {
-        line.push_str(&format!(" · 章节标题变动 {headings}"));
+    for (name, n) in [
+        ("标题变动", changed(|e| e == Element::Title)),
+        ("题注变动", changed(|e| e == Element::Note)),
+        ("章节标题变动", changed(Element::is_division)),
+    ] {
+        if n > 0 {
+            line.push_str(&format!(" · {name} {n}"));
+        }
     }
     line
 }
@@ -179,7 +194,12 @@ fn units_line(s: &Summary) -> String {
         format!("删除 {}", s.deleted),
         format!("重新编号 {}", s.renumbered),
     ];
-    for (name, n) in [("移动", s.moved), ("拆分", s.split), ("合并", s.merged)] {
+    for (name, n) in [
+        ("移动", s.moved),
+        ("改写", s.rewritten),
+        ("拆分", s.split),
+        ("合并", s.merged),
+    ] {
         if n > 0 {
             parts.push(format!("{name} {n}"));
         }

@@ -7,10 +7,11 @@
 //! Deleted text is struck through and inserted text underlined in HTML;
 //! Markdown uses the same `<del>`/`<ins>` tags, because `~~`/`**` emphasis
 //! does not open or close reliably next to CJK punctuation in CommonMark.
-//! CSV cells hold plain text.
+//! CSV cells hold plain text. A unit rewritten in place is one row, its
+//! new label marked `（全文改写）`.
 
 use crate::comparison::{Change, Comparison};
-use crate::render::{Mark, Version, escape_html, html, label, lines, separator};
+use crate::render::{Mark, REWRITTEN, Version, escape_html, html, label, lines, separator};
 use crate::side::Side;
 
 const STYLE: &str = "\
@@ -95,7 +96,13 @@ fn cell(
     let mut out = String::new();
     if let Some(l) = label(c, version) {
         out.push_str(&escape(&l));
+        if version == Version::New && c.rewritten {
+            out.push_str(&escape(&format!("（{REWRITTEN}）")));
+        }
         out.push_str(separator(c.element));
+    } else if c.element.is_front_matter() {
+        // A title or note has no label; say what the row is.
+        out.push_str(&escape(&format!("（{}）", c.element.chinese())));
     }
     let text = lines(&c.edits, version);
     for (n, line) in text.iter().enumerate() {

@@ -3,7 +3,8 @@
 //! Each changed unit gets a header line (`修改 第六十九条 → 第六十八条`) and
 //! its text with the changes marked; runs of unchanged units fold into one
 //! line (`⋯ 未变 15 条：第六十九条至第八十三条 → 第六十八条至第八十二条`).
-//! Chapter and section headings stay as context.
+//! The title, the notes under it (题注), chapter and section headings stay
+//! as context.
 //!
 //! With `color`, deletions are red and insertions green, as in
 //! `--word-diff=color`; width-only differences are dim. Without, the
@@ -52,6 +53,8 @@ pub fn to_terminal(comparison: &Comparison, from: &Side, to: &Side, color: bool)
         }
         if c.element.is_division() {
             division(&mut out, c, &p);
+        } else if c.element.is_front_matter() && !c.is_substantive() {
+            front_matter(&mut out, c, &p);
         } else {
             unit(&mut out, c, &p);
         }
@@ -60,9 +63,25 @@ pub fn to_terminal(comparison: &Comparison, from: &Side, to: &Side, color: bool)
     out
 }
 
-/// Unchanged units with nothing else to say fold into one line.
+/// Unchanged units with nothing else to say fold into one line; the
+/// title and the notes under it stay as context, like headings.
 fn is_folded(c: &Change) -> bool {
-    c.kind == ChangeKind::Unchanged && !c.element.is_division() && !c.is_substantive()
+    c.kind == ChangeKind::Unchanged
+        && !c.element.is_division()
+        && !c.element.is_front_matter()
+        && !c.is_substantive()
+}
+
+/// An unchanged title (bold) or note under it, as it reads.
+fn front_matter(out: &mut String, c: &Change, p: &Painter) {
+    let style = if c.element == crate::Element::Title {
+        BOLD
+    } else {
+        ""
+    };
+    for line in marked(c, p) {
+        let _ = writeln!(out, "{}{}", indent(c.depth), p.paint(style, &line));
+    }
 }
 
 fn indent(depth: usize) -> String {

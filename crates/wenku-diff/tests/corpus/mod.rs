@@ -406,10 +406,21 @@ fn zhuanlifashishixize_2010_2023() {
     );
     assert_eq!((p.old_articles, p.new_articles), (123, 149));
     p.check_totals();
-    assert_eq!(
-        p.deleted(),
-        ["第五十九条", "第六十二条", "第八十条", "第一百二十一条"]
-    );
+    // 第五十九条 and 第六十二条 (on the abolished 专利复审委员会) and
+    // 第一百二十一条 (paper forms) were dropped with nothing in their place.
+    assert_eq!(p.deleted(), ["第五十九条", "第六十二条", "第一百二十一条"]);
+    // The 2023 decision rewrote 第八十条 (the patent office's 业务指导 of
+    // local offices) as 第九十六条 (which disputes have 全国重大影响): it
+    // stands between 第七十九条 → 第九十五条 and 第八十一条 → 第九十七条 and
+    // shares little text, so it is one modification marked as a rewrite.
+    assert_eq!(p.became("第八十条"), "modified 第九十六条");
+    let rewritten: Vec<String> = p
+        .articles()
+        .filter(|c| c.rewritten)
+        .map(|c| format!("{} → {}", label(&c.from), label(&c.to)))
+        .collect();
+    assert_eq!(rewritten, ["第八十条 → 第九十六条"]);
+    assert_eq!(p.c.summary.rewritten, 1);
     within("added", p.count(ChangeKind::Added), 28..=32);
     // The new chapter on term compensation is new text throughout.
     for a in [
@@ -642,8 +653,11 @@ fn pingdu_2024_and_qingdao_2025_points() {
     let c = compare(&old, &new, &Options::default());
     super::check_invariants(&c);
     super::check_schema(&c);
-    let first: Vec<String> = c.changes[..2]
+    let first: Vec<String> = c
+        .changes
         .iter()
+        .filter(|ch| !ch.element.is_front_matter())
+        .take(2)
         .map(|ch| format!("{} {}", ch.element.as_str(), ch.kind.as_str()))
         .collect();
     assert_eq!(first, ["cover modified", "paragraph modified"]);
@@ -660,4 +674,93 @@ fn pingdu_2024_and_qingdao_2025_points() {
             .iter()
             .all(|ch| ch.element != Element::Unit(UnitKind::Article))
     );
+}
+
+/// 动物防疫法 1997 → 2007, a complete revision: 1997 第二十七条 (人畜共患疫病,
+/// 通报疫情) was rewritten in its place as 2007 第三十七条 (人畜共患传染病,
+/// 监测); 公司法 2018 → 2023 put an unrelated article (可以不设董事会) on the
+/// place of 第一百一十五条 (no loans to directors), which stays deleted.
+#[test]
+fn rewrites_in_complete_revisions() {
+    let dir = "cn-law-dongwufangyifa";
+    let p = pair(
+        &format!("{dir}/1997-07-03.txt"),
+        &format!("{dir}/2007-08-30.txt"),
+    );
+    assert_eq!(p.became("第二十七条"), "modified 第三十七条");
+    assert!(
+        p.articles()
+            .any(|c| c.rewritten && label(&c.from) == "第二十七条")
+    );
+    let p = pair(
+        "cn-law-gongsifa/2018-10-26.md",
+        "cn-law-gongsifa/2023-12-29.md",
+    );
+    assert!(p.deleted().contains(&"第一百一十五条".to_string()));
+    assert!(p.added().contains(&"第一百二十八条".to_string()));
+    assert_eq!(p.c.summary.rewritten, 0);
+}
+
+/// The title and the notes under it (题注) are compared first. 立法法's
+/// history block gained a line for the 2023 amendment (and the 2015 line
+/// changed its inner quotation marks and gained 第一次); 化妆品卫生监督条例
+/// and its successor differ in title.
+#[test]
+fn titles_and_history_notes_are_compared() {
+    let p = pair("cn-law-lifafa/2015-03-15.md", "cn-law-lifafa/2023-03-13.md");
+    let front: Vec<String> =
+        p.c.changes
+            .iter()
+            .take_while(|c| c.element.is_front_matter())
+            .map(|c| format!("{} {}", c.element.as_str(), c.kind.as_str()))
+            .collect();
+    assert_eq!(
+        front,
+        [
+            "title unchanged",
+            "note unchanged",
+            "note modified",
+            "note added"
+        ]
+    );
+    let added = &p.c.changes[3];
+    assert!(added.new_text().starts_with("2023年3月13日"), "{added:?}");
+    let text = wenku_diff::render::terminal::to_terminal(
+        &p.c,
+        &wenku_diff::Side::default(),
+        &wenku_diff::Side::default(),
+        false,
+    );
+    assert!(
+        text.lines()
+            .nth(2)
+            .is_some_and(|l| l.ends_with(" · 题注变动 2")),
+        "{text}"
+    );
+    let csv = wenku_diff::render::table::to_table_csv(&p.c);
+    assert!(csv.contains("\r\n,（题注）2023年3月13日"), "{csv}");
+
+    let p = pair(
+        "cn-reg-huazhuangpinweishengjiandutiaoli/2019-03-02.md",
+        "cn-reg-huazhuangpinjianduguanlitiaoli/2020-06-16.md",
+    );
+    let title = &p.c.changes[0];
+    assert_eq!(title.element, Element::Title);
+    assert_eq!(title.kind, ChangeKind::Modified);
+    assert_eq!(
+        (title.old_text(), title.new_text()),
+        (
+            "化妆品卫生监督条例".to_string(),
+            "化妆品监督管理条例".to_string()
+        )
+    );
+    let json: serde_json::Value = serde_json::from_str(&wenku_diff::render::json::to_json(
+        &p.c,
+        &wenku_diff::Side::default(),
+        &wenku_diff::Side::default(),
+        false,
+    ))
+    .expect("JSON");
+    assert_eq!(json["changes"][0]["unit"], "title");
+    assert_eq!(json["changes"][1]["unit"], "note");
 }
