@@ -10,7 +10,7 @@
 //! CSV cells hold plain text. A unit rewritten in place is one row, its
 //! new label marked `（全文改写）`.
 
-use crate::comparison::{Change, Comparison};
+use crate::comparison::{Change, Comparison, Element};
 use crate::render::{Mark, REWRITTEN, Version, escape_html, html, label, lines, separator};
 use crate::side::Side;
 
@@ -26,9 +26,16 @@ ins{text-decoration:underline;font-weight:bold}
 p.note{color:#444;font-size:.9em}
 ";
 
-/// The rows of the table: changes that belong in it.
+/// The rows of the table: changes that belong in it. Changed 题注 (the
+/// history of adoption and amendment, a table of contents printed under
+/// the title) are counted in the closing note instead, as tables
+/// published with amendments list articles, not those lines.
 fn rows(comparison: &Comparison) -> impl Iterator<Item = &Change> {
-    comparison.changes.iter().filter(|c| c.is_substantive())
+    comparison.changes.iter().filter(|c| listed(c))
+}
+
+fn listed(c: &Change) -> bool {
+    c.is_substantive() && c.element != Element::Note
 }
 
 /// What the table says when no unit belongs in it.
@@ -49,7 +56,11 @@ fn note(comparison: &Comparison) -> Option<String> {
 
 /// What the table leaves out, if anything.
 fn omitted(comparison: &Comparison) -> Option<String> {
-    let listed = |c: &Change| c.is_substantive();
+    let notes = comparison
+        .changes
+        .iter()
+        .filter(|c| c.element == Element::Note && c.is_substantive())
+        .count();
     let renumbered = comparison
         .changes
         .iter()
@@ -61,8 +72,14 @@ fn omitted(comparison: &Comparison) -> Option<String> {
         .filter(|c| c.punctuation_only && !listed(c))
         .count();
     let mut parts = Vec::new();
+    if notes > 0 {
+        parts.push(format!("另有 {notes} 处题注变动"));
+    }
     if renumbered > 0 {
-        parts.push(format!("另有 {renumbered} 处仅序号调整"));
+        parts.push(format!(
+            "{}{renumbered} 处仅序号调整",
+            if parts.is_empty() { "另有 " } else { "" }
+        ));
     }
     if width > 0 {
         parts.push(format!("{width} 处仅标点或空白不同"));
