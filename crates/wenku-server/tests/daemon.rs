@@ -469,6 +469,23 @@ fn three_nodes_publish_their_inboxes_and_pull_each_other() {
     wait_for("the new version in the province", || {
         revision_in(&province.library(), &pingdu_work).as_deref() == Some(v2_rev.as_str())
     });
+    // The county's feed and the province's name the new version by the
+    // same entry id, and the province's API serves the same bytes.
+    let entry = format!("<id>urn:wenku:{pingdu_work}:{v2_rev}</id>");
+    let (code, county_feed) = get(k_port, "/feeds/all.atom").expect("county feed");
+    assert!(code == 200 && county_feed.contains(&entry), "{county_feed}");
+    let (code, province_feed) = get(p_port, "/feeds/regions/370283.atom").expect("province feed");
+    assert!(
+        code == 200 && province_feed.contains(&entry),
+        "{province_feed}"
+    );
+    let version = format!("/api/v1/works/{pingdu_work}/versions/{v2_rev}?format=xml");
+    let (code, in_county) = get(k_port, &version).expect("county API");
+    assert_eq!(code, 200);
+    assert_eq!(
+        get(p_port, &version).expect("province API"),
+        (200, in_county)
+    );
 
     // A county that writes into the city's region is quarantined; the
     // rest keeps flowing.
