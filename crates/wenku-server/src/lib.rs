@@ -98,6 +98,8 @@ pub(crate) struct Shared {
     pub api_slots: Arc<tokio::sync::Semaphore>,
     /// Feeds made, per head.
     pub feeds: feeds::FeedCache,
+    /// Comparisons made, by versions, format and title (64 MiB at most).
+    pub diffs: api::Memo,
     /// Who may write through the API.
     pub writers: Vec<api::write::Writer>,
 }
@@ -271,6 +273,7 @@ pub async fn run_with(
         admin_token,
         api_slots: Arc::new(tokio::sync::Semaphore::new(api::MAX_BUSY)),
         feeds: feeds::FeedCache::default(),
+        diffs: api::Memo::new(64 * 1024 * 1024),
         writers,
     });
 

@@ -402,6 +402,43 @@ pub(crate) async fn answer(
     }
 }
 
+/// Answers kept in memory by key, at most `bytes` of them in all (all
+/// dropped when full: what is asked for again is made again).
+#[derive(Debug)]
+pub(crate) struct Memo {
+    map: std::sync::Mutex<(std::collections::HashMap<String, Arc<Vec<u8>>>, usize)>,
+    bytes: usize,
+}
+
+impl Memo {
+    pub(crate) fn new(bytes: usize) -> Memo {
+        Memo {
+            map: std::sync::Mutex::new((std::collections::HashMap::new(), 0)),
+            bytes,
+        }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<Arc<Vec<u8>>> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.0.get(key).map(Arc::clone)
+    }
+
+    pub(crate) fn put(&self, key: String, value: Arc<Vec<u8>>) {
+        if value.len() > self.bytes / 4 {
+            return;
+        }
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.1 + value.len() > self.bytes {
+            map.0.clear();
+            map.1 = 0;
+        }
+        map.1 += value.len();
+        if let Some(old) = map.0.insert(key, value) {
+            map.1 -= old.len();
+        }
+    }
+}
+
 /// Today in China Standard Time (UTC+8), or `WENKU_TODAY` (YYYY-MM-DD)
 /// when set, as the command line reads it.
 pub(crate) fn today() -> Result<Date, Problem> {

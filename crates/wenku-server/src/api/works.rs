@@ -596,39 +596,48 @@ pub(super) async fn diff(
                 ),
             ));
         }
-        let old = snapshot.document(&work, &from.revision)?;
-        let new = snapshot.document(&work, &to.revision)?;
-        let comparison = wenku_diff::compare(&old, &new, &Options::default());
-        let side = |v: &VersionEntry| Side {
-            revision: Some(v.revision),
-            published: Some(v.published),
-            label: Some(record.title.clone()),
+        // Two versions' comparison depends only on their texts, the format
+        // and the title it is named by: made once, kept for the next asker.
+        let key = format!(
+            "{}.{}.{format}.{}",
+            from.revision, to.revision, record.title
+        );
+        let body = match shared.diffs.get(&key) {
+            Some(body) => body,
+            None => {
+                let old = snapshot.document(&work, &from.revision)?;
+                let new = snapshot.document(&work, &to.revision)?;
+                let comparison = wenku_diff::compare(&old, &new, &Options::default());
+                let side = |v: &VersionEntry| Side {
+                    revision: Some(v.revision),
+                    published: Some(v.published),
+                    label: Some(record.title.clone()),
+                };
+                let (a, b) = (side(from), side(to));
+                let body = match format {
+                    "json" => wenku_diff::render::json::to_json(&comparison, &a, &b, false),
+                    "html" => wenku_diff::render::html::to_html(&comparison, &a, &b),
+                    "table-html" => wenku_diff::render::table::to_table_html(&comparison, &a, &b),
+                    "table-md" => wenku_diff::render::table::to_table_markdown(&comparison, &a, &b),
+                    _ => wenku_diff::render::table::to_table_csv(&comparison),
+                };
+                let body = std::sync::Arc::new(body.into_bytes());
+                shared.diffs.put(key, std::sync::Arc::clone(&body));
+                body
+            }
         };
-        let (a, b) = (side(from), side(to));
-        let body = match format {
-            "json" => wenku_diff::render::json::to_json(&comparison, &a, &b, false),
-            "html" => wenku_diff::render::html::to_html(&comparison, &a, &b),
-            "table-html" => wenku_diff::render::table::to_table_html(&comparison, &a, &b),
-            "table-md" => wenku_diff::render::table::to_table_markdown(&comparison, &a, &b),
-            _ => wenku_diff::render::table::to_table_csv(&comparison),
-        };
-        // Two versions named fully are fixed bytes; otherwise which two
-        // depends on the head and the date.
-        let fixed = q.from.as_deref().is_some_and(|f| f.len() == 64)
-            && q.to.as_deref().is_some_and(|t| t.len() == 64);
-        let what = format!("diff.{}.{}.{format}", from.revision, to.revision);
-        let (etag, freshness) = if fixed {
-            (
-                blake3::hash(what.as_bytes()).to_hex()[..32].to_string(),
-                Freshness::Immutable,
-            )
-        } else {
-            (
-                tag(snapshot.commit(), &format!("{what}.{today}")),
-                Freshness::Head,
-            )
-        };
-        Ok(Reply::new(content_type, body.into_bytes(), etag, freshness))
+        // Which two versions a date or `current` names, and the title,
+        // depend on the head and the date.
+        let etag = tag(
+            snapshot.commit(),
+            &format!("diff.{}.{}.{format}.{today}", from.revision, to.revision),
+        );
+        Ok(Reply::new(
+            content_type,
+            body.as_ref().clone(),
+            etag,
+            Freshness::Head,
+        ))
     })
     .await
 }
