@@ -63,11 +63,14 @@ pub enum Command {
     Log(LogArgs),
     /// Compare two versions article by article.
     ///
-    /// FROM and TO are a revision prefix (8+ hex digits) or a date (the
-    /// version in force then). Default: the previous version against the
+    /// FROM and TO are a handle from `wenku log` (v1 is the first version
+    /// in legal order, v2 the next …), a revision prefix (8+ hex digits),
+    /// `current`, `previous`, or a date: the version published that day,
+    /// else the version in effect that day (said on stderr, and in the
+    /// JSON's `selected`). Default: the previous version against the
     /// current one.
     ///
-    /// Example: wenku diff 100000/lifafa 2015-06-01 2023-06-01 --format table-md
+    /// Example: wenku diff 100000/lifafa v1 v2 --format table-md
     Diff(DiffArgs),
     /// Relations of a work, both directions.
     ///
@@ -210,7 +213,9 @@ pub struct ShowArgs {
     /// The text in force on this date.
     #[arg(long, value_name = "DATE", conflicts_with = "version")]
     pub at: Option<String>,
-    /// One version, by revision id or a unique prefix of 8+ hex digits.
+    /// One version: its handle from `wenku log` (v1, v2 …), a revision
+    /// id or unique prefix of 8+ hex digits, `current`, `previous`, or its
+    /// publication date (another date names the version in effect then).
     #[arg(long, value_name = "REV")]
     pub version: Option<String>,
     /// Output format.
@@ -252,11 +257,13 @@ pub struct DiffArgs {
     /// The work: its id, or its document number or exact title when
     /// exactly one work carries it.
     pub work: String,
-    /// The older side: a revision prefix, a date, `current` or
-    /// `previous` (default: the version before the newer side).
+    /// The older side: a handle (v1), a revision prefix, a date,
+    /// `current` or `previous` (default: the version before the newer
+    /// side).
     pub from: Option<String>,
-    /// The newer side: a revision prefix, a date, `current` or
-    /// `previous` (default: `current`, the version in force today).
+    /// The newer side: a handle (v2), a revision prefix, a date,
+    /// `current` or `previous` (default: `current`, the version in force
+    /// today).
     pub to: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Term)]

@@ -1176,8 +1176,18 @@ fn show_log_diff_and_links_take_a_number_or_title_for_the_work() {
     // diff names its sides `previous` and `current` too.
     let by_title = env.ok(&["diff", "中华人民共和国动物防疫法", "--format", "json"]);
     let by_words = env.ok(&["diff", &work, "previous", "current", "--format", "json"]);
+    // The same versions; only what was typed differs.
+    let parse = |s: &str| -> Value { serde_json::from_str(s).expect("JSON") };
+    let (mut by_title, mut by_words) = (parse(&by_title), parse(&by_words));
+    assert_eq!(by_words["from"]["selected"]["asked"], "previous");
+    assert_eq!(by_title["from"]["selected"]["asked"], Value::Null);
+    for side in ["from", "to"] {
+        for d in [&mut by_title, &mut by_words] {
+            d[side].as_object_mut().expect("a side").remove("selected");
+        }
+    }
     assert_eq!(by_title, by_words);
-    let diff: Value = serde_json::from_str(&by_words).expect("JSON");
+    let diff = by_words;
     assert_eq!(diff["from"]["published"], "2013-06-29");
     assert_eq!(diff["to"]["published"], "2021-01-22");
 
@@ -1208,4 +1218,153 @@ fn show_log_diff_and_links_take_a_number_or_title_for_the_work() {
         &env.ok(&["show", "国办发〔2021〕1号", "--format", "json"]),
     )[0];
     assert_eq!(shown["work"], "100000/dongwu");
+}
+
+/// `env.run` that succeeds, returning stdout and stderr.
+fn ok_with_stderr(env: &Env, args: &[&str]) -> (String, String) {
+    let out = env.run(args);
+    assert!(
+        out.status.success(),
+        "wenku {args:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8(out.stdout).expect("UTF-8 output"),
+        String::from_utf8(out.stderr).expect("UTF-8 output"),
+    )
+}
+
+/// A diff's JSON, checked against `schemas/diff-1.schema.json`.
+fn diff_json(out: &str) -> Value {
+    let value: Value = serde_json::from_str(out).expect("diff writes JSON");
+    let validator = wenku_test_support::schema::validator("diff-1.schema.json", None);
+    wenku_test_support::schema::check(&validator, "diff", &value);
+    value
+}
+
+/// 动物防疫法 (testdata/corpus/laws/cn-law-dongwufangyifa, from the
+/// reference corpus) in three versions whose effective dates differ from
+/// their publication dates: 1997-07-03 → 1998-01-01, 2007-08-30 →
+/// 2008-01-01, 2021-01-22 → 2021-05-01.
+fn dongwufangyifa(env: &Env) -> String {
+    env.ok(&["init", "--region", "100000"]);
+    let dir = corpus("laws/cn-law-dongwufangyifa");
+    let file = |d: &str| dir.join(format!("{d}.txt")).display().to_string();
+    let first = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--published",
+            "1997-07-03",
+            &file("1997-07-03"),
+        ]),
+    );
+    let work = first[0]["work"].as_str().expect("work").to_string();
+    for d in ["2007-08-30", "2021-01-22"] {
+        env.ok(&["import", "--work", &work, "--published", d, &file(d)]);
+    }
+    work
+}
+
+#[test]
+fn diff_and_show_take_the_dates_and_handles_that_log_prints() {
+    let env = Env::new();
+    let work = dongwufangyifa(&env);
+
+    // log: a handle per version, both dates.
+    let log = env.ok(&["log", &work]);
+    for line in [
+        "  published 1997-07-03  effective 1998-01-01  superseded",
+        "  published 2007-08-30  effective 2008-01-01  superseded",
+        "  published 2021-01-22  effective 2021-05-01  in-force",
+    ] {
+        assert!(log.contains(line), "{line}\n{log}");
+    }
+    let handles: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("  published "))
+        .map(|l| l.split_whitespace().next().expect("a handle"))
+        .collect();
+    assert_eq!(handles, ["v1", "v2", "v3"]);
+    let log = &check_json("log", &env.ok(&["log", &work, "--json"]))[0];
+    let rev = |i: usize| log["versions"][i]["revision"].as_str().expect("revision");
+    assert_eq!(log["versions"][1]["handle"], "v2");
+
+    // Publication dates, as log prints them, select those versions, even
+    // when another version is in effect that day (2021-01-22: the 2007
+    // text) or none is yet (1997-07-03).
+    let (out, err) = ok_with_stderr(
+        &env,
+        &[
+            "diff",
+            &work,
+            "2007-08-30",
+            "2021-01-22",
+            "--format",
+            "json",
+        ],
+    );
+    let diff = diff_json(&out);
+    assert_eq!(diff["from"]["revision"], rev(1));
+    assert_eq!(diff["to"]["revision"], rev(2));
+    assert_eq!(diff["from"]["handle"], "v2");
+    assert_eq!(diff["to"]["effective"], "2021-05-01");
+    assert_eq!(diff["from"]["selected"]["by"], "published");
+    assert_eq!(diff["from"]["selected"]["asked"], "2007-08-30");
+    assert!(diff["from"]["selected"].get("note").is_none());
+    assert_eq!(err, "");
+    let (term, err) = ok_with_stderr(&env, &["diff", &work, "1997-07-03", "2007-08-30"]);
+    assert!(
+        term.starts_with(
+            "--- 中华人民共和国动物防疫法 · v1 · 1997-07-03 (effective 1998-01-01) · "
+        ),
+        "{term}"
+    );
+    assert_eq!(err, "", "an exact publication date needs no explanation");
+
+    // Handles, in diff and show.
+    let diff = diff_json(&env.ok(&["diff", &work, "v1", "v3", "--format", "json"]));
+    assert_eq!(diff["from"]["revision"], rev(0));
+    assert_eq!(diff["to"]["revision"], rev(2));
+    assert_eq!(diff["to"]["selected"]["by"], "handle");
+    let shown = &check_json(
+        "show",
+        &env.ok(&["show", &work, "--version", "v2", "--format", "json"]),
+    )[0];
+    assert_eq!(shown["revision"], rev(1));
+    let err = env.fails(1, &["diff", &work, "v1", "v4"]);
+    assert!(err.contains("has 3 versions; there is no v4"), "{err}");
+
+    // Any other date names the version in effect then, and says so: on
+    // stderr beside terminal output, in `selected.note` in JSON.
+    let (_, err) = ok_with_stderr(&env, &["diff", &work, "2010-06-01", "v3"]);
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "FROM 2010-06-01 is not the publication date of any version of {work}; \
+             it names v2 (published 2007-08-30, effective 2008-01-01), the version in effect on 2010-06-01"
+        )
+    );
+    let (out, err) = ok_with_stderr(
+        &env,
+        &["diff", &work, "2010-06-01", "v3", "--format", "json"],
+    );
+    assert_eq!(err, "", "JSON carries the note itself");
+    let diff = diff_json(&out);
+    assert_eq!(diff["from"]["revision"], rev(1));
+    assert_eq!(diff["from"]["selected"]["by"], "in-effect");
+    assert!(
+        diff["from"]["selected"]["note"]
+            .as_str()
+            .expect("a note")
+            .contains("the version in effect on 2010-06-01"),
+        "{diff:#}"
+    );
+    // The defaults say what they are.
+    let diff = diff_json(&env.ok(&["diff", &work, "--format", "json"]));
+    assert_eq!(diff["from"]["selected"]["by"], "previous");
+    assert_eq!(diff["to"]["selected"]["by"], "current");
+    assert_eq!(diff["to"]["selected"]["asked"], Value::Null);
 }
