@@ -47,6 +47,9 @@ pub enum Command {
     /// Import documents: each file becomes a new work, or with --work a
     /// version of an existing work inserted by its published date.
     ///
+    /// A file whose title or document number is an existing work's is
+    /// refused unless --work or --new-work says which it is.
+    ///
     /// Example: wenku import --region 370200 --type policy notice.txt
     Import(ImportArgs),
     /// List works, filtered.
@@ -134,6 +137,11 @@ pub struct ImportArgs {
     /// Add the file as a version of this existing work.
     #[arg(long, value_name = "ID")]
     pub work: Option<String>,
+    /// Publish each file as a new work even when its title or document
+    /// number is an existing work's (without it such a file is refused as
+    /// most likely a version of that work: use --work).
+    #[arg(long, conflicts_with = "work")]
+    pub new_work: bool,
     /// Region of new works (default: the library's region).
     #[arg(long, value_name = "CODE")]
     pub region: Option<String>,

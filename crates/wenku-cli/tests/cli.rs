@@ -1197,9 +1197,11 @@ fn show_log_diff_and_links_take_a_number_or_title_for_the_work() {
         err.contains("no work in this library matches 《中华人民共和国立法法》"),
         "{err}"
     );
-    // Two works with the title: exit 1, both listed.
+    // Two works with the title (the second said to be new on purpose):
+    // exit 1, both listed.
     import(
         &[
+            "--new-work",
             "--title",
             "中华人民共和国动物防疫法",
             "--local",
@@ -1367,4 +1369,93 @@ fn diff_and_show_take_the_dates_and_handles_that_log_prints() {
     assert_eq!(diff["from"]["selected"]["by"], "previous");
     assert_eq!(diff["to"]["selected"]["by"], "current");
     assert_eq!(diff["to"]["selected"]["asked"], Value::Null);
+}
+
+#[test]
+fn a_revision_without_work_is_refused_as_a_likely_version() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    // Two versions of 动物防疫法, both carrying the title
+    // (testdata/corpus/laws/cn-law-dongwufangyifa).
+    let dir = corpus("laws/cn-law-dongwufangyifa");
+    let file = |d: &str| dir.join(format!("{d}.txt")).display().to_string();
+    let first = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--published",
+            "1997-07-03",
+            &file("1997-07-03"),
+        ]),
+    );
+    let work = first[0]["work"].as_str().expect("work").to_string();
+    let head = env.main_head();
+
+    let err = env.fails(
+        1,
+        &["import", "--published", "2013-06-29", &file("2013-06-29")],
+    );
+    assert!(
+        err.contains(&format!(
+            "this looks like a version of {work} (the same title 《中华人民共和国动物防疫法》); \
+             use `--work {work}` or `--new-work`; nothing was written"
+        )),
+        "{err}"
+    );
+    assert_eq!(env.main_head(), head, "nothing was written");
+    // The same refusal in a dry run.
+    env.fails(
+        1,
+        &[
+            "import",
+            "--dry-run",
+            "--published",
+            "2013-06-29",
+            &file("2013-06-29"),
+        ],
+    );
+    // --work and --new-work exclude each other.
+    env.fails(
+        2,
+        &["import", "--work", &work, "--new-work", &file("2013-06-29")],
+    );
+    // Said explicitly, either way is done.
+    let added = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--work",
+            &work,
+            "--published",
+            "2013-06-29",
+            &file("2013-06-29"),
+        ]),
+    );
+    assert_eq!(added[0]["action"], "added");
+    let second = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--new-work",
+            "--published",
+            "2015-04-24",
+            &file("2015-04-24"),
+        ]),
+    );
+    assert_eq!(second[0]["action"], "published");
+    assert_ne!(second[0]["work"], work.as_str());
+
+    // Two versions in one batch: the second looks like a version of the
+    // first, planned a moment earlier.
+    let fresh = Env::new();
+    fresh.ok(&["init", "--region", "100000"]);
+    let err = fresh.fails(1, &["import", &file("1997-07-03"), &file("2013-06-29")]);
+    assert!(
+        err.contains("this looks like a version of 100000/"),
+        "{err}"
+    );
+    assert!(err.contains("2013-06-29.txt: "), "{err}");
 }

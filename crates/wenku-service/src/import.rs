@@ -13,8 +13,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use wenku_import::Imported;
-use wenku_model::check_local;
-use wenku_model::{Region, RevisionId, WorkId};
+use wenku_model::{Citation, DocNumber, Region, RevisionId, WorkId, check_local, title_key};
 use wenku_store::{Identity, Library, ObjectId, Op, Snapshot, Transaction};
 
 use crate::error::{Error, Result};
@@ -64,6 +63,11 @@ pub struct Request {
     pub exact_local: Option<String>,
     /// Plan only; a missing publication date is then no error.
     pub dry_run: bool,
+    /// Publish a new work even when the file's title or document number
+    /// is an existing work's (`--new-work`). Without it such a file is
+    /// refused: it is most likely a version of that work, imported
+    /// without `--work`.
+    pub new_work: bool,
 }
 
 /// The plan for one input.
@@ -110,9 +114,12 @@ pub fn plan(
         ));
     }
     let mut taken = BTreeSet::new();
+    let mut batch = Vec::new();
     let mut planned = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
-        planned.push(plan_one(i, input, request, snapshot, &mut taken)?);
+        planned.push(plan_one(
+            i, input, request, snapshot, &mut taken, &mut batch,
+        )?);
     }
     // --local names the work exactly: never a neighbour with -2 appended.
     if let (Some(local), Some(p)) = (&request.exact_local, planned.first())
@@ -201,12 +208,16 @@ fn name_the_file(err: Error, inputs: &[Input], planned: &[Planned]) -> Error {
     ))
 }
 
+/// A new work planned earlier in the batch: its id, title key and number.
+type BatchWork = (WorkId, Option<String>, Option<DocNumber>);
+
 fn plan_one(
     index: usize,
     input: &Input,
     request: &Request,
     snapshot: Option<&Snapshot>,
     taken: &mut BTreeSet<WorkId>,
+    batch: &mut Vec<BatchWork>,
 ) -> Result<Planned> {
     let Input { file, imported } = input;
     let name = file.display().to_string();
@@ -251,6 +262,30 @@ fn plan_one(
         return Ok(planned(Some(work.clone()), Action::Added, op));
     }
 
+    let title_key = imported
+        .proposed
+        .title
+        .as_deref()
+        .map(title_key)
+        .filter(|k| !k.is_empty());
+    let number = imported.proposed.number.clone();
+    if !request.new_work
+        && let Some((work, why)) = existing_work(
+            snapshot,
+            batch,
+            imported.proposed.title.as_deref(),
+            title_key.as_deref(),
+            &number,
+        )?
+    {
+        return Err(Error::refused(format!(
+            "{name}: this looks like a version of {work} ({why}); use `--work {work}` or `--new-work`; nothing was written"
+        ))
+        .with_hint(format!(
+            "`wenku log {work}` lists its versions; a wenkud inbox sidecar says work = \"{work}\" or new_work = true"
+        )));
+    }
+
     let Some(region) = request.region else {
         return Ok(planned(None, Action::Published, None));
     };
@@ -280,6 +315,7 @@ fn plan_one(
         n += 1;
     };
     taken.insert(work.clone());
+    batch.push((work.clone(), title_key, number));
     let op = match published {
         Some(p) => Some(Op::Publish {
             record: new_record(work.clone(), imported),
@@ -289,6 +325,48 @@ fn plan_one(
         None => return Err(no_date()),
     };
     Ok(planned(Some(work), Action::Published, op))
+}
+
+/// The work a file to be published as new most likely belongs to: one
+/// in the library, or planned earlier in the batch, with the same
+/// document number or the same title (compared by [`title_key`]), and
+/// which of the two matched.
+fn existing_work(
+    snapshot: Option<&Snapshot>,
+    batch: &[BatchWork],
+    title: Option<&str>,
+    title_key: Option<&str>,
+    number: &Option<DocNumber>,
+) -> Result<Option<(WorkId, String)>> {
+    let by_number = |n: &DocNumber| format!("the same document number {}", n.as_str());
+    let by_title = |t: &str| format!("the same title 《{t}》");
+    for (work, key, num) in batch {
+        if let (Some(n), Some(m)) = (number, num)
+            && n == m
+        {
+            return Ok(Some((work.clone(), by_number(n))));
+        }
+        if let (Some(t), Some(k)) = (title_key, key)
+            && t == k
+        {
+            return Ok(Some((work.clone(), by_title(title.unwrap_or(t)))));
+        }
+    }
+    let Some(s) = snapshot else {
+        return Ok(None);
+    };
+    if let Some(n) = number
+        && let Some(w) = s.lookup(&Citation::number(n.clone()))?.into_iter().next()
+    {
+        return Ok(Some((w, by_number(n))));
+    }
+    if let Some(t) = title.filter(|_| title_key.is_some())
+        && let Some(w) = s.lookup(&Citation::title(t))?.into_iter().next()
+    {
+        let title = s.require_record(&w)?.title;
+        return Ok(Some((w, by_title(&title))));
+    }
+    Ok(None)
 }
 
 /// A local id from the file name when the importer suggests none.

@@ -89,6 +89,7 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
         region,
         exact_local: args.local.clone(),
         dry_run: args.dry_run,
+        new_work: args.new_work,
     };
     let (planned, committed_head) = match (&library, args.dry_run) {
         (Some(library), false) => {
