@@ -446,6 +446,12 @@ fn repeal_withdraw_and_verify() {
 /// Rewrites one file in a new commit on main with plain git plumbing, the
 /// way a careless or hostile process would.
 fn tamper(git_dir: &Path, path: &str) {
+    edit_blob(git_dir, path, |s| s.replacen("政务公开", "政务公示", 1));
+}
+
+/// Commits `edit` of the blob at `path` on `main` with git alone, as a
+/// hand edit or another tool would.
+fn edit_blob(git_dir: &Path, path: &str, edit: impl Fn(&str) -> String) {
     let git = |args: &[&str], input: Option<&[u8]>| -> String {
         let mut c = Command::new("git");
         c.arg("--git-dir")
@@ -471,7 +477,7 @@ fn tamper(git_dir: &Path, path: &str) {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     let original = git(&["cat-file", "blob", &format!("main:{path}")], None);
-    let altered = original.replacen("政务公开", "政务公示", 1);
+    let altered = edit(&original);
     let blob = git(&["hash-object", "-w", "--stdin"], Some(altered.as_bytes()));
     let index = git_dir.join("tamper-index");
     let with_index = |args: &[&str]| {
@@ -1458,4 +1464,109 @@ fn a_revision_without_work_is_refused_as_a_likely_version() {
         "{err}"
     );
     assert!(err.contains("2013-06-29.txt: "), "{err}");
+}
+
+#[test]
+fn impossible_lifecycles_are_refused_and_verify_reports_stored_ones() {
+    let env = Env::new();
+    let work = dongwufangyifa(&env);
+    let head = env.main_head();
+
+    // A repeal before the first publication (1997-07-03).
+    let err = env.fails(1, &["repeal", &work, "--date", "1980-01-01"]);
+    assert!(
+        err.contains(
+            "impossible lifecycle: repealed from 1980-01-01, before its first version was published on 1997-07-03"
+        ),
+        "{err}"
+    );
+    // A withdrawal too.
+    let err = env.fails(
+        1,
+        &[
+            "withdraw",
+            &work,
+            "--date",
+            "1990-01-01",
+            "--reason",
+            "发布有误",
+        ],
+    );
+    assert!(err.contains("withdrawn from 1990-01-01, before"), "{err}");
+    // A version effective years before it was published.
+    let text = corpus("laws/cn-law-dongwufangyifa/2013-06-29.txt");
+    let err = env.fails(
+        1,
+        &[
+            "import",
+            "--work",
+            &work,
+            "--published",
+            "2013-06-29",
+            "--effective",
+            "2010-01-01",
+            text.to_str().expect("UTF-8 path"),
+        ],
+    );
+    assert!(
+        err.contains(
+            "takes effect on 2010-01-01, more than a year before it was published on 2013-06-29"
+        ),
+        "{err}"
+    );
+    assert_eq!(env.main_head(), head, "nothing was written");
+
+    // A second repeal would replace the first and lose its --by.
+    env.ok(&[
+        "repeal",
+        &work,
+        "--date",
+        "2025-01-01",
+        "--by",
+        "国务院令第1号",
+    ]);
+    let err = env.fails(1, &["repeal", &work, "--date", "2025-06-01"]);
+    assert!(
+        err.contains("the work is already repealed from 2025-01-01 by 国务院令第1号"),
+        "{err}"
+    );
+    // The same repeal again changes nothing.
+    env.ok(&[
+        "repeal",
+        &work,
+        "--date",
+        "2025-01-01",
+        "--by",
+        "国务院令第1号",
+    ]);
+    let log = &check_json("log", &env.ok(&["log", &work, "--json"]))[0];
+    assert_eq!(log["events"][0]["date"], "2025-01-01");
+    assert!(log["events"][0]["by"].is_object(), "{log:#}");
+
+    // A record edited outside wenku with an impossible repeal: verify
+    // reports it.
+    assert!(env.ok(&["verify"]).starts_with("ok"));
+    let path = wenku_store::layout::record_path(&wenku_model::WorkId::parse(&work).expect("id"));
+    // (The helper reads the blob trimmed; canonical XML ends with a newline.)
+    edit_blob(&env.lib(), &path, |s| {
+        s.replace("2025-01-01", "1980-01-01") + "\n"
+    });
+    let out = env.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        report.contains(&format!(
+            "{path}: impossible lifecycle: repealed from 1980-01-01, before its first version was published on 1997-07-03"
+        )),
+        "{report}"
+    );
+    let out = env.run(&["verify", "--json"]);
+    let json = check_json("verify", &String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        json[0]["problems"].as_array().map(Vec::len),
+        Some(1),
+        "{json:?}"
+    );
+    assert_eq!(json[0]["problems"][0]["kind"], "lifecycle", "{json:?}");
 }

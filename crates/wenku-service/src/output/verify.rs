@@ -72,5 +72,6 @@ pub fn problem_kind(k: &ProblemKind) -> &'static str {
         ProblemKind::DanglingTarget(_) => "dangling-target",
         ProblemKind::EmptyCitation => "empty-citation",
         ProblemKind::Unreadable(_) => "unreadable",
+        ProblemKind::Lifecycle(_) => "lifecycle",
     }
 }
