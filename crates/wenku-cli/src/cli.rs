@@ -166,7 +166,10 @@ pub struct ImportArgs {
     /// Effective date (YYYY-MM-DD), overriding what the text says.
     #[arg(long, value_name = "DATE")]
     pub effective: Option<String>,
-    /// Show what was recognised without writing anything.
+    /// Show what was recognised and what the import would do, with every
+    /// check the import runs (a refusal exits as the import would),
+    /// without writing anything. Outside a library: only what was
+    /// recognised.
     #[arg(long)]
     pub dry_run: bool,
     /// One JSON object per file.

@@ -1570,3 +1570,74 @@ fn impossible_lifecycles_are_refused_and_verify_reports_stored_ones() {
     );
     assert_eq!(json[0]["problems"][0]["kind"], "lifecycle", "{json:?}");
 }
+
+#[test]
+fn a_dry_run_refuses_what_the_import_would_refuse() {
+    let env = Env::new();
+    env.qingdao();
+    let head = env.main_head();
+    // testdata/corpus/laws/cn-law-dongwufangyifa/2021-01-22.txt: a bare
+    // text with no date in it.
+    let bare = corpus("laws/cn-law-dongwufangyifa/2021-01-22.txt")
+        .display()
+        .to_string();
+    let seed = corpus("seeds/370104-huaiyin-2025-interpretation.txt")
+        .display()
+        .to_string();
+    for dry in [false, true] {
+        let with = |args: &[&str]| -> Vec<String> {
+            let mut v = vec!["import".to_string()];
+            if dry {
+                v.push("--dry-run".into());
+            }
+            v.extend(args.iter().map(|s| s.to_string()));
+            v
+        };
+        let run = |args: Vec<String>| {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            env.fails(1, &args)
+        };
+        // No publication date.
+        let err = run(with(&[&bare]));
+        assert!(
+            err.contains("no publication date found in the text"),
+            "dry run {dry}: {err}"
+        );
+        // A region outside the library's authority (济南 in Qingdao's).
+        let err = run(with(&[
+            "--region",
+            "370104",
+            "--published",
+            "2025-03-01",
+            &seed,
+        ]));
+        assert!(
+            err.contains("region 370104 is outside this node's authority"),
+            "dry run {dry}: {err}"
+        );
+        // An effective date years before publication.
+        let err = run(with(&[
+            "--published",
+            "2025-03-01",
+            "--effective",
+            "2020-01-01",
+            &seed,
+        ]));
+        assert!(err.contains("impossible lifecycle"), "dry run {dry}: {err}");
+    }
+    assert_eq!(env.main_head(), head);
+    // What the import would do, the dry run still says.
+    let json = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--dry-run",
+            "--json",
+            "--published",
+            "2025-03-01",
+            &seed,
+        ]),
+    );
+    assert_eq!(json[0]["action"], "published");
+    assert_eq!(env.main_head(), head);
+}

@@ -136,6 +136,41 @@ pub fn plan(
     Ok(planned)
 }
 
+/// A dry run against a library that runs every check [`import`] runs —
+/// the planning's (a publication date, a likely version of an existing
+/// work) and the store's (authority, lifecycle, targets, limits) — on the
+/// current head, and writes nothing. `request.dry_run` is ignored: what
+/// the real import would refuse, this refuses.
+pub fn check(library: &Library, inputs: &[Input], request: &Request) -> Result<Vec<Planned>> {
+    let request = Request {
+        region: request.region.or(Some(library.authority().node())),
+        dry_run: false,
+        ..request.clone()
+    };
+    let snapshot = library.snapshot()?;
+    let mut planned = plan(inputs, &request, Some(&snapshot))?;
+    let transaction: Transaction = planned.iter().filter_map(|p| p.op.clone()).collect();
+    let outcomes = library
+        .check(snapshot.commit(), &transaction)
+        .map_err(|e| name_the_file(Error::from(e), inputs, &planned))?;
+    mark_unchanged(&mut planned, &outcomes);
+    Ok(planned)
+}
+
+/// Marks the plans whose version the store found already there.
+fn mark_unchanged(planned: &mut [Planned], outcomes: &[wenku_store::OpOutcome]) {
+    for o in outcomes {
+        if o.unchanged.is_some() {
+            for p in planned
+                .iter_mut()
+                .filter(|p| p.work.as_ref() == Some(&o.work) && Some(p.revision) == o.revision)
+            {
+                p.action = Action::Unchanged;
+            }
+        }
+    }
+}
+
 /// Imports a batch as one commit, planned on the head it is committed on:
 /// a concurrent writer that takes an id or stores the same text first
 /// makes this import plan again, not fail.
@@ -164,16 +199,7 @@ pub fn import(
     });
     let committed = committed.map_err(|e| name_the_file(e, inputs, &last))?;
     // The store knows best whether a version was already there.
-    for o in &committed.outcomes {
-        if o.unchanged.is_some() {
-            for p in last
-                .iter_mut()
-                .filter(|p| p.work.as_ref() == Some(&o.work) && Some(p.revision) == o.revision)
-            {
-                p.action = Action::Unchanged;
-            }
-        }
-    }
+    mark_unchanged(&mut last, &committed.outcomes);
     Ok(Imports {
         planned: last,
         commit: committed.commit,
