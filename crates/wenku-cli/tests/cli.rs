@@ -1641,3 +1641,59 @@ fn a_dry_run_refuses_what_the_import_would_refuse() {
     assert_eq!(json[0]["action"], "published");
     assert_eq!(env.main_head(), head);
 }
+
+#[test]
+fn a_new_version_keeps_the_work_title_and_type_the_text_does_not_give() {
+    let env = Env::new();
+    // 1997 carries the title; the 2021 text
+    // (testdata/corpus/laws/cn-law-dongwufangyifa/2021-01-22.txt) has none.
+    let work = dongwufangyifa(&env);
+    let version = |handle: &str| {
+        check_json(
+            "show",
+            &env.ok(&["show", &work, "--version", handle, "--format", "json"]),
+        )
+        .remove(0)
+    };
+    let first = version("v1");
+    assert_eq!(first["title"], "中华人民共和国动物防疫法");
+    let latest = version("v3");
+    assert_eq!(latest["published"], "2021-01-22");
+    assert_eq!(latest["title"], first["title"]);
+    assert_eq!(latest["type"], first["type"]);
+    // Importing the same text again is still recognised as stored.
+    let again = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--work",
+            &work,
+            "--published",
+            "2021-01-22",
+            corpus("laws/cn-law-dongwufangyifa/2021-01-22.txt")
+                .to_str()
+                .expect("UTF-8 path"),
+        ]),
+    );
+    assert_eq!(again[0]["action"], "unchanged");
+    // A title the text gives explicitly is kept.
+    let renamed = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--work",
+            &work,
+            "--published",
+            "2015-04-24",
+            "--title",
+            "动物防疫法（2015年修正）",
+            corpus("laws/cn-law-dongwufangyifa/2015-04-24.txt")
+                .to_str()
+                .expect("UTF-8 path"),
+        ]),
+    );
+    assert_eq!(renamed[0]["action"], "added");
+    assert_eq!(version("v3")["title"], "动物防疫法（2015年修正）");
+}

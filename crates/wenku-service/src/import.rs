@@ -17,7 +17,7 @@ use wenku_model::{Citation, DocNumber, Region, RevisionId, WorkId, check_local, 
 use wenku_store::{Identity, Library, ObjectId, Op, Snapshot, Transaction};
 
 use crate::error::{Error, Result};
-use crate::proposal::{new_record, new_version};
+use crate::proposal::{new_record, new_version, new_version_of, version_document};
 
 /// What happens to one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,8 +247,17 @@ fn plan_one(
 ) -> Result<Planned> {
     let Input { file, imported } = input;
     let name = file.display().to_string();
-    let revision = imported
-        .document
+    // A version of a named work takes the work's title and type where the
+    // text has none; its id is that of the text as stored.
+    let target = match (&request.work, snapshot) {
+        (Some(w), Some(s)) => Some(s.require_record(w)?),
+        _ => None,
+    };
+    let document = match &target {
+        Some(record) => std::borrow::Cow::Owned(version_document(record, imported)),
+        None => std::borrow::Cow::Borrowed(&imported.document),
+    };
+    let revision = document
         .revision_id()
         .map_err(|e| Error::refused(format!("{name}: cannot be stored: {e}")).with_source(e))?;
     let published = imported.proposed.published;
@@ -280,7 +289,10 @@ fn plan_one(
         let op = match published {
             Some(p) => Some(Op::AddVersion {
                 work: work.clone(),
-                version: new_version(imported, p),
+                version: match &target {
+                    Some(record) => new_version_of(record, imported, p),
+                    None => new_version(imported, p),
+                },
             }),
             None if request.dry_run => None,
             None => return Err(no_date()),
