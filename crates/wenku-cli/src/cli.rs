@@ -47,6 +47,9 @@ pub enum Command {
     /// Import documents: each file becomes a new work, or with --work a
     /// version of an existing work inserted by its published date.
     ///
+    /// A file whose title or document number is an existing work's is
+    /// refused unless --work or --new-work says which it is.
+    ///
     /// Example: wenku import --region 370200 --type policy notice.txt
     Import(ImportArgs),
     /// List works, filtered.
@@ -63,11 +66,14 @@ pub enum Command {
     Log(LogArgs),
     /// Compare two versions article by article.
     ///
-    /// FROM and TO are a revision prefix (8+ hex digits) or a date (the
-    /// version in force then). Default: the previous version against the
+    /// FROM and TO are a handle from `wenku log` (v1 is the first version
+    /// in legal order, v2 the next …), a revision prefix (8+ hex digits),
+    /// `current`, `previous`, or a date: the version published that day,
+    /// else the version in effect that day (said on stderr, and in the
+    /// JSON's `selected`). Default: the previous version against the
     /// current one.
     ///
-    /// Example: wenku diff 100000/lifafa 2015-06-01 2023-06-01 --format table-md
+    /// Example: wenku diff 100000/lifafa v1 v2 --format table-md
     Diff(DiffArgs),
     /// Relations of a work, both directions.
     ///
@@ -132,6 +138,11 @@ pub struct ImportArgs {
     /// Add the file as a version of this existing work.
     #[arg(long, value_name = "ID")]
     pub work: Option<String>,
+    /// Publish each file as a new work even when its title or document
+    /// number is an existing work's (without it such a file is refused as
+    /// most likely a version of that work: use --work).
+    #[arg(long, conflicts_with = "work")]
+    pub new_work: bool,
     /// Region of new works (default: the library's region).
     #[arg(long, value_name = "CODE")]
     pub region: Option<String>,
@@ -157,7 +168,10 @@ pub struct ImportArgs {
     /// Effective date (YYYY-MM-DD), overriding what the text says.
     #[arg(long, value_name = "DATE")]
     pub effective: Option<String>,
-    /// Show what was recognised without writing anything.
+    /// Show what was recognised and what the import would do, with every
+    /// check the import runs (a refusal exits as the import would),
+    /// without writing anything. Outside a library: only what was
+    /// recognised.
     #[arg(long)]
     pub dry_run: bool,
     /// One JSON object per file.
@@ -212,7 +226,9 @@ pub struct ShowArgs {
     /// The text in force on this date.
     #[arg(long, value_name = "DATE", conflicts_with = "version")]
     pub at: Option<String>,
-    /// One version, by revision id or a unique prefix of 8+ hex digits.
+    /// One version: its handle from `wenku log` (v1, v2 …), a revision
+    /// id or unique prefix of 8+ hex digits, `current`, `previous`, or its
+    /// publication date (another date names the version in effect then).
     #[arg(long, value_name = "REV")]
     pub version: Option<String>,
     /// Output format.
@@ -254,11 +270,13 @@ pub struct DiffArgs {
     /// The work: its id, or its document number or exact title when
     /// exactly one work carries it.
     pub work: String,
-    /// The older side: a revision prefix, a date, `current` or
-    /// `previous` (default: the version before the newer side).
+    /// The older side: a handle (v1), a revision prefix, a date,
+    /// `current` or `previous` (default: the version before the newer
+    /// side).
     pub from: Option<String>,
-    /// The newer side: a revision prefix, a date, `current` or
-    /// `previous` (default: `current`, the version in force today).
+    /// The newer side: a handle (v2), a revision prefix, a date,
+    /// `current` or `previous` (default: `current`, the version in force
+    /// today).
     pub to: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Term)]

@@ -446,6 +446,12 @@ fn repeal_withdraw_and_verify() {
 /// Rewrites one file in a new commit on main with plain git plumbing, the
 /// way a careless or hostile process would.
 fn tamper(git_dir: &Path, path: &str) {
+    edit_blob(git_dir, path, |s| s.replacen("政务公开", "政务公示", 1));
+}
+
+/// Commits `edit` of the blob at `path` on `main` with git alone, as a
+/// hand edit or another tool would.
+fn edit_blob(git_dir: &Path, path: &str, edit: impl Fn(&str) -> String) {
     let git = |args: &[&str], input: Option<&[u8]>| -> String {
         let mut c = Command::new("git");
         c.arg("--git-dir")
@@ -471,7 +477,7 @@ fn tamper(git_dir: &Path, path: &str) {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     let original = git(&["cat-file", "blob", &format!("main:{path}")], None);
-    let altered = original.replacen("政务公开", "政务公示", 1);
+    let altered = edit(&original);
     let blob = git(&["hash-object", "-w", "--stdin"], Some(altered.as_bytes()));
     let index = git_dir.join("tamper-index");
     let with_index = |args: &[&str]| {
@@ -1183,8 +1189,18 @@ fn show_log_diff_and_links_take_a_number_or_title_for_the_work() {
     // diff names its sides `previous` and `current` too.
     let by_title = env.ok(&["diff", "中华人民共和国动物防疫法", "--format", "json"]);
     let by_words = env.ok(&["diff", &work, "previous", "current", "--format", "json"]);
+    // The same versions; only what was typed differs.
+    let parse = |s: &str| -> Value { serde_json::from_str(s).expect("JSON") };
+    let (mut by_title, mut by_words) = (parse(&by_title), parse(&by_words));
+    assert_eq!(by_words["from"]["selected"]["asked"], "previous");
+    assert_eq!(by_title["from"]["selected"]["asked"], Value::Null);
+    for side in ["from", "to"] {
+        for d in [&mut by_title, &mut by_words] {
+            d[side].as_object_mut().expect("a side").remove("selected");
+        }
+    }
     assert_eq!(by_title, by_words);
-    let diff: Value = serde_json::from_str(&by_words).expect("JSON");
+    let diff = by_words;
     assert_eq!(diff["from"]["published"], "2013-06-29");
     assert_eq!(diff["to"]["published"], "2021-01-22");
 
@@ -1194,9 +1210,11 @@ fn show_log_diff_and_links_take_a_number_or_title_for_the_work() {
         err.contains("no work in this library matches 《中华人民共和国立法法》"),
         "{err}"
     );
-    // Two works with the title: exit 1, both listed.
+    // Two works with the title (the second said to be new on purpose):
+    // exit 1, both listed.
     import(
         &[
+            "--new-work",
             "--title",
             "中华人民共和国动物防疫法",
             "--local",
@@ -1215,4 +1233,475 @@ fn show_log_diff_and_links_take_a_number_or_title_for_the_work() {
         &env.ok(&["show", "国办发〔2021〕1号", "--format", "json"]),
     )[0];
     assert_eq!(shown["work"], "100000/dongwu");
+}
+
+/// `env.run` that succeeds, returning stdout and stderr.
+fn ok_with_stderr(env: &Env, args: &[&str]) -> (String, String) {
+    let out = env.run(args);
+    assert!(
+        out.status.success(),
+        "wenku {args:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8(out.stdout).expect("UTF-8 output"),
+        String::from_utf8(out.stderr).expect("UTF-8 output"),
+    )
+}
+
+/// A diff's JSON, checked against `schemas/diff-1.schema.json`.
+fn diff_json(out: &str) -> Value {
+    let value: Value = serde_json::from_str(out).expect("diff writes JSON");
+    let validator = wenku_test_support::schema::validator("diff-1.schema.json", None);
+    wenku_test_support::schema::check(&validator, "diff", &value);
+    value
+}
+
+/// 动物防疫法 (testdata/corpus/laws/cn-law-dongwufangyifa, from the
+/// reference corpus) in three versions whose effective dates differ from
+/// their publication dates: 1997-07-03 → 1998-01-01, 2007-08-30 →
+/// 2008-01-01, 2021-01-22 → 2021-05-01.
+fn dongwufangyifa(env: &Env) -> String {
+    env.ok(&["init", "--region", "100000"]);
+    let dir = corpus("laws/cn-law-dongwufangyifa");
+    let file = |d: &str| dir.join(format!("{d}.txt")).display().to_string();
+    let first = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--published",
+            "1997-07-03",
+            &file("1997-07-03"),
+        ]),
+    );
+    let work = first[0]["work"].as_str().expect("work").to_string();
+    for d in ["2007-08-30", "2021-01-22"] {
+        env.ok(&["import", "--work", &work, "--published", d, &file(d)]);
+    }
+    work
+}
+
+#[test]
+fn diff_and_show_take_the_dates_and_handles_that_log_prints() {
+    let env = Env::new();
+    let work = dongwufangyifa(&env);
+
+    // log: a handle per version, both dates.
+    let log = env.ok(&["log", &work]);
+    for line in [
+        "  published 1997-07-03  effective 1998-01-01  superseded",
+        "  published 2007-08-30  effective 2008-01-01  superseded",
+        "  published 2021-01-22  effective 2021-05-01  in-force",
+    ] {
+        assert!(log.contains(line), "{line}\n{log}");
+    }
+    let handles: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("  published "))
+        .map(|l| l.split_whitespace().next().expect("a handle"))
+        .collect();
+    assert_eq!(handles, ["v1", "v2", "v3"]);
+    let log = &check_json("log", &env.ok(&["log", &work, "--json"]))[0];
+    let rev = |i: usize| log["versions"][i]["revision"].as_str().expect("revision");
+    assert_eq!(log["versions"][1]["handle"], "v2");
+
+    // Publication dates, as log prints them, select those versions, even
+    // when another version is in effect that day (2021-01-22: the 2007
+    // text) or none is yet (1997-07-03).
+    let (out, err) = ok_with_stderr(
+        &env,
+        &[
+            "diff",
+            &work,
+            "2007-08-30",
+            "2021-01-22",
+            "--format",
+            "json",
+        ],
+    );
+    let diff = diff_json(&out);
+    assert_eq!(diff["from"]["revision"], rev(1));
+    assert_eq!(diff["to"]["revision"], rev(2));
+    assert_eq!(diff["from"]["handle"], "v2");
+    assert_eq!(diff["to"]["effective"], "2021-05-01");
+    assert_eq!(diff["from"]["selected"]["by"], "published");
+    assert_eq!(diff["from"]["selected"]["asked"], "2007-08-30");
+    assert!(diff["from"]["selected"].get("note").is_none());
+    assert_eq!(err, "");
+    let (term, err) = ok_with_stderr(&env, &["diff", &work, "1997-07-03", "2007-08-30"]);
+    assert!(
+        term.starts_with(
+            "--- 中华人民共和国动物防疫法 · v1 · 1997-07-03 (effective 1998-01-01) · "
+        ),
+        "{term}"
+    );
+    assert_eq!(err, "", "an exact publication date needs no explanation");
+
+    // Handles, in diff and show.
+    let diff = diff_json(&env.ok(&["diff", &work, "v1", "v3", "--format", "json"]));
+    assert_eq!(diff["from"]["revision"], rev(0));
+    assert_eq!(diff["to"]["revision"], rev(2));
+    assert_eq!(diff["to"]["selected"]["by"], "handle");
+    let shown = &check_json(
+        "show",
+        &env.ok(&["show", &work, "--version", "v2", "--format", "json"]),
+    )[0];
+    assert_eq!(shown["revision"], rev(1));
+    let err = env.fails(1, &["diff", &work, "v1", "v4"]);
+    assert!(err.contains("has 3 versions; there is no v4"), "{err}");
+
+    // Any other date names the version in effect then, and says so: on
+    // stderr beside terminal output, in `selected.note` in JSON.
+    let (_, err) = ok_with_stderr(&env, &["diff", &work, "2010-06-01", "v3"]);
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "FROM 2010-06-01 is not the publication date of any version of {work}; \
+             it names v2 (published 2007-08-30, effective 2008-01-01), the version in effect on 2010-06-01"
+        )
+    );
+    let (out, err) = ok_with_stderr(
+        &env,
+        &["diff", &work, "2010-06-01", "v3", "--format", "json"],
+    );
+    assert_eq!(err, "", "JSON carries the note itself");
+    let diff = diff_json(&out);
+    assert_eq!(diff["from"]["revision"], rev(1));
+    assert_eq!(diff["from"]["selected"]["by"], "in-effect");
+    assert!(
+        diff["from"]["selected"]["note"]
+            .as_str()
+            .expect("a note")
+            .contains("the version in effect on 2010-06-01"),
+        "{diff:#}"
+    );
+    // The defaults say what they are.
+    let diff = diff_json(&env.ok(&["diff", &work, "--format", "json"]));
+    assert_eq!(diff["from"]["selected"]["by"], "previous");
+    assert_eq!(diff["to"]["selected"]["by"], "current");
+    assert_eq!(diff["to"]["selected"]["asked"], Value::Null);
+}
+
+#[test]
+fn a_revision_without_work_is_refused_as_a_likely_version() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    // Two versions of 动物防疫法, both carrying the title
+    // (testdata/corpus/laws/cn-law-dongwufangyifa).
+    let dir = corpus("laws/cn-law-dongwufangyifa");
+    let file = |d: &str| dir.join(format!("{d}.txt")).display().to_string();
+    let first = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--published",
+            "1997-07-03",
+            &file("1997-07-03"),
+        ]),
+    );
+    let work = first[0]["work"].as_str().expect("work").to_string();
+    let head = env.main_head();
+
+    let err = env.fails(
+        1,
+        &["import", "--published", "2013-06-29", &file("2013-06-29")],
+    );
+    assert!(
+        err.contains(&format!(
+            "this looks like a version of {work} (the same title 《中华人民共和国动物防疫法》); \
+             use `--work {work}` or `--new-work`; nothing was written"
+        )),
+        "{err}"
+    );
+    assert_eq!(env.main_head(), head, "nothing was written");
+    // The same refusal in a dry run.
+    env.fails(
+        1,
+        &[
+            "import",
+            "--dry-run",
+            "--published",
+            "2013-06-29",
+            &file("2013-06-29"),
+        ],
+    );
+    // --work and --new-work exclude each other.
+    env.fails(
+        2,
+        &["import", "--work", &work, "--new-work", &file("2013-06-29")],
+    );
+    // Said explicitly, either way is done.
+    let added = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--work",
+            &work,
+            "--published",
+            "2013-06-29",
+            &file("2013-06-29"),
+        ]),
+    );
+    assert_eq!(added[0]["action"], "added");
+    let second = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--new-work",
+            "--published",
+            "2015-04-24",
+            &file("2015-04-24"),
+        ]),
+    );
+    assert_eq!(second[0]["action"], "published");
+    assert_ne!(second[0]["work"], work.as_str());
+
+    // Two versions in one batch: the second looks like a version of the
+    // first, planned a moment earlier.
+    let fresh = Env::new();
+    fresh.ok(&["init", "--region", "100000"]);
+    let err = fresh.fails(1, &["import", &file("1997-07-03"), &file("2013-06-29")]);
+    assert!(
+        err.contains("this looks like a version of 100000/"),
+        "{err}"
+    );
+    assert!(err.contains("2013-06-29.txt: "), "{err}");
+}
+
+#[test]
+fn impossible_lifecycles_are_refused_and_verify_reports_stored_ones() {
+    let env = Env::new();
+    let work = dongwufangyifa(&env);
+    let head = env.main_head();
+
+    // A repeal before the first publication (1997-07-03).
+    let err = env.fails(1, &["repeal", &work, "--date", "1980-01-01"]);
+    assert!(
+        err.contains(
+            "impossible lifecycle: repealed from 1980-01-01, before its first version was published on 1997-07-03"
+        ),
+        "{err}"
+    );
+    // A withdrawal too.
+    let err = env.fails(
+        1,
+        &[
+            "withdraw",
+            &work,
+            "--date",
+            "1990-01-01",
+            "--reason",
+            "发布有误",
+        ],
+    );
+    assert!(err.contains("withdrawn from 1990-01-01, before"), "{err}");
+    // A version effective years before it was published.
+    let text = corpus("laws/cn-law-dongwufangyifa/2013-06-29.txt");
+    let err = env.fails(
+        1,
+        &[
+            "import",
+            "--work",
+            &work,
+            "--published",
+            "2013-06-29",
+            "--effective",
+            "2010-01-01",
+            text.to_str().expect("UTF-8 path"),
+        ],
+    );
+    assert!(
+        err.contains(
+            "takes effect on 2010-01-01, more than a year before it was published on 2013-06-29"
+        ),
+        "{err}"
+    );
+    assert_eq!(env.main_head(), head, "nothing was written");
+
+    // A second repeal would replace the first and lose its --by.
+    env.ok(&[
+        "repeal",
+        &work,
+        "--date",
+        "2025-01-01",
+        "--by",
+        "国务院令第1号",
+    ]);
+    let err = env.fails(1, &["repeal", &work, "--date", "2025-06-01"]);
+    assert!(
+        err.contains("the work is already repealed from 2025-01-01 by 国务院令第1号"),
+        "{err}"
+    );
+    // The same repeal again changes nothing.
+    env.ok(&[
+        "repeal",
+        &work,
+        "--date",
+        "2025-01-01",
+        "--by",
+        "国务院令第1号",
+    ]);
+    let log = &check_json("log", &env.ok(&["log", &work, "--json"]))[0];
+    assert_eq!(log["events"][0]["date"], "2025-01-01");
+    assert!(log["events"][0]["by"].is_object(), "{log:#}");
+
+    // A record edited outside wenku with an impossible repeal: verify
+    // reports it.
+    assert!(env.ok(&["verify"]).starts_with("ok"));
+    let path = wenku_store::layout::record_path(&wenku_model::WorkId::parse(&work).expect("id"));
+    // (The helper reads the blob trimmed; canonical XML ends with a newline.)
+    edit_blob(&env.lib(), &path, |s| {
+        s.replace("2025-01-01", "1980-01-01") + "\n"
+    });
+    let out = env.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        report.contains(&format!(
+            "{path}: impossible lifecycle: repealed from 1980-01-01, before its first version was published on 1997-07-03"
+        )),
+        "{report}"
+    );
+    let out = env.run(&["verify", "--json"]);
+    let json = check_json("verify", &String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        json[0]["problems"].as_array().map(Vec::len),
+        Some(1),
+        "{json:?}"
+    );
+    assert_eq!(json[0]["problems"][0]["kind"], "lifecycle", "{json:?}");
+}
+
+#[test]
+fn a_dry_run_refuses_what_the_import_would_refuse() {
+    let env = Env::new();
+    env.qingdao();
+    let head = env.main_head();
+    // testdata/corpus/laws/cn-law-dongwufangyifa/2021-01-22.txt: a bare
+    // text with no date in it, under a name that has none either (a date
+    // in the file name dates the version).
+    let bare = env.dir.path().join("dongwufangyifa.txt");
+    std::fs::copy(corpus("laws/cn-law-dongwufangyifa/2021-01-22.txt"), &bare).expect("copy");
+    let bare = bare.display().to_string();
+    let seed = corpus("seeds/370104-huaiyin-2025-interpretation.txt")
+        .display()
+        .to_string();
+    for dry in [false, true] {
+        let with = |args: &[&str]| -> Vec<String> {
+            let mut v = vec!["import".to_string()];
+            if dry {
+                v.push("--dry-run".into());
+            }
+            v.extend(args.iter().map(|s| s.to_string()));
+            v
+        };
+        let run = |args: Vec<String>| {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            env.fails(1, &args)
+        };
+        // No publication date.
+        let err = run(with(&[&bare]));
+        assert!(
+            err.contains("no publication date found in the text"),
+            "dry run {dry}: {err}"
+        );
+        // A region outside the library's authority (济南 in Qingdao's).
+        let err = run(with(&[
+            "--region",
+            "370104",
+            "--published",
+            "2025-03-01",
+            &seed,
+        ]));
+        assert!(
+            err.contains("region 370104 is outside this node's authority"),
+            "dry run {dry}: {err}"
+        );
+        // An effective date years before publication.
+        let err = run(with(&[
+            "--published",
+            "2025-03-01",
+            "--effective",
+            "2020-01-01",
+            &seed,
+        ]));
+        assert!(err.contains("impossible lifecycle"), "dry run {dry}: {err}");
+    }
+    assert_eq!(env.main_head(), head);
+    // What the import would do, the dry run still says.
+    let json = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--dry-run",
+            "--json",
+            "--published",
+            "2025-03-01",
+            &seed,
+        ]),
+    );
+    assert_eq!(json[0]["action"], "published");
+    assert_eq!(env.main_head(), head);
+}
+
+#[test]
+fn a_new_version_keeps_the_work_title_and_type_the_text_does_not_give() {
+    let env = Env::new();
+    // 1997 carries the title; the 2021 text
+    // (testdata/corpus/laws/cn-law-dongwufangyifa/2021-01-22.txt) has none.
+    let work = dongwufangyifa(&env);
+    let version = |handle: &str| {
+        check_json(
+            "show",
+            &env.ok(&["show", &work, "--version", handle, "--format", "json"]),
+        )
+        .remove(0)
+    };
+    let first = version("v1");
+    assert_eq!(first["title"], "中华人民共和国动物防疫法");
+    let latest = version("v3");
+    assert_eq!(latest["published"], "2021-01-22");
+    assert_eq!(latest["title"], first["title"]);
+    assert_eq!(latest["type"], first["type"]);
+    // Importing the same text again is still recognised as stored.
+    let again = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--work",
+            &work,
+            "--published",
+            "2021-01-22",
+            corpus("laws/cn-law-dongwufangyifa/2021-01-22.txt")
+                .to_str()
+                .expect("UTF-8 path"),
+        ]),
+    );
+    assert_eq!(again[0]["action"], "unchanged");
+    // A title the text gives explicitly is kept.
+    let renamed = check_json(
+        "import",
+        &env.ok(&[
+            "import",
+            "--json",
+            "--work",
+            &work,
+            "--published",
+            "2015-04-24",
+            "--title",
+            "动物防疫法（2015年修正）",
+            corpus("laws/cn-law-dongwufangyifa/2015-04-24.txt")
+                .to_str()
+                .expect("UTF-8 path"),
+        ]),
+    );
+    assert_eq!(renamed[0]["action"], "added");
+    assert_eq!(version("v3")["title"], "动物防疫法（2015年修正）");
 }

@@ -71,7 +71,7 @@ pub use compare::compare;
 pub use comparison::{
     Change, ChangeKind, Comparison, Edit, EditOp, Element, Move, Summary, UnitRef,
 };
-pub use side::Side;
+pub use side::{Selection, Side};
 
 /// How [`compare`] aligns and diffs. `Options::default()` suits statutes
 /// and normative documents alike; to change one setting, start from it:

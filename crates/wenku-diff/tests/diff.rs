@@ -60,6 +60,7 @@ fn check_schema(c: &Comparison) {
         revision: None,
         published: Some(Date::parse_iso("2015-03-15").expect("a date")),
         label: Some("旧".into()),
+        ..Side::default()
     };
     let json = json(c, &from, &Side::default());
     let v = schema();
@@ -633,6 +634,7 @@ fn sides() -> (Side, Side) {
         revision: None,
         published: Some(Date::parse_iso(date).expect("a date")),
         label: Some("中华人民共和国立法法".into()),
+        ..Side::default()
     };
     (side("2015-03-15"), side("2023-03-13"))
 }

@@ -408,7 +408,8 @@ fn effective_and_expiry(
     if let (Some(e), Some(p)) = (effective, dating.published)
         && e < p
     {
-        if dating.explicit {
+        let plausible = p.to_days() - e.to_days() <= wenku_model::MAX_RETROACTIVE_DAYS;
+        if dating.explicit && plausible {
             diags.push(Diagnostic::info(
                 None,
                 codes::METADATA,

@@ -57,8 +57,8 @@ pub use document::{
     UnitKind, WrittenDate,
 };
 pub use record::{
-    Inserted, Period, Record, Relation, RelationKind, RelationKindError, Repeal, Target,
-    VersionEntry, Withdrawal,
+    Inserted, MAX_RETROACTIVE_DAYS, Period, Record, Relation, RelationKind, RelationKindError,
+    Repeal, Target, VersionEntry, Withdrawal,
 };
 pub use region::{Level, Region, RegionError};
 pub use revision::{RevisionId, RevisionIdError, RevisionPrefix};

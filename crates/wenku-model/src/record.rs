@@ -191,6 +191,13 @@ pub enum Inserted {
     AlreadyPresent,
 }
 
+/// How many days before its publication a version may take effect.
+/// Retroactive effect of days or months happens (a regulation published in
+/// January, effective from the first of the year); years are a mistake,
+/// or the date of an earlier version. The importer does not propose such a
+/// date and the store refuses one.
+pub const MAX_RETROACTIVE_DAYS: i64 = 366;
+
 /// One period of a work's [`Record::timeline`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Period {

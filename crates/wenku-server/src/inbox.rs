@@ -44,6 +44,11 @@ pub struct Sidecar {
     pub work: Option<String>,
     /// The new work's local id; refused if taken.
     pub local: Option<String>,
+    /// Publish a new work even though the title or document number is an
+    /// existing work's; without it (and without `work`) such a file is
+    /// rejected as most likely a version of that work.
+    #[serde(default)]
+    pub new_work: bool,
     /// Document type (`law`, `regulation`, `normative`, `policy` …).
     #[serde(rename = "type")]
     pub doc_type: Option<String>,
@@ -367,7 +372,7 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
     let sidecar = match std::fs::read_to_string(sidecar_path) {
         Ok(text) => toml::from_str::<Sidecar>(&text).map_err(|e| {
             Error::refused(format!("{}: {}", sidecar_path.display(), e.to_string().trim_end()))
-                .with_hint("a sidecar may say work, local, type, title, number, issuers, published, effective, written, subjects and [[relation]]")
+                .with_hint("a sidecar may say work, local, new_work, type, title, number, issuers, published, effective, written, subjects and [[relation]]")
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Sidecar::default(),
         Err(e) => {
@@ -434,6 +439,7 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
         region: None,
         exact_local: sidecar.local.clone(),
         dry_run: false,
+        new_work: sidecar.new_work,
     };
     let imports = import::import(&shared.library, &shared.identity, &[input], &request)?;
     let planned = imports

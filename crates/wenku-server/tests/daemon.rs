@@ -510,11 +510,14 @@ fn three_nodes_publish_their_inboxes_and_pull_each_other() {
             .replace("2025年3月20日", "2025年4月1日")
             .replace("认真贯彻执行", "认真贯彻落实")
             .as_bytes(),
-        Some(
-            &PROVINCIAL_META
+        // The same title as the first: said to be a new work, not a
+        // version of it.
+        Some(&format!(
+            "new_work = true\n{}",
+            PROVINCIAL_META
                 .replace("lzbf-2025-5", "lzbf-2025-6")
-                .replace("5号", "6号"),
-        ),
+                .replace("5号", "6号")
+        )),
     );
     wait_for("the province's second document in the county", || {
         revision_in(
@@ -979,6 +982,35 @@ fn the_inbox_rejects_what_it_cannot_publish() {
         .expect("record");
     assert_eq!(record.subjects, ["政务公开"]);
     assert_eq!(record.relations.len(), 1, "{:?}", record.relations);
+
+    // A revised text with the same title and no sidecar looks like a
+    // version of that work: rejected with the reason the CLI gives.
+    let revised = notice(2).replace("认真组织实施", "认真组织实施并按月报告");
+    county.drop_file("revised.txt", revised.as_bytes(), None);
+    let report = county.inbox().join("rejected/revised.txt.error.json");
+    wait_for("the revised file rejected", || report.exists());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("read")).expect("JSON");
+    let message = report["message"].as_str().expect("message");
+    assert!(
+        message.contains(&format!("this looks like a version of {work}")),
+        "{report}"
+    );
+    // A sidecar that names the work adds it as a version.
+    county.drop_file(
+        "revised-again.txt",
+        revised.as_bytes(),
+        Some(&format!("work = \"{work}\"\npublished = \"2024-08-01\"\n")),
+    );
+    let receipt = county
+        .inbox()
+        .join("done")
+        .join("revised-again.txt.receipt.json");
+    wait_for("the revised file's receipt", || receipt.exists());
+    let receipt: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&receipt).expect("read")).expect("JSON");
+    assert_eq!(receipt["action"], "added", "{receipt}");
+    assert_eq!(receipt["work"], work.to_string());
     assert!(county.stop().success());
 }
 

@@ -265,6 +265,12 @@ impl From<wenku_store::CommitError> for Error {
                         Some("use `wenku import --work ID FILE` to add a version")
                     }
                     Refusal::UnknownWork => Some("`wenku ls` lists the works"),
+                    Refusal::Lifecycle(_) => Some(
+                        "check the dates: --published and --effective on import, --date on repeal and withdraw",
+                    ),
+                    Refusal::AlreadyRepealed { .. } | Refusal::AlreadyWithdrawn { .. } => {
+                        Some("`wenku log ID` shows what is recorded")
+                    }
                     _ => None,
                 };
                 let err = Error::refused(message);

@@ -13,12 +13,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use wenku_import::Imported;
-use wenku_model::check_local;
-use wenku_model::{Region, RevisionId, WorkId};
+use wenku_model::{Citation, DocNumber, Region, RevisionId, WorkId, check_local, title_key};
 use wenku_store::{Identity, Library, ObjectId, Op, Snapshot, Transaction};
 
 use crate::error::{Error, Result};
-use crate::proposal::{new_record, new_version};
+use crate::proposal::{new_record, new_version, new_version_of, version_document};
 
 /// What happens to one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +63,11 @@ pub struct Request {
     pub exact_local: Option<String>,
     /// Plan only; a missing publication date is then no error.
     pub dry_run: bool,
+    /// Publish a new work even when the file's title or document number
+    /// is an existing work's (`--new-work`). Without it such a file is
+    /// refused: it is most likely a version of that work, imported
+    /// without `--work`.
+    pub new_work: bool,
 }
 
 /// The plan for one input.
@@ -110,9 +114,12 @@ pub fn plan(
         ));
     }
     let mut taken = BTreeSet::new();
+    let mut batch = Vec::new();
     let mut planned = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
-        planned.push(plan_one(i, input, request, snapshot, &mut taken)?);
+        planned.push(plan_one(
+            i, input, request, snapshot, &mut taken, &mut batch,
+        )?);
     }
     // --local names the work exactly: never a neighbour with -2 appended.
     if let (Some(local), Some(p)) = (&request.exact_local, planned.first())
@@ -127,6 +134,41 @@ pub fn plan(
             )));
     }
     Ok(planned)
+}
+
+/// A dry run against a library that runs every check [`import`] runs —
+/// the planning's (a publication date, a likely version of an existing
+/// work) and the store's (authority, lifecycle, targets, limits) — on the
+/// current head, and writes nothing. `request.dry_run` is ignored: what
+/// the real import would refuse, this refuses.
+pub fn check(library: &Library, inputs: &[Input], request: &Request) -> Result<Vec<Planned>> {
+    let request = Request {
+        region: request.region.or(Some(library.authority().node())),
+        dry_run: false,
+        ..request.clone()
+    };
+    let snapshot = library.snapshot()?;
+    let mut planned = plan(inputs, &request, Some(&snapshot))?;
+    let transaction: Transaction = planned.iter().filter_map(|p| p.op.clone()).collect();
+    let outcomes = library
+        .check(snapshot.commit(), &transaction)
+        .map_err(|e| name_the_file(Error::from(e), inputs, &planned))?;
+    mark_unchanged(&mut planned, &outcomes);
+    Ok(planned)
+}
+
+/// Marks the plans whose version the store found already there.
+fn mark_unchanged(planned: &mut [Planned], outcomes: &[wenku_store::OpOutcome]) {
+    for o in outcomes {
+        if o.unchanged.is_some() {
+            for p in planned
+                .iter_mut()
+                .filter(|p| p.work.as_ref() == Some(&o.work) && Some(p.revision) == o.revision)
+            {
+                p.action = Action::Unchanged;
+            }
+        }
+    }
 }
 
 /// Imports a batch as one commit, planned on the head it is committed on:
@@ -157,16 +199,7 @@ pub fn import(
     });
     let committed = committed.map_err(|e| name_the_file(e, inputs, &last))?;
     // The store knows best whether a version was already there.
-    for o in &committed.outcomes {
-        if o.unchanged.is_some() {
-            for p in last
-                .iter_mut()
-                .filter(|p| p.work.as_ref() == Some(&o.work) && Some(p.revision) == o.revision)
-            {
-                p.action = Action::Unchanged;
-            }
-        }
-    }
+    mark_unchanged(&mut last, &committed.outcomes);
     Ok(Imports {
         planned: last,
         commit: committed.commit,
@@ -201,17 +234,30 @@ fn name_the_file(err: Error, inputs: &[Input], planned: &[Planned]) -> Error {
     ))
 }
 
+/// A new work planned earlier in the batch: its id, title key and number.
+type BatchWork = (WorkId, Option<String>, Option<DocNumber>);
+
 fn plan_one(
     index: usize,
     input: &Input,
     request: &Request,
     snapshot: Option<&Snapshot>,
     taken: &mut BTreeSet<WorkId>,
+    batch: &mut Vec<BatchWork>,
 ) -> Result<Planned> {
     let Input { file, imported } = input;
     let name = file.display().to_string();
-    let revision = imported
-        .document
+    // A version of a named work takes the work's title and type where the
+    // text has none; its id is that of the text as stored.
+    let target = match (&request.work, snapshot) {
+        (Some(w), Some(s)) => Some(s.require_record(w)?),
+        _ => None,
+    };
+    let document = match &target {
+        Some(record) => std::borrow::Cow::Owned(version_document(record, imported)),
+        None => std::borrow::Cow::Borrowed(&imported.document),
+    };
+    let revision = document
         .revision_id()
         .map_err(|e| Error::refused(format!("{name}: cannot be stored: {e}")).with_source(e))?;
     let published = imported.proposed.published;
@@ -243,12 +289,39 @@ fn plan_one(
         let op = match published {
             Some(p) => Some(Op::AddVersion {
                 work: work.clone(),
-                version: new_version(imported, p),
+                version: match &target {
+                    Some(record) => new_version_of(record, imported, p),
+                    None => new_version(imported, p),
+                },
             }),
             None if request.dry_run => None,
             None => return Err(no_date()),
         };
         return Ok(planned(Some(work.clone()), Action::Added, op));
+    }
+
+    let title_key = imported
+        .proposed
+        .title
+        .as_deref()
+        .map(title_key)
+        .filter(|k| !k.is_empty());
+    let number = imported.proposed.number.clone();
+    if !request.new_work
+        && let Some((work, why)) = existing_work(
+            snapshot,
+            batch,
+            imported.proposed.title.as_deref(),
+            title_key.as_deref(),
+            &number,
+        )?
+    {
+        return Err(Error::refused(format!(
+            "{name}: this looks like a version of {work} ({why}); use `--work {work}` or `--new-work`; nothing was written"
+        ))
+        .with_hint(format!(
+            "`wenku log {work}` lists its versions; a wenkud inbox sidecar says work = \"{work}\" or new_work = true"
+        )));
     }
 
     let Some(region) = request.region else {
@@ -280,6 +353,7 @@ fn plan_one(
         n += 1;
     };
     taken.insert(work.clone());
+    batch.push((work.clone(), title_key, number));
     let op = match published {
         Some(p) => Some(Op::Publish {
             record: new_record(work.clone(), imported),
@@ -289,6 +363,48 @@ fn plan_one(
         None => return Err(no_date()),
     };
     Ok(planned(Some(work), Action::Published, op))
+}
+
+/// The work a file to be published as new most likely belongs to: one
+/// in the library, or planned earlier in the batch, with the same
+/// document number or the same title (compared by [`title_key`]), and
+/// which of the two matched.
+fn existing_work(
+    snapshot: Option<&Snapshot>,
+    batch: &[BatchWork],
+    title: Option<&str>,
+    title_key: Option<&str>,
+    number: &Option<DocNumber>,
+) -> Result<Option<(WorkId, String)>> {
+    let by_number = |n: &DocNumber| format!("the same document number {}", n.as_str());
+    let by_title = |t: &str| format!("the same title 《{t}》");
+    for (work, key, num) in batch {
+        if let (Some(n), Some(m)) = (number, num)
+            && n == m
+        {
+            return Ok(Some((work.clone(), by_number(n))));
+        }
+        if let (Some(t), Some(k)) = (title_key, key)
+            && t == k
+        {
+            return Ok(Some((work.clone(), by_title(title.unwrap_or(t)))));
+        }
+    }
+    let Some(s) = snapshot else {
+        return Ok(None);
+    };
+    if let Some(n) = number
+        && let Some(w) = s.lookup(&Citation::number(n.clone()))?.into_iter().next()
+    {
+        return Ok(Some((w, by_number(n))));
+    }
+    if let Some(t) = title.filter(|_| title_key.is_some())
+        && let Some(w) = s.lookup(&Citation::title(t))?.into_iter().next()
+    {
+        let title = s.require_record(&w)?.title;
+        return Ok(Some((w, by_title(&title))));
+    }
+    Ok(None)
 }
 
 /// A local id from the file name when the importer suggests none.

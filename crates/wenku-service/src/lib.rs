@@ -11,7 +11,8 @@
 //!
 //! - [`import`]: plan and commit imports ([`import::import`]), with the one
 //!   conversion from the importer's proposal to a record
-//!   ([`new_record`], [`new_version`]).
+//!   ([`new_record`], [`new_version`], [`new_version_of`] for a version of
+//!   an existing work).
 //! - [`output`]: the typed JSON outputs (ls, show, log, links, find,
 //!   verify, pull, import) that the command line prints and the daemon
 //!   serves, matching `schemas/cli-1.schema.json`.
@@ -66,4 +67,4 @@ mod proposal;
 pub mod resolve;
 
 pub use error::{Error, Kind, Result};
-pub use proposal::{new_record, new_version};
+pub use proposal::{new_record, new_version, new_version_of, version_document};

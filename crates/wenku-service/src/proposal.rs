@@ -2,7 +2,7 @@
 //! records.
 
 use wenku_import::Imported;
-use wenku_model::{Date, Record, WorkId};
+use wenku_model::{Date, DocType, Document, Record, WorkId};
 use wenku_store::NewVersion;
 
 /// A new work's record from an imported text: title (the proposed one, else
@@ -37,5 +37,29 @@ pub fn new_version(imported: &Imported, published: Date) -> NewVersion {
     let mut version = NewVersion::new(imported.document.clone(), published);
     version.effective = imported.proposed.effective;
     version.amended_by = imported.proposed.amended_by.clone();
+    version
+}
+
+/// `imported`'s text as a new version of the work `record` describes: a
+/// title or type the text does not give (an empty title, the fallback type
+/// `other`) is the work's, so a bare text added to a work keeps its name
+/// and kind. What the text gives explicitly is kept.
+pub fn version_document(record: &Record, imported: &Imported) -> Document {
+    let mut document = imported.document.clone();
+    if document.title.trim().is_empty() {
+        document.title = record.title.clone();
+    }
+    if document.doc_type == DocType::Other {
+        document.doc_type = record.doc_type;
+    }
+    document
+}
+
+/// [`new_version`] of a text added to the work `record` describes, with
+/// the work's title and type where the text has none
+/// ([`version_document`]).
+pub fn new_version_of(record: &Record, imported: &Imported, published: Date) -> NewVersion {
+    let mut version = new_version(imported, published);
+    version.document = version_document(record, imported);
     version
 }

@@ -1,6 +1,8 @@
 //! Resolving what a user names: a work by id, document number (文号) or
-//! title; a version by revision prefix, by date, or by the words
-//! `current` and `previous`; a relation's target to the works it means.
+//! title; a version by its handle (`v1`, `v2` … in legal order), revision
+//! prefix, date (its publication date, else the version in effect that
+//! day), or the words `current` and `previous`; a relation's target to
+//! the works it means.
 //!
 //! Every resolution either finds exactly one thing or fails with an
 //! [`Error`] that says why: nothing matched is [`Kind::NotFound`], more
@@ -185,6 +187,126 @@ pub fn previous<'a>(record: &'a Record, of: &VersionEntry) -> Result<&'a Version
     })
 }
 
+/// A version's short handle: `v1` for the first version in legal order,
+/// `v2` for the next, and so on. `log` prints it; `show --version` and
+/// `diff` accept it. Handles follow legal order, so a version inserted
+/// before others (imported out of order) renumbers the later ones: a
+/// handle names a version of the work as it stands, the revision id names
+/// it for ever.
+pub fn handle(record: &Record, version: &VersionEntry) -> String {
+    let n = record
+        .versions
+        .iter()
+        .position(|v| v.revision == version.revision)
+        .map_or(0, |i| i + 1);
+    format!("v{n}")
+}
+
+/// The version numbered `n` (1-based, legal order): what handle `v{n}`
+/// names.
+pub fn numbered(record: &Record, n: usize) -> Result<&VersionEntry> {
+    n.checked_sub(1)
+        .and_then(|i| record.versions.get(i))
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "{} has {} version{}; there is no v{n}",
+                record.work,
+                record.versions.len(),
+                if record.versions.len() == 1 { "" } else { "s" }
+            ))
+            .with_hint(format!("`wenku log {}` lists its versions", record.work))
+        })
+}
+
+/// The version of `record` published on `date`, when exactly one was.
+/// Several versions published the same day are refused with their
+/// handles.
+pub fn published_on(record: &Record, date: Date) -> Result<Option<&VersionEntry>> {
+    let found: Vec<&VersionEntry> = record
+        .versions
+        .iter()
+        .filter(|v| v.published == date)
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        many => Err(Error::refused(format!(
+            "{} versions of {} were published on {date}: {}",
+            many.len(),
+            record.work,
+            many.iter()
+                .map(|v| format!("{} ({})", handle(record, v), v.revision.short()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .with_hint("name one by its handle or revision prefix")),
+    }
+}
+
+/// How a version was chosen from what a user typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SelectedBy {
+    /// Its handle, `v2`.
+    Handle,
+    /// A prefix of its revision id.
+    Revision,
+    /// A date that is its publication date.
+    Published,
+    /// A date that is no version's publication date: the version in
+    /// effect that day.
+    InEffect,
+    /// `current`, or no name at all where the current version is the
+    /// default.
+    Current,
+    /// `previous`, or no name at all where the version before the other
+    /// side is the default.
+    Previous,
+}
+
+impl SelectedBy {
+    /// The word in JSON output: `handle`, `revision`, `published`,
+    /// `in-effect`, `current`, `previous`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectedBy::Handle => "handle",
+            SelectedBy::Revision => "revision",
+            SelectedBy::Published => "published",
+            SelectedBy::InEffect => "in-effect",
+            SelectedBy::Current => "current",
+            SelectedBy::Previous => "previous",
+        }
+    }
+}
+
+/// A version chosen by a [`VersionName`], with how it was chosen.
+#[derive(Clone, Debug)]
+pub struct Selected<'a> {
+    /// The version.
+    pub version: &'a VersionEntry,
+    /// Its handle (`v2`).
+    pub handle: String,
+    /// How it was chosen.
+    pub by: SelectedBy,
+    /// A sentence for the reader when the choice is not the obvious
+    /// reading of what was typed: a date that is no version's publication
+    /// date names the version in effect that day, which a reader of `log`
+    /// (listing publication dates) would not expect. `None` otherwise.
+    pub note: Option<String>,
+}
+
+impl<'a> Selected<'a> {
+    /// `version` of `record`, chosen `by`, without a note.
+    pub fn new(record: &Record, version: &'a VersionEntry, by: SelectedBy) -> Selected<'a> {
+        Selected {
+            version,
+            handle: handle(record, version),
+            by,
+            note: None,
+        }
+    }
+}
+
 /// How a user names one version of a work.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VersionName {
@@ -192,17 +314,30 @@ pub enum VersionName {
     Current,
     /// `previous`: the version before the current one.
     Previous,
-    /// A date: the version in effect that day.
+    /// A date: the version published that day, or else the version in
+    /// effect that day.
     Date(Date),
+    /// A handle, `v1`, `v2` …: the version with that number in legal
+    /// order ([`handle`]).
+    Handle(usize),
     /// Hex digits: the version whose RevisionId starts with them.
     Revision(String),
 }
 
 impl VersionName {
     /// Parses what a user typed: the words `current` and `previous`, a
-    /// date (anything with `-` or `年`), else a revision prefix (checked
-    /// when it is resolved). `what` names where it was typed.
+    /// handle (`v` and a number), a date (anything with `-` or `年`),
+    /// else a revision prefix (checked when it is resolved). `what` names
+    /// where it was typed.
     pub fn parse(value: &str, what: &str) -> Result<VersionName> {
+        let number = value
+            .strip_prefix(['v', 'V'])
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if let Some(n) = number {
+            return n.parse().map(VersionName::Handle).map_err(|_| {
+                Error::refused(format!("{what}: version handle {value} is too large"))
+            });
+        }
         Ok(match value {
             "current" => VersionName::Current,
             "previous" => VersionName::Previous,
@@ -218,12 +353,40 @@ impl VersionName {
         today: Date,
         what: &str,
     ) -> Result<&'a VersionEntry> {
-        match self {
-            VersionName::Current => current(record, today),
-            VersionName::Previous => previous(record, current(record, today)?),
-            VersionName::Date(d) => in_effect(record, *d, what),
-            VersionName::Revision(p) => revision(record, p),
-        }
+        Ok(self.select(record, today, what)?.version)
+    }
+
+    /// The version of `record` this names on `today`, with how it was
+    /// chosen. A date that is exactly one version's publication date
+    /// selects that version; any other date selects the version in effect
+    /// that day and says so in [`Selected::note`].
+    pub fn select<'a>(&self, record: &'a Record, today: Date, what: &str) -> Result<Selected<'a>> {
+        let chosen = |v, by| Selected::new(record, v, by);
+        Ok(match self {
+            VersionName::Current => chosen(current(record, today)?, SelectedBy::Current),
+            VersionName::Previous => chosen(
+                previous(record, current(record, today)?)?,
+                SelectedBy::Previous,
+            ),
+            VersionName::Handle(n) => chosen(numbered(record, *n)?, SelectedBy::Handle),
+            VersionName::Revision(p) => chosen(revision(record, p)?, SelectedBy::Revision),
+            VersionName::Date(d) => match published_on(record, *d)? {
+                Some(v) => chosen(v, SelectedBy::Published),
+                None => {
+                    let v = in_effect(record, *d, what)?;
+                    let mut s = chosen(v, SelectedBy::InEffect);
+                    s.note = Some(format!(
+                        "{what} {d} is not the publication date of any version of {}; \
+                         it names {} (published {}, effective {}), the version in effect on {d}",
+                        record.work,
+                        s.handle,
+                        v.published,
+                        v.effective_date()
+                    ));
+                    s
+                }
+            },
+        })
     }
 }
 

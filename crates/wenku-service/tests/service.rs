@@ -34,20 +34,30 @@ fn notice(article: &str) -> Input {
 }
 
 /// Runs `n` importers at once, each in its own thread with its own handle
-/// on the library (as separate processes would), and returns their plans.
-fn race(dir: &std::path::Path, inputs: Vec<Input>) -> Vec<import::Planned> {
+/// on the library (as separate processes would), and returns their
+/// results. The texts share a document number, so each importer says
+/// `new_work` unless `new_work` is false.
+fn race_with(
+    dir: &std::path::Path,
+    inputs: Vec<Input>,
+    new_work: bool,
+) -> Vec<wenku_service::Result<import::Planned>> {
     let barrier = Arc::new(Barrier::new(inputs.len()));
+    let request = Request {
+        new_work,
+        ..Request::default()
+    };
     let threads: Vec<_> = inputs
         .into_iter()
         .map(|input| {
             let dir = dir.to_path_buf();
             let barrier = Arc::clone(&barrier);
+            let request = request.clone();
             std::thread::spawn(move || {
                 let library = Library::open(&dir).expect("open");
                 barrier.wait();
-                let imports = import::import(&library, &clerk(), &[input], &Request::default())
-                    .expect("a concurrent import never fails");
-                imports.planned.into_iter().next().expect("one plan")
+                import::import(&library, &clerk(), &[input], &request)
+                    .map(|imports| imports.planned.into_iter().next().expect("one plan"))
             })
         })
         .collect();
@@ -55,6 +65,39 @@ fn race(dir: &std::path::Path, inputs: Vec<Input>) -> Vec<import::Planned> {
         .into_iter()
         .map(|t| t.join().expect("no panic"))
         .collect()
+}
+
+/// [`race_with`] for new works, every import expected to succeed.
+fn race(dir: &std::path::Path, inputs: Vec<Input>) -> Vec<import::Planned> {
+    race_with(dir, inputs, true)
+        .into_iter()
+        .map(|r| r.expect("a concurrent import never fails"))
+        .collect()
+}
+
+#[test]
+fn concurrent_imports_of_one_document_number_publish_one_work() {
+    // Without new_work, the texts that lose the race are planned again on
+    // the winner's head and refused as likely versions of its work.
+    let dir = tempfile::tempdir().expect("tempdir");
+    library(dir.path());
+    let inputs = (0..3)
+        .map(|i| notice(&format!("（一）第{i}项任务。")))
+        .collect();
+    let results = race_with(dir.path(), inputs, false);
+    let published: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(published.len(), 1, "{results:?}");
+    let work = published[0].work.clone().expect("a work").to_string();
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(e.kind(), wenku_service::Kind::Refused);
+        assert!(
+            e.message().contains(&format!(
+                "this looks like a version of {work} (the same document number 平政办发〔2025〕7号)"
+            )),
+            "{}",
+            e.message()
+        );
+    }
 }
 
 #[test]

@@ -27,7 +27,7 @@ use crate::index::{IndexCatalog, IndexError, IndexOptions, IndexRefresh, IndexSt
 use crate::layout;
 use crate::message;
 use crate::metadata::{LibraryMeta, MetaError};
-use crate::op::{NewVersion, Op};
+use crate::op::{NewVersion, Op, OpOutcome};
 use crate::pack::{self, Maintenance};
 use crate::read::{self, ReadError, Snapshot};
 use crate::transaction::{self, CommitError, CommitOptions, Committed, Swap, Transaction};
@@ -561,6 +561,23 @@ impl Library {
             let transaction = plan(&snapshot)?;
             Ok((Some(snapshot.commit()), transaction))
         })
+    }
+
+    /// Stages `transaction` on `commit` (a head of `main`, e.g. a
+    /// snapshot's) exactly as [`Library::commit`] would, and returns what
+    /// each op would do, writing nothing: a dry run that gives every
+    /// refusal the commit would give (authority, lifecycle, targets,
+    /// limits).
+    pub fn check(
+        &self,
+        commit: ObjectId,
+        transaction: &Transaction,
+    ) -> Result<Vec<OpOutcome>, CommitError> {
+        let repo = self.repo();
+        let base_tree = git::commit_tree(&repo, commit)?;
+        let meta = self.meta_cache.get(&repo, commit, base_tree)?;
+        let staged = transaction::stage(&repo, base_tree, &meta.authority, transaction.ops())?;
+        Ok(staged.outcomes)
     }
 
     /// The one retry loop of every commit: `next` gives the commit to stage

@@ -27,13 +27,14 @@ use crate::object_id::Ours;
 use gix::objs::tree::EntryKind;
 use gix::refs::transaction::PreviousValue;
 use wenku_model::canonical::{self, EncodeError};
-use wenku_model::{Record, Region, RevisionId, Target, WorkId};
+use wenku_model::{Date, Record, Region, RevisionId, Target, WorkId};
 
 use crate::authority::Authority;
 use crate::clock::Timestamp;
 use crate::git::{self, Context, GitError, MAIN_REF};
 use crate::identity::Identity;
 use crate::layout;
+use crate::lifecycle::{self, LifecycleProblem};
 use crate::lock::{LockError, WriterLock};
 use crate::message::{self, Line};
 use crate::metadata::LibraryMeta;
@@ -194,6 +195,28 @@ pub enum Refusal {
     /// The text or record cannot be written in the canonical format.
     #[error("cannot be stored: {0}")]
     Encode(#[from] EncodeError),
+    /// The op would give the work a lifecycle that cannot have happened.
+    #[error("impossible lifecycle: {0}")]
+    Lifecycle(LifecycleProblem),
+    /// A repeal of a work that is already repealed: it would silently
+    /// replace the recorded one (its date and repealing document).
+    #[error("the work is already repealed from {date}{}; a second repeal would replace that record", by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default())]
+    AlreadyRepealed {
+        /// The recorded repeal's date.
+        date: Date,
+        /// The recorded repealing document.
+        by: Option<Target>,
+    },
+    /// A withdrawal of a work that is already withdrawn.
+    #[error(
+        "the work is already withdrawn from {date} ({reason}); a second withdrawal would replace that record"
+    )]
+    AlreadyWithdrawn {
+        /// The recorded withdrawal's date.
+        date: Date,
+        /// Its recorded reason.
+        reason: String,
+    },
     /// The canonical form of a version or record is larger than readers
     /// accept ([`canonical::MAX_CANONICAL_BYTES`]): stored, it would be
     /// refused by every read, `verify` and pull.
@@ -358,6 +381,15 @@ pub(crate) fn stage(
         let fail = |refusal| refused(index, op, refusal);
         let work = op.work().clone();
         let mut revision = None;
+        // Problems already stored are verify's to report; an op is refused
+        // only for one it would add.
+        let before = match op {
+            Op::Publish { .. } => Vec::new(),
+            _ => s
+                .load(repo, &work)?
+                .map(|r| lifecycle::problems(r))
+                .unwrap_or_default(),
+        };
         let unchanged: Option<NoChange> = match op {
             Op::Publish { record, version } => {
                 if !record.versions.is_empty() {
@@ -447,6 +479,11 @@ pub(crate) fn stage(
                     .ok_or_else(|| fail(Refusal::UnknownWork))?;
                 if record.repealed.as_ref() == Some(repeal) {
                     Some(NoChange::AlreadyRecorded)
+                } else if let Some(old) = &record.repealed {
+                    return Err(fail(Refusal::AlreadyRepealed {
+                        date: old.date,
+                        by: old.by.clone(),
+                    }));
                 } else {
                     record.repealed = Some(repeal.clone());
                     if let Some(Target::Work(w)) = &repeal.by {
@@ -472,12 +509,25 @@ pub(crate) fn stage(
                     .ok_or_else(|| fail(Refusal::UnknownWork))?;
                 if record.withdrawn.as_ref() == Some(withdrawal) {
                     Some(NoChange::AlreadyRecorded)
+                } else if let Some(old) = &record.withdrawn {
+                    return Err(fail(Refusal::AlreadyWithdrawn {
+                        date: old.date,
+                        reason: old.reason.clone(),
+                    }));
                 } else {
                     record.withdrawn = Some(withdrawal.clone());
                     None
                 }
             }
         };
+        if unchanged.is_none()
+            && let Some(record) = s.records.get(&work).and_then(Option::as_ref)
+            && let Some(new) = lifecycle::problems(record)
+                .into_iter()
+                .find(|p| !before.contains(p))
+        {
+            return Err(fail(Refusal::Lifecycle(new)));
+        }
         if unchanged.is_none() {
             s.dirty.insert(work.clone());
             s.touched_by.insert(work.clone(), index);

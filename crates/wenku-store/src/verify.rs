@@ -10,7 +10,9 @@
 //! in place is reported; every version file's bytes hash to
 //! its name, decode, and are canonical; every listed version exists and no
 //! version file is unlisted; every relation (and repeal) target that is a
-//! work id exists, and every citation names something.
+//! work id exists, and every citation names something; and (for the
+//! library's own verify, not a peer's tree) no record's dates describe an
+//! impossible lifecycle.
 //!
 //! Version files are checked on all cores. The same check, limited to some
 //! regions ([`VerifyOptions::regions`]), and further to the work
@@ -29,6 +31,7 @@ use wenku_model::{Record, Region, RevisionId, Target, VersionEntry, WorkId};
 use crate::git::{self, GitError};
 use crate::layout;
 use crate::library::Library;
+use crate::lifecycle::{self, LifecycleProblem};
 use crate::metadata::{LibraryMeta, MetaError};
 use crate::read::ReadError;
 
@@ -100,6 +103,10 @@ pub enum ProblemKind {
     },
     /// An object could not be read.
     Unreadable(String),
+    /// A record's dates describe a lifecycle that cannot have happened
+    /// (reported by [`Library::verify`], not when a peer's tree is checked
+    /// for a pull: the dates are the authoritative node's to correct).
+    Lifecycle(LifecycleProblem),
 }
 
 impl fmt::Display for Problem {
@@ -141,6 +148,7 @@ impl fmt::Display for Problem {
                 "version {later} is published after version {earlier} but takes effect before it"
             ),
             ProblemKind::Unreadable(e) => write!(f, "cannot be read: {e}"),
+            ProblemKind::Lifecycle(p) => write!(f, "impossible lifecycle: {p}"),
         }
     }
 }
@@ -229,6 +237,8 @@ struct Walk<'a> {
     checked_works: usize,
     /// Whether to record how works differ from the base.
     track: bool,
+    /// Whether to report impossible lifecycles.
+    lifecycle: bool,
     /// Works that differ from the base, when `track` is set.
     changes: Vec<WorkChange>,
 }
@@ -497,6 +507,11 @@ impl Walk<'_> {
         if record.versions.is_empty() {
             self.problem(&rpath, ProblemKind::NoVersions);
         }
+        if self.lifecycle {
+            for p in lifecycle::problems(&record) {
+                self.problem(&rpath, ProblemKind::Lifecycle(p));
+            }
+        }
         let listed: BTreeSet<RevisionId> = record.versions.iter().map(|v| v.revision).collect();
         for r in listed.difference(&files) {
             self.problem(&rpath, ProblemKind::MissingVersion(*r));
@@ -607,6 +622,7 @@ pub(crate) fn verify_commit(
     let tree = git::commit_tree(&local, commit)?;
     let root = git::tree_entries(&local, tree, "")?;
     let mut walk = Walk::new(&local);
+    walk.lifecycle = true;
     walk.rehash(commit, "");
     walk.rehash(tree, "");
     let mut meta = None;
@@ -735,6 +751,7 @@ impl<'a> Walk<'a> {
             targets: Vec::new(),
             checked_works: 0,
             track: false,
+            lifecycle: false,
             changes: Vec::new(),
         }
     }

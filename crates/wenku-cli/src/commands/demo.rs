@@ -20,16 +20,23 @@ struct Sample {
     title: &'static str,
     name: &'static str,
     published: &'static str,
+    /// The effective date, when the text's own 施行 clause is not this
+    /// version's (a consolidated text keeps its original date).
+    effective: Option<&'static str>,
     bytes: &'static [u8],
 }
 
 macro_rules! sample {
     ($work:literal, $title:literal, $path:literal, $date:literal) => {
+        sample!($work, $title, $path, $date, None)
+    };
+    ($work:literal, $title:literal, $path:literal, $date:literal, $effective:expr) => {
         Sample {
             work: $work,
             title: $title,
             name: $path,
             published: $date,
+            effective: $effective,
             bytes: include_bytes!(concat!("../../../../testdata/corpus/", $path)),
         }
     };
@@ -83,7 +90,11 @@ const SAMPLES: &[Sample] = &[
         "100000/huazhuangpin-weisheng",
         "化妆品卫生监督条例",
         "laws/cn-reg-huazhuangpinweishengjiandutiaoli/2019-03-02.md",
-        "2019-03-02"
+        "2019-03-02",
+        // The text still ends 本条例自1990年1月1日起施行 (the original
+        // regulation's date); the 2019 amending decision took effect on
+        // publication.
+        Some("2019-03-02")
     ),
     sample!(
         "100000/huazhuangpin-jiandu",
@@ -155,6 +166,7 @@ fn add(library: &Library, identity: &Identity, s: &Sample) -> Result<()> {
         s.bytes,
         &ImportOptions {
             published: Some(published),
+            effective: s.effective.map(|d| parse(Date::parse_iso(d))).transpose()?,
             title: Some(s.title.into()),
             ..ImportOptions::default()
         },

@@ -1,8 +1,7 @@
 //! `wenku diff`.
 
-use wenku_diff::{Options, Side};
-use wenku_model::VersionEntry;
-use wenku_service::resolve::{self, VersionName};
+use wenku_diff::{Options, Selection, Side};
+use wenku_service::resolve::{self, Selected, SelectedBy, VersionName};
 
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::context;
@@ -23,29 +22,56 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: DiffArgs) -> Result<()> {
     let today = context::today()?;
     // Default TO: the version in force today (the latest, if none is yet).
     let to = match &args.to {
-        Some(s) => VersionName::parse(s, "TO")?.resolve(&record, today, "TO")?,
-        None => resolve::current(&record, today)?,
+        Some(s) => VersionName::parse(s, "TO")?.select(&record, today, "TO")?,
+        None => Selected::new(
+            &record,
+            resolve::current(&record, today)?,
+            SelectedBy::Current,
+        ),
     };
     // Default FROM: the version before TO in legal order.
     let from = match &args.from {
-        Some(s) => VersionName::parse(s, "FROM")?.resolve(&record, today, "FROM")?,
-        None => resolve::previous(&record, to)?,
+        Some(s) => VersionName::parse(s, "FROM")?.select(&record, today, "FROM")?,
+        None => Selected::new(
+            &record,
+            resolve::previous(&record, to.version)?,
+            SelectedBy::Previous,
+        ),
     };
-    if from.revision == to.revision {
+    if from.version.revision == to.version.revision {
         return Err(CommandError::refused(format!(
-            "FROM and TO are the same version {}",
-            from.revision.short()
+            "FROM and TO are the same version {} ({})",
+            from.handle,
+            from.version.revision.short()
         )));
     }
-    let old = snapshot.document(&work, &from.revision)?;
-    let new = snapshot.document(&work, &to.revision)?;
+    let old = snapshot.document(&work, &from.version.revision)?;
+    let new = snapshot.document(&work, &to.version.revision)?;
     let comparison = wenku_diff::compare(&old, &new, &Options::default());
-    let side = |v: &VersionEntry| Side {
-        revision: Some(v.revision),
-        published: Some(v.published),
-        label: Some(format!("{} ({})", v.published, v.revision.short())),
+    let side = |s: &Selected, asked: &Option<String>| {
+        let v = s.version;
+        Side {
+            revision: Some(v.revision),
+            published: Some(v.published),
+            label: (!record.title.is_empty()).then(|| record.title.clone()),
+            handle: Some(s.handle.clone()),
+            effective: Some(v.effective_date()),
+            selected: Some(Selection {
+                by: s.by.as_str().to_string(),
+                asked: asked.clone(),
+                note: s.note.clone(),
+            }),
+        }
     };
-    let (a, b) = (side(from), side(to));
+    let (a, b) = (side(&from, &args.from), side(&to, &args.to));
+    // A date that named the version in effect rather than one published
+    // that day is said where a person reads it; JSON carries it in
+    // `selected.note`.
+    if args.format != DiffFormat::Json {
+        for note in [&from.note, &to.note].into_iter().flatten() {
+            crate::output::note(note);
+        }
+    }
     let mut out = Out::stdout();
     let text = match args.format {
         DiffFormat::Term => {

@@ -89,6 +89,7 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
         region,
         exact_local: args.local.clone(),
         dry_run: args.dry_run,
+        new_work: args.new_work,
     };
     let (planned, committed_head) = match (&library, args.dry_run) {
         (Some(library), false) => {
@@ -97,10 +98,10 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
             let imports = import::import(library, &identity, &inputs, &request)?;
             (imports.planned, imports.commit)
         }
-        (library, _) => {
-            let snapshot = library.as_ref().map(context::snapshot).transpose()?;
-            (import::plan(&inputs, &request, snapshot.as_ref())?, None)
-        }
+        // A dry run in a library runs every check the import would.
+        (Some(library), true) => (import::check(library, &inputs, &request)?, None),
+        // Outside a library it can only say what was recognised.
+        (None, _) => (import::plan(&inputs, &request, None)?, None),
     };
     report(&inputs, &planned, args.json, args.dry_run, committed_head)
 }

@@ -8,8 +8,10 @@ use crate::context;
 use crate::error::Result;
 use crate::output::{Out, style};
 
-/// Prints a work's versions in legal order, its lifecycle and the changes
-/// recorded in the library's history.
+/// Prints a work's versions in legal order, each with its handle (`v1`,
+/// `v2` …, which `show --version` and `diff` accept), revision, publication
+/// and effective dates; its lifecycle and the changes recorded in the
+/// library's history.
 pub fn run(dir: &Option<std::path::PathBuf>, args: LogArgs) -> Result<()> {
     let library = context::open(dir)?;
     let snapshot = context::snapshot(&library)?;
@@ -38,9 +40,10 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: LogArgs) -> Result<()> {
         } else {
             style::DIM
         };
-        out.styled(style::HEAD, v.revision.short())?;
+        out.styled(style::HEAD, resolve::handle(&record, v))?;
         out.raw(format!(
-            "  published {}  effective {}  ",
+            "  {}  published {}  effective {}  ",
+            v.revision.short(),
             v.published,
             v.effective_date()
         ))?;

@@ -1,6 +1,7 @@
 //! `wenku show`.
 
 use wenku_model::{Status, render};
+use wenku_service::resolve::VersionName;
 use wenku_service::{output, resolve};
 
 use crate::cli::{ShowArgs, ShowFormat};
@@ -17,7 +18,11 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: ShowArgs) -> Result<()> {
     let today = context::today()?;
     let (entry, status, at) = match (&args.version, &args.at) {
         (Some(v), _) => {
-            let entry = resolve::revision(&record, v)?.clone();
+            let entry = VersionName::parse(v, "--version")?.select(&record, today, "--version")?;
+            if let Some(note) = &entry.note {
+                crate::output::note(note);
+            }
+            let entry = entry.version.clone();
             let status = record
                 .version_status(&entry.revision, today)
                 .unwrap_or(Status::Superseded);

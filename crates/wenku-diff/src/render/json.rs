@@ -20,7 +20,9 @@
 //! }
 //! ```
 //!
-//! Optional members: `sub` (之一 = 1), `heading` and `level` in a unit
+//! Optional members: `handle`, `effective` and `selected` (`{"by",
+//! "asked", "note"}`: how the side was chosen from what the user typed)
+//! in a side, only when known; `sub` (之一 = 1), `heading` and `level` in a unit
 //! reference; `moved` (`{"from_parent", "to_parent"}`), `rewritten`
 //! (`true`), `split_into` and `merged_from` (lists of unit references) in
 //! a change, only when they apply; `punctuation_only` in an edit, only when true.
@@ -65,6 +67,20 @@ struct JsonSide<'a> {
     revision: Option<String>,
     published: Option<String>,
     label: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    handle: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selected: Option<JsonSelection<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSelection<'a> {
+    by: &'a str,
+    asked: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
 }
 
 impl<'a> JsonSide<'a> {
@@ -73,6 +89,13 @@ impl<'a> JsonSide<'a> {
             revision: side.revision.map(|r| r.to_string()),
             published: side.published.map(|d| d.to_string()),
             label: side.label.as_deref(),
+            handle: side.handle.as_deref(),
+            effective: side.effective.map(|d| d.to_string()),
+            selected: side.selected.as_ref().map(|s| JsonSelection {
+                by: &s.by,
+                asked: s.asked.as_deref(),
+                note: s.note.as_deref(),
+            }),
         }
     }
 }

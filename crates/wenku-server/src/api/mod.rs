@@ -402,11 +402,13 @@ pub(crate) async fn answer(
     }
 }
 
+type Kept = std::collections::HashMap<String, Arc<Vec<u8>>>;
+
 /// Answers kept in memory by key, at most `bytes` of them in all (all
 /// dropped when full: what is asked for again is made again).
 #[derive(Debug)]
 pub(crate) struct Memo {
-    map: std::sync::Mutex<(std::collections::HashMap<String, Arc<Vec<u8>>>, usize)>,
+    map: std::sync::Mutex<(Kept, usize)>,
     bytes: usize,
 }
 

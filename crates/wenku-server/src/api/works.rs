@@ -567,53 +567,77 @@ pub(super) async fn diff(
         let to = match &q.to {
             Some(s) => resolve::VersionName::parse(s, "to")
                 .map_err(|e| Problem::bad_request(e.message()))?
-                .resolve(&record, today, "to")?,
-            None => resolve::current(&record, today)?,
+                .select(&record, today, "to")?,
+            None => resolve::Selected::new(
+                &record,
+                resolve::current(&record, today)?,
+                resolve::SelectedBy::Current,
+            ),
         };
         let from = match &q.from {
             Some(s) => resolve::VersionName::parse(s, "from")
                 .map_err(|e| Problem::bad_request(e.message()))?
-                .resolve(&record, today, "from")?,
-            None => resolve::previous(&record, to)?,
+                .select(&record, today, "from")?,
+            None => resolve::Selected::new(
+                &record,
+                resolve::previous(&record, to.version)?,
+                resolve::SelectedBy::Previous,
+            ),
         };
-        if from.revision == to.revision {
+        let (f, t) = (from.version, to.version);
+        if f.revision == t.revision {
             return Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "refused",
-                format!("from and to are the same version {}", from.revision.short()),
+                format!(
+                    "from and to are the same version {} ({})",
+                    from.handle,
+                    f.revision.short()
+                ),
             ));
         }
-        if from.effective_date() > to.effective_date() {
+        if f.effective_date() > t.effective_date() {
             return Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "refused",
                 format!(
                     "from ({}, effective {}) is later than to ({}, effective {}); swap them",
-                    from.revision.short(),
-                    from.effective_date(),
-                    to.revision.short(),
-                    to.effective_date()
+                    from.handle,
+                    f.effective_date(),
+                    to.handle,
+                    t.effective_date()
                 ),
             ));
         }
-        // Two versions' comparison depends only on their texts, the format
-        // and the title it is named by: made once, kept for the next asker.
+        // Two versions' comparison depends only on their texts, the format,
+        // the title it is named by and how each side was asked for: made
+        // once, kept for the next asker.
         let key = format!(
-            "{}.{}.{format}.{}",
-            from.revision, to.revision, record.title
+            "{}.{}.{format}.{}.{:?}.{:?}",
+            f.revision, t.revision, record.title, q.from, q.to
         );
         let body = match shared.diffs.get(&key) {
             Some(body) => body,
             None => {
-                let old = snapshot.document(&work, &from.revision)?;
-                let new = snapshot.document(&work, &to.revision)?;
+                let old = snapshot.document(&work, &f.revision)?;
+                let new = snapshot.document(&work, &t.revision)?;
                 let comparison = wenku_diff::compare(&old, &new, &Options::default());
-                let side = |v: &VersionEntry| Side {
-                    revision: Some(v.revision),
-                    published: Some(v.published),
-                    label: Some(record.title.clone()),
+                let side = |s: &resolve::Selected, asked: &Option<String>| {
+                    let v = s.version;
+                    Side {
+                        revision: Some(v.revision),
+                        published: Some(v.published),
+                        label: (!record.title.is_empty()).then(|| record.title.clone()),
+                        handle: Some(s.handle.clone()),
+                        effective: Some(v.effective_date()),
+                        selected: Some(wenku_diff::Selection {
+                            by: s.by.as_str().to_string(),
+                            asked: asked.clone(),
+                            note: s.note.clone(),
+                        }),
+                    }
                 };
-                let (a, b) = (side(from), side(to));
+                let (a, b) = (side(&from, &q.from), side(&to, &q.to));
                 let body = match format {
                     "json" => wenku_diff::render::json::to_json(&comparison, &a, &b, false),
                     "html" => wenku_diff::render::html::to_html(&comparison, &a, &b),
@@ -630,7 +654,7 @@ pub(super) async fn diff(
         // depend on the head and the date.
         let etag = tag(
             snapshot.commit(),
-            &format!("diff.{}.{}.{format}.{today}", from.revision, to.revision),
+            &format!("diff.{}.{}.{format}.{today}", f.revision, t.revision),
         );
         Ok(Reply::new(
             content_type,

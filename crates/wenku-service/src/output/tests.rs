@@ -76,8 +76,8 @@ fn log_gives_versions_with_their_status_and_events_in_date_order() {
     let expected = format!(
         concat!(
             r#"{{"work":"370200/qzbf-2025-3","title":"青岛市示例办法","type":"normative","status":"in-force","as_of":"2024-01-01","#,
-            r#""versions":[{{"revision":"{a}","published":"2020-01-01","effective":"2020-01-01","amended_by":null,"note":null,"status":"superseded"}},"#,
-            r#"{{"revision":"{b}","published":"2023-01-01","effective":"2023-03-01","amended_by":{{"number":"青政发〔2023〕1号","title":null}},"note":"修订","status":"in-force"}}],"#,
+            r#""versions":[{{"handle":"v1","revision":"{a}","published":"2020-01-01","effective":"2020-01-01","amended_by":null,"note":null,"status":"superseded"}},"#,
+            r#"{{"handle":"v2","revision":"{b}","published":"2023-01-01","effective":"2023-03-01","amended_by":{{"number":"青政发〔2023〕1号","title":null}},"note":"修订","status":"in-force"}}],"#,
             r#""events":[{{"event":"expires","date":"2025-06-30"}},{{"event":"repealed","date":"2025-12-01","by":{{"number":"青政发〔2025〕9号","title":null}}}}],"#,
             r#""history":[]}}"#
         ),

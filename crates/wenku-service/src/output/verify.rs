@@ -73,5 +73,6 @@ pub fn problem_kind(k: &ProblemKind) -> &'static str {
         ProblemKind::EmptyCitation => "empty-citation",
         ProblemKind::ContradictoryDates { .. } => "contradictory-dates",
         ProblemKind::Unreadable(_) => "unreadable",
+        ProblemKind::Lifecycle(_) => "lifecycle",
     }
 }

@@ -6,11 +6,13 @@ use wenku_model::{Date, Record, Status, VersionEntry};
 
 use super::citation::{Citation, Target};
 
-/// One version of a record: `revision`, `published`, `effective`,
+/// One version of a record: its `handle` (`v1`, `v2` … in legal order,
+/// [`crate::resolve::handle`]), `revision`, `published`, `effective`,
 /// `amended_by` and `note` (null when none), and its `status` on the day
 /// asked about (null when it is not the work's text on any day).
 #[derive(Debug, Serialize)]
 pub struct Version<'a> {
+    handle: String,
     revision: String,
     published: String,
     effective: String,
@@ -24,6 +26,7 @@ impl<'a> Version<'a> {
     /// `as_of`.
     pub fn new(record: &Record, version: &'a VersionEntry, as_of: Date) -> Version<'a> {
         Version {
+            handle: crate::resolve::handle(record, version),
             revision: version.revision.to_string(),
             published: version.published.to_string(),
             effective: version.effective_date().to_string(),

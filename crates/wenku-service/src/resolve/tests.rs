@@ -87,6 +87,55 @@ fn current_and_previous_follow_legal_order() {
 }
 
 #[test]
+fn handles_and_publication_dates_name_versions_exactly() {
+    let mut r = record();
+    // The second version is published in 2019 and takes effect in 2020.
+    r.versions[1].published = d("2019-06-01");
+    r.versions[1].effective = Some(d("2020-01-01"));
+    let today = d("2025-01-01");
+    let select = |s: &str| {
+        VersionName::parse(s, "FROM")
+            .expect("parses")
+            .select(&r, today, "FROM")
+    };
+    for (name, handle) in [("v1", "v1"), ("V2", "v2"), ("v3", "v3")] {
+        let s = select(name).expect("a handle");
+        assert_eq!((s.handle.as_str(), s.by), (handle, SelectedBy::Handle));
+        assert_eq!(s.note, None);
+    }
+    let e = select("v4").expect_err("three versions");
+    assert_eq!(e.kind(), Kind::NotFound);
+    assert_eq!(e.message(), "100000/lifa has 3 versions; there is no v4");
+    assert!(select("v0").is_err());
+
+    // The publication date names that version, though it is not yet in
+    // effect that day, and says nothing more.
+    let s = select("2019-06-01").expect("published that day");
+    assert_eq!((s.handle.as_str(), s.by), ("v2", SelectedBy::Published));
+    assert_eq!(s.note, None);
+    // Any other date names the version in effect, and says so.
+    let s = select("2019-07-01").expect("in effect");
+    assert_eq!((s.handle.as_str(), s.by), ("v1", SelectedBy::InEffect));
+    assert_eq!(
+        s.note.as_deref(),
+        Some(
+            "FROM 2019-07-01 is not the publication date of any version of 100000/lifa; \
+             it names v1 (published 2015-03-15, effective 2015-03-15), the version in effect on 2019-07-01"
+        )
+    );
+
+    // Two versions published the same day: refused with their handles.
+    r.versions[2].published = d("2019-06-01");
+    let e = VersionName::parse("2019-06-01", "TO")
+        .expect("parses")
+        .select(&r, today, "TO")
+        .expect_err("two that day");
+    assert_eq!(e.kind(), Kind::Refused);
+    assert!(e.message().contains("v2 (abcd1234b00"), "{}", e.message());
+    assert!(e.message().contains("v3 (ef00"), "{}", e.message());
+}
+
+#[test]
 fn as_of_before_the_first_version_is_not_found() {
     let r = record();
     let (v, status) = as_of(&r, d("2021-01-01")).expect("in force");
