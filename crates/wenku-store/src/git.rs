@@ -258,7 +258,15 @@ pub(crate) struct SharedRepo {
 
 /// Handles kept for reuse; more concurrent readers than this open their
 /// own and drop them afterwards.
-const IDLE_HANDLES: usize = 4;
+const IDLE_HANDLES: usize = 16;
+
+impl std::fmt::Debug for SharedRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedRepo")
+            .field("git_dir", &self.shared.git_dir())
+            .finish_non_exhaustive()
+    }
+}
 
 impl SharedRepo {
     pub(crate) fn new(shared: gix::ThreadSafeRepository) -> SharedRepo {

@@ -180,6 +180,10 @@ enum Attempt {
 #[derive(Debug)]
 pub(crate) struct Store {
     pub(crate) repo: gix::ThreadSafeRepository,
+    /// Thread-local handles on `repo` kept for reuse by every snapshot and
+    /// head read: opening one and dropping it (its caches) per request
+    /// costs more than the read a server answers with.
+    pub(crate) pool: Arc<crate::git::SharedRepo>,
     packs: Option<SystemTime>,
 }
 
@@ -188,7 +192,8 @@ impl Store {
         let repo = gix::ThreadSafeRepository::open_opts(path, open_options())
             .ctx(|| format!("opening {}", path.display()))?;
         let packs = packs_changed_at(repo.git_dir());
-        Ok(Store { repo, packs })
+        let pool = Arc::new(crate::git::SharedRepo::new(repo.clone()));
+        Ok(Store { repo, pool, packs })
     }
 }
 
@@ -476,7 +481,9 @@ impl Library {
 
     /// The commit `main` points at now.
     pub fn head(&self) -> Result<ObjectId, ReadError> {
-        git::main_head(&self.repo())?.ok_or_else(|| {
+        let store = self.store();
+        let head = git::main_head(&store.pool.get())?;
+        head.ok_or_else(|| {
             ReadError::Git(GitError {
                 action: format!("reading {MAIN_REF}"),
                 source: "the library has lost refs/heads/main".into(),
@@ -494,7 +501,7 @@ impl Library {
     pub fn snapshot(&self) -> Result<Snapshot, ReadError> {
         let head = self.head()?;
         let index = self.index.current_for(&self.git_dir, head);
-        self.plug(self.store().repo.clone(), head, index)
+        self.plug(head, index)
     }
 
     /// The library as of any commit (e.g. an older one, or a peer's head
@@ -502,20 +509,21 @@ impl Library {
     /// describes that commit.
     pub fn snapshot_at(&self, commit: ObjectId) -> Result<Snapshot, ReadError> {
         let index = self.index.cached_for(commit);
-        self.plug(self.store().repo.clone(), commit, index)
+        self.plug(commit, index)
     }
 
     /// A snapshot of `commit`, answering from `index` when there is one.
     fn plug(
         &self,
-        repo: gix::ThreadSafeRepository,
         commit: ObjectId,
         index: Option<std::sync::Arc<wenku_index::Index>>,
     ) -> Result<Snapshot, ReadError> {
-        let snapshot = Snapshot::new(repo.clone(), commit)?;
+        let store = self.store();
+        let snapshot = Snapshot::pooled(Arc::clone(&store.pool), commit)?;
         Ok(match index {
             None => snapshot,
             Some(index) => {
+                let repo = store.repo.clone();
                 let catalog = IndexCatalog::new(index, repo, snapshot.commit(), snapshot.tree());
                 snapshot.with_catalog(Box::new(catalog))
             }

@@ -96,7 +96,7 @@ pub enum ReadError {
 /// A snapshot is `Send + Sync`: one snapshot can answer many threads (a
 /// server's request handlers) at once.
 pub struct Snapshot {
-    repo: SharedRepo,
+    repo: std::sync::Arc<SharedRepo>,
     commit: ObjectId,
     tree: ObjectId,
     catalog: OnceLock<Box<dyn Catalog>>,
@@ -112,11 +112,11 @@ impl std::fmt::Debug for Snapshot {
 }
 
 impl Snapshot {
-    pub(crate) fn new(
-        repo: gix::ThreadSafeRepository,
+    /// A snapshot reading through handles of `pool`, shared with others.
+    pub(crate) fn pooled(
+        repo: std::sync::Arc<SharedRepo>,
         commit: ObjectId,
     ) -> Result<Snapshot, ReadError> {
-        let repo = SharedRepo::new(repo);
         let tree = git::commit_tree(&repo.get(), commit)?;
         Ok(Snapshot {
             repo,

@@ -1,0 +1,293 @@
+//! wenkud's HTTP API under load, against a static file server serving the
+//! same bytes.
+//!
+//! ```sh
+//! cargo run --release -p wenku-bench --example api -- [--versions N] [--seconds S] [--connections C]
+//! ```
+//!
+//! Needs `wrk` (Debian: `apt-get install wrk`), the load generator, run
+//! with 2 threads and C connections (64 by default) for S seconds (10) per
+//! scenario on 127.0.0.1, its `--latency` distribution read back.
+//!
+//! The library: a province of N generated versions (100,000 by default,
+//! built with the store's batch commits and indexed) plus a 571-article
+//! regulation in two versions (`wenku_bench::regulation::regulation_571`).
+//! The server is the real `wenku_server::run` in this process. Scenarios,
+//! each over 1,000 works spread across the library (requests cycle through
+//! them):
+//!
+//! 1. `floor`: a minimal static file server (axum, each request reads its
+//!    file from disk) serving the canonical XML of the very versions that
+//!    scenario 3 asks for: the floor for "return some bytes";
+//! 2. `record`: `GET /api/v1/works/{id}` (the whole record as JSON);
+//! 3. `text`: `GET /api/v1/works/{id}/text?at=DATE&format=xml`, DATE a day
+//!    some version took effect;
+//! 4. `diff`: the comparison of the regulation's two versions as JSON
+//!    (`…/diff?from=REV&to=REV`);
+//! 5. `feed`: `/feeds/all.atom`, the last 100 changes.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+use wenku_bench::library::{clerk, province};
+use wenku_bench::regulation::regulation_571;
+use wenku_model::query::Filter;
+use wenku_model::{Date, DocType, Record, WorkId};
+use wenku_server::Config;
+use wenku_store::{Library, NewVersion, Op};
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.parse().expect("a number"))
+        .unwrap_or(default)
+}
+
+/// What wrk measured.
+#[derive(Debug)]
+struct Load {
+    requests_per_second: f64,
+    p50: Duration,
+    p99: Duration,
+    failures: u64,
+}
+
+fn duration(text: &str) -> Duration {
+    let t = text.trim();
+    let (n, scale) = if let Some(n) = t.strip_suffix("us") {
+        (n, 1e-6)
+    } else if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (t, 1.0)
+    };
+    Duration::from_secs_f64(n.parse::<f64>().expect("a number") * scale)
+}
+
+/// Runs wrk against `port`, cycling through `paths`.
+fn wrk(
+    dir: &Path,
+    name: &str,
+    port: u16,
+    paths: &[String],
+    seconds: u64,
+    connections: u64,
+) -> Load {
+    let script = dir.join(format!("{name}.lua"));
+    let mut lua = String::from("local paths = {\n");
+    for p in paths {
+        let _ = writeln!(lua, "  {p:?},");
+    }
+    lua.push_str(
+        "}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n",
+    );
+    std::fs::write(&script, lua).expect("script");
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            script.to_str().expect("utf8"),
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .output()
+        .expect("wrk runs (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "wrk failed: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = |prefix: &str| -> Option<String> {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .map(|l| l[prefix.len()..].trim().to_string())
+    };
+    let failures = line("Non-2xx or 3xx responses:").map_or(0, |n| n.parse().expect("count"))
+        + line("Socket errors:").map_or(0, |_| 1);
+    Load {
+        requests_per_second: line("Requests/sec:")
+            .expect("Requests/sec")
+            .parse()
+            .expect("rate"),
+        p50: duration(&line("50%").expect("p50")),
+        p99: duration(&line("99%").expect("p99")),
+        failures,
+    }
+}
+
+/// Starts a node on 127.0.0.1 (any port); returns its port once ready.
+async fn node(dir: &Path, stop: &CancellationToken) -> u16 {
+    let toml = "library = \"library.git\"\nregion = \"370000\"\nshutdown_grace = \"2s\"\n\
+                [identity]\nname = \"bench\"\nemail = \"bench@wenku.example\"\n";
+    let config = Config::parse(toml, &dir.join("wenku.toml"), dir).expect("valid config");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let stop = stop.clone();
+    tokio::spawn(async move {
+        if let Err(e) = wenku_server::run(config, listener, stop).await {
+            eprintln!("node failed: {e}");
+        }
+    });
+    let started = Instant::now();
+    loop {
+        if let Ok(mut s) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let _ = s
+                .write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .await;
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf).await;
+            if buf.starts_with(b"HTTP/1.1 200") {
+                return port;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "node not ready"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A minimal static file server: each request reads `dir/NAME`.
+async fn static_server(dir: PathBuf) -> u16 {
+    use axum::extract::{Path as UrlPath, State};
+    use axum::response::IntoResponse;
+    async fn serve(
+        State(dir): State<Arc<PathBuf>>,
+        UrlPath(name): UrlPath<String>,
+    ) -> axum::response::Response {
+        match tokio::fs::read(dir.join(&name)).await {
+            Ok(bytes) => (
+                [(axum::http::header::CONTENT_TYPE, "application/xml")],
+                bytes,
+            )
+                .into_response(),
+            Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
+        }
+    }
+    let app = axum::Router::new()
+        .route("/s/{name}", axum::routing::get(serve))
+        .with_state(Arc::new(dir));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("static server") });
+    port
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let versions = arg("--versions", 100_000) as usize;
+    let seconds = arg("--seconds", 10);
+    let connections = arg("--connections", 64);
+    let root = tempfile::tempdir().expect("tmp");
+    let dir = root.path().join("node");
+    std::fs::create_dir_all(dir.join("static")).expect("mkdir");
+    let stop = CancellationToken::new();
+
+    println!("building a province library of {versions} versions and a 571-article regulation …");
+    let built = Instant::now();
+    let (records, texts, diff) = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let lib: Library = province(&dir.join("library.git"), versions);
+            let reg = regulation_571().expect("the regulation's corpus texts import");
+            let work = WorkId::parse("370000/reg-571").expect("id");
+            let d = |s: &str| Date::parse_iso(s).expect("date");
+            let first = lib
+                .commit(
+                    &clerk(),
+                    Op::Publish {
+                        record: Record::new(work.clone(), DocType::Regulation, "五百七十一条条例"),
+                        version: NewVersion::new(reg.old, d("2020-01-01")),
+                    },
+                )
+                .expect("publish");
+            drop(first);
+            lib.commit(
+                &clerk(),
+                Op::AddVersion {
+                    work: work.clone(),
+                    version: NewVersion::new(reg.amended, d("2023-01-01")),
+                },
+            )
+            .expect("amend");
+            lib.refresh_index().expect("index");
+            let snapshot = lib.snapshot().expect("snapshot");
+            let all = snapshot.works(&Filter::all()).expect("works");
+            let step = (all.len() / 1000).max(1);
+            let (mut records, mut texts) = (Vec::new(), Vec::new());
+            for (i, w) in all.iter().step_by(step).take(1000).enumerate() {
+                let vs = snapshot.versions(w).expect("versions");
+                let v = &vs[vs.len() / 2];
+                let at = v.effective_date();
+                records.push(format!("/api/v1/works/{w}"));
+                texts.push(format!("/api/v1/works/{w}/text?at={at}&format=xml"));
+                // The floor serves the very bytes the text scenario gets.
+                let in_force = snapshot.as_of(w, at).expect("as of");
+                let bytes = snapshot
+                    .version_bytes(w, &in_force.version.expect("a text in force").revision)
+                    .expect("bytes");
+                std::fs::write(dir.join("static").join(format!("{i}.xml")), bytes).expect("write");
+            }
+            let revs = snapshot.versions(&work).expect("versions");
+            let diff = format!(
+                "/api/v1/works/{work}/diff?from={}&to={}",
+                revs[0].revision, revs[1].revision
+            );
+            (records, texts, diff)
+        })
+        .await
+        .expect("built")
+    };
+    println!("  built in {:.1} s", built.elapsed().as_secs_f64());
+    let port = node(&dir, &stop).await;
+    let floor_port = static_server(dir.join("static")).await;
+    let floor: Vec<String> = (0..texts.len()).map(|i| format!("/s/{i}.xml")).collect();
+
+    let scenarios: Vec<(&str, u16, Vec<String>)> = vec![
+        ("floor", floor_port, floor),
+        ("record", port, records),
+        ("text", port, texts),
+        ("diff", port, vec![diff]),
+        ("feed", port, vec!["/feeds/all.atom".to_string()]),
+    ];
+    println!(
+        "wrk -t2 -c{connections} -d{seconds}s, {} versions:\n{:<8} {:>10} {:>10} {:>10} {:>8}",
+        versions, "scenario", "req/s", "p50", "p99", "failed"
+    );
+    for (name, port, paths) in scenarios {
+        let dir = root.path().to_path_buf();
+        let load = tokio::task::spawn_blocking(move || {
+            wrk(&dir, name, port, &paths, seconds, connections)
+        })
+        .await
+        .expect("wrk");
+        println!(
+            "{name:<8} {:>10.0} {:>8.2}ms {:>8.2}ms {:>8}",
+            load.requests_per_second,
+            load.p50.as_secs_f64() * 1e3,
+            load.p99.as_secs_f64() * 1e3,
+            load.failures
+        );
+    }
+    stop.cancel();
+}
