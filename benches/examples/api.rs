@@ -2,12 +2,13 @@
 //! same bytes.
 //!
 //! ```sh
-//! cargo run --release -p wenku-bench --example api -- [--versions N] [--seconds S] [--connections C]
+//! cargo run --release -p wenku-bench --example api -- [--versions N] [--seconds S] [--connections C] [--only floor,record,text,diff,feed]
 //! ```
 //!
 //! Needs `wrk` (Debian: `apt-get install wrk`), the load generator, run
 //! with 2 threads and C connections (64 by default) for S seconds (10) per
-//! scenario on 127.0.0.1, its `--latency` distribution read back.
+//! scenario on 127.0.0.1 after 2 seconds of warm-up that are not counted,
+//! its `--latency` distribution read back.
 //!
 //! The library: a province of N generated versions (100,000 by default,
 //! built with the store's batch commits and indexed) plus a 571-article
@@ -274,7 +275,14 @@ async fn main() {
         "wrk -t2 -c{connections} -d{seconds}s, {} versions:\n{:<8} {:>10} {:>10} {:>10} {:>8}",
         versions, "scenario", "req/s", "p50", "p99", "failed"
     );
+    let only = std::env::args()
+        .skip_while(|a| a != "--only")
+        .nth(1)
+        .unwrap_or_else(|| "floor,record,text,diff,feed".into());
     for (name, port, paths) in scenarios {
+        if !only.split(',').any(|o| o == name) {
+            continue;
+        }
         let dir = root.path().to_path_buf();
         let load = tokio::task::spawn_blocking(move || {
             wrk(&dir, name, port, &paths, seconds, connections)

@@ -146,6 +146,9 @@ type Made = (ObjectId, Arc<Vec<u8>>);
 #[derive(Debug, Default)]
 pub(crate) struct FeedCache {
     feeds: Mutex<HashMap<String, Made>>,
+    /// Held while a feed is made, so that readers arriving meanwhile wait
+    /// for it and take it from the cache instead of making it again.
+    making: Mutex<()>,
 }
 
 impl FeedCache {
@@ -187,9 +190,19 @@ async fn feed(
         let body = match shared.feeds.get(&key, head) {
             Some(body) => body,
             None => {
-                let body = Arc::new(build(shared, &snapshot, &selection, &path)?);
-                shared.feeds.put(key, head, Arc::clone(&body));
-                body
+                let _making = shared
+                    .feeds
+                    .making
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                match shared.feeds.get(&key, head) {
+                    Some(body) => body,
+                    None => {
+                        let body = Arc::new(build(shared, &snapshot, &selection, &path)?);
+                        shared.feeds.put(key, head, Arc::clone(&body));
+                        body
+                    }
+                }
             }
         };
         Ok(Reply::new(
