@@ -26,6 +26,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -140,7 +141,7 @@ impl Selection {
 }
 
 /// A feed's bytes and the head they were made at.
-type Made = (ObjectId, Arc<Vec<u8>>);
+type Made = (ObjectId, Bytes);
 
 /// Feeds made, by path, with the head they were made at.
 #[derive(Debug, Default)]
@@ -152,15 +153,15 @@ pub(crate) struct FeedCache {
 }
 
 impl FeedCache {
-    fn get(&self, key: &str, head: ObjectId) -> Option<Arc<Vec<u8>>> {
+    fn get(&self, key: &str, head: ObjectId) -> Option<Bytes> {
         let feeds = self.feeds.lock().unwrap_or_else(|e| e.into_inner());
         feeds
             .get(key)
             .filter(|(h, _)| *h == head)
-            .map(|(_, f)| Arc::clone(f))
+            .map(|(_, f)| f.clone())
     }
 
-    fn put(&self, key: String, head: ObjectId, feed: Arc<Vec<u8>>) {
+    fn put(&self, key: String, head: ObjectId, feed: Bytes) {
         let mut feeds = self.feeds.lock().unwrap_or_else(|e| e.into_inner());
         if feeds.len() >= CACHED {
             feeds.retain(|_, (h, _)| *h == head);
@@ -198,8 +199,8 @@ async fn feed(
                 match shared.feeds.get(&key, head) {
                     Some(body) => body,
                     None => {
-                        let body = Arc::new(build(shared, &snapshot, &selection, &path)?);
-                        shared.feeds.put(key, head, Arc::clone(&body));
+                        let body = Bytes::from(build(shared, &snapshot, &selection, &path)?);
+                        shared.feeds.put(key, head, body.clone());
                         body
                     }
                 }
@@ -207,7 +208,7 @@ async fn feed(
         };
         Ok(Reply::new(
             "application/atom+xml; charset=utf-8",
-            body.as_ref().clone(),
+            body,
             tag(head, &early),
             Freshness::Head,
         ))

@@ -32,6 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -240,7 +241,7 @@ pub(crate) enum Freshness {
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub content_type: &'static str,
-    pub body: Vec<u8>,
+    pub body: Bytes,
     pub etag: String,
     pub freshness: Freshness,
     /// Instead of a body: where the resource is named for good (302).
@@ -250,13 +251,13 @@ pub(crate) struct Reply {
 impl Reply {
     pub(crate) fn new(
         content_type: &'static str,
-        body: Vec<u8>,
+        body: impl Into<Bytes>,
         etag: String,
         freshness: Freshness,
     ) -> Reply {
         Reply {
             content_type,
-            body,
+            body: body.into(),
             etag,
             freshness,
             location: None,
@@ -402,7 +403,7 @@ pub(crate) async fn answer(
     }
 }
 
-type Kept = std::collections::HashMap<String, Arc<Vec<u8>>>;
+type Kept = std::collections::HashMap<String, Bytes>;
 
 /// Answers kept in memory by key, at most `bytes` of them in all (all
 /// dropped when full: what is asked for again is made again).
@@ -420,12 +421,12 @@ impl Memo {
         }
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<Arc<Vec<u8>>> {
+    pub(crate) fn get(&self, key: &str) -> Option<Bytes> {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        map.0.get(key).map(Arc::clone)
+        map.0.get(key).cloned()
     }
 
-    pub(crate) fn put(&self, key: String, value: Arc<Vec<u8>>) {
+    pub(crate) fn put(&self, key: String, value: Bytes) {
         if value.len() > self.bytes / 4 {
             return;
         }

@@ -645,8 +645,8 @@ pub(super) async fn diff(
                     "table-md" => wenku_diff::render::table::to_table_markdown(&comparison, &a, &b),
                     _ => wenku_diff::render::table::to_table_csv(&comparison),
                 };
-                let body = std::sync::Arc::new(body.into_bytes());
-                shared.diffs.put(key, std::sync::Arc::clone(&body));
+                let body = axum::body::Bytes::from(body.into_bytes());
+                shared.diffs.put(key, body.clone());
                 body
             }
         };
@@ -656,12 +656,7 @@ pub(super) async fn diff(
             snapshot.commit(),
             &format!("diff.{}.{}.{format}.{today}", f.revision, t.revision),
         );
-        Ok(Reply::new(
-            content_type,
-            body.as_ref().clone(),
-            etag,
-            Freshness::Head,
-        ))
+        Ok(Reply::new(content_type, body, etag, Freshness::Head))
     })
     .await
 }
