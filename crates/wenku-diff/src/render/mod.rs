@@ -1,4 +1,4 @@
-//! Renderings of a [`Comparison`](crate::Comparison): JSON, terminal text,
+//! Renderings of a [`Comparison`]: JSON, terminal text,
 //! a side-by-side HTML page and the 修订前后对照表 comparison table.
 
 pub mod html;
