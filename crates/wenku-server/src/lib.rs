@@ -99,7 +99,9 @@ pub(crate) struct Shared {
     /// Feeds made, per head.
     pub feeds: feeds::FeedCache,
     /// Comparisons made, by versions, format and title (64 MiB at most).
-    pub diffs: api::Memo,
+    pub diffs: api::Memo<axum::body::Bytes>,
+    /// Answers kept for the head they were made at (64 MiB at most).
+    pub answers: api::Memo<api::Reply>,
     /// Who may write through the API.
     pub writers: Vec<api::write::Writer>,
 }
@@ -273,7 +275,8 @@ pub async fn run_with(
         admin_token,
         api_slots: Arc::new(tokio::sync::Semaphore::new(api::MAX_BUSY)),
         feeds: feeds::FeedCache::default(),
-        diffs: api::Memo::new(64 * 1024 * 1024),
+        diffs: api::Memo::new(64 * 1024 * 1024, |b| b.len()),
+        answers: api::Memo::new(64 * 1024 * 1024, |r| r.body.len() + r.etag.len() + 64),
         writers,
     });
 

@@ -900,6 +900,13 @@ fn writers_publish_repeal_and_withdraw_only_in_their_regions() {
     assert_eq!(again.status, 200, "{}", again.text());
     assert_eq!(again.json()["action"], "unchanged");
 
+    // Answers are kept per head: after the repeal, the same URL answers
+    // anew.
+    let before = d
+        .get("/api/v1/works/370200/api-doc?at=2025-02-01", &[])
+        .json();
+    assert_eq!(before["status"], "in-force", "{before}");
+
     // Repeal and withdraw, with their checks.
     c.problem(
         "malformed JSON",

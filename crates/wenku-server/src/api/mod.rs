@@ -238,7 +238,7 @@ pub(crate) enum Freshness {
 }
 
 /// A successful answer, before the conditional check.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Reply {
     pub content_type: &'static str,
     pub body: Bytes,
@@ -351,6 +351,44 @@ pub(crate) async fn answer(
     early: Option<String>,
     work: impl FnOnce(&Shared) -> Answer + Send + 'static,
 ) -> Response {
+    answer_with(shared, headers, early, None, work).await
+}
+
+/// [`answer`] for an answer that depends only on the head and on `key`
+/// (the endpoint, its parameters, the date, the format): kept in memory
+/// for the head it was made at, so that the next asker gets the bytes
+/// without a snapshot, a read or a serialisation.
+pub(crate) async fn answer_kept(
+    shared: Arc<Shared>,
+    headers: HeaderMap,
+    key: String,
+    work: impl FnOnce(&Shared) -> Answer + Send + 'static,
+) -> Response {
+    answer_with(shared, headers, None, Some(key), work).await
+}
+
+async fn answer_with(
+    shared: Arc<Shared>,
+    headers: HeaderMap,
+    early: Option<String>,
+    kept: Option<String>,
+    work: impl FnOnce(&Shared) -> Answer + Send + 'static,
+) -> Response {
+    // A kept answer is served at once: reading the head is one small file
+    // read, cheaper than a hop to the blocking pool.
+    let kept = match kept {
+        Some(key) => match shared.library.head() {
+            Ok(head) => {
+                let key = format!("{head}:{key}");
+                if let Some(reply) = shared.answers.get(&key) {
+                    return reply.into_response(&headers);
+                }
+                Some(key)
+            }
+            Err(e) => return Problem::from(e).into_response(),
+        },
+        None => None,
+    };
     let permit =
         match tokio::time::timeout(QUEUE_WAIT, Arc::clone(&shared.api_slots).acquire_owned()).await
         {
@@ -375,7 +413,16 @@ pub(crate) async fn answer(
                 return Err(etag);
             }
         }
-        Ok(work(&shared))
+        let Some(key) = kept else {
+            return Ok(work(&shared));
+        };
+        let answer = work(&shared);
+        if let Ok(reply) = &answer
+            && reply.location.is_none()
+        {
+            shared.answers.put(key, reply.clone());
+        }
+        Ok(answer)
     });
     match tokio::time::timeout(ANSWER_TIME, task).await {
         Ok(Ok(Err(etag))) => {
@@ -403,41 +450,42 @@ pub(crate) async fn answer(
     }
 }
 
-type Kept = std::collections::HashMap<String, Bytes>;
-
 /// Answers kept in memory by key, at most `bytes` of them in all (all
 /// dropped when full: what is asked for again is made again).
 #[derive(Debug)]
-pub(crate) struct Memo {
-    map: std::sync::Mutex<(Kept, usize)>,
+pub(crate) struct Memo<V> {
+    map: std::sync::Mutex<(std::collections::HashMap<String, V>, usize)>,
     bytes: usize,
+    size: fn(&V) -> usize,
 }
 
-impl Memo {
-    pub(crate) fn new(bytes: usize) -> Memo {
+impl<V: Clone> Memo<V> {
+    pub(crate) fn new(bytes: usize, size: fn(&V) -> usize) -> Memo<V> {
         Memo {
             map: std::sync::Mutex::new((std::collections::HashMap::new(), 0)),
             bytes,
+            size,
         }
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<Bytes> {
+    pub(crate) fn get(&self, key: &str) -> Option<V> {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.0.get(key).cloned()
     }
 
-    pub(crate) fn put(&self, key: String, value: Bytes) {
-        if value.len() > self.bytes / 4 {
+    pub(crate) fn put(&self, key: String, value: V) {
+        let size = (self.size)(&value) + key.len();
+        if size > self.bytes / 4 {
             return;
         }
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if map.1 + value.len() > self.bytes {
+        if map.1 + size > self.bytes {
             map.0.clear();
             map.1 = 0;
         }
-        map.1 += value.len();
+        map.1 += size;
         if let Some(old) = map.0.insert(key, value) {
-            map.1 -= old.len();
+            map.1 = map.1.saturating_sub((self.size)(&old));
         }
     }
 }

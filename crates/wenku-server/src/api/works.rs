@@ -16,7 +16,9 @@ use wenku_model::{
 use wenku_service::{output, resolve};
 use wenku_store::{ObjectId, Snapshot};
 
-use super::{Answer, DEFAULT_PAGE, Freshness, MAX_PAGE, Problem, Reply, answer, tag, today};
+use super::{
+    Answer, DEFAULT_PAGE, Freshness, MAX_PAGE, Problem, Reply, answer, answer_kept, tag, today,
+};
 use crate::Shared;
 
 /// Takes a query, or says what is wrong with it.
@@ -317,7 +319,12 @@ pub(super) async fn work(
         Ok(q) => q,
         Err(p) => return p.into_response(),
     };
-    answer(shared, headers, None, move |shared| {
+    let today = match today() {
+        Ok(d) => d,
+        Err(p) => return p.into_response(),
+    };
+    let key = format!("work.{region}/{local}.{:?}.{today}", q.at);
+    answer_kept(shared, headers, key, move |shared| {
         let work = work_id(&region, &local)?;
         let date = date_param(q.at.as_deref(), "at")?;
         let snapshot = snapshot(shared)?;
@@ -442,7 +449,12 @@ pub(super) async fn text(
         Ok(f) => f,
         Err(p) => return p.into_response(),
     };
-    answer(shared, headers, None, move |shared| {
+    let today = match today() {
+        Ok(d) => d,
+        Err(p) => return p.into_response(),
+    };
+    let key = format!("text.{region}/{local}.{:?}.{today}.{}", q.at, format.name());
+    answer_kept(shared, headers, key, move |shared| {
         let work = work_id(&region, &local)?;
         let date = date_param(q.at.as_deref(), "at")?;
         let snapshot = snapshot(shared)?;
