@@ -297,13 +297,14 @@ fn paren_at(s: &str, at: usize) -> Option<(usize, &str)> {
         _ => return None,
     };
     let body = &rest[open.len_utf8()..];
-    let end = body
+    // Either width closes either (texts mix them): the end is past the
+    // bracket actually found.
+    let (end, found) = body
         .char_indices()
         .take_while(|(i, _)| *i <= MAX_PAREN)
-        .find(|(_, c)| *c == close || *c == ')' || *c == '）')?
-        .0;
+        .find(|(_, c)| *c == close || *c == ')' || *c == '）')?;
     let content = &body[..end];
-    Some((at + open.len_utf8() + end + close.len_utf8(), content))
+    Some((at + open.len_utf8() + end + found.len_utf8(), content))
 }
 
 /// Words that precede a bare document number but are not part of it.
@@ -529,6 +530,20 @@ pub(crate) fn from_title(title: &str) -> Option<(RelationKind, Citation)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_half_width_parenthesis_closed_by_a_full_width_one_is_measured_by_what_closes_it() {
+        // Found by the no-loss property test: `(…）` made the scan resume
+        // inside the three bytes of `）`.
+        let s = "《国务院关于加强数字政府建设的指导意见》(国发〔2022〕14号）、《条例》";
+        let at = s.find('(').expect("open");
+        let (end, content) = paren_at(s, at).expect("a parenthesis");
+        assert_eq!(content, "国发〔2022〕14号");
+        assert!(s.is_char_boundary(end));
+        assert_eq!(&s[end..], "、《条例》");
+        let mut c = Collector::new(&[]);
+        c.scan(s, 1);
+    }
 
     fn relations(own: &[&str], text: &str) -> Vec<String> {
         let mut c = Collector::new(own);
