@@ -96,14 +96,7 @@ impl Selection {
                     .map_err(|e| Problem::bad_request(format!("type {t:?}: {e}")))?,
             ),
             ["subjects", s] if !s.is_empty() => Selection::Subject(s.to_string()),
-            ["works", region, local] => {
-                let id = format!("{region}/{local}");
-                Selection::Work(
-                    WorkId::parse(&id).map_err(|e| {
-                        Problem::bad_request(format!("invalid work id {id:?}: {e}"))
-                    })?,
-                )
-            }
+            ["works", region, local] => Selection::Work(crate::api::work_id(region, local)?),
             _ => return Err(not_found()),
         })
     }

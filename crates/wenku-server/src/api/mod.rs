@@ -490,6 +490,19 @@ impl<V: Clone> Memo<V> {
     }
 }
 
+/// The work a `{region}/{local}` path names; a malformed one is a bad
+/// request.
+pub(crate) fn work_id(region: &str, local: &str) -> Result<wenku_model::WorkId, Problem> {
+    let id = format!("{region}/{local}");
+    wenku_model::WorkId::parse(&id)
+        .map_err(|e| Problem::bad_request(format!("invalid work id {id:?}: {e}")))
+}
+
+/// A date parameter; a malformed or impossible one is a bad request.
+pub(crate) fn date(value: &str, what: &str) -> Result<Date, Problem> {
+    wenku_service::resolve::date(value, what).map_err(|e| Problem::bad_request(e.message()))
+}
+
 /// Today in China Standard Time (UTC+8), or `WENKU_TODAY` (YYYY-MM-DD)
 /// when set, as the command line reads it.
 pub(crate) fn today() -> Result<Date, Problem> {

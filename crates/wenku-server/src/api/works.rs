@@ -17,7 +17,8 @@ use wenku_service::{output, resolve};
 use wenku_store::{ObjectId, Snapshot};
 
 use super::{
-    Answer, DEFAULT_PAGE, Freshness, MAX_PAGE, Problem, Reply, answer, answer_kept, tag, today,
+    Answer, DEFAULT_PAGE, Freshness, MAX_PAGE, Problem, Reply, answer, answer_kept, date, tag,
+    today, work_id,
 };
 use crate::Shared;
 
@@ -27,21 +28,11 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
         .map_err(|e| Problem::bad_request(e.body_text()))
 }
 
-fn work_id(region: &str, local: &str) -> Result<WorkId, Problem> {
-    let id = format!("{region}/{local}");
-    WorkId::parse(&id).map_err(|e| Problem::bad_request(format!("invalid work id {id:?}: {e}")))
-}
-
 fn date_param(value: Option<&str>, what: &str) -> Result<Date, Problem> {
     match value {
         Some(v) => date(v, what),
         None => today(),
     }
-}
-
-/// A date parameter; a malformed or impossible one is a bad request.
-fn date(value: &str, what: &str) -> Result<Date, Problem> {
-    resolve::date(value, what).map_err(|e| Problem::bad_request(e.message()))
 }
 
 fn snapshot(shared: &Shared) -> Result<Snapshot, Problem> {

@@ -21,7 +21,7 @@ use wenku_model::{Citation, Date, DocNumber, DocType, Region, Repeal, Target, Wi
 use wenku_service::import::{self, Input, Request};
 use wenku_store::Op;
 
-use super::{Problem, QUEUE_WAIT};
+use super::{Problem, QUEUE_WAIT, date, work_id};
 use crate::Shared;
 
 /// The largest document a write accepts, in bytes.
@@ -82,11 +82,6 @@ fn authorize(shared: &Shared, headers: &HeaderMap, work: &WorkId) -> Result<usiz
         ));
     }
     Ok(index)
-}
-
-fn work_id(region: &str, local: &str) -> Result<WorkId, Problem> {
-    let id = format!("{region}/{local}");
-    WorkId::parse(&id).map_err(|e| Problem::bad_request(format!("invalid work id {id:?}: {e}")))
 }
 
 /// What a write did.
@@ -167,13 +162,8 @@ pub(super) struct VersionQuery {
     filename: Option<String>,
 }
 
-fn date(value: &Option<String>, what: &str) -> Result<Option<Date>, Problem> {
-    value
-        .as_deref()
-        .map(|v| {
-            wenku_service::resolve::date(v, what).map_err(|e| Problem::bad_request(e.message()))
-        })
-        .transpose()
+fn date_opt(value: &Option<String>, what: &str) -> Result<Option<Date>, Problem> {
+    value.as_deref().map(|v| date(v, what)).transpose()
 }
 
 /// `POST /api/v1/works/{region}/{local}/versions`: the body is the
@@ -238,8 +228,8 @@ pub(super) async fn publish(
                 })
                 .transpose()?,
             issuers: q.issuer.iter().cloned().collect(),
-            published: date(&q.published, "published")?,
-            effective: date(&q.effective, "effective")?,
+            published: date_opt(&q.published, "published")?,
+            effective: date_opt(&q.effective, "effective")?,
             local: Some(work.local().to_string()),
             ..ImportOptions::default()
         };
@@ -353,9 +343,21 @@ fn lifecycle(
     ))
 }
 
-fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Problem> {
-    body.map(|Json(b)| b)
-        .map_err(|e| Problem::bad_request(e.body_text()))
+/// What a repeal or withdrawal request names, who may make it (its place
+/// in the configuration), and its JSON body.
+fn lifecycle_request<T>(
+    shared: &Shared,
+    headers: &HeaderMap,
+    region: &str,
+    local: &str,
+    body: Result<Json<T>, JsonRejection>,
+) -> Result<(WorkId, usize, T), Problem> {
+    let work = work_id(region, local)?;
+    let writer = authorize(shared, headers, &work)?;
+    let body = body
+        .map(|Json(b)| b)
+        .map_err(|e| Problem::bad_request(e.body_text()))?;
+    Ok((work, writer, body))
 }
 
 /// `POST /api/v1/works/{region}/{local}/repeal` with `{"date", "by"}`.
@@ -365,20 +367,12 @@ pub(super) async fn repeal(
     Path((region, local)): Path<(String, String)>,
     body: Result<Json<RepealBody>, JsonRejection>,
 ) -> Response {
-    let work = match work_id(&region, &local) {
-        Ok(w) => w,
-        Err(p) => return p.into_response(),
-    };
-    let writer = match authorize(&shared, &headers, &work) {
-        Ok(i) => i,
-        Err(p) => return p.into_response(),
-    };
-    let body = match json_body(body) {
-        Ok(b) => b,
+    let (work, writer, body) = match lifecycle_request(&shared, &headers, &region, &local, body) {
+        Ok(taken) => taken,
         Err(p) => return p.into_response(),
     };
     run(shared, move |shared| {
-        let date = date(&Some(body.date.clone()), "date")?.expect("a date was given");
+        let date = date(&body.date, "date")?;
         let by = match body.by.as_deref() {
             None => None,
             Some(s) => Some(match WorkId::parse(s) {
@@ -404,20 +398,12 @@ pub(super) async fn withdraw(
     Path((region, local)): Path<(String, String)>,
     body: Result<Json<WithdrawBody>, JsonRejection>,
 ) -> Response {
-    let work = match work_id(&region, &local) {
-        Ok(w) => w,
-        Err(p) => return p.into_response(),
-    };
-    let writer = match authorize(&shared, &headers, &work) {
-        Ok(i) => i,
-        Err(p) => return p.into_response(),
-    };
-    let body = match json_body(body) {
-        Ok(b) => b,
+    let (work, writer, body) = match lifecycle_request(&shared, &headers, &region, &local, body) {
+        Ok(taken) => taken,
         Err(p) => return p.into_response(),
     };
     run(shared, move |shared| {
-        let date = date(&Some(body.date.clone()), "date")?.expect("a date was given");
+        let date = date(&body.date, "date")?;
         if body.reason.trim().is_empty() {
             return Err(Problem::bad_request(
                 "reason must say why the document is withdrawn",
