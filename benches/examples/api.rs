@@ -33,12 +33,15 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/node.rs"]
+mod support;
+
+use support::node;
 use tokio_util::sync::CancellationToken;
 use wenku_bench::library::{clerk, province};
 use wenku_bench::regulation::regulation_571;
 use wenku_model::query::Filter;
 use wenku_model::{Date, DocType, Record, WorkId};
-use wenku_server::Config;
 use wenku_store::{Library, NewVersion, Op};
 
 fn arg(name: &str, default: u64) -> u64 {
@@ -130,40 +133,11 @@ fn wrk(
     }
 }
 
-/// Starts a node on 127.0.0.1 (any port); returns its port once ready.
-async fn node(dir: &Path, stop: &CancellationToken) -> u16 {
+/// Starts the province node on 127.0.0.1 (any port); returns its port.
+async fn province_node(dir: &Path, stop: &CancellationToken) -> u16 {
     let toml = "library = \"library.git\"\nregion = \"370000\"\nshutdown_grace = \"2s\"\n\
                 [identity]\nname = \"bench\"\nemail = \"bench@wenku.example\"\n";
-    let config = Config::parse(toml, &dir.join("wenku.toml"), dir).expect("valid config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let stop = stop.clone();
-    tokio::spawn(async move {
-        if let Err(e) = wenku_server::run(config, listener, stop).await {
-            eprintln!("node failed: {e}");
-        }
-    });
-    let started = Instant::now();
-    loop {
-        if let Ok(mut s) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let _ = s
-                .write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .await;
-            let mut buf = Vec::new();
-            let _ = s.read_to_end(&mut buf).await;
-            if buf.starts_with(b"HTTP/1.1 200") {
-                return port;
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(600),
-            "node not ready"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    node(dir, toml, stop).await
 }
 
 /// A minimal static file server: each request reads `dir/NAME`.
@@ -260,7 +234,7 @@ async fn main() {
         .expect("built")
     };
     println!("  built in {:.1} s", built.elapsed().as_secs_f64());
-    let port = node(&dir, &stop).await;
+    let port = province_node(&dir, &stop).await;
     let floor_port = static_server(dir.join("static")).await;
     let floor: Vec<String> = (0..texts.len()).map(|i| format!("/s/{i}.xml")).collect();
 
