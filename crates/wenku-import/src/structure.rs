@@ -138,6 +138,9 @@ pub(crate) fn build(lines: &[Line], diags: &mut Vec<Diagnostic>) -> Built {
     };
     b.run(&lines[i..]);
     b.close_to(0);
+    if mode == Mode::Outline {
+        lift_closing(&mut b.body, &lines[i..], b.diags);
+    }
     let Builder {
         body,
         signatures,
@@ -156,6 +159,164 @@ pub(crate) fn build(lines: &[Line], diags: &mut Vec<Diagnostic>) -> Built {
     };
     summarise(&built, contents_chapters, diags);
     built
+}
+
+/// Moves the closing paragraphs of an outline document out of its last
+/// entry, to the document level where the text puts them.
+///
+/// A normative document's outline often ends with a paragraph addressed to
+/// everyone (`各镇人民政府、街道办事处……要对照本要点制定……`) after its
+/// last entry. Nothing in the layout closes that entry, so the builder files
+/// the paragraph under it, and a diff then reports it as part of `（三）`.
+/// The paragraph is lifted when the evidence is plain: it is among the
+/// trailing paragraphs of the last, deepest entry, it opens the way closing
+/// paragraphs do (`各…` addressing the subordinate bodies, or `本…`
+/// naming the document), the entry keeps a paragraph of its own, and no
+/// other entry of that level has more than one paragraph (so a
+/// second paragraph is not how this document writes its entries).
+fn lift_closing(body: &mut Vec<Block>, lines: &[Line], diags: &mut Vec<Diagnostic>) {
+    let Some(top) = body
+        .iter()
+        .rposition(|b| matches!(b, Block::Unit(u) if u.kind.level().is_some()))
+    else {
+        return;
+    };
+    // Only when the entry ends the running text (a signature, marker or
+    // attachment may follow; paragraphs may not).
+    if body[top + 1..].iter().any(|b| matches!(b, Block::Para(_))) {
+        return;
+    }
+    // The chain of last entries down to the deepest.
+    let mut path = Vec::new();
+    {
+        let mut unit = match &body[top] {
+            Block::Unit(u) => u,
+            _ => return,
+        };
+        loop {
+            let Some(next) = unit
+                .children
+                .iter()
+                .rposition(|b| matches!(b, Block::Unit(_)))
+            else {
+                break;
+            };
+            // A sub-entry followed by paragraphs: those belong to `unit`.
+            if unit.children[next + 1..]
+                .iter()
+                .any(|b| matches!(b, Block::Para(_)))
+            {
+                break;
+            }
+            match &unit.children[next] {
+                Block::Unit(u) if u.kind.level().is_some() => {
+                    path.push(next);
+                    unit = u;
+                }
+                _ => break,
+            }
+        }
+    }
+    let level = {
+        let mut unit = match &body[top] {
+            Block::Unit(u) => u,
+            _ => return,
+        };
+        for &k in &path {
+            if let Block::Unit(u) = &unit.children[k] {
+                unit = u;
+            }
+        }
+        unit.kind
+    };
+    let mut multi = 0;
+    count_multi(body, level, &mut multi);
+    let Some(Block::Unit(deepest)) = ({
+        let mut blocks: &mut Vec<Block> = body;
+        let mut idx = top;
+        for &k in &path {
+            match &mut blocks[idx] {
+                Block::Unit(u) => blocks = &mut u.children,
+                _ => return,
+            }
+            idx = k;
+        }
+        blocks.get_mut(idx)
+    }) else {
+        return;
+    };
+    let paras = |u: &Unit| {
+        u.children
+            .iter()
+            .filter(|b| matches!(b, Block::Para(_)))
+            .count()
+    };
+    // The deepest entry is the only one allowed several paragraphs.
+    if multi > usize::from(paras(deepest) > 1) {
+        return;
+    }
+    let mut from = deepest.children.len();
+    while from > 0
+        && let Block::Para(text) = &deepest.children[from - 1]
+        && is_closing(text)
+    {
+        from -= 1;
+    }
+    if from == deepest.children.len()
+        || !deepest.children[..from]
+            .iter()
+            .any(|b| matches!(b, Block::Para(_)))
+    {
+        return;
+    }
+    let lifted: Vec<Block> = deepest.children.drain(from..).collect();
+    for block in &lifted {
+        if let Block::Para(text) = block {
+            let line = lines.iter().find(|l| &l.text == text).map(|l| l.no);
+            diags.push(Diagnostic::info(
+                line,
+                codes::STRUCTURE,
+                "closing paragraph after the last outline entry kept at the document level",
+            ));
+        }
+    }
+    let at = top + 1;
+    body.splice(at..at, lifted);
+}
+
+/// Whether a paragraph opens the way an outline's closing paragraph does.
+fn is_closing(text: &str) -> bool {
+    const DOCUMENT: [&str; 9] = [
+        "本要点",
+        "本方案",
+        "本实施方案",
+        "本意见",
+        "本通知",
+        "本办法",
+        "本规定",
+        "本细则",
+        "本计划",
+    ];
+    (text.starts_with('各') && (text.contains('要') || text.contains('应')))
+        || DOCUMENT.iter().any(|d| text.starts_with(d))
+}
+
+/// Counts the entries of `kind` with more than one paragraph.
+fn count_multi(blocks: &[Block], kind: UnitKind, n: &mut usize) {
+    for b in blocks {
+        if let Block::Unit(u) = b {
+            if u.kind == kind
+                && u.children
+                    .iter()
+                    .filter(|b| matches!(b, Block::Para(_)))
+                    .count()
+                    > 1
+            {
+                *n += 1;
+            }
+            count_multi(&u.children, kind, n);
+        }
+    }
 }
 
 /// Whether a line can be a title: short, no sentence inside, no label, no
@@ -796,6 +957,71 @@ mod tests {
                 "  entry2 (六) [与上级政策的一致性]",
                 "    p 本级政策。",
                 "signature [\"平度市人民政府办公室\"]",
+            ],
+        );
+    }
+
+    #[test]
+    fn an_outline_closing_paragraph_is_kept_at_the_document_level() {
+        // The end of 2024年平度市政务公开工作要点 (corpus seed 370283).
+        check(
+            &[
+                "2024年平度市政务公开工作要点",
+                "一、聚焦夯实工作基础,提升政务公开业务能力",
+                "(一)加强组织领导。各级各部门要定期研究解决重点难点问题。",
+                "(二)加强督促落实。市政府办公室进一步完善考评方案。",
+                "各镇人民政府、街道办事处,市政府各部门要对照本要点制定任务清单。",
+                "平度市人民政府办公室",
+                "2024年7月16日",
+            ],
+            &[
+                "title 2024年平度市政务公开工作要点",
+                "entry1 一、 [聚焦夯实工作基础,提升政务公开业务能力]",
+                "  entry2 (一) [加强组织领导。]",
+                "    p 各级各部门要定期研究解决重点难点问题。",
+                "  entry2 (二) [加强督促落实。]",
+                "    p 市政府办公室进一步完善考评方案。",
+                "p 各镇人民政府、街道办事处,市政府各部门要对照本要点制定任务清单。",
+                "signature [\"平度市人民政府办公室\"]",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_last_entry_written_like_the_others_keeps_its_paragraphs() {
+        // Entries of this document run over several paragraphs, so the last
+        // one's second paragraph is its own; and a paragraph that does not
+        // open like a closing one stays where it is.
+        let entries = [
+            "一、工作要求",
+            "(一)加强组织领导。市政府办公室牵头。",
+            "各部门要明确分工。",
+            "(二)加强督促落实。市政府办公室进一步完善考评方案。",
+            "各镇要对照本要点制定任务清单。",
+        ];
+        check(
+            &entries,
+            &[
+                "entry1 一、 [工作要求]",
+                "  entry2 (一) [加强组织领导。]",
+                "    p 市政府办公室牵头。",
+                "    p 各部门要明确分工。",
+                "  entry2 (二) [加强督促落实。]",
+                "    p 市政府办公室进一步完善考评方案。",
+                "    p 各镇要对照本要点制定任务清单。",
+            ],
+        );
+        check(
+            &[
+                "一、工作要求",
+                "(一)加强督促落实。市政府办公室进一步完善考评方案。",
+                "落实情况纳入年度报告。",
+            ],
+            &[
+                "entry1 一、 [工作要求]",
+                "  entry2 (一) [加强督促落实。]",
+                "    p 市政府办公室进一步完善考评方案。",
+                "    p 落实情况纳入年度报告。",
             ],
         );
     }
