@@ -134,6 +134,10 @@ pub mod codes {
     pub const CONTENTS: &str = "contents";
     /// What structure was recognised.
     pub const STRUCTURE: &str = "structure";
+    /// A table laid out in the text (columns apart by tabs or runs of
+    /// spaces, or a Markdown pipe table) was kept as a table; a pipe
+    /// table's markup is reported dropped.
+    pub const TABLE: &str = "table";
     /// Numbering that does not continue as expected.
     pub const NUMBERING: &str = "numbering";
     /// Metadata that was recognised or guessed (issuer, dates, number, type).

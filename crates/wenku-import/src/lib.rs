@@ -66,6 +66,7 @@ mod options;
 mod read;
 mod relation;
 mod structure;
+mod table;
 mod xml;
 
 use std::path::Path;

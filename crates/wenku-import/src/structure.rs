@@ -15,6 +15,7 @@ use crate::diagnostic::{Diagnostic, codes};
 use crate::history::{self, HistoryEvent};
 use crate::label::{self, Label, Shape};
 use crate::line::{Line, compact};
+use crate::table;
 
 /// Which structure the body has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -699,6 +700,33 @@ impl Builder<'_> {
         {
             // A paragraph after an article's items is its next 款.
             self.close_to(rank(UnitKind::Item));
+        }
+        if let Some(found) = table::at(lines, i) {
+            let rows = found.table.rows.len();
+            let columns = found.table.rows.first().map_or(0, Vec::len);
+            let mut d = Diagnostic::info(
+                Some(l.no),
+                codes::TABLE,
+                format!(
+                    "lines {}–{}: a table of {rows} rows and {columns} columns{}",
+                    l.no,
+                    lines[i + found.taken - 1].no,
+                    if found.markup.is_empty() {
+                        ""
+                    } else {
+                        "; its Markdown markup (pipes, the separator row) left out"
+                    }
+                ),
+            );
+            if !found.markup.is_empty() {
+                d = d.with_dropped(found.markup);
+            }
+            self.diags.push(d);
+            for k in i..i + found.taken {
+                self.mark_running(k);
+            }
+            self.push(Block::Table(found.table));
+            return found.taken;
         }
         self.push(Block::Para(text.to_string()));
         self.mark_running(i);
