@@ -194,14 +194,11 @@ fn lift_closing(body: &mut Vec<Block>, lines: &[Line], diags: &mut Vec<Diagnosti
             Block::Unit(u) => u,
             _ => return,
         };
-        loop {
-            let Some(next) = unit
-                .children
-                .iter()
-                .rposition(|b| matches!(b, Block::Unit(_)))
-            else {
-                break;
-            };
+        while let Some(next) = unit
+            .children
+            .iter()
+            .rposition(|b| matches!(b, Block::Unit(_)))
+        {
             // A sub-entry followed by paragraphs: those belong to `unit`.
             if unit.children[next + 1..]
                 .iter()
