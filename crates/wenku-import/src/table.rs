@@ -92,7 +92,7 @@ fn pipe_cells(text: &str) -> Option<Vec<String>> {
     Some(
         inner
             .split('|')
-            .map(|c| c.trim_matches(is_blank).to_string())
+            .map(|c| c.trim_matches(char::is_whitespace).to_string())
             .collect(),
     )
 }
@@ -159,7 +159,9 @@ fn aligned_cells(line: &Line) -> Option<Vec<String>> {
     let mut cell = String::new();
     let mut gap = String::new();
     for c in line.text.chars() {
-        if is_blank(c) {
+        // Only whitespace parts columns: a zero-width character is text
+        // to the no-loss check and stays in its cell.
+        if c.is_whitespace() {
             gap.push(c);
             continue;
         }
