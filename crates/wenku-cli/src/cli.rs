@@ -22,7 +22,8 @@ Environment:
   NO_COLOR               disable colour
   WENKU_AUTHOR_NAME      commit author for changes (default: git config user.name)
   WENKU_AUTHOR_EMAIL     commit e-mail for changes (default: git config user.email)
-  WENKU_TODAY            the date taken as today (YYYY-MM-DD; default: today in China Standard Time)";
+  WENKU_TODAY            the date taken as today (YYYY-MM-DD; default: today in China Standard Time)
+  WENKU_KEY              the node's signing key (default: ~/.config/wenku/keys/<region>)";
 
 /// wenku (文库): a versioned policy-document library in git.
 #[derive(Debug, Parser)]
@@ -102,6 +103,11 @@ pub enum Command {
     ///
     /// Example: wenku -C /srv/wenku/370200 pull http://pingdu.example/wenku.git --child 370283
     Pull(PullArgs),
+    /// The node's signing key and the trust file: show, generate, rotate,
+    /// grant, revoke, pin.
+    ///
+    /// Example: wenku key show
+    Key(KeyArgs),
     /// Check the whole library: records, version hashes, relations.
     ///
     /// Example: wenku verify --json
@@ -125,6 +131,11 @@ pub struct InitArgs {
     /// A sub-region this node hosts (a township without a node of its own).
     #[arg(long = "host", value_name = "CODE")]
     pub hosts: Vec<String>,
+    /// The trust root's (the province's) public key file: pinned, so the
+    /// first trust file a pull brings must be signed by it. A province or
+    /// national node is its own root and pins its own key.
+    #[arg(long, value_name = "FILE")]
+    pub trust_root: Option<PathBuf>,
     /// Where to create the library (default: the current directory).
     pub path: Option<PathBuf>,
 }
@@ -349,17 +360,116 @@ pub struct PullArgs {
     /// refused by default. Redirects within the origin are followed.
     #[arg(long)]
     pub follow_redirects: bool,
+    /// What a signature that does not check out against the trust file
+    /// does: refuse the pull, or (during a roll-out) accept it and list
+    /// every problem.
+    #[arg(long, value_enum, default_value = "enforce")]
+    pub signatures: SignatureModeArg,
     /// One JSON object: what came in, or why the pull was refused.
     #[arg(long)]
     pub json: bool,
 }
 
+/// `--signatures` of `wenku pull`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SignatureModeArg {
+    /// Refuse the peer's head.
+    Enforce,
+    /// Accept it, listing every problem.
+    Warn,
+}
+
 /// `wenku verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
+    /// Also check every commit's signature against the trust file.
+    #[arg(long)]
+    pub signatures: bool,
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `wenku key`.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: KeyAction,
+}
+
+/// The `wenku key` actions.
+#[derive(Debug, Subcommand)]
+pub enum KeyAction {
+    /// Show this node's key and what the trust file lets it sign for.
+    Show(KeyJson),
+    /// Create this node's key (never replaces one).
+    Generate(KeyJson),
+    /// Replace this node's key with a new one; the old one is kept beside
+    /// it as <key>.retired-<date>. The trust root must grant the new key
+    /// (`wenku key grant`) before it signs anything a pull checks.
+    Rotate(KeyJson),
+    /// List the trust file: which keys sign for which regions, and the
+    /// revoked ones.
+    List(KeyJson),
+    /// Let a key sign for regions (trust root only; a signed commit).
+    ///
+    /// Example: wenku key grant 370283 --key pingdu.pub
+    Grant(GrantArgs),
+    /// Revoke a key: nothing it signs is accepted any more (trust root
+    /// only; a signed commit).
+    ///
+    /// Example: wenku key revoke --key old-pingdu.pub
+    Revoke(RevokeArgs),
+    /// Pin the trust root's public key: the first trust file a pull
+    /// brings must be signed by it.
+    Pin(PinArgs),
+}
+
+/// `--json` alone.
+#[derive(Debug, Args)]
+pub struct KeyJson {
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku key grant`.
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// The regions the key signs for (and what lies inside them).
+    #[arg(required = true, value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// The public key file (`.pub`), or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Show what would change; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku key revoke`.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The public key file (`.pub`), or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Show what would change; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku key pin`.
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// The trust root's public key file (`.pub`).
+    pub file: PathBuf,
 }
 
 /// `wenku demo`.

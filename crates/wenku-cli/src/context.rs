@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wenku_model::{Date, DocType, Region, Status, WorkId};
+use wenku_store::signing::NodeKey;
 use wenku_store::{Identity, Library, Snapshot};
 
 use crate::error::{CommandError, Result};
@@ -121,4 +122,61 @@ pub fn status(value: &str) -> Result<Status> {
     value
         .parse()
         .map_err(|e: wenku_model::StatusError| CommandError::usage(e.to_string()))
+}
+
+/// Where this node's signing key is: `WENKU_KEY`, else
+/// `$XDG_CONFIG_HOME/wenku/keys/<region>` (`~/.config/…` without it).
+pub fn key_path(node: Region) -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("WENKU_KEY").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|p| !p.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })
+        .ok_or_else(|| {
+            CommandError::internal("neither WENKU_KEY, XDG_CONFIG_HOME nor HOME is set")
+                .with_hint("set WENKU_KEY to the node key's path")
+        })?;
+    Ok(config.join("wenku").join("keys").join(node.as_str()))
+}
+
+/// This node's key, if there is one at [`key_path`].
+pub fn node_key(node: Region) -> Result<Option<(PathBuf, std::sync::Arc<NodeKey>)>> {
+    let path = key_path(node)?;
+    if !path.exists() {
+        return Ok(None);
+    }
+    let key = NodeKey::read(&path).map_err(|e| match e {
+        wenku_store::signing::KeyError::Permissions { .. } => CommandError::refused(e.to_string()),
+        other => CommandError::refused(other.to_string())
+            .with_hint("WENKU_KEY names the key file; `wenku key generate` creates one"),
+    })?;
+    Ok(Some((path, std::sync::Arc::new(key))))
+}
+
+/// The library, signing with this node's key from now on. Without a key,
+/// commits are unsigned: said on stderr when the library checks signatures
+/// (it has a trust file or a pinned root key), where an unsigned commit
+/// will be refused by the nodes that pull it.
+pub fn signing(library: Library) -> Result<Library> {
+    let node = library.authority().node();
+    match node_key(node)? {
+        Some((_, key)) => Ok(library.with_key(key)),
+        None => {
+            let checks = library.pinned_root().ok().flatten().is_some()
+                || library.trust().ok().flatten().is_some();
+            if checks {
+                crate::output::warning(format!(
+                    "no node key at {}: this commit is not signed, and nodes that check signatures will refuse it (create one with `wenku key generate`)",
+                    key_path(node)?.display()
+                ));
+            }
+            Ok(library)
+        }
+    }
 }

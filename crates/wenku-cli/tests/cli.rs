@@ -899,6 +899,19 @@ impl Env {
         c.output().expect("the binary runs")
     }
 
+    /// Runs `wenku -C NAME ARGS`, expects failure with `code`; returns stderr.
+    fn fails_at(&self, name: &str, code: i32, args: &[&str]) -> String {
+        let out = self.run_at(name, args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "wenku -C {name} {args:?}: expected exit {code}; stdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("UTF-8 output")
+    }
+
     fn head_of(&self, name: &str) -> String {
         let out = Command::new("git")
             .arg("--git-dir")
@@ -1704,4 +1717,196 @@ fn a_new_version_keeps_the_work_title_and_type_the_text_does_not_give() {
     );
     assert_eq!(renamed[0]["action"], "added");
     assert_eq!(version("v3")["title"], "动物防疫法（2015年修正）");
+}
+
+#[test]
+fn nodes_sign_their_commits_and_pulls_check_them_against_the_trust_file() {
+    let env = Env::new();
+    let keys = env.dir.path().join(".config/wenku/keys");
+    let public = |region: &str| keys.join(format!("{region}.pub")).display().to_string();
+    let seed = |name: &str| corpus(&format!("seeds/{name}")).display().to_string();
+
+    // The province is its own trust root; the county pins its key.
+    let text = stdout_of(
+        &env.run_at("province", &["init", "--region", "370000"]),
+        0,
+        "init province",
+    );
+    assert!(text.contains("key: created"), "{text}");
+    assert!(text.contains("trust root of 370000"), "{text}");
+    let text = stdout_of(
+        &env.run_at(
+            "county",
+            &[
+                "init",
+                "--region",
+                "370283",
+                "--trust-root",
+                &public("370000"),
+            ],
+        ),
+        0,
+        "init county",
+    );
+    assert!(text.contains("pinned SHA256:"), "{text}");
+    let imported = env.run_at(
+        "county",
+        &[
+            "import",
+            "--json",
+            &seed("370283-pingdu-2024-07-16-points.txt"),
+        ],
+    );
+    let work = check_json("import", &stdout_of(&imported, 0, "import"))[0]["work"]
+        .as_str()
+        .expect("a work id")
+        .to_string();
+
+    // Before the province grants the county's key, its commits are refused.
+    let out = env.run_at("province", &["pull", "../county", "--child", "370283"]);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("signature problems"), "{said}");
+    assert!(said.contains("does not list"), "{said}");
+
+    // A dry run changes nothing; the grant is a signed commit of its own.
+    let head = env.head_of("province");
+    let text = stdout_of(
+        &env.run_at(
+            "province",
+            &[
+                "key",
+                "grant",
+                "370283",
+                "--key",
+                &public("370283"),
+                "--dry-run",
+            ],
+        ),
+        0,
+        "grant dry",
+    );
+    assert!(
+        text.contains("would change the trust file to serial 2"),
+        "{text}"
+    );
+    assert_eq!(env.head_of("province"), head);
+    let out = env.run_at(
+        "province",
+        &[
+            "key",
+            "grant",
+            "370283",
+            "--key",
+            &public("370283"),
+            "--json",
+        ],
+    );
+    let trust = &check_json("trust", &stdout_of(&out, 0, "grant"))[0];
+    assert_eq!(trust["serial"], 2);
+    assert_eq!(trust["changed"], true);
+    // A private key is refused where a public one belongs.
+    let said = env.fails_at(
+        "province",
+        1,
+        &[
+            "key",
+            "grant",
+            "370283",
+            "--key",
+            keys.join("370283").to_str().expect("UTF-8"),
+        ],
+    );
+    assert!(said.contains("private key"), "{said}");
+
+    let text = stdout_of(
+        &env.run_at("province", &["pull", "../county", "--child", "370283"]),
+        0,
+        "pull up",
+    );
+    assert!(
+        text.contains("signatures: 2 commits checked against trust file serial 2"),
+        "{text}"
+    );
+    let out = env.run_at("province", &["verify", "--signatures", "--json"]);
+    let verified = &check_json("verify", &stdout_of(&out, 0, "verify"))[0];
+    assert_eq!(verified["signatures"]["clean"], true, "{verified}");
+    let text = stdout_of(&env.run_at("province", &["log", &work]), 0, "log");
+    assert!(text.contains("signed by SHA256:"), "{text}");
+    assert!(text.contains(", the key of 370283"), "{text}");
+    let out = env.run_at("province", &["log", "--json", &work]);
+    let log = &check_json("log", &stdout_of(&out, 0, "log json"))[0];
+    assert_eq!(log["history"][0]["signer"]["status"], "good");
+    assert_eq!(log["history"][0]["signer"]["regions"][0], "370283");
+
+    // Down: the county takes the trust file, anchored on the pinned key.
+    let out = env.run_at(
+        "county",
+        &["pull", "../province", "--parent", "370000", "--json"],
+    );
+    let report = &check_json("pull", &stdout_of(&out, 0, "pull down"))[0];
+    assert_eq!(report["signatures"]["mode"], "enforced");
+    assert_eq!(report["signatures"]["trust_serial"], 2);
+    let out = env.run_at("county", &["key", "show", "--json"]);
+    let key = &check_json("key", &stdout_of(&out, 0, "key show"))[0];
+    assert_eq!(key["regions"][0], "370283");
+
+    // A commit made without the key is unsigned: said when it is made,
+    // refused by the province, accepted loudly in warn mode.
+    let mut c = env.cmd();
+    c.env("WENKU_KEY", env.dir.path().join("no-such-key"))
+        .arg("-C")
+        .arg("county")
+        .args(["repeal", &work, "--date", "2025-12-31"]);
+    let out = c.output().expect("runs");
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("not signed"), "{said}");
+    let out = env.run_at(
+        "province",
+        &["pull", "../county", "--child", "370283", "--json"],
+    );
+    let refused = &check_json("pull", &stdout_of(&out, 1, "refused"))[0];
+    assert_eq!(refused["error"], "signatures");
+    assert_eq!(refused["signatures"][0]["kind"], "unsigned");
+    let out = env.run_at(
+        "province",
+        &[
+            "pull",
+            "../county",
+            "--child",
+            "370283",
+            "--signatures",
+            "warn",
+        ],
+    );
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("1 signature problem accepted"), "{said}");
+    let said = env.fails_at("province", 1, &["verify", "--signatures"]);
+    assert!(said.contains("signature problem"), "{said}");
+
+    // The trust root cannot revoke the key it signs with; it revokes the
+    // county's.
+    let said = env.fails_at(
+        "province",
+        1,
+        &["key", "revoke", "--key", &public("370000")],
+    );
+    assert!(said.contains("cannot revoke itself"), "{said}");
+    let text = stdout_of(
+        &env.run_at("province", &["key", "revoke", "--key", &public("370283")]),
+        0,
+        "revoke",
+    );
+    assert!(text.contains("serial 3"), "{text}");
+    let text = stdout_of(&env.run_at("province", &["key", "list"]), 0, "list");
+    assert!(text.contains("revoked"), "{text}");
+    // Only the trust root changes the trust file.
+    let said = env.fails_at(
+        "county",
+        1,
+        &["key", "grant", "370283", "--key", &public("370283")],
+    );
+    assert!(said.contains("trust root is 370000"), "{said}");
 }

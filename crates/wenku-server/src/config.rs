@@ -36,6 +36,15 @@ pub struct Config {
     /// Who signs the node's commits (inbox publications and pull merges).
     #[serde(default)]
     pub identity: IdentityConfig,
+    /// The node's ed25519 signing key (OpenSSH format, readable by the
+    /// daemon's user only; `wenku key generate` makes one). Every commit
+    /// the node makes is signed with it. Without it commits are unsigned,
+    /// and nodes that check signatures refuse them.
+    pub key: Option<PathBuf>,
+    /// The trust root's (the province's) public key file, pinned at start:
+    /// the first trust file a pull from the parent brings must be signed
+    /// by it. Not needed on the trust root itself.
+    pub trust_root: Option<PathBuf>,
     /// The inbox; without it the node publishes nothing by itself.
     pub inbox: Option<InboxConfig>,
     /// Children pulled up.
@@ -139,6 +148,23 @@ pub struct PullConfig {
     /// where it pointed; redirects within the origin are followed.
     #[serde(default)]
     pub follow_redirects: bool,
+    /// What a peer's commit whose signature does not check out against
+    /// the trust file does: `"enforce"` (the default) refuses the pull;
+    /// `"warn"`, for a roll-out, accepts it and logs every problem (and
+    /// `/status` shows them).
+    #[serde(default)]
+    pub signatures: SignaturesConfig,
+}
+
+/// `pull.signatures`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SignaturesConfig {
+    /// Refuse the pull.
+    #[default]
+    Enforce,
+    /// Accept it and log every problem.
+    Warn,
 }
 
 impl Default for PullConfig {
@@ -148,6 +174,7 @@ impl Default for PullConfig {
             timeout: default_timeout(),
             max_backoff: default_backoff(),
             follow_redirects: false,
+            signatures: SignaturesConfig::Enforce,
         }
     }
 }

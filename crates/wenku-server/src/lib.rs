@@ -109,6 +109,44 @@ pub(crate) struct Shared {
 /// Opens the library, creating it with the configured region if the path
 /// does not exist.
 fn open_library(config: &Config, identity: &Identity) -> Result<Library, ServerError> {
+    let key = match &config.key {
+        None => None,
+        Some(path) => Some(std::sync::Arc::new(
+            wenku_store::signing::NodeKey::read(path).map_err(|e| ServerError::Library {
+                path: config.library.clone(),
+                message: format!("the node key: {e}"),
+            })?,
+        )),
+    };
+    let library = open_or_create(config, identity, key.clone())?;
+    let library = match key {
+        Some(k) => library.with_key(k),
+        None => {
+            tracing::warn!("no node key configured (key = …): this node's commits are not signed");
+            library
+        }
+    };
+    if let Some(file) = &config.trust_root {
+        let root = std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| wenku_store::signing::parse_public(&t))
+            .map_err(|e| ServerError::Library {
+                path: config.library.clone(),
+                message: format!("trust_root {}: {e}", file.display()),
+            })?;
+        library.pin_root(&root).map_err(|e| ServerError::Library {
+            path: config.library.clone(),
+            message: format!("pinning the trust root's key: {e}"),
+        })?;
+    }
+    Ok(library)
+}
+
+fn open_or_create(
+    config: &Config,
+    identity: &Identity,
+    key: Option<std::sync::Arc<wenku_store::signing::NodeKey>>,
+) -> Result<Library, ServerError> {
     let fail = |e: &dyn std::error::Error| ServerError::Library {
         path: config.library.clone(),
         message: peers::chain(e),
@@ -128,6 +166,9 @@ fn open_library(config: &Config, identity: &Identity) -> Result<Library, ServerE
         return Ok(library);
     }
     let mut options = InitOptions::new(identity.clone());
+    if let Some(k) = key {
+        options = options.key(k);
+    }
     for h in &config.hosting {
         options = options.hosting(*h);
     }

@@ -99,6 +99,12 @@ async fn pull_once(shared: &Arc<Shared>, index: usize, stop: &CancellationToken)
     let options = PullOptions::new()
         .timeout(shared.config.pull.timeout)
         .follow_redirects(shared.config.pull.follow_redirects)
+        .signatures(match shared.config.pull.signatures {
+            crate::config::SignaturesConfig::Enforce => {
+                wenku_store::federation::SignatureMode::Enforce
+            }
+            crate::config::SignaturesConfig::Warn => wenku_store::federation::SignatureMode::Warn,
+        })
         .interrupt(Arc::clone(&interrupt));
     shared
         .state
@@ -151,6 +157,23 @@ async fn pull_once(shared: &Arc<Shared>, index: usize, stop: &CancellationToken)
                         p.last_error = None;
                         p.consecutive_failures = 0;
                         p.bytes_fetched += report.fetch.pack_bytes;
+                        if report.advanced() {
+                            let s = &report.signatures;
+                            for problem in &s.problems {
+                                tracing::warn!(peer = %peer, kind = problem.kind.as_str(), %problem, "signature problem accepted (pull.signatures = \"warn\")");
+                            }
+                            p.signatures = Some(crate::state::PeerSignatures {
+                                mode: s.mode,
+                                checked: s.checked,
+                                trust_serial: s.trust_serial,
+                                problems: s
+                                    .reason
+                                    .iter()
+                                    .cloned()
+                                    .chain(s.problems.iter().map(|x| format!("{} {x}", x.kind.as_str())))
+                                    .collect(),
+                            });
+                        }
                         if report.changed() {
                             tracing::info!(
                                 peer = %peer,

@@ -48,6 +48,21 @@ pub struct PeerStatus {
     pub pull_seconds: f64,
     /// Bytes of packs received.
     pub bytes_fetched: u64,
+    /// How the last accepted pull checked signatures.
+    pub signatures: Option<PeerSignatures>,
+}
+
+/// How a pull checked the signatures of the peer's new commits.
+#[derive(Clone, Debug, Serialize)]
+pub struct PeerSignatures {
+    /// `enforced`, `warn` or `not-checked`.
+    pub mode: &'static str,
+    /// Commits checked.
+    pub checked: usize,
+    /// The trust file's serial, if any.
+    pub trust_serial: Option<u64>,
+    /// Why they were not checked, or the problems accepted in warn mode.
+    pub problems: Vec<String>,
 }
 
 /// A failed pull, as the status shows it.
@@ -132,6 +147,7 @@ pub(crate) fn peer_status(region: Region, direction: &'static str, url: &str) ->
         pulls_failed: 0,
         pull_seconds: 0.0,
         bytes_fetched: 0,
+        signatures: None,
     }
 }
 

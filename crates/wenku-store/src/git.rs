@@ -18,6 +18,17 @@ pub struct GitError {
 }
 
 impl GitError {
+    /// An error of `action`.
+    pub(crate) fn new(
+        action: &str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> GitError {
+        GitError {
+            action: action.to_string(),
+            source: Box::new(source),
+        }
+    }
+
     /// Whether the underlying error is an object (or reference) that could
     /// not be found.
     pub fn is_not_found(&self) -> bool {

@@ -50,6 +50,12 @@ pub struct HistoryEntry {
     pub added_versions: Vec<RevisionId>,
     /// Whether the commit changed the work's record.
     pub record_changed: bool,
+    /// Its signature ([`crate::signing`]).
+    pub signature: crate::signing::CommitSignature,
+    /// For a good signature, the regions the trust file at `main` lets its
+    /// key sign for (`None` without a trust file; empty for a key it does
+    /// not list or has revoked).
+    pub signer_regions: Option<Vec<wenku_model::Region>>,
 }
 
 impl Library {
@@ -60,7 +66,25 @@ impl Library {
         let mut repo = self.repo();
         repo.object_cache_size_if_unset(16 * 1024 * 1024);
         let _span = tracing::debug_span!("history", %work).entered();
-        history_from(&repo, head, work)
+        let mut entries = history_from(&repo, head, work)?;
+        let signed = entries
+            .iter()
+            .any(|e| matches!(e.signature, crate::signing::CommitSignature::Good(_)));
+        if signed {
+            let tree = git::commit_tree(&repo, head)?;
+            if let Some(Ok(trust)) = crate::trust::at_tree(&repo, tree)? {
+                for e in &mut entries {
+                    if let crate::signing::CommitSignature::Good(key) = &e.signature {
+                        e.signer_regions = Some(if trust.is_revoked(key) {
+                            Vec::new()
+                        } else {
+                            trust.regions_of(key)
+                        });
+                    }
+                }
+            }
+        }
+        Ok(entries)
     }
 }
 
@@ -158,6 +182,7 @@ fn describe(
 ) -> Result<HistoryEntry, ReadError> {
     let c =
         git::retrying(|| repo.find_commit(id.to_gix())).ctx(|| format!("reading commit {id}"))?;
+    let signature = crate::signing::CommitSignature::of(&c.data);
     let decoded = c.decode().ctx(|| format!("decoding commit {id}"))?;
     let (author, committer) = signatures(&decoded, id)?;
     let text = String::from_utf8_lossy(decoded.message).into_owned();
@@ -189,6 +214,8 @@ fn describe(
         node: trailers.node,
         added_versions,
         record_changed: now.get(layout::RECORD_FILE) != then.get(layout::RECORD_FILE),
+        signature,
+        signer_regions: None,
     })
 }
 

@@ -30,6 +30,7 @@ use crate::metadata::{LibraryMeta, MetaError};
 use crate::op::{NewVersion, Op, OpOutcome};
 use crate::pack::{self, Maintenance};
 use crate::read::{self, ReadError, Snapshot};
+use crate::signing::NodeKey;
 use crate::transaction::{self, CommitError, CommitOptions, Committed, Swap, Transaction};
 
 /// How gix opens a library: isolated from the environment and from global
@@ -53,6 +54,11 @@ pub struct InitOptions {
     pub identity: Identity,
     /// Where commit times come from; the system clock in UTC by default.
     pub clock: Arc<dyn Clock>,
+    /// The node's key: signs the first commit (and, kept by the opened
+    /// library, every later one). A node that is its own trust root
+    /// ([`crate::trust::root_of`]) also starts its trust file with it and
+    /// pins it as the root key.
+    pub key: Option<Arc<NodeKey>>,
 }
 
 impl InitOptions {
@@ -62,7 +68,14 @@ impl InitOptions {
             hosted: Vec::new(),
             identity,
             clock: Arc::new(SystemClock::utc()),
+            key: None,
         }
+    }
+
+    /// Signs with `key`.
+    pub fn key(mut self, key: Arc<NodeKey>) -> InitOptions {
+        self.key = Some(key);
+        self
     }
 
     /// Hosts a sub-region as well.
@@ -215,6 +228,7 @@ pub struct Library {
     pub(crate) options: CommitOptions,
     pub(crate) meta_cache: transaction::MetaCache,
     index: IndexState,
+    pub(crate) key: Option<Arc<NodeKey>>,
 }
 
 impl std::fmt::Debug for Library {
@@ -271,13 +285,37 @@ impl Library {
             .upsert([layout::META_FILE], EntryKind::Blob, blob)
             .ctx(|| "placing library.xml".to_string())
             .map_err(git_fail)?;
+        let root = crate::trust::root_of(node);
+        let starts_trust = options.key.as_ref().filter(|_| root == node);
+        if let Some(key) = starts_trust {
+            let mut trust = crate::trust::Trust {
+                serial: 1,
+                ..Default::default()
+            };
+            trust.grant(key.public().clone(), &[node]);
+            let (allowed, revoked) = trust.encode();
+            for (name, text) in [
+                (crate::trust::ALLOWED_FILE, allowed),
+                (crate::trust::REVOKED_FILE, revoked),
+            ] {
+                let id = repo
+                    .write_blob(text.as_bytes())
+                    .ctx(|| format!("writing trust/{name}"))
+                    .map_err(git_fail)?
+                    .detach();
+                editor
+                    .upsert([crate::trust::TRUST_DIR, name], EntryKind::Blob, id)
+                    .ctx(|| format!("placing trust/{name}"))
+                    .map_err(git_fail)?;
+            }
+        }
         let tree = editor
             .write(|t| repo.write_object(t).map(|id| id.detach()))
             .ctx(|| "writing the first tree".to_string())
             .map_err(git_fail)?;
         let time = options.clock.now();
         let signature = options.identity.signature(time);
-        let commit = gix::objs::Commit {
+        let mut commit = gix::objs::Commit {
             tree,
             parents: Default::default(),
             author: signature.clone(),
@@ -286,6 +324,14 @@ impl Library {
             message: message::compose_init(node).into(),
             extra_headers: Vec::new(),
         };
+        if let Some(key) = &options.key {
+            key.sign_commit(&mut commit)
+                .map_err(|e| git_fail(GitError::new("signing the first commit", e)))?;
+        }
+        if let Some(key) = starts_trust {
+            crate::trust::pin(repo.git_dir(), key.public())
+                .map_err(|e| git_fail(GitError::new("pinning the trust root", e)))?;
+        }
         let commit = repo
             .write_object(&commit)
             .ctx(|| "writing the first commit".to_string())
@@ -313,7 +359,11 @@ impl Library {
                 }));
             }
         }
-        Ok(Library::open(&path)?.with_clock(options.clock))
+        let library = Library::open(&path)?.with_clock(options.clock);
+        Ok(match options.key {
+            Some(key) => library.with_key(key),
+            None => library,
+        })
     }
 
     /// Opens the library at `path`: a bare library, a clone's work tree or
@@ -365,6 +415,7 @@ impl Library {
             options: CommitOptions::default(),
             meta_cache: transaction::MetaCache::default(),
             index: IndexState::new(IndexOptions::default()),
+            key: None,
         })
     }
 
@@ -372,6 +423,17 @@ impl Library {
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Library {
         self.clock = clock;
         self
+    }
+
+    /// Signs every commit with `key` from now on (see [`crate::signing`]).
+    pub fn with_key(mut self, key: Arc<NodeKey>) -> Library {
+        self.key = Some(key);
+        self
+    }
+
+    /// The key this library signs with, if any.
+    pub fn key(&self) -> Option<&NodeKey> {
+        self.key.as_deref()
     }
 
     /// Commits with these options from now on.
@@ -670,6 +732,7 @@ impl Library {
                 node: meta.authority.node(),
                 identity,
                 time,
+                key: self.key.as_deref(),
             },
             self.options.pack_threshold,
         )?;

@@ -591,6 +591,8 @@ pub(crate) struct Signing<'a> {
     pub node: Region,
     pub identity: &'a Identity,
     pub time: Timestamp,
+    /// Signs the commit when there is one.
+    pub key: Option<&'a crate::signing::NodeKey>,
 }
 
 /// Writes a staged transaction's objects and commit; returns the commit id
@@ -607,6 +609,7 @@ pub(crate) fn write(
         node,
         identity,
         time,
+        key,
     } = *signing;
     // Encode every record before writing anything, so a record that cannot
     // be stored refuses the transaction with nothing written.
@@ -659,7 +662,7 @@ pub(crate) fn write(
         .ctx(|| "writing trees".to_string())?;
     drop(editor);
     let signature = identity.signature(time);
-    let commit = gix::objs::Commit {
+    let mut commit = gix::objs::Commit {
         tree,
         parents: [base_commit.to_gix()].into_iter().collect(),
         author: signature.clone(),
@@ -668,6 +671,10 @@ pub(crate) fn write(
         message: message::compose(&staged.lines, node).into(),
         extra_headers: Vec::new(),
     };
+    if let Some(key) = key {
+        key.sign_commit(&mut commit)
+            .map_err(|e| GitError::new("signing the commit", e))?;
+    }
     let commit_id = repo
         .write_object(&commit)
         .ctx(|| "writing the commit".to_string())?

@@ -60,6 +60,8 @@ pub enum ProblemKind {
     MissingMeta,
     /// `library.xml` does not decode.
     BadMeta(MetaError),
+    /// The trust file (`trust/`) does not parse.
+    BadTrust(crate::trust::TrustError),
     /// A file or directory that has no place in the layout.
     Unexpected(String),
     /// A file that is executable, a symlink or a submodule.
@@ -148,6 +150,7 @@ impl fmt::Display for Problem {
                 "version {later} is published after version {earlier} but takes effect before it"
             ),
             ProblemKind::Unreadable(e) => write!(f, "cannot be read: {e}"),
+            ProblemKind::BadTrust(e) => write!(f, "the trust file does not parse: {e}"),
             ProblemKind::Lifecycle(p) => write!(f, "impossible lifecycle: {p}"),
         }
     }
@@ -637,6 +640,18 @@ pub(crate) fn verify_commit(
             }
             continue;
         }
+        if e.name == crate::trust::TRUST_DIR && e.kind == EntryKind::Tree {
+            match crate::trust::at_tree(&local, tree) {
+                Ok(Some(Ok(_))) => {}
+                Ok(Some(Err(err))) => walk.problem(&e.name, ProblemKind::BadTrust(err)),
+                Ok(None) => walk.problem(
+                    &e.name,
+                    ProblemKind::Unexpected("trust/ without trust/allowed_signers".into()),
+                ),
+                Err(err) => walk.problem(&e.name, ProblemKind::Unreadable(err.to_string())),
+            }
+            continue;
+        }
         match Region::parse(&e.name) {
             Ok(r) if e.kind == EntryKind::Tree => {
                 regions.insert(r, e.id);
@@ -644,7 +659,7 @@ pub(crate) fn verify_commit(
             _ => walk.problem(
                 &e.name,
                 ProblemKind::Unexpected(
-                    "the top level holds library.xml and region directories only".into(),
+                    "the top level holds library.xml, trust/ and region directories only".into(),
                 ),
             ),
         }

@@ -13,6 +13,9 @@ mod hostile;
 #[path = "federation/transport.rs"]
 mod transport;
 
+#[path = "federation/signatures.rs"]
+mod signatures;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;

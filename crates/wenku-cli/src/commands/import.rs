@@ -48,7 +48,8 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
     }
     // A dry run can look at files without a library.
     let library = match context::open(dir) {
-        Ok(l) => Some(l),
+        Ok(l) if args.dry_run => Some(l),
+        Ok(l) => Some(context::signing(l)?),
         Err(e) if args.dry_run => {
             tracing::debug!(error = %e, "no library; a dry run recognises only");
             None

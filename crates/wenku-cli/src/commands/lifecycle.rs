@@ -9,7 +9,7 @@ use crate::error::{CommandError, Result};
 use crate::output::Out;
 
 fn commit(dir: &Option<std::path::PathBuf>, op: Op) -> Result<()> {
-    let library = context::open(dir)?;
+    let library = context::signing(context::open(dir)?)?;
     let identity = context::identity(library.path())?;
     let work = op.work().clone();
     let committed = library.commit(&identity, op)?;

@@ -85,6 +85,33 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: LogArgs) -> Result<()> {
                 "{}  {} <{}>",
                 h.subject, h.author.name, h.author.email
             ))?;
+            match &h.signature {
+                wenku_store::signing::CommitSignature::Unsigned => {}
+                wenku_store::signing::CommitSignature::Good(key) => {
+                    out.styled(style::DIM, "           signed by ")?;
+                    out.line(format!(
+                        "{}{}",
+                        wenku_store::signing::fingerprint(key),
+                        match &h.signer_regions {
+                            None => String::new(),
+                            Some(rs) if rs.is_empty() => {
+                                ", a key the trust file does not list (or has revoked)".to_string()
+                            }
+                            Some(rs) => format!(
+                                ", the key of {}",
+                                rs.iter()
+                                    .map(|r| r.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        }
+                    ))?;
+                }
+                wenku_store::signing::CommitSignature::Bad(why) => {
+                    out.styled(style::ERROR, "           bad signature: ")?;
+                    out.line(why)?;
+                }
+            }
         }
     }
     Ok(())

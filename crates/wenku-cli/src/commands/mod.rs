@@ -6,6 +6,7 @@ mod diff;
 mod find;
 mod import;
 mod init;
+mod key;
 mod lifecycle;
 mod links;
 mod log;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Withdraw(args) => lifecycle::withdraw(dir, args),
         Command::Pull(args) => pull::run(dir, args),
         Command::Verify(args) => verify::run(dir, args),
+        Command::Key(args) => key::run(dir, args),
         Command::Demo(args) => demo::run(args),
         Command::Completions(args) => completions::run(args),
     }

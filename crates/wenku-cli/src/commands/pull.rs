@@ -3,9 +3,11 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use wenku_store::federation::{Peer, PullError, PullOptions, PullReport, RegionChanges};
+use wenku_store::federation::{
+    Peer, PullError, PullOptions, PullReport, RegionChanges, SignatureMode,
+};
 
-use crate::cli::PullArgs;
+use crate::cli::{PullArgs, SignatureModeArg};
 use crate::context;
 use crate::error::{CommandError, Result};
 use crate::output::{Out, style};
@@ -49,11 +51,15 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: PullArgs) -> Result<()> {
         }
         path.display().to_string()
     };
-    let library = context::open(dir)?;
+    let library = context::signing(context::open(dir)?)?;
     let identity = context::identity(library.path())?;
     let options = PullOptions::new()
         .timeout(Duration::from_secs(args.timeout))
-        .follow_redirects(args.follow_redirects);
+        .follow_redirects(args.follow_redirects)
+        .signatures(match args.signatures {
+            SignatureModeArg::Enforce => SignatureMode::Enforce,
+            SignatureModeArg::Warn => SignatureMode::Warn,
+        });
 
     let spinner = (!args.json && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -108,6 +114,7 @@ pub(crate) fn human(out: &mut Out, report: &PullReport) -> Result<()> {
     for r in &report.regions {
         region(out, r)?;
     }
+    signatures(out, report)?;
     if report.changed() {
         out.line(format!(
             "main {} → {}",
@@ -118,6 +125,41 @@ pub(crate) fn human(out: &mut Out, report: &PullReport) -> Result<()> {
         out.styled(style::DIM, "main unchanged at ")?;
         out.line(short(&report.new_main))
     }
+}
+
+/// How the signatures were checked: a line when they were checked, a
+/// warning when they were not or when problems were accepted.
+fn signatures(out: &mut Out, report: &PullReport) -> Result<()> {
+    let s = &report.signatures;
+    if !report.advanced() {
+        return Ok(());
+    }
+    match s.mode {
+        "not-checked" => crate::output::warning(format!(
+            "signatures not checked: {}",
+            s.reason.as_deref().unwrap_or("no trust file")
+        )),
+        _ if !s.problems.is_empty() => {
+            crate::output::warning(format!(
+                "{} signature problem{} accepted (--signatures warn):",
+                s.problems.len(),
+                plural(s.problems.len())
+            ));
+            for p in &s.problems {
+                crate::output::warning(format!("  {} {p}", p.kind.as_str()));
+            }
+        }
+        _ => {
+            out.styled(style::DIM, "signatures: ")?;
+            out.line(format!(
+                "{} commit{} checked against trust file serial {}",
+                s.checked,
+                plural(s.checked),
+                s.trust_serial.map(|n| n.to_string()).unwrap_or_default()
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 fn region(out: &mut Out, r: &RegionChanges) -> Result<()> {

@@ -55,6 +55,50 @@ pub struct Commit<'a> {
     op: Option<&'a str>,
     node: Option<&'a str>,
     added_versions: Vec<String>,
+    signer: Signer,
+}
+
+/// Who signed a commit, as `log` shows it (`$defs/signer`): the key's
+/// fingerprint and the regions the trust file at `main` lets it sign for.
+#[derive(Debug, Serialize)]
+struct Signer {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    regions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl Signer {
+    fn new(h: &HistoryEntry) -> Signer {
+        let s = &h.signature;
+        use wenku_store::signing::CommitSignature as S;
+        match s {
+            S::Unsigned => Signer {
+                status: "unsigned",
+                fingerprint: None,
+                regions: None,
+                reason: None,
+            },
+            S::Bad(why) => Signer {
+                status: "bad",
+                fingerprint: None,
+                regions: None,
+                reason: Some(why.clone()),
+            },
+            S::Good(key) => Signer {
+                status: "good",
+                fingerprint: Some(wenku_store::signing::fingerprint(key)),
+                regions: h
+                    .signer_regions
+                    .as_ref()
+                    .map(|rs| rs.iter().map(|r| r.to_string()).collect()),
+                reason: None,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -77,6 +121,7 @@ impl<'a> Commit<'a> {
             op: h.op.as_deref(),
             node: h.node.as_deref(),
             added_versions: h.added_versions.iter().map(|r| r.to_string()).collect(),
+            signer: Signer::new(h),
         }
     }
 }

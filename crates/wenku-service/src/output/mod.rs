@@ -19,6 +19,9 @@
 //! | `verify` | [`Verify`] | `$defs/verify` |
 //! | `pull` | [`PullReport`] or [`PullFailure`] | `$defs/pull` |
 //! | `import` (one per file) | [`Import`] | `$defs/import` |
+//! | `verify --signatures` | [`VerifySignatures`] | `$defs/verify_signatures` |
+//! | `key show`, `key generate`, `key rotate` | [`Key`] | `$defs/key` |
+//! | `key list`, `key grant`, `key revoke` | [`TrustJson`] | `$defs/trust` |
 //! | the API's work record | [`Work`] | `$defs/work` of `schemas/api-1.schema.json` |
 //!
 //! Shared pieces: [`Node`] (`$defs/node`) and [`Document`], [`Citation`]
@@ -44,6 +47,7 @@ mod log;
 mod ls;
 mod pull;
 mod show;
+mod signing;
 mod verify;
 mod version;
 mod work;
@@ -57,6 +61,9 @@ pub use log::{Commit, Log};
 pub use ls::Ls;
 pub use pull::{PullFailure, PullReport};
 pub use show::Show;
+pub use signing::{
+    Key, PullSignatures, SignatureProblemJson, SignerJson, TrustJson, VerifySignatures,
+};
 pub use verify::{Problem, Verify, problem_kind};
 pub use version::{Event, Version};
 pub use work::Work;

@@ -26,6 +26,7 @@ pub struct PullReport<'a> {
     fetch: Fetch,
     regions: Vec<Region>,
     attempts: u32,
+    signatures: super::PullSignatures<'a>,
     timings_ms: TimingsMs,
 }
 
@@ -103,6 +104,7 @@ impl<'a> PullReport<'a> {
                 })
                 .collect(),
             attempts: r.attempts,
+            signatures: super::PullSignatures::new(&r.signatures),
             timings_ms: TimingsMs {
                 fetch: ms(r.timings.fetch),
                 check: ms(r.timings.check),
@@ -137,6 +139,8 @@ pub struct PullFailure<'a> {
     objects: Option<Vec<Object<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     accepted: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signatures: Option<Vec<super::SignatureProblemJson<'a>>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -161,6 +165,7 @@ impl<'a> PullFailure<'a> {
             problems: None,
             objects: None,
             accepted: None,
+            signatures: None,
         };
         match e {
             PullError::OutsideAuthority { commits, paths, .. } => {
@@ -182,6 +187,9 @@ impl<'a> PullFailure<'a> {
                         })
                         .collect(),
                 );
+            }
+            PullError::Signatures { problems, .. } => {
+                out.signatures = Some(super::SignatureProblemJson::list(problems));
             }
             PullError::RewrittenHistory { accepted, .. } => {
                 out.accepted = Some(accepted.to_string());

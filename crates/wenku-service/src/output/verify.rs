@@ -12,6 +12,8 @@ pub struct Verify<'a> {
     works: usize,
     versions: usize,
     problems: Vec<Problem<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signatures: Option<super::VerifySignatures<'a>>,
 }
 
 impl<'a> Verify<'a> {
@@ -23,7 +25,14 @@ impl<'a> Verify<'a> {
             works: report.works,
             versions: report.versions,
             problems: Problem::list(&report.problems),
+            signatures: None,
         }
+    }
+
+    /// With the signatures of the whole history checked (`verify --signatures`).
+    pub fn with_signatures(mut self, report: &'a wenku_store::SignatureReport) -> Verify<'a> {
+        self.signatures = Some(super::VerifySignatures::new(report));
+        self
     }
 }
 
@@ -74,5 +83,6 @@ pub fn problem_kind(k: &ProblemKind) -> &'static str {
         ProblemKind::ContradictoryDates { .. } => "contradictory-dates",
         ProblemKind::Unreadable(_) => "unreadable",
         ProblemKind::Lifecycle(_) => "lifecycle",
+        ProblemKind::BadTrust(_) => "bad-trust",
     }
 }

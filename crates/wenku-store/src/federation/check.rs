@@ -257,6 +257,11 @@ pub(super) fn authority(
             if now == before || name == layout::META_FILE {
                 continue;
             }
+            // The trust file comes from the parent of a node that is not
+            // its own trust root; its signatures are checked separately.
+            if name == crate::trust::TRUST_DIR && scope.takes_trust() {
+                continue;
+            }
             if Region::parse(name).is_ok_and(|r| scope.takes(&r)) {
                 continue;
             }

@@ -215,7 +215,15 @@ fn attempt(
     let head_tree = git::commit_tree(&repo, head)?;
     let theirs = root_entries(&repo, head_tree)?;
     let differing = differing(&repo, base_tree, head, scope)?;
-    if differing.is_empty() {
+    let trust_entry = |entries: &Entries| entries.get(crate::trust::TRUST_DIR).copied();
+    let new_trust = match scope.takes_trust() {
+        true => {
+            let ours = trust_entry(&root_entries(&repo, base_tree)?);
+            Some(trust_entry(&theirs)).filter(|t| *t != ours)
+        }
+        false => None,
+    };
+    if differing.is_empty() && new_trust.is_none() {
         return Ok(Attempt::Done {
             base,
             merge: None,
@@ -258,13 +266,26 @@ fn attempt(
             }
         }
     }
+    match new_trust {
+        Some(Some((id, kind))) => {
+            editor
+                .upsert([crate::trust::TRUST_DIR], kind, id.to_gix())
+                .ctx(|| "placing the trust file in the tree".to_string())?;
+        }
+        Some(None) => {
+            editor
+                .remove([crate::trust::TRUST_DIR])
+                .ctx(|| "removing the trust file from the tree".to_string())?;
+        }
+        None => {}
+    }
     let tree = editor
         .write(|t| repo.write_object(t).map(|id| id.detach()))
         .ctx(|| "writing the merged tree".to_string())?;
     let time = library.clock.now();
     let node = scope.authority.node();
     let signature = identity.signature(time);
-    let commit = gix::objs::Commit {
+    let mut commit = gix::objs::Commit {
         tree,
         parents: [base.to_gix(), head.to_gix()].into_iter().collect(),
         author: signature.clone(),
@@ -273,6 +294,10 @@ fn attempt(
         message: message::compose_pull(&scope.peer.to_string(), &regions, node).into(),
         extra_headers: Vec::new(),
     };
+    if let Some(key) = library.key() {
+        key.sign_commit(&mut commit)
+            .map_err(|e| GitError::new("signing the merge commit", e))?;
+    }
     let merge = repo
         .write_object(&commit)
         .ctx(|| "writing the merge commit".to_string())?

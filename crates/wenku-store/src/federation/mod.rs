@@ -121,10 +121,12 @@ mod check;
 mod fetch;
 mod merge;
 mod objects;
+pub(crate) mod signatures;
 mod transport;
 
 pub use fetch::quarantine_dir;
 pub use objects::{MAX_DEPTH, MalformedObject};
+pub use signatures::{SignatureMode, SignatureProblem, SignatureProblemKind, SignatureSummary};
 pub use transport::ADVERTISEMENT_LIMIT;
 
 use std::fmt;
@@ -228,6 +230,9 @@ pub struct PullOptions {
     /// [`PullError::Redirected`]. Redirects within the origin are always
     /// followed (on the first request, as git does).
     pub follow_redirects: bool,
+    /// What a signature that does not check out does: refuse the head
+    /// (the default) or, during a roll-out, warn.
+    pub signatures: SignatureMode,
 }
 
 /// The default of [`PullOptions::max_pack_bytes`]: 1 GiB.
@@ -241,6 +246,7 @@ impl Default for PullOptions {
             before_swap: None,
             max_pack_bytes: DEFAULT_MAX_PACK_BYTES,
             follow_redirects: false,
+            signatures: SignatureMode::Enforce,
         }
     }
 }
@@ -275,6 +281,12 @@ impl PullOptions {
         self
     }
 
+    /// Treats signatures that do not check out as `mode` says.
+    pub fn signatures(mut self, mode: SignatureMode) -> PullOptions {
+        self.signatures = mode;
+        self
+    }
+
     /// Runs `hook` after the merge commit is written and before `main`
     /// moves.
     pub fn before_swap(mut self, hook: impl Fn() + Send + Sync + 'static) -> PullOptions {
@@ -291,6 +303,7 @@ impl fmt::Debug for PullOptions {
             .field("before_swap", &self.before_swap.as_ref().map(|_| "…"))
             .field("max_pack_bytes", &self.max_pack_bytes)
             .field("follow_redirects", &self.follow_redirects)
+            .field("signatures", &self.signatures)
             .finish()
     }
 }
@@ -359,6 +372,8 @@ pub struct PullReport {
     /// How many times the merge was built: more than one when local commits
     /// moved `main` during the pull.
     pub attempts: u32,
+    /// How the signatures of the new commits were checked.
+    pub signatures: SignatureSummary,
     /// Where the time went.
     pub timings: Timings,
 }
@@ -470,6 +485,31 @@ pub enum PullError {
         objects: Vec<MalformedObject>,
         /// The repository the head is kept in ([`quarantine_dir`]).
         quarantine: String,
+    },
+    /// Signatures of the peer's new commits do not check out against the
+    /// trust file (unsigned, bad, unknown, revoked or wrong-region keys, a
+    /// trust-file change not signed by the trust root, a rolled-back
+    /// trust file).
+    #[error(
+        "refused {peer} at {offered}: {} signature problems: {}; kept in {quarantine}",
+        problems.len(),
+        list(problems)
+    )]
+    Signatures {
+        /// The peer.
+        peer: Peer,
+        /// Its head.
+        offered: ObjectId,
+        /// What is wrong, per commit (at most a few hundred).
+        problems: Vec<SignatureProblem>,
+        /// The repository the head is kept in ([`quarantine_dir`]).
+        quarantine: String,
+    },
+    /// This node's pinned trust root or trust file cannot be read.
+    #[error("this node's trust configuration: {reason}")]
+    TrustConfig {
+        /// What is wrong.
+        reason: String,
     },
     /// A work the peer brings does not verify.
     #[error(
@@ -607,7 +647,7 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
 impl PullError {
     /// A stable code for the variant: `invalid-peer`, `wrong-library`,
     /// `rewritten-history`, `outside-authority`, `malformed-objects`,
-    /// `invalid-content`,
+    /// `invalid-content`, `signatures`, `trust-config`,
     /// `fetch-failed`, `timeout`, `redirected`, `advertisement-too-large`,
     /// `pack-too-large`, `interrupted`, `git-not-found`,
     /// `no-main`, `conflict`, `meta`, `lock`, `read`, `git`.
@@ -619,6 +659,8 @@ impl PullError {
             PullError::OutsideAuthority { .. } => "outside-authority",
             PullError::MalformedObjects { .. } => "malformed-objects",
             PullError::InvalidContent { .. } => "invalid-content",
+            PullError::Signatures { .. } => "signatures",
+            PullError::TrustConfig { .. } => "trust-config",
             PullError::Fetch { .. } => "fetch-failed",
             PullError::Timeout { .. } => "timeout",
             PullError::Redirected { .. } => "redirected",
@@ -649,7 +691,8 @@ impl PullError {
             | PullError::RewrittenHistory { quarantine, .. }
             | PullError::OutsideAuthority { quarantine, .. }
             | PullError::MalformedObjects { quarantine, .. }
-            | PullError::InvalidContent { quarantine, .. } => Some(quarantine),
+            | PullError::InvalidContent { quarantine, .. }
+            | PullError::Signatures { quarantine, .. } => Some(quarantine),
             _ => None,
         }
     }
@@ -661,7 +704,8 @@ impl PullError {
             | PullError::RewrittenHistory { offered, .. }
             | PullError::OutsideAuthority { offered, .. }
             | PullError::MalformedObjects { offered, .. }
-            | PullError::InvalidContent { offered, .. } => Some(*offered),
+            | PullError::InvalidContent { offered, .. }
+            | PullError::Signatures { offered, .. } => Some(*offered),
             _ => None,
         }
     }
@@ -713,6 +757,13 @@ impl Scope {
             Peer::Child(c) => c.contains(region) && !self.authority.covers(region),
             Peer::Parent(_) => !self.authority.node().contains(region),
         }
+    }
+
+    /// Whether the trust file comes from the peer: from the parent, for a
+    /// node that is not its own trust root.
+    pub(crate) fn takes_trust(&self) -> bool {
+        let node = self.authority.node();
+        matches!(self.peer, Peer::Parent(_)) && crate::trust::root_of(node) != node
     }
 
     /// Whether `peer` fits a node of `authority` at all, and does not
@@ -852,6 +903,7 @@ impl Library {
             .to_string();
         let mut new_commits = 0;
         let mut refusal = None;
+        let mut new_list: Vec<ObjectId> = Vec::new();
         if previous != Some(head) {
             let repo = incoming.to_thread_local();
             let trusted = check::trusted_heads(&self.repo())?;
@@ -859,7 +911,11 @@ impl Library {
             let malformed = match objects::head_problem(&repo, head)? {
                 Some(problem) => vec![problem],
                 None => match check::new_commits(&repo, head, &trusted) {
-                    Ok(new) => objects::check(&repo, &new)?,
+                    Ok(new) => {
+                        let found = objects::check(&repo, &new)?;
+                        new_list = new;
+                        found
+                    }
                     // A head that is not a commit, or a commit gix cannot
                     // parse: say what is wrong with it, else the error stands.
                     Err(e) => match objects::check(&repo, &[head])? {
@@ -910,6 +966,63 @@ impl Library {
                         paths,
                         quarantine: kept.clone(),
                     })
+                }
+            };
+        }
+        // The signatures of its new commits.
+        let mut signatures = SignatureSummary::not_checked("no new commits");
+        if refusal.is_none() && previous != Some(head) {
+            let repo = incoming.to_thread_local();
+            let anchor = signatures::anchor(self)?;
+            signatures = match anchor {
+                None => {
+                    tracing::warn!(
+                        "signatures not checked: this node has no trust file and no pinned root key"
+                    );
+                    SignatureSummary::not_checked(
+                        "this node has no trust file and no pinned root key (pin the trust root's key: wenku trust pin FILE)",
+                    )
+                }
+                Some(anchor) => {
+                    let signatures::Checked {
+                        trust, problems, ..
+                    } = signatures::check(
+                        &repo,
+                        head,
+                        &new_list,
+                        &anchor,
+                        scope.takes_trust(),
+                        signatures::FirstTrust::PinnedOnly,
+                    )?;
+                    let mut summary = SignatureSummary {
+                        mode: match options.signatures {
+                            SignatureMode::Enforce => "enforced",
+                            SignatureMode::Warn => "warn",
+                        },
+                        reason: None,
+                        checked: new_list.len(),
+                        problems: Vec::new(),
+                        trust_serial: Some(trust.serial),
+                    };
+                    if !problems.is_empty() {
+                        match options.signatures {
+                            SignatureMode::Enforce => {
+                                refusal = Some(PullError::Signatures {
+                                    peer,
+                                    offered: head,
+                                    problems,
+                                    quarantine: kept.clone(),
+                                });
+                            }
+                            SignatureMode::Warn => {
+                                for p in &problems {
+                                    tracing::warn!(problem = %p, kind = p.kind.as_str(), "signature problem accepted in warn mode");
+                                }
+                                summary.problems = problems;
+                            }
+                        }
+                    }
+                    summary
                 }
             };
         }
@@ -991,6 +1104,7 @@ impl Library {
             merge: merged.merge,
             regions: merged.regions,
             new_commits,
+            signatures,
             fetch: fetched.stats,
             attempts: merged.attempts,
             timings: Timings {
