@@ -403,10 +403,12 @@ pub struct KeyArgs {
 pub enum KeyAction {
     /// Show this node's key and what the trust file lets it sign for.
     Show(KeyJson),
-    /// Create this node's key (never replaces one).
-    Generate(KeyJson),
+    /// Create this node's key (never replaces one). Outside a library,
+    /// --region names the node (for a daemon that creates its library on
+    /// first start).
+    Generate(GenerateArgs),
     /// Replace this node's key with a new one; the old one is kept beside
-    /// it as <key>.retired-<date>. The trust root must grant the new key
+    /// it as KEY.retired-DATE. The trust root must grant the new key
     /// (`wenku key grant`) before it signs anything a pull checks.
     Rotate(KeyJson),
     /// List the trust file: which keys sign for which regions, and the
@@ -429,6 +431,17 @@ pub enum KeyAction {
 /// `--json` alone.
 #[derive(Debug, Args)]
 pub struct KeyJson {
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku key generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The node's region, when not run in its library.
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
     /// JSON output.
     #[arg(long)]
     pub json: bool,

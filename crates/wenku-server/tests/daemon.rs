@@ -1049,3 +1049,155 @@ fn sighup_pulls_now() {
     assert!(city.stop().success());
     county.stop();
 }
+
+/// Writes a node key into `dir` and returns it with its path.
+fn node_key(dir: &Path, region: &str) -> (std::sync::Arc<wenku_store::signing::NodeKey>, PathBuf) {
+    let key = wenku_store::signing::NodeKey::generate(region).expect("key");
+    let path = dir.join(format!("{region}.key"));
+    key.write_new(&path).expect("key written");
+    (std::sync::Arc::new(key), path)
+}
+
+/// Puts top-level keys at the head of a node's configuration.
+fn with_top(node: &Node, top: &str) {
+    let config = std::fs::read_to_string(node.config_path()).expect("config");
+    std::fs::write(node.config_path(), format!("{top}{config}")).expect("config");
+}
+
+#[test]
+fn signed_daemons_accept_their_granted_children_and_refuse_a_stranger() {
+    use wenku_store::signing::CommitSignature;
+    let root = tempfile::tempdir().expect("tmp");
+    let keys = root.path().join("keys");
+    std::fs::create_dir_all(&keys).expect("mkdir");
+    let (p_port, k_port, s_port) = (reserve_port(), reserve_port(), reserve_port());
+    let url = |port: u16| format!("http://127.0.0.1:{port}/git");
+    let mut province = Node::new(
+        root.path(),
+        "province",
+        "370000",
+        &format!(
+            "[[child]]\nregion = \"370283\"\nurl = \"{}\"\n[[child]]\nregion = \"370211\"\nurl = \"{}\"\n",
+            url(k_port),
+            url(s_port)
+        ),
+        p_port,
+    );
+    let mut county = Node::new(root.path(), "county", "370283", "", k_port);
+    let mut stranger = Node::new(root.path(), "stranger", "370211", "", s_port);
+    let (p_key, p_path) = node_key(&keys, "370000");
+    let (k_key, k_path) = node_key(&keys, "370283");
+    let (_, s_path) = node_key(&keys, "370211");
+    let province_pub = wenku_store::signing::public_path(&p_path);
+    with_top(
+        &province,
+        &format!("key = {:?}\n", p_path.display().to_string()),
+    );
+    for (node, key) in [(&county, &k_path), (&stranger, &s_path)] {
+        with_top(
+            node,
+            &format!(
+                "key = {:?}\ntrust_root = {:?}\n",
+                key.display().to_string(),
+                province_pub.display().to_string()
+            ),
+        );
+    }
+    // The province's library, made before its daemon starts: its trust
+    // file grants the county's key, not the stranger's.
+    let lib = wenku_store::Library::init(
+        province.library(),
+        wenku_model::Region::parse("370000").expect("region"),
+        wenku_store::InitOptions::new(
+            wenku_store::Identity::new("省政务公开办", "p@wenku.example").expect("identity"),
+        )
+        .key(std::sync::Arc::clone(&p_key)),
+    )
+    .expect("init");
+    lib.change_trust(
+        &wenku_store::Identity::new("省政务公开办", "p@wenku.example").expect("identity"),
+        &wenku_store::TrustChange::Grant {
+            key: k_key.public().clone(),
+            regions: vec![wenku_model::Region::parse("370283").expect("region")],
+        },
+        false,
+    )
+    .expect("grant");
+    drop(lib);
+
+    for n in [&mut province, &mut county, &mut stranger] {
+        n.start();
+    }
+    county.drop_file(
+        "pingdu.txt",
+        &seed("370283-pingdu-2024-07-16-points.txt"),
+        None,
+    );
+    stranger.drop_file("notice.txt", notice(1).as_bytes(), None);
+
+    // The county's publication arrives, signed by the county.
+    let has_pingdu = || {
+        Library::open(province.library())
+            .ok()
+            .and_then(|l| l.snapshot().ok())
+            .and_then(|s| {
+                s.works(&wenku_model::query::Filter::all())
+                    .ok()
+                    .map(|ws| ws.iter().any(|w| w.region().as_str() == "370283"))
+            })
+            .unwrap_or(false)
+    };
+    wait_for("the county's work at the province", has_pingdu);
+    let peer = |node: &Node, region: &str| -> serde_json::Value {
+        node.status()["peers"]
+            .as_array()
+            .expect("peers")
+            .iter()
+            .find(|p| p["region"] == region)
+            .cloned()
+            .expect("peer")
+    };
+    wait_for("the county's signature check in /status", || {
+        peer(&province, "370283")["signatures"]["mode"] == "enforced"
+    });
+    let status = peer(&province, "370283");
+    assert!(
+        status["signatures"]["checked"].as_u64().unwrap_or(0) >= 2,
+        "{status}"
+    );
+    let lib = Library::open(province.library()).expect("open");
+    let verified = lib.verify_signatures().expect("verify");
+    assert!(verified.is_clean(), "{verified:?}");
+    let county_commit = git_ok(
+        &province.library(),
+        &["log", "--format=%H", "-1", "--", "370283"],
+    );
+    let raw = git_ok(&province.library(), &["cat-file", "commit", &county_commit]);
+    match CommitSignature::of(format!("{raw}\n").as_bytes()) {
+        CommitSignature::Good(key) => {
+            assert!(wenku_store::signing::same_key(&key, k_key.public()))
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The stranger's key is not in the trust file: refused and kept apart.
+    wait_for("the stranger's refusal", || {
+        peer(&province, "370211")["last_error"]["kind"] == "signatures"
+    });
+    let refused = peer(&province, "370211");
+    assert!(refused["quarantined_head"].is_string(), "{refused}");
+    assert!(
+        refused["last_error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("does not list")),
+        "{refused}"
+    );
+    let stranger_lib = Library::open(stranger.library()).expect("open");
+    assert!(
+        stranger_lib.key().is_none(),
+        "opened by the test without a key"
+    );
+    for n in [&mut province, &mut county, &mut stranger] {
+        assert!(n.stop().success());
+    }
+}

@@ -195,6 +195,15 @@ impl NodeKey {
         fingerprint(self.public())
     }
 
+    /// Signs `data` as git signs a commit's payload: an armored SSHSIG in
+    /// namespace `git` with SHA-512.
+    pub fn sign_bytes(&self, data: &[u8]) -> Result<String, KeyError> {
+        self.key
+            .sign(NAMESPACE, HashAlg::Sha512, data)
+            .and_then(|s| s.to_pem(LineEnding::LF))
+            .map_err(|e| KeyError::Sign(e.to_string()))
+    }
+
     /// Signs `commit` in place: its bytes without a signature are signed
     /// and the armored signature becomes its `gpgsig` header.
     pub(crate) fn sign_commit(&self, commit: &mut gix::objs::Commit) -> Result<(), KeyError> {
@@ -204,11 +213,7 @@ impl NodeKey {
         commit
             .write_to(&mut payload)
             .map_err(|e| KeyError::Sign(e.to_string()))?;
-        let signature = self
-            .key
-            .sign(NAMESPACE, HashAlg::Sha512, &payload)
-            .and_then(|s| s.to_pem(LineEnding::LF))
-            .map_err(|e| KeyError::Sign(e.to_string()))?;
+        let signature = self.sign_bytes(&payload)?;
         commit.extra_headers.push((
             "gpgsig".into(),
             signature.trim_end_matches('\n').to_string().into(),

@@ -16,6 +16,12 @@ use crate::output::{Out, style};
 
 /// Runs a `wenku key` action.
 pub fn run(dir: &Option<PathBuf>, args: KeyArgs) -> Result<()> {
+    if let KeyAction::Generate(a) = &args.action
+        && let Some(region) = &a.region
+    {
+        let node = context::region(region, "--region")?;
+        return generate(node, None, a.json);
+    }
     let library = context::open(dir)?;
     let node = library.authority().node();
     let mut out = Out::stdout();
@@ -36,26 +42,7 @@ pub fn run(dir: &Option<PathBuf>, args: KeyArgs) -> Result<()> {
                 describe(&mut out, &key, &path, trust.as_ref(), &library)
             }
         }
-        KeyAction::Generate(a) => {
-            let path = context::key_path(node)?;
-            if path.exists() {
-                return Err(CommandError::refused(format!(
-                    "node {node} has a key already at {}",
-                    path.display()
-                ))
-                .with_hint("`wenku key show` shows it; `wenku key rotate` replaces it"));
-            }
-            let key = NodeKey::generate(node.as_str()).map_err(key_error)?;
-            key.write_new(&path).map_err(key_error)?;
-            let trust = trust(&library)?;
-            if a.json {
-                out.json(&output::Key::new(&key, &path, true, trust.as_ref()))
-            } else {
-                out.styled(style::GOOD, "Created")?;
-                out.line(format!(" the key of node {node} at {}", path.display()))?;
-                describe(&mut out, &key, &path, trust.as_ref(), &library)
-            }
-        }
+        KeyAction::Generate(a) => generate(node, Some(&library), a.json),
         KeyAction::Rotate(a) => {
             let Some((path, old)) = context::node_key(node)? else {
                 return Err(CommandError::refused(format!(
@@ -162,6 +149,36 @@ pub fn run(dir: &Option<PathBuf>, args: KeyArgs) -> Result<()> {
                 signing::fingerprint(&key),
                 wenku_store::trust::root_of(node)
             ))
+        }
+    }
+}
+
+fn generate(node: wenku_model::Region, library: Option<&Library>, json: bool) -> Result<()> {
+    let mut out = Out::stdout();
+    let path = context::key_path(node)?;
+    if path.exists() {
+        return Err(CommandError::refused(format!(
+            "node {node} has a key already at {}",
+            path.display()
+        ))
+        .with_hint("`wenku key show` shows it; `wenku key rotate` replaces it"));
+    }
+    let key = NodeKey::generate(node.as_str()).map_err(key_error)?;
+    key.write_new(&path).map_err(key_error)?;
+    let trust = match library {
+        Some(l) => trust(l)?,
+        None => None,
+    };
+    if json {
+        return out.json(&output::Key::new(&key, &path, true, trust.as_ref()));
+    }
+    out.styled(style::GOOD, "Created")?;
+    out.line(format!(" the key of node {node} at {}", path.display()))?;
+    match library {
+        Some(l) => describe(&mut out, &key, &path, trust.as_ref(), l),
+        None => {
+            out.line(format!("fingerprint  {}", key.fingerprint()))?;
+            out.line(format!("public       {}", key.public_line()))
         }
     }
 }
