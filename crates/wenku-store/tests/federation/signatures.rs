@@ -410,6 +410,79 @@ fn an_older_trust_file_is_a_rollback() {
 }
 
 #[test]
+fn a_trust_file_with_an_older_serial_is_refused_even_when_signed_by_the_province() {
+    if !ssh_keygen_present() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "ssh-keygen is needed to sign with git on CI"
+        );
+        eprintln!("skipping: ssh-keygen is not installed");
+        return;
+    }
+    let t = three();
+    let before = t.province.head().expect("head").to_string();
+    t.province
+        .change_trust(
+            &clerk(),
+            &TrustChange::Revoke {
+                key: t.b.public().clone(),
+            },
+            false,
+        )
+        .expect("revoke");
+    pull(&t.pingdu, &source(&t.province), Peer::Parent(r("370000")));
+    assert_eq!(t.pingdu.trust().expect("t").expect("f").serial, 4);
+    // The province's own key (stolen, or a faulty tool) signs a commit on
+    // top of its history that puts back the trust file of before the
+    // revocation: signed by the root, but older.
+    let dir = tempfile::tempdir().expect("dir");
+    let key_file = dir.path().join("province");
+    t.p.write_new(&key_file).expect("key file");
+    let lib = t.province.path();
+    let old_trust = git_ok(lib, &["rev-parse", &format!("{before}:trust")]);
+    let entries = git_ok(lib, &["ls-tree", "main"]);
+    let listing: String = entries
+        .lines()
+        .map(|l| {
+            if l.ends_with("\ttrust") {
+                format!("040000 tree {old_trust}\ttrust\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let tree = git_stdin(lib, &["mktree"], listing.as_bytes());
+    let commit = git_ok(
+        lib,
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &format!("user.signingkey={}", key_file.display()),
+            "commit-tree",
+            "-S",
+            &tree,
+            "-p",
+            "main",
+            "-m",
+            "trust: restore",
+        ],
+    );
+    git_ok(lib, &["update-ref", "refs/heads/main", &commit]);
+    let problems = refused(&t.pingdu, &t.province, Peer::Parent(r("370000")));
+    assert!(
+        problems
+            .iter()
+            .any(|(k, d)| *k == SignatureProblemKind::TrustRollback && d.contains("serial 3")),
+        "{problems:?}"
+    );
+    // The signature git and ssh-keygen made is good to wenku: the only
+    // problem is the rollback.
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(t.pingdu.trust().expect("t").expect("f").serial, 4);
+}
+
+#[test]
 fn key_rotation_keeps_old_history_valid() {
     let t = three();
     pull(&t.province, &source(&t.pingdu), Peer::Child(r("370283")));
