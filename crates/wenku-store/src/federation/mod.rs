@@ -92,6 +92,21 @@
 //!   its parents ("evil merge"), and any ordinary commit outside the
 //!   scope, is a violation.
 //!
+//! # Signatures of the peer's commits
+//!
+//! Then every new commit's signature is checked against the trust file
+//! (see [`crate::trust`] and `signatures.rs`): signed, the signature good,
+//! the key listed and not revoked, and its regions covering every entry the
+//! commit itself brings (what a merge takes verbatim from a parent is
+//! judged at that parent). A change of `trust/` must be signed by a key of
+//! the trust root in the file before it, or by the pinned root key. A
+//! parent pull of a node that is not its own trust root takes `trust/` from
+//! the parent, judging the commits by the parent's file once every change
+//! to it checks out and its serial is newer than ours. Problems refuse the
+//! head ([`PullError::Signatures`]) unless [`PullOptions::signatures`] says
+//! to warn; a node with neither a trust file nor a pinned root key cannot
+//! judge signatures, and [`PullReport::signatures`] says so.
+//!
 //! # Verifying what comes in
 //!
 //! Everything in our tree was verified when it arrived (or written by us),
