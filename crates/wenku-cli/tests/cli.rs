@@ -100,9 +100,28 @@ impl Env {
     }
 }
 
-/// Replaces what depends on the clock (commit ids) and the temp dir.
+/// Replaces what depends on the clock (commit ids), the node's random key
+/// (fingerprints) and the temp dir.
 fn redact(s: &str, env: &Env) -> String {
     let s = s.replace(&env.dir.path().display().to_string(), "[tmp]");
+    let s = match s.find("SHA256:") {
+        None => s,
+        Some(_) => {
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(at) = rest.find("SHA256:") {
+                out.push_str(&rest[..at]);
+                out.push_str("[fingerprint]");
+                let tail = &rest[at + "SHA256:".len()..];
+                let end = tail
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/'))
+                    .unwrap_or(tail.len());
+                rest = &tail[end..];
+            }
+            out.push_str(rest);
+            out
+        }
+    };
     let s = s.replace(&corpus("").display().to_string(), "[corpus]/");
     let mut out = String::new();
     let mut run = String::new();
