@@ -103,6 +103,24 @@ pub enum Command {
     ///
     /// Example: wenku -C /srv/wenku/370200 pull http://pingdu.example/wenku.git --child 370283
     Pull(PullArgs),
+    /// Correct a work's metadata or the dates of one of its versions, as a
+    /// recorded change (the old values stay in the history).
+    ///
+    /// Example: wenku correct 100000/lifafa --version v2 --effective 2015-03-15 --dry-run
+    Correct(CorrectArgs),
+    /// Add (or with --remove, remove) a relation to another work.
+    ///
+    /// Example: wenku relate 370283/pzbf-2024-9 implements 鲁政办发〔2025〕5号
+    Relate(RelateArgs),
+    /// Set or clear the last day of validity (有效期至).
+    ///
+    /// Example: wenku expire 370283/pzbf-2024-9 --date 2029-12-31
+    Expire(ExpireArgs),
+    /// Undo a repeal or withdrawal recorded by mistake (a new recorded
+    /// change; the mistaken one stays in the history).
+    ///
+    /// Example: wenku reinstate 100000/lifafa --reason "repealed the wrong work"
+    Reinstate(ReinstateArgs),
     /// The node's signing key and the trust file: show, generate, rotate,
     /// grant, revoke, pin.
     ///
@@ -315,6 +333,17 @@ pub struct FindArgs {
     pub json: bool,
 }
 
+/// `--dry-run` and `--json` of the commands that record a change.
+#[derive(Debug, Args)]
+pub struct RecordFlags {
+    /// Show what would change, field by field; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// One JSON object: what changed (or would).
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `wenku repeal`.
 #[derive(Debug, Args)]
 pub struct RepealArgs {
@@ -326,6 +355,9 @@ pub struct RepealArgs {
     /// The repealing document: a work id, document number or title.
     #[arg(long, value_name = "CITATION")]
     pub by: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub flags: RecordFlags,
 }
 
 /// `wenku withdraw`.
@@ -339,6 +371,95 @@ pub struct WithdrawArgs {
     /// Why.
     #[arg(long, value_name = "TEXT", required = true)]
     pub reason: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub flags: RecordFlags,
+}
+
+/// `wenku correct`.
+#[derive(Debug, Args)]
+pub struct CorrectArgs {
+    /// The work id.
+    pub work: String,
+    /// The title.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The document number (发文字号), any bracket variant.
+    #[arg(long, value_name = "NUMBER", conflicts_with = "no_number")]
+    pub number: Option<String>,
+    /// Remove the document number.
+    #[arg(long)]
+    pub no_number: bool,
+    /// The document type.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub doc_type: Option<String>,
+    /// The issuing organs (repeat; replaces the list).
+    #[arg(long = "issuer", value_name = "NAME")]
+    pub issuers: Vec<String>,
+    /// The subjects (repeat; replaces the list).
+    #[arg(long = "subject", value_name = "NAME")]
+    pub subjects: Vec<String>,
+    /// Correct the dates of this version: a handle from `wenku log` (v2),
+    /// a revision prefix, or its publication date.
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+    /// The version's publication date (with --version).
+    #[arg(long, value_name = "DATE", requires = "version")]
+    pub published: Option<String>,
+    /// The version's effective date (with --version); `published` for the
+    /// publication date.
+    #[arg(long, value_name = "DATE", requires = "version")]
+    pub effective: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub flags: RecordFlags,
+}
+
+/// `wenku relate`.
+#[derive(Debug, Args)]
+pub struct RelateArgs {
+    /// The work the relation starts from.
+    pub work: String,
+    /// basis, implements, interprets, amends, repeals or cites.
+    pub kind: String,
+    /// The target: a work id, document number or title.
+    pub target: String,
+    /// Remove the relation instead of adding it.
+    #[arg(long)]
+    pub remove: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub flags: RecordFlags,
+}
+
+/// `wenku expire`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("end").required(true).args(["date", "clear"])))]
+pub struct ExpireArgs {
+    /// The work id.
+    pub work: String,
+    /// The last day of validity (有效期至).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Remove the end of validity.
+    #[arg(long)]
+    pub clear: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub flags: RecordFlags,
+}
+
+/// `wenku reinstate`.
+#[derive(Debug, Args)]
+pub struct ReinstateArgs {
+    /// The work id.
+    pub work: String,
+    /// Why the repeal or withdrawal was wrong.
+    #[arg(long, value_name = "TEXT", required = true)]
+    pub reason: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub flags: RecordFlags,
 }
 
 /// `wenku pull`.

@@ -1929,3 +1929,167 @@ fn nodes_sign_their_commits_and_pulls_check_them_against_the_trust_file() {
     );
     assert!(said.contains("trust root is 370000"), "{said}");
 }
+
+#[test]
+fn a_clerks_mistakes_are_corrected_as_recorded_changes() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "370200"]);
+    let seed = corpus("seeds/370200-qingdao-2025-05-16-points.txt");
+    let out = env.ok(&["import", "--json", seed.to_str().expect("UTF-8")]);
+    let work = check_json("import", &out)[0]["work"]
+        .as_str()
+        .expect("work")
+        .to_string();
+    let title = "2025年青岛市政务公开工作要点";
+
+    // Repealed by mistake, then reinstated: both stay in the history.
+    env.ok(&["repeal", &work, "--date", "2025-06-01"]);
+    let said = env.fails(1, &["repeal", &work, "--date", "2025-07-01"]);
+    assert!(said.contains("wenku reinstate"), "{said}");
+    let head = env.main_head();
+    let out = env.ok(&[
+        "reinstate",
+        &work,
+        "--reason",
+        "废止对象错误",
+        "--dry-run",
+        "--json",
+    ]);
+    let change = &check_json("change", &out)[0];
+    assert_eq!(change["status"], "would-record");
+    assert_eq!(change["fields"][0]["field"], "repealed");
+    assert_eq!(change["fields"][0]["before"], "2025-06-01");
+    assert!(change["fields"][0]["after"].is_null());
+    assert_eq!(env.main_head(), head, "a dry run writes nothing");
+    let text = env.ok(&["reinstate", &work, "--reason", "废止对象错误"]);
+    assert!(text.contains("recorded in"), "{text}");
+    assert!(text.contains("- 2025-06-01"), "{text}");
+    let text = env.ok(&["show", &work]);
+    assert!(!text.contains("repealed"), "{text}");
+    // Nothing to undo any more: said, and nothing recorded.
+    let head = env.main_head();
+    let text = env.ok(&["reinstate", &work, "--reason", "again"]);
+    assert!(text.contains("nothing to undo"), "{text}");
+    assert_eq!(env.main_head(), head);
+
+    // A wrong title and number, corrected; the dry run shows the fields.
+    let out = env.ok(&[
+        "correct",
+        &work,
+        "--title",
+        "青岛市政务公开工作要点（2025年）",
+        "--number",
+        "青政办字[2025]12号",
+        "--dry-run",
+        "--json",
+    ]);
+    let change = &check_json("change", &out)[0];
+    let fields: Vec<&str> = change["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["field"].as_str().expect("name"))
+        .collect();
+    assert_eq!(fields, ["title", "number"], "{change}");
+    assert_eq!(change["fields"][0]["before"], title);
+    assert_eq!(change["fields"][1]["after"], "青政办字〔2025〕12号");
+    env.ok(&[
+        "correct",
+        &work,
+        "--title",
+        title,
+        "--number",
+        "青政办字[2025]12号",
+    ]);
+    let said = env.fails(2, &["correct", &work]);
+    assert!(said.contains("nothing to correct"), "{said}");
+
+    // A version's effective date typed wrong, corrected by its handle.
+    let out = env.ok(&[
+        "correct",
+        &work,
+        "--version",
+        "v1",
+        "--effective",
+        "2025-06-01",
+        "--json",
+    ]);
+    let change = &check_json("change", &out)[0];
+    assert_eq!(change["status"], "recorded");
+    assert_eq!(change["ops"][0], "correct-version");
+    assert!(
+        change["fields"][0]["after"]
+            .as_str()
+            .is_some_and(|v| v.contains("effective 2025-06-01")),
+        "{change}"
+    );
+    // An impossible date is refused with the reason, nothing written.
+    let head = env.main_head();
+    let said = env.fails(
+        1,
+        &[
+            "correct",
+            &work,
+            "--version",
+            "v1",
+            "--effective",
+            "2019-01-01",
+        ],
+    );
+    assert!(said.contains("impossible lifecycle"), "{said}");
+    assert_eq!(env.main_head(), head);
+    let said = env.fails(
+        1,
+        &[
+            "correct",
+            &work,
+            "--version",
+            "v9",
+            "--published",
+            "2025-05-16",
+        ],
+    );
+    assert!(said.contains("v9"), "{said}");
+
+    // Relations added and removed; the end of validity set and cleared.
+    env.ok(&["relate", &work, "implements", "国办发〔2025〕1号"]);
+    let text = env.ok(&["relate", &work, "implements", "国办发[2025]1号"]);
+    assert!(text.contains("already recorded"), "{text}");
+    let said = env.fails(2, &["relate", &work, "obeys", "国办发〔2025〕1号"]);
+    assert!(said.contains("not a relation kind"), "{said}");
+    env.ok(&[
+        "relate",
+        &work,
+        "implements",
+        "国办发〔2025〕1号",
+        "--remove",
+    ]);
+    env.ok(&["expire", &work, "--date", "2027-12-31"]);
+    let text = env.ok(&["ls", "--status", "expired", "--at", "2028-01-05"]);
+    assert!(text.contains(&work), "{text}");
+    env.ok(&["expire", &work, "--clear"]);
+
+    // verify is clean, and log tells the whole story, newest first.
+    env.ok(&["verify"]);
+    let log = env.ok(&["log", &work]);
+    let story: Vec<&str> = [
+        "set-expiry",
+        "remove-relation",
+        "add-relation",
+        "correct-version",
+        "correct ",
+        "reinstate",
+        "repeal",
+        "publish",
+    ]
+    .into_iter()
+    .collect();
+    let mut at = 0;
+    for step in story {
+        let found = log[at..]
+            .find(&format!(" {step}"))
+            .unwrap_or_else(|| panic!("{step} missing after byte {at} in:\n{log}"));
+        at += found + 1;
+    }
+    assert!(log.contains("(废止对象错误)"), "{log}");
+}

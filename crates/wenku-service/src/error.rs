@@ -268,8 +268,11 @@ impl From<wenku_store::CommitError> for Error {
                     Refusal::Lifecycle(_) => Some(
                         "check the dates: --published and --effective on import, --date on repeal and withdraw",
                     ),
-                    Refusal::AlreadyRepealed { .. } | Refusal::AlreadyWithdrawn { .. } => {
-                        Some("`wenku log ID` shows what is recorded")
+                    Refusal::AlreadyRepealed { .. } | Refusal::AlreadyWithdrawn { .. } => Some(
+                        "`wenku log ID` shows what is recorded; `wenku reinstate ID --reason TEXT` undoes a repeal or withdrawal recorded by mistake",
+                    ),
+                    Refusal::UnknownVersion { .. } => {
+                        Some("`wenku log ID` lists the versions with their handles")
                     }
                     _ => None,
                 };

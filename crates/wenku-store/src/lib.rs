@@ -111,7 +111,7 @@ pub use git::{GitError, MAIN_REF};
 pub use history::{HistoryEntry, Person};
 pub use identity::{Identity, IdentityError};
 pub use index::{IndexError, IndexOptions, IndexRefresh, RebuildReason};
-pub use library::{InitError, InitOptions, Library, OpenError};
+pub use library::{InitError, InitOptions, Library, OpenError, RecordChange};
 pub use lifecycle::LifecycleProblem;
 pub use lock::LockError;
 pub use message::{BODY_LINES, MAX_WORK_TRAILERS, Trailers};

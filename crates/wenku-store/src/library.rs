@@ -91,6 +91,18 @@ impl InitOptions {
     }
 }
 
+/// A work's record before and after a previewed transaction
+/// ([`Library::preview`]).
+#[derive(Clone, Debug)]
+pub struct RecordChange {
+    /// The work.
+    pub work: WorkId,
+    /// Its record now (`None`: the transaction publishes it).
+    pub before: Option<Record>,
+    /// Its record after the transaction.
+    pub after: Option<Record>,
+}
+
 /// Why a library could not be created.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -648,6 +660,32 @@ impl Library {
         let meta = self.meta_cache.get(&repo, commit, base_tree)?;
         let staged = transaction::stage(&repo, base_tree, &meta.authority, transaction.ops())?;
         Ok(staged.outcomes)
+    }
+
+    /// [`Library::check`], with each changed work's record before and after
+    /// the transaction: what a dry run shows. Works the transaction leaves
+    /// alone are not listed.
+    pub fn preview(
+        &self,
+        commit: ObjectId,
+        transaction: &Transaction,
+    ) -> Result<(Vec<OpOutcome>, Vec<RecordChange>), CommitError> {
+        let repo = self.repo();
+        let base_tree = git::commit_tree(&repo, commit)?;
+        let meta = self.meta_cache.get(&repo, commit, base_tree)?;
+        let staged = transaction::stage(&repo, base_tree, &meta.authority, transaction.ops())?;
+        let snapshot = self.snapshot_at(commit)?;
+        let mut changes = Vec::new();
+        for work in staged.dirty_works() {
+            let after = staged.record(work).cloned();
+            let before = snapshot.record(work)?;
+            changes.push(RecordChange {
+                work: work.clone(),
+                before,
+                after,
+            });
+        }
+        Ok((staged.outcomes, changes))
     }
 
     /// The one retry loop of every commit: `next` gives the commit to stage

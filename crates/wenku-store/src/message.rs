@@ -58,6 +58,24 @@ impl Line {
             Op::Withdraw { withdrawal, .. } => {
                 Some(format!("{}: {}", withdrawal.date, withdrawal.reason))
             }
+            Op::Reinstate { reason, .. } => Some(reason.trim().to_string()),
+            Op::CorrectVersion {
+                revision,
+                published,
+                effective,
+                ..
+            } => {
+                let mut parts = vec![format!("version {}", revision.short())];
+                if let Some(p) = published {
+                    parts.push(format!("published {p}"));
+                }
+                match effective {
+                    Some(Some(e)) => parts.push(format!("effective {e}")),
+                    Some(None) => parts.push("effective when published".into()),
+                    None => {}
+                }
+                Some(parts.join(", "))
+            }
         };
         Line {
             kind: op.kind(),

@@ -169,6 +169,28 @@ pub enum Op {
         /// Date and reason.
         withdrawal: Withdrawal,
     },
+    /// Undoes a repeal or a withdrawal recorded by mistake: the record no
+    /// longer has it, and the commit that says so (with the reason) stands
+    /// in the history beside the one that recorded it.
+    Reinstate {
+        /// The work.
+        work: WorkId,
+        /// Why the repeal or withdrawal was wrong.
+        reason: String,
+    },
+    /// Corrects the dates of one version (a date typed wrong); the version
+    /// takes its place in legal order again.
+    CorrectVersion {
+        /// The work.
+        work: WorkId,
+        /// The version.
+        revision: RevisionId,
+        /// Its publication date, if it changes.
+        published: Option<Date>,
+        /// Its effective date, if it changes (`Some(None)`: the publication
+        /// date).
+        effective: Option<Option<Date>>,
+    },
 }
 
 /// The kind of an [`Op`], as written in the `Wenku-Op` trailer.
@@ -190,11 +212,15 @@ pub enum OpKind {
     SetExpiry,
     /// `withdraw`.
     Withdraw,
+    /// `reinstate`.
+    Reinstate,
+    /// `correct-version`.
+    CorrectVersion,
 }
 
 impl OpKind {
     /// Every kind, in the order of the enum.
-    pub const ALL: [OpKind; 8] = [
+    pub const ALL: [OpKind; 10] = [
         OpKind::Publish,
         OpKind::AddVersion,
         OpKind::Correct,
@@ -203,6 +229,8 @@ impl OpKind {
         OpKind::Repeal,
         OpKind::SetExpiry,
         OpKind::Withdraw,
+        OpKind::Reinstate,
+        OpKind::CorrectVersion,
     ];
 
     /// The kind a `Wenku-Op` trailer names, if it is one.
@@ -221,6 +249,8 @@ impl OpKind {
             OpKind::Repeal => "repeal",
             OpKind::SetExpiry => "set-expiry",
             OpKind::Withdraw => "withdraw",
+            OpKind::Reinstate => "reinstate",
+            OpKind::CorrectVersion => "correct-version",
         }
     }
 }
@@ -242,7 +272,9 @@ impl Op {
             | Op::RemoveRelation { work, .. }
             | Op::Repeal { work, .. }
             | Op::SetExpiry { work, .. }
-            | Op::Withdraw { work, .. } => work,
+            | Op::Withdraw { work, .. }
+            | Op::Reinstate { work, .. }
+            | Op::CorrectVersion { work, .. } => work,
         }
     }
 
@@ -257,6 +289,8 @@ impl Op {
             Op::Repeal { .. } => OpKind::Repeal,
             Op::SetExpiry { .. } => OpKind::SetExpiry,
             Op::Withdraw { .. } => OpKind::Withdraw,
+            Op::Reinstate { .. } => OpKind::Reinstate,
+            Op::CorrectVersion { .. } => OpKind::CorrectVersion,
         }
     }
 }
@@ -278,6 +312,8 @@ pub enum NoChange {
     RelationNotPresent,
     /// The record already says this.
     AlreadyRecorded,
+    /// There is no repeal or withdrawal to undo.
+    NothingToReinstate,
 }
 
 impl fmt::Display for NoChange {
@@ -294,6 +330,9 @@ impl fmt::Display for NoChange {
             NoChange::RelationAlreadyPresent => f.write_str("the relation is already recorded"),
             NoChange::RelationNotPresent => f.write_str("there is no such relation to remove"),
             NoChange::AlreadyRecorded => f.write_str("the record already says this"),
+            NoChange::NothingToReinstate => {
+                f.write_str("the work is neither repealed nor withdrawn; nothing to undo")
+            }
         }
     }
 }

@@ -164,6 +164,15 @@ pub enum Refusal {
         /// What the node may write.
         authority: Authority,
     },
+    /// An undo without a reason.
+    #[error("say why the repeal or withdrawal was wrong (a reason is required)")]
+    NoReason,
+    /// A version the work does not have.
+    #[error("the work has no version {revision}")]
+    UnknownVersion {
+        /// The version asked for.
+        revision: RevisionId,
+    },
     /// Publishing a work that exists.
     #[error("the work already exists; add a version to it instead")]
     WorkExists,
@@ -318,6 +327,16 @@ pub(crate) struct Staged {
 }
 
 impl Staged {
+    /// The works the transaction changes.
+    pub(crate) fn dirty_works(&self) -> impl Iterator<Item = &WorkId> {
+        self.dirty.iter()
+    }
+
+    /// A work's record as staged.
+    pub(crate) fn record(&self, work: &WorkId) -> Option<&Record> {
+        self.records.get(work).and_then(Option::as_ref)
+    }
+
     fn load(
         &mut self,
         repo: &gix::Repository,
@@ -516,6 +535,48 @@ pub(crate) fn stage(
                     }));
                 } else {
                     record.withdrawn = Some(withdrawal.clone());
+                    None
+                }
+            }
+            Op::Reinstate { reason, .. } => {
+                if reason.trim().is_empty() {
+                    return Err(fail(Refusal::NoReason));
+                }
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                if record.repealed.is_none() && record.withdrawn.is_none() {
+                    Some(NoChange::NothingToReinstate)
+                } else {
+                    record.repealed = None;
+                    record.withdrawn = None;
+                    None
+                }
+            }
+            Op::CorrectVersion {
+                revision: rev,
+                published,
+                effective,
+                ..
+            } => {
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                let Some(at) = record.versions.iter().position(|v| v.revision == *rev) else {
+                    return Err(fail(Refusal::UnknownVersion { revision: *rev }));
+                };
+                let mut entry = record.versions[at].clone();
+                if let Some(p) = published {
+                    entry.published = *p;
+                }
+                if let Some(e) = effective {
+                    entry.effective = *e;
+                }
+                if entry == record.versions[at] {
+                    Some(NoChange::AlreadyRecorded)
+                } else {
+                    record.versions.remove(at);
+                    record.insert_version(entry);
                     None
                 }
             }

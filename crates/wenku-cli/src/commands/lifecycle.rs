@@ -1,51 +1,27 @@
-//! `wenku repeal` and `wenku withdraw`.
+//! `wenku repeal` and `wenku withdraw`: recorded changes like the ones in
+//! `correct.rs`, with `--dry-run` and `--json`.
 
-use wenku_model::{Citation, Repeal, Target, Withdrawal, WorkId};
+use wenku_model::{Repeal, Withdrawal};
 use wenku_store::Op;
 
 use crate::cli::{RepealArgs, WithdrawArgs};
+use crate::commands::correct::{record, target};
 use crate::context;
 use crate::error::{CommandError, Result};
-use crate::output::Out;
-
-fn commit(dir: &Option<std::path::PathBuf>, op: Op) -> Result<()> {
-    let library = context::signing(context::open(dir)?)?;
-    let identity = context::identity(library.path())?;
-    let work = op.work().clone();
-    let committed = library.commit(&identity, op)?;
-    let mut out = Out::stdout();
-    match committed
-        .outcomes
-        .first()
-        .and_then(|o| o.unchanged.as_ref())
-    {
-        Some(why) => out.line(format!("{work}: unchanged: {why}")),
-        None => out.line(format!(
-            "{work}: recorded in {}",
-            &committed.head().to_string()[..10]
-        )),
-    }
-}
 
 /// Records a repeal.
 pub fn repeal(dir: &Option<std::path::PathBuf>, args: RepealArgs) -> Result<()> {
     let work = context::work(&args.work)?;
     let date = context::date(&args.date, "--date")?;
-    let by = match args.by.as_deref() {
-        None => None,
-        Some(s) => Some(match WorkId::parse(s) {
-            Ok(w) => Target::Work(w),
-            Err(_) => Target::Citation(Citation::parse(s).ok_or_else(|| {
-                CommandError::usage("--by needs a work id, document number or title")
-            })?),
-        }),
-    };
-    commit(
+    let by = args.by.as_deref().map(|s| target(s, "--by")).transpose()?;
+    record(
         dir,
-        Op::Repeal {
-            work,
+        &work,
+        vec![Op::Repeal {
+            work: work.clone(),
             repeal: Repeal { date, by },
-        },
+        }],
+        &args.flags,
     )
 }
 
@@ -58,14 +34,16 @@ pub fn withdraw(dir: &Option<std::path::PathBuf>, args: WithdrawArgs) -> Result<
             "--reason must say why the document is withdrawn",
         ));
     }
-    commit(
+    record(
         dir,
-        Op::Withdraw {
-            work,
+        &work,
+        vec![Op::Withdraw {
+            work: work.clone(),
             withdrawal: Withdrawal {
                 date,
                 reason: args.reason.trim().to_string(),
             },
-        },
+        }],
+        &args.flags,
     )
 }

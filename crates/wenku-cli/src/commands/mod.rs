@@ -1,6 +1,7 @@
 //! One module per command; `run` dispatches.
 
 mod completions;
+mod correct;
 mod demo;
 mod diff;
 mod find;
@@ -45,6 +46,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Pull(args) => pull::run(dir, args),
         Command::Verify(args) => verify::run(dir, args),
         Command::Key(args) => key::run(dir, args),
+        Command::Correct(args) => correct::correct(dir, args),
+        Command::Relate(args) => correct::relate(dir, args),
+        Command::Expire(args) => correct::expire(dir, args),
+        Command::Reinstate(args) => correct::reinstate(dir, args),
         Command::Demo(args) => demo::run(args),
         Command::Completions(args) => completions::run(args),
     }

@@ -19,6 +19,7 @@
 //! | `verify` | [`Verify`] | `$defs/verify` |
 //! | `pull` | [`PullReport`] or [`PullFailure`] | `$defs/pull` |
 //! | `import` (one per file) | [`Import`] | `$defs/import` |
+//! | `correct`, `relate`, `expire`, `reinstate`, `repeal`, `withdraw` | [`Change`] | `$defs/change` |
 //! | `verify --signatures` | [`VerifySignatures`] | `$defs/verify_signatures` |
 //! | `key show`, `key generate`, `key rotate` | [`Key`] | `$defs/key` |
 //! | `key list`, `key grant`, `key revoke` | [`TrustJson`] | `$defs/trust` |
@@ -39,6 +40,7 @@
 //! ```
 
 mod body;
+mod change;
 mod citation;
 mod find;
 mod import;
@@ -53,6 +55,7 @@ mod version;
 mod work;
 
 pub use body::{Document, Node};
+pub use change::{Change, FieldChange, field_changes};
 pub use citation::{Citation, Target};
 pub use find::Find;
 pub use import::{Diagnostic, Import, Proposed};
