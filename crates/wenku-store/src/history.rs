@@ -72,7 +72,8 @@ impl Library {
             .any(|e| matches!(e.signature, crate::signing::CommitSignature::Good(_)));
         if signed {
             let tree = git::commit_tree(&repo, head)?;
-            if let Some(Ok(trust)) = crate::trust::at_tree(&repo, tree)? {
+            let root = crate::trust::root_of(self.authority().node());
+            if let Some(Ok(trust)) = crate::trust::at_tree(&repo, tree, root)? {
                 for e in &mut entries {
                     if let crate::signing::CommitSignature::Good(key) = &e.signature {
                         e.signer_regions = Some(if trust.is_revoked(key) {

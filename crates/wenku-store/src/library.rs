@@ -312,12 +312,16 @@ impl Library {
             ] {
                 let id = repo
                     .write_blob(text.as_bytes())
-                    .ctx(|| format!("writing trust/{name}"))
+                    .ctx(|| format!("writing {}/{name}", crate::trust::dir_of(node)))
                     .map_err(git_fail)?
                     .detach();
                 editor
-                    .upsert([crate::trust::TRUST_DIR, name], EntryKind::Blob, id)
-                    .ctx(|| format!("placing trust/{name}"))
+                    .upsert(
+                        [crate::trust::dir_of(node).as_str(), name],
+                        EntryKind::Blob,
+                        id,
+                    )
+                    .ctx(|| format!("placing {}/{name}", crate::trust::dir_of(node)))
                     .map_err(git_fail)?;
             }
         }

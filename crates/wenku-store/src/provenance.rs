@@ -154,7 +154,8 @@ impl Library {
     pub fn trust(&self) -> Result<Option<Trust>, TrustOpError> {
         let repo = self.repo();
         let tree = git::commit_tree(&repo, self.head()?)?;
-        Ok(trust::at_tree(&repo, tree)?.transpose()?)
+        let root = trust::root_of(self.authority().node());
+        Ok(trust::at_tree(&repo, tree, root)?.transpose()?)
     }
 
     /// The root key pinned for this library, if any.
@@ -187,7 +188,7 @@ impl Library {
         let mut repo = self.repo();
         let base = self.head()?;
         let base_tree = git::commit_tree(&repo, base)?;
-        let current = trust::at_tree(&repo, base_tree)?.transpose()?;
+        let current = trust::at_tree(&repo, base_tree, root)?.transpose()?;
         let pinned = self.pinned_root()?;
         let authorised = current
             .as_ref()
@@ -208,9 +209,14 @@ impl Library {
                 if regions.is_empty() {
                     return Err(TrustOpError::Invalid("name at least one region".into()));
                 }
-                if let Some(r) = regions.iter().find(|r| !root.contains(r)) {
+                // Inside the root, or another trust root (a province, the
+                // national level) whose documents arrive by pulls.
+                if let Some(r) = regions
+                    .iter()
+                    .find(|r| !root.contains(r) && trust::root_of(**r) != **r)
+                {
                     return Err(TrustOpError::Invalid(format!(
-                        "region {r} lies outside the trust root {root}"
+                        "region {r} lies outside the trust root {root}; outside it, only other trust roots (provinces, 100000) can be granted"
                     )));
                 }
                 if next.is_revoked(granted) {
@@ -260,11 +266,11 @@ impl Library {
         ] {
             let id = repo
                 .write_blob(text.as_bytes())
-                .ctx(|| format!("writing trust/{name}"))?
+                .ctx(|| format!("writing {}/{name}", trust::dir_of(root)))?
                 .detach();
             editor
-                .upsert([trust::TRUST_DIR, name], EntryKind::Blob, id)
-                .ctx(|| format!("placing trust/{name}"))?;
+                .upsert([trust::dir_of(root).as_str(), name], EntryKind::Blob, id)
+                .ctx(|| format!("placing {}/{name}", trust::dir_of(root)))?;
         }
         let tree = editor
             .write(|t| repo.write_object(t).map(|id| id.detach()))

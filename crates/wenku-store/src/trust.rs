@@ -1,11 +1,18 @@
 //! The trust file: which keys may sign for which regions.
 //!
-//! It lives in the library's tree, at the top level:
+//! It lives in the library's tree, at the top level, one directory per
+//! trust root (the province's, `trust-370000/`):
 //!
 //! ```text
-//! trust/allowed_signers   OpenSSH allowed_signers; principals are region codes
-//! trust/revoked_keys      public keys that sign nothing any more, one per line
+//! trust-<root>/allowed_signers   OpenSSH allowed_signers; principals are region codes
+//! trust-<root>/revoked_keys      public keys that sign nothing any more, one per line
 //! ```
+//!
+//! Federation moves `trust-<root>/` as it moves the region directory
+//! `<root>`: it comes from the node authoritative for that region. So a
+//! national library that pulls provinces holds each province's trust file
+//! as data beside its own (`trust-100000/`), and a province that pulls the
+//! national library keeps its own.
 //!
 //! Both are OpenSSH's own formats, so stock git checks the history too:
 //! `git -c gpg.ssh.allowedSignersFile=allowed_signers
@@ -31,11 +38,23 @@ use wenku_model::{Level, Region};
 
 use crate::signing::{public_line, same_key};
 
-/// The top-level directory of the trust file.
-pub const TRUST_DIR: &str = "trust";
-/// `trust/allowed_signers`.
+/// The top-level directory of a root's trust file is this and the root's
+/// code: `trust-370000`.
+pub const TRUST_PREFIX: &str = "trust-";
+
+/// The top-level directory of `root`'s trust file.
+pub fn dir_of(root: Region) -> String {
+    format!("{TRUST_PREFIX}{root}")
+}
+
+/// The root whose trust file the top-level entry `name` is, if it is one.
+pub fn root_of_dir(name: &str) -> Option<Region> {
+    let region = Region::parse(name.strip_prefix(TRUST_PREFIX)?).ok()?;
+    (root_of(region) == region).then_some(region)
+}
+/// `trust-<root>/allowed_signers`.
 pub const ALLOWED_FILE: &str = "allowed_signers";
-/// `trust/revoked_keys`.
+/// `trust-<root>/revoked_keys`.
 pub const REVOKED_FILE: &str = "revoked_keys";
 /// Where a node keeps the root key its operator pinned, in the git
 /// directory (never in the tree: a pull cannot change it).
@@ -71,7 +90,7 @@ pub struct Trust {
 
 /// A trust file that does not parse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("trust/{file} line {line}: {reason}")]
+#[error("trust file {file} line {line}: {reason}")]
 pub struct TrustError {
     /// `allowed_signers` or `revoked_keys`.
     pub file: &'static str,
@@ -243,17 +262,19 @@ impl fmt::Display for Trust {
     }
 }
 
-/// Reads the trust file of `tree`, if it has one.
+/// Reads `root`'s trust file in `tree`, if it has one.
 pub(crate) fn at_tree(
     repo: &gix::Repository,
     tree: crate::ObjectId,
+    root: Region,
 ) -> Result<Option<Result<Trust, TrustError>>, crate::git::GitError> {
-    let allowed = crate::git::blob_at(repo, tree, &format!("{TRUST_DIR}/{ALLOWED_FILE}"))?;
+    let dir = dir_of(root);
+    let allowed = crate::git::blob_at(repo, tree, &format!("{dir}/{ALLOWED_FILE}"))?;
     let Some(allowed) = allowed else {
         return Ok(None);
     };
-    let revoked = crate::git::blob_at(repo, tree, &format!("{TRUST_DIR}/{REVOKED_FILE}"))?
-        .unwrap_or_default();
+    let revoked =
+        crate::git::blob_at(repo, tree, &format!("{dir}/{REVOKED_FILE}"))?.unwrap_or_default();
     let text = |bytes: &[u8], file: &'static str| {
         std::str::from_utf8(bytes)
             .map(str::to_owned)
@@ -318,6 +339,16 @@ mod tests {
 
     fn r(s: &str) -> Region {
         Region::parse(s).expect("region")
+    }
+
+    #[test]
+    fn trust_directories_are_named_by_their_root() {
+        assert_eq!(dir_of(r("370000")), "trust-370000");
+        assert_eq!(root_of_dir("trust-370000"), Some(r("370000")));
+        assert_eq!(root_of_dir("trust-100000"), Some(r("100000")));
+        assert_eq!(root_of_dir("trust-370283"), None, "a county is no root");
+        assert_eq!(root_of_dir("trust"), None);
+        assert_eq!(root_of_dir("370000"), None);
     }
 
     #[test]

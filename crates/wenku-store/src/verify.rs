@@ -60,7 +60,7 @@ pub enum ProblemKind {
     MissingMeta,
     /// `library.xml` does not decode.
     BadMeta(MetaError),
-    /// The trust file (`trust/`) does not parse.
+    /// A trust file (`trust-<root>/`) does not parse.
     BadTrust(crate::trust::TrustError),
     /// A file or directory that has no place in the layout.
     Unexpected(String),
@@ -640,13 +640,15 @@ pub(crate) fn verify_commit(
             }
             continue;
         }
-        if e.name == crate::trust::TRUST_DIR && e.kind == EntryKind::Tree {
-            match crate::trust::at_tree(&local, tree) {
+        if let Some(root) = crate::trust::root_of_dir(&e.name)
+            && e.kind == EntryKind::Tree
+        {
+            match crate::trust::at_tree(&local, tree, root) {
                 Ok(Some(Ok(_))) => {}
                 Ok(Some(Err(err))) => walk.problem(&e.name, ProblemKind::BadTrust(err)),
                 Ok(None) => walk.problem(
                     &e.name,
-                    ProblemKind::Unexpected("trust/ without trust/allowed_signers".into()),
+                    ProblemKind::Unexpected(format!("{} without allowed_signers", e.name)),
                 ),
                 Err(err) => walk.problem(&e.name, ProblemKind::Unreadable(err.to_string())),
             }
@@ -659,7 +661,8 @@ pub(crate) fn verify_commit(
             _ => walk.problem(
                 &e.name,
                 ProblemKind::Unexpected(
-                    "the top level holds library.xml, trust/ and region directories only".into(),
+                    "the top level holds library.xml, trust-<root>/ and region directories only"
+                        .into(),
                 ),
             ),
         }

@@ -257,9 +257,8 @@ pub(super) fn authority(
             if now == before || name == layout::META_FILE {
                 continue;
             }
-            // The trust file comes from the parent of a node that is not
-            // its own trust root; its signatures are checked separately.
-            if name == crate::trust::TRUST_DIR && scope.takes_trust() {
+            // A root's trust file moves with the root's region.
+            if crate::trust::root_of_dir(name).is_some_and(|r| scope.takes(&r)) {
                 continue;
             }
             if Region::parse(name).is_ok_and(|r| scope.takes(&r)) {

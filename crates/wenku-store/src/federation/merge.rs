@@ -215,15 +215,18 @@ fn attempt(
     let head_tree = git::commit_tree(&repo, head)?;
     let theirs = root_entries(&repo, head_tree)?;
     let differing = differing(&repo, base_tree, head, scope)?;
-    let trust_entry = |entries: &Entries| entries.get(crate::trust::TRUST_DIR).copied();
-    let new_trust = match scope.takes_trust() {
-        true => {
-            let ours = trust_entry(&root_entries(&repo, base_tree)?);
-            Some(trust_entry(&theirs)).filter(|t| *t != ours)
-        }
-        false => None,
-    };
-    if differing.is_empty() && new_trust.is_none() {
+    // Trust files move with their root's region.
+    let ours_root = root_entries(&repo, base_tree)?;
+    let trust_dirs: Vec<(String, Option<(ObjectId, EntryKind)>)> = ours_root
+        .keys()
+        .chain(theirs.keys())
+        .filter(|name| crate::trust::root_of_dir(name).is_some_and(|r| scope.takes(&r)))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|name| ours_root.get(*name) != theirs.get(*name))
+        .map(|name| (name.clone(), theirs.get(name).copied()))
+        .collect();
+    if differing.is_empty() && trust_dirs.is_empty() {
         return Ok(Attempt::Done {
             base,
             merge: None,
@@ -266,18 +269,19 @@ fn attempt(
             }
         }
     }
-    match new_trust {
-        Some(Some((id, kind))) => {
-            editor
-                .upsert([crate::trust::TRUST_DIR], kind, id.to_gix())
-                .ctx(|| "placing the trust file in the tree".to_string())?;
+    for (name, entry) in &trust_dirs {
+        match entry {
+            Some((id, kind)) => {
+                editor
+                    .upsert([name.as_str()], *kind, id.to_gix())
+                    .ctx(|| format!("placing {name} in the tree"))?;
+            }
+            None => {
+                editor
+                    .remove([name.as_str()])
+                    .ctx(|| format!("removing {name} from the tree"))?;
+            }
         }
-        Some(None) => {
-            editor
-                .remove([crate::trust::TRUST_DIR])
-                .ctx(|| "removing the trust file from the tree".to_string())?;
-        }
-        None => {}
     }
     let tree = editor
         .write(|t| repo.write_object(t).map(|id| id.detach()))

@@ -98,9 +98,10 @@
 //! (see [`crate::trust`] and `signatures.rs`): signed, the signature good,
 //! the key listed and not revoked, and its regions covering every entry the
 //! commit itself brings (what a merge takes verbatim from a parent is
-//! judged at that parent). A change of `trust/` must be signed by a key of
+//! judged at that parent). A change of our trust root's file
+//! (`trust-<root>/`) must be signed by a key of
 //! the trust root in the file before it, or by the pinned root key. A
-//! parent pull of a node that is not its own trust root takes `trust/` from
+//! parent pull of a node that is not its own trust root takes that file from
 //! the parent, judging the commits by the parent's file once every change
 //! to it checks out and its serial is newer than ours. Problems refuse the
 //! head ([`PullError::Signatures`]) unless [`PullOptions::signatures`] says
@@ -777,8 +778,7 @@ impl Scope {
     /// Whether the trust file comes from the peer: from the parent, for a
     /// node that is not its own trust root.
     pub(crate) fn takes_trust(&self) -> bool {
-        let node = self.authority.node();
-        matches!(self.peer, Peer::Parent(_)) && crate::trust::root_of(node) != node
+        self.takes(&crate::trust::root_of(self.authority.node()))
     }
 
     /// Whether `peer` fits a node of `authority` at all, and does not

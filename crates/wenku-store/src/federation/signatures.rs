@@ -155,7 +155,9 @@ pub(crate) fn anchor(library: &Library) -> Result<Option<Anchor>, PullError> {
     let repo = library.repo();
     let head = library.head()?;
     let tree = git::commit_tree(&repo, head)?;
-    let ours = match trust::at_tree(&repo, tree)? {
+    let node = library.authority().node();
+    let root = trust::root_of(node);
+    let ours = match trust::at_tree(&repo, tree, root)? {
         None => None,
         Some(Ok(t)) => Some(t),
         Some(Err(e)) => {
@@ -166,7 +168,7 @@ pub(crate) fn anchor(library: &Library) -> Result<Option<Anchor>, PullError> {
     };
     let ours_entry = git::tree_entries(&repo, tree, "")?
         .into_iter()
-        .find(|e| e.name == trust::TRUST_DIR)
+        .find(|e| e.name == trust::dir_of(root))
         .map(|e| (e.id, e.kind));
     let pinned = trust::pinned(library.git_dir()).map_err(|e| PullError::TrustConfig {
         reason: e.to_string(),
@@ -174,12 +176,11 @@ pub(crate) fn anchor(library: &Library) -> Result<Option<Anchor>, PullError> {
     if ours.is_none() && pinned.is_none() {
         return Ok(None);
     }
-    let node = library.authority().node();
     Ok(Some(Anchor {
         ours,
         ours_entry,
         pinned,
-        root: trust::root_of(node),
+        root,
     }))
 }
 
@@ -226,11 +227,12 @@ pub(crate) fn check(
     // The trust file the commits are judged by: ours, or the peer's when
     // the pull takes it and every change to it checks out.
     let head_root = root_of(head)?;
-    let theirs_entry = head_root.get(trust::TRUST_DIR).copied();
+    let trust_dir = trust::dir_of(anchor.root);
+    let theirs_entry = head_root.get(&trust_dir).copied();
     let mut trust = anchor.ours.clone().unwrap_or_default();
     if takes_trust && theirs_entry != anchor.ours_entry {
         let head_tree = git::commit_tree(repo, head)?;
-        match trust::at_tree(repo, head_tree)? {
+        match trust::at_tree(repo, head_tree, anchor.root)? {
             None => push(
                 &mut problems,
                 SignatureProblem {
@@ -292,7 +294,7 @@ pub(crate) fn check(
             })
             .collect();
 
-        let changes_trust = changed.iter().any(|n| *n == trust::TRUST_DIR);
+        let changes_trust = changed.iter().any(|n| **n == trust_dir);
         let unanchored_change = |problems: &mut Vec<SignatureProblem>| {
             if changes_trust {
                 push(
@@ -370,16 +372,17 @@ pub(crate) fn check(
             if name == layout::META_FILE {
                 continue;
             }
-            if name == trust::TRUST_DIR {
+            if *name == trust_dir {
                 // A change of the trust file: signed by a key of the root
                 // in the file before it (or the pinned key).
                 let before = git::commit_tree(repo, parent_ids.first().copied().unwrap_or(commit))
-                    .and_then(|t| trust::at_tree(repo, t))?;
+                    .and_then(|t| trust::at_tree(repo, t, anchor.root))?;
                 let allowed = match (&before, parent_ids.is_empty()) {
                     (Some(Ok(t)), false) => t.covers(&key, &anchor.root) || pinned,
                     _ if pinned => true,
                     _ if first_trust == FirstTrust::SelfSigned && anchor.pinned.is_none() => {
-                        let created = trust::at_tree(repo, git::commit_tree(repo, commit)?)?;
+                        let created =
+                            trust::at_tree(repo, git::commit_tree(repo, commit)?, anchor.root)?;
                         matches!(created, Some(Ok(t)) if t.covers(&key, &anchor.root))
                     }
                     _ => false,
@@ -400,7 +403,12 @@ pub(crate) fn check(
                 }
                 continue;
             }
-            match Region::parse(name) {
+            // Another root's trust file is that root's data: judged like
+            // its region.
+            let region = trust::root_of_dir(name)
+                .map(Ok)
+                .unwrap_or_else(|| Region::parse(name));
+            match region {
                 Ok(region) if covers(&region) => {}
                 Ok(region) => outside.push(region.to_string()),
                 // Not a region: the authority check names it; the key

@@ -97,7 +97,12 @@ fn refused(lib: &Library, from: &Library, peer: Peer) -> Vec<(SignatureProblemKi
 fn allowed_signers(province: &Library, dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let allowed = dir.join("allowed_signers");
     let revoked = dir.join("revoked_keys");
-    let show = |file: &str| git_ok(province.path(), &["show", &format!("main:trust/{file}")]);
+    let show = |file: &str| {
+        git_ok(
+            province.path(),
+            &["show", &format!("main:trust-370000/{file}")],
+        )
+    };
     std::fs::write(&allowed, show("allowed_signers") + "\n").expect("write");
     std::fs::write(&revoked, show("revoked_keys") + "\n").expect("write");
     (allowed, revoked)
@@ -356,8 +361,8 @@ fn a_trust_change_not_signed_by_the_province_is_refused() {
     edit_with_git(
         t.province.path(),
         &[
-            ("trust/allowed_signers", Some(allowed.as_bytes())),
-            ("trust/revoked_keys", Some(revoked.as_bytes())),
+            ("trust-370000/allowed_signers", Some(allowed.as_bytes())),
+            ("trust-370000/revoked_keys", Some(revoked.as_bytes())),
         ],
         &[],
     );
@@ -439,13 +444,13 @@ fn a_trust_file_with_an_older_serial_is_refused_even_when_signed_by_the_province
     let key_file = dir.path().join("province");
     t.p.write_new(&key_file).expect("key file");
     let lib = t.province.path();
-    let old_trust = git_ok(lib, &["rev-parse", &format!("{before}:trust")]);
+    let old_trust = git_ok(lib, &["rev-parse", &format!("{before}:trust-370000")]);
     let entries = git_ok(lib, &["ls-tree", "main"]);
     let listing: String = entries
         .lines()
         .map(|l| {
-            if l.ends_with("\ttrust") {
-                format!("040000 tree {old_trust}\ttrust\n")
+            if l.ends_with("\ttrust-370000") {
+                format!("040000 tree {old_trust}\ttrust-370000\n")
             } else {
                 format!("{l}\n")
             }
@@ -527,4 +532,76 @@ fn without_a_trust_root_the_pull_says_signatures_were_not_checked() {
     );
     let v = city.verify_signatures().expect("verify");
     assert!(!v.is_clean() && v.reason.is_some());
+}
+
+#[test]
+fn a_national_library_holds_each_provinces_trust_file_as_data() {
+    let t = three();
+    pull(&t.province, &source(&t.pingdu), Peer::Child(r("370283")));
+    // The national node is its own trust root; it lets the province's
+    // key sign for 370000 (and so for the counties inside it).
+    let dir = tempfile::tempdir().expect("dir");
+    let n = key("100000");
+    let national = keyed(dir.path(), "100000", &n, None);
+    // Without the grant, the province's commits are refused.
+    let problems = refused(&national, &t.province, Peer::Child(r("370000")));
+    assert!(
+        problems
+            .iter()
+            .all(|(k, _)| *k == SignatureProblemKind::UnknownKey),
+        "{problems:?}"
+    );
+    national
+        .change_trust(
+            &clerk(),
+            &TrustChange::Grant {
+                key: t.p.public().clone(),
+                regions: vec![r("370000")],
+            },
+            false,
+        )
+        .expect("grant");
+    // Every commit needs a key that covers what it changes, the county's
+    // too (they came through the province): the national file lists the
+    // county's key as the province's file does.
+    national
+        .change_trust(
+            &clerk(),
+            &TrustChange::Grant {
+                key: t.a.public().clone(),
+                regions: vec![r("370283")],
+            },
+            false,
+        )
+        .expect("grant");
+    let report = pull(&national, &source(&t.province), Peer::Child(r("370000")));
+    assert!(report.signatures.problems.is_empty(), "{report:?}");
+    // Both trust files, each under its root.
+    let tree = git_ok(national.path(), &["ls-tree", "--name-only", "main"]);
+    assert!(tree.contains("trust-100000"), "{tree}");
+    assert!(tree.contains("trust-370000"), "{tree}");
+    assert!(national.verify().expect("verify").is_clean());
+    assert!(national.verify_signatures().expect("v").is_clean());
+    // And the province, pulling the national library down, keeps its own
+    // file; the national commits need the national key in it.
+    let problems = refused(&t.province, &national, Peer::Parent(r("100000")));
+    assert!(
+        problems
+            .iter()
+            .all(|(k, _)| *k == SignatureProblemKind::UnknownKey),
+        "{problems:?}"
+    );
+    t.province
+        .change_trust(
+            &clerk(),
+            &TrustChange::Grant {
+                key: n.public().clone(),
+                regions: vec![r("100000")],
+            },
+            false,
+        )
+        .expect("grant");
+    pull(&t.province, &source(&national), Peer::Parent(r("100000")));
+    assert_eq!(t.province.trust().expect("t").expect("f").serial, 4);
+    assert!(t.province.verify_signatures().expect("v").is_clean());
 }
