@@ -20,8 +20,8 @@ Exit status:
 Environment:
   WENKU_LOG              log filter, e.g. WENKU_LOG=debug or WENKU_LOG=wenku_store=trace
   NO_COLOR               disable colour
-  WENKU_AUTHOR_NAME      commit author for changes (default: git config user.name)
-  WENKU_AUTHOR_EMAIL     commit e-mail for changes (default: git config user.email)
+  WENKU_AUTHOR_NAME      commit author for changes (else GIT_AUTHOR_NAME, else git config user.name)
+  WENKU_AUTHOR_EMAIL     commit e-mail for changes (else GIT_AUTHOR_EMAIL, else git config user.email)
   WENKU_TODAY            the date taken as today (YYYY-MM-DD; default: today in China Standard Time)
   WENKU_KEY              the node's signing key (default: ~/.config/wenku/keys/<region>)";
 
@@ -154,6 +154,9 @@ pub struct InitArgs {
     /// national node is its own root and pins its own key.
     #[arg(long, value_name = "FILE")]
     pub trust_root: Option<PathBuf>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
     /// Where to create the library (default: the current directory).
     pub path: Option<PathBuf>,
 }
@@ -263,6 +266,9 @@ pub struct ShowArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
     pub format: ShowFormat,
+    /// JSON output: the same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
 }
 
 /// `wenku log`.
@@ -310,6 +316,9 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Term)]
     pub format: DiffFormat,
+    /// JSON output: the same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
 }
 
 /// `wenku links`.

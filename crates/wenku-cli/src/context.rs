@@ -79,18 +79,20 @@ pub fn identity(dir: &Path) -> Result<Identity> {
             .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    let name = std::env::var("WENKU_AUTHOR_NAME")
-        .ok()
-        .filter(|s| !s.is_empty())
+    let var = |name: &str| std::env::var(name).ok().filter(|s| !s.is_empty());
+    let name = var("WENKU_AUTHOR_NAME")
+        .or_else(|| var("GIT_AUTHOR_NAME"))
         .or_else(|| from_git("user.name"));
-    let email = std::env::var("WENKU_AUTHOR_EMAIL")
-        .ok()
-        .filter(|s| !s.is_empty())
+    let email = var("WENKU_AUTHOR_EMAIL")
+        .or_else(|| var("GIT_AUTHOR_EMAIL"))
         .or_else(|| from_git("user.email"));
     match (name, email) {
-        (Some(n), Some(e)) => Identity::new(n, e).map_err(|e| CommandError::usage(e.to_string())),
-        _ => Err(CommandError::usage("no operator identity for the commit").with_hint(
-            "set WENKU_AUTHOR_NAME and WENKU_AUTHOR_EMAIL, or `git config --global user.name …` and `user.email …`",
+        (Some(n), Some(e)) => {
+            Identity::new(n, e).map_err(|e| CommandError::refused(format!("the operator identity: {e}")))
+        }
+        // Not a mistake on the command line: the environment lacks it.
+        _ => Err(CommandError::internal("no operator identity for the commit").with_hint(
+            "set WENKU_AUTHOR_NAME and WENKU_AUTHOR_EMAIL (or git's GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL), or `git config --global user.name …` and `user.email …`",
         )),
     }
 }
@@ -110,18 +112,19 @@ pub fn region(value: &str, what: &str) -> Result<Region> {
     Region::parse(value).map_err(|e| CommandError::refused(format!("{what}: {e}")))
 }
 
-/// Parses a document type.
+/// Parses a document type. A value that is not one is refused like a bad
+/// date or region (exit 1: invalid input), not a usage error.
 pub fn doc_type(value: &str) -> Result<DocType> {
     value
         .parse()
-        .map_err(|e: wenku_model::DocTypeError| CommandError::usage(e.to_string()))
+        .map_err(|e: wenku_model::DocTypeError| CommandError::refused(e.to_string()))
 }
 
-/// Parses a status name.
+/// Parses a status name (refused like [`doc_type`]).
 pub fn status(value: &str) -> Result<Status> {
     value
         .parse()
-        .map_err(|e: wenku_model::StatusError| CommandError::usage(e.to_string()))
+        .map_err(|e: wenku_model::StatusError| CommandError::refused(e.to_string()))
 }
 
 /// Where this node's signing key is: `WENKU_KEY`, else

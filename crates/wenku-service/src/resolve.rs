@@ -97,6 +97,27 @@ pub fn target(snapshot: &Snapshot, target: &Target) -> Result<Vec<WorkId>> {
     })
 }
 
+/// The works whose title contains `words` (compared as titles are:
+/// without spaces, brackets 《》 or width differences), in the catalogue's
+/// order: what `find` falls back to when no whole title or number matches.
+/// Reads every record: a look-up for a person at a terminal, not for a
+/// server (full-text search is its own index).
+pub fn title_words(snapshot: &Snapshot, words: &str) -> Result<Vec<WorkId>> {
+    let key = wenku_model::title_key(words);
+    if key.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for work in snapshot.works(&wenku_model::query::Filter::all())? {
+        if let Some(record) = snapshot.record(&work)?
+            && wenku_model::title_key(&record.title).contains(&key)
+        {
+            found.push(work);
+        }
+    }
+    Ok(found)
+}
+
 /// The version of `record` whose RevisionId starts with `prefix` (hex
 /// digits).
 pub fn revision<'a>(record: &'a Record, prefix: &str) -> Result<&'a VersionEntry> {

@@ -234,7 +234,7 @@ pub fn correct(dir: &Option<std::path::PathBuf>, args: CorrectArgs) -> Result<()
 pub fn relate(dir: &Option<std::path::PathBuf>, args: RelateArgs) -> Result<()> {
     let work = work(dir, &args.work)?;
     let kind: RelationKind = args.kind.parse().map_err(|_| {
-        CommandError::usage(format!(
+        CommandError::refused(format!(
             "{:?} is not a relation kind; one of {}",
             args.kind,
             RelationKind::ALL

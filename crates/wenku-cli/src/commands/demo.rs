@@ -321,6 +321,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
             from: Some("2013-06-29".into()),
             to: Some("2015-04-24".into()),
             format: DiffFormat::TableMd,
+            json: false,
         },
     )?;
 

@@ -9,7 +9,10 @@ use crate::error::{CommandError, Result};
 use crate::output::Out;
 
 /// Compares two versions of a work.
-pub fn run(dir: &Option<std::path::PathBuf>, args: DiffArgs) -> Result<()> {
+pub fn run(dir: &Option<std::path::PathBuf>, mut args: DiffArgs) -> Result<()> {
+    if args.json {
+        args.format = DiffFormat::Json;
+    }
     let library = context::open(dir)?;
     let snapshot = context::snapshot(&library)?;
     let work = resolve::work(&snapshot, &args.work)?;

@@ -15,7 +15,16 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: FindArgs) -> Result<()> {
         CommandError::usage("give a document number (鲁政办发〔2025〕5号) or a title")
     })?;
     let snapshot = context::snapshot(&library)?;
-    let works = snapshot.lookup(&citation)?;
+    let mut works = snapshot.lookup(&citation)?;
+    // No whole title or number: words inside titles.
+    let mut by_words = false;
+    if works.is_empty()
+        && citation.number.is_none()
+        && let Some(title) = &citation.title
+    {
+        works = wenku_service::resolve::title_words(&snapshot, title)?;
+        by_words = !works.is_empty();
+    }
     let today = context::today()?;
     let mut out = Out::stdout();
     if args.json {
@@ -26,10 +35,20 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: FindArgs) -> Result<()> {
         return out.json(&output::Find::new(&citation, &records, today));
     }
     if works.is_empty() {
+        let hint = if citation.number.is_some() {
+            "no work here carries this number (any bracket variant matches); a document of another region is here once a pull brings it"
+        } else {
+            "no title here is or contains these words; `wenku ls` lists the works"
+        };
         return Err(
             CommandError::refused(format!("no work in this library matches {citation}"))
-                .with_hint("documents of other regions arrive by pulling from their nodes"),
+                .with_hint(hint),
         );
+    }
+    if by_words {
+        crate::output::note(format!(
+            "no title is exactly {citation}; these titles contain it"
+        ));
     }
     for w in &works {
         let r = snapshot.require_record(w)?;

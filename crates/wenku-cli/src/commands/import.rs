@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use wenku_import::{ImportOptions, Imported, Severity};
-use wenku_model::{Block, UnitKind, check_local};
+use wenku_model::{Block, DocType, UnitKind, check_local};
 use wenku_service::import::{self, Action, Input, Planned, Request};
 use wenku_service::output::Import;
 
@@ -85,6 +85,25 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
     };
 
     let inputs = read_all(&args.files, &options)?;
+    // A national text filed under this node's region by default is
+    // probably a mistake: say so, with the way out.
+    if args.region.is_none()
+        && args.work.is_none()
+        && let Some(node) = region.filter(|r| *r != wenku_model::Region::NATIONAL)
+    {
+        for input in &inputs {
+            let t = input.imported.proposed.doc_type;
+            if matches!(
+                t,
+                DocType::Law | DocType::AdministrativeRegulation | DocType::JudicialInterpretation
+            ) {
+                output::warning(format!(
+                    "{}: a national text ({t}) is filed under this node's region {node}; national documents belong to 100000 and reach this library by pulls from the parent (pass --region to say where it belongs)",
+                    input.file.display()
+                ));
+            }
+        }
+    }
     let request = Request {
         work: target,
         region,

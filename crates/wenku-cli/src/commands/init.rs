@@ -80,6 +80,15 @@ pub fn run(args: InitArgs) -> Result<()> {
             .map_err(|e| CommandError::internal(format!("pinning the trust root's key: {e}")))?;
     }
     let mut out = Out::stdout();
+    if args.json {
+        return out.json(&wenku_service::output::Init::new(
+            &library,
+            &key,
+            &key_path,
+            created,
+            pinned.as_ref(),
+        ));
+    }
     out.styled(style::HEAD, "Initialised")?;
     out.line(format!(
         " a wenku library for {} at {}",

@@ -38,7 +38,12 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: ShowArgs) -> Result<()> {
         }
     };
     let mut out = Out::stdout();
-    match args.format {
+    let format = if args.json {
+        ShowFormat::Json
+    } else {
+        args.format
+    };
+    match format {
         ShowFormat::Xml => {
             let bytes = snapshot.version_bytes(&work, &entry.revision)?;
             out.raw(bytes)?;

@@ -20,6 +20,7 @@
 //! | `pull` | [`PullReport`] or [`PullFailure`] | `$defs/pull` |
 //! | `import` (one per file) | [`Import`] | `$defs/import` |
 //! | `correct`, `relate`, `expire`, `reinstate`, `repeal`, `withdraw` | [`Change`] | `$defs/change` |
+//! | `init` | [`Init`] | `$defs/init` |
 //! | `verify --signatures` | [`VerifySignatures`] | `$defs/verify_signatures` |
 //! | `key show`, `key generate`, `key rotate` | [`Key`] | `$defs/key` |
 //! | `key list`, `key grant`, `key revoke` | [`TrustJson`] | `$defs/trust` |
@@ -65,7 +66,7 @@ pub use ls::Ls;
 pub use pull::{PullFailure, PullReport};
 pub use show::Show;
 pub use signing::{
-    Key, PullSignatures, SignatureProblemJson, SignerJson, TrustJson, VerifySignatures,
+    Init, Key, PullSignatures, SignatureProblemJson, SignerJson, TrustJson, VerifySignatures,
 };
 pub use verify::{Problem, Verify, problem_kind};
 pub use version::{Event, Version};

@@ -242,3 +242,50 @@ impl TrustJson {
         }
     }
 }
+
+/// A new library (`$defs/init`): its `path`, its `node` and `hosted`
+/// regions, the node `key` (path, fingerprint, whether `wenku init`
+/// created it) and its trust `root` with the fingerprint of the `pinned`
+/// root key (null when none is pinned).
+#[derive(Debug, Serialize)]
+pub struct Init {
+    path: String,
+    node: String,
+    hosted: Vec<String>,
+    key: InitKey,
+    trust_root: String,
+    pinned: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct InitKey {
+    path: String,
+    fingerprint: String,
+    created: bool,
+}
+
+impl Init {
+    /// The JSON form of a library just made.
+    pub fn new(
+        library: &wenku_store::Library,
+        key: &NodeKey,
+        key_path: &std::path::Path,
+        created: bool,
+        pinned: Option<&PublicKey>,
+    ) -> Init {
+        let authority = library.authority();
+        let node = authority.node();
+        Init {
+            path: library.path().display().to_string(),
+            node: node.to_string(),
+            hosted: authority.hosted().iter().map(|r| r.to_string()).collect(),
+            key: InitKey {
+                path: key_path.display().to_string(),
+                fingerprint: key.fingerprint(),
+                created,
+            },
+            trust_root: wenku_store::trust::root_of(node).to_string(),
+            pinned: pinned.map(fingerprint),
+        }
+    }
+}
