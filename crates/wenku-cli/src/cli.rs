@@ -121,6 +121,16 @@ pub enum Command {
     ///
     /// Example: wenku reinstate 100000/lifafa --reason "repealed the wrong work"
     Reinstate(ReinstateArgs),
+    /// The sub-regions this node hosts (townships without a node of their
+    /// own): list, add, remove — a recorded change of library.xml.
+    ///
+    /// Example: wenku host add 370283001 --dry-run
+    Host(HostArgs),
+    /// Refused pull heads kept apart: list, show, discard, or accept after
+    /// inspection (checked again; only what is named is overruled).
+    ///
+    /// Example: wenku quarantine accept 370283 --signatures warn
+    Quarantine(QuarantineArgs),
     /// The node's signing key and the trust file: show, generate, rotate,
     /// grant, revoke, pin.
     ///
@@ -516,6 +526,86 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub signatures: bool,
     /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku host`.
+#[derive(Debug, Args)]
+pub struct HostArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: HostAction,
+}
+
+/// The `wenku host` actions.
+#[derive(Debug, Subcommand)]
+pub enum HostAction {
+    /// The hosted regions.
+    List(KeyJson),
+    /// Host these regions too.
+    Add(HostRegions),
+    /// Stop hosting these regions (refused while they hold works).
+    Remove(HostRegions),
+}
+
+/// Regions to add or remove.
+#[derive(Debug, Args)]
+pub struct HostRegions {
+    /// The regions.
+    #[arg(required = true, value_name = "REGION")]
+    pub regions: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub flags: RecordFlags,
+}
+
+/// `wenku quarantine`.
+#[derive(Debug, Args)]
+pub struct QuarantineArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: QuarantineAction,
+}
+
+/// The `wenku quarantine` actions.
+#[derive(Debug, Subcommand)]
+pub enum QuarantineAction {
+    /// Every peer with a refused head kept apart.
+    List(KeyJson),
+    /// One peer's refused head, and how to inspect it with git.
+    Show(QuarantineRegion),
+    /// Remove a refused head and everything it brought.
+    Discard(QuarantineRegion),
+    /// Check the refused head again and merge it if it passes now (a key
+    /// granted meanwhile); --signatures warn and --rewritten overrule those
+    /// two refusals, nothing else.
+    Accept(AcceptArgs),
+}
+
+/// A peer's region.
+#[derive(Debug, Args)]
+pub struct QuarantineRegion {
+    /// The peer's region.
+    pub region: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku quarantine accept`.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// The peer's region.
+    pub region: String,
+    /// Accept signatures that do not check out (listed in the report).
+    #[arg(long, value_enum, default_value = "enforce")]
+    pub signatures: SignatureModeArg,
+    /// Accept a history that does not descend from the head accepted from
+    /// this peer before (the accepted head is forgotten first).
+    #[arg(long)]
+    pub rewritten: bool,
+    /// JSON output: the pull's report or refusal.
     #[arg(long)]
     pub json: bool,
 }

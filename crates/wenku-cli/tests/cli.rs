@@ -2189,3 +2189,147 @@ fn conventions_hold_across_commands() {
     assert!(said.contains("national text"), "{said}");
     assert!(said.contains("--region"), "{said}");
 }
+
+#[test]
+fn a_quarantined_head_is_inspected_then_accepted_or_discarded() {
+    let env = Env::new();
+    let keys = env.dir.path().join(".config/wenku/keys");
+    let public = |region: &str| keys.join(format!("{region}.pub")).display().to_string();
+    let seed = |name: &str| corpus(&format!("seeds/{name}")).display().to_string();
+    stdout_of(
+        &env.run_at("province", &["init", "--region", "370000"]),
+        0,
+        "init",
+    );
+    stdout_of(
+        &env.run_at(
+            "county",
+            &[
+                "init",
+                "--region",
+                "370283",
+                "--trust-root",
+                &public("370000"),
+            ],
+        ),
+        0,
+        "init",
+    );
+    stdout_of(
+        &env.run_at(
+            "county",
+            &["import", &seed("370283-pingdu-2024-07-16-points.txt")],
+        ),
+        0,
+        "import",
+    );
+    // The county's key is not granted yet: refused and kept apart.
+    env.fails_at("province", 1, &["pull", "../county", "--child", "370283"]);
+    let out = env.run_at("province", &["quarantine", "list", "--json"]);
+    let kept = &check_json("quarantine", &stdout_of(&out, 0, "list"))[0];
+    assert_eq!(kept["region"], "370283");
+    assert_eq!(kept["quarantined"], env.head_of("county").as_str());
+    let text = stdout_of(
+        &env.run_at("province", &["quarantine", "show", "370283"]),
+        0,
+        "show",
+    );
+    assert!(text.contains("git --git-dir"), "{text}");
+    // Once the key is granted, the kept head passes the checks again.
+    stdout_of(
+        &env.run_at(
+            "province",
+            &["key", "grant", "370283", "--key", &public("370283")],
+        ),
+        0,
+        "grant",
+    );
+    let out = env.run_at("province", &["quarantine", "accept", "370283", "--json"]);
+    let report = &check_json("pull", &stdout_of(&out, 0, "accept"))[0];
+    assert_eq!(report["status"], "pulled");
+    assert_eq!(report["signatures"]["mode"], "enforced");
+    let text = stdout_of(&env.run_at("province", &["quarantine", "list"]), 0, "list");
+    assert!(text.contains("nothing is quarantined"), "{text}");
+
+    // An unsigned commit: refused; accepted only when told to warn.
+    let mut c = env.cmd();
+    c.env("WENKU_KEY", env.dir.path().join("none"))
+        .arg("-C")
+        .arg("county")
+        .args(["expire", "370283/2024-pdszwgkgzyd", "--date", "2027-12-31"]);
+    assert!(c.output().expect("runs").status.success());
+    env.fails_at("province", 1, &["pull", "../county", "--child", "370283"]);
+    env.fails_at("province", 1, &["quarantine", "accept", "370283"]);
+    let out = env.run_at(
+        "province",
+        &["quarantine", "accept", "370283", "--signatures", "warn"],
+    );
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("signature problem accepted"), "{said}");
+
+    // Another one, discarded after inspection: nothing of it stays.
+    let mut c = env.cmd();
+    c.env("WENKU_KEY", env.dir.path().join("none"))
+        .arg("-C")
+        .arg("county")
+        .args(["expire", "370283/2024-pdszwgkgzyd", "--clear"]);
+    assert!(c.output().expect("runs").status.success());
+    env.fails_at("province", 1, &["pull", "../county", "--child", "370283"]);
+    let out = env.run_at("province", &["quarantine", "discard", "370283", "--json"]);
+    let gone = &check_json("quarantine", &stdout_of(&out, 0, "discard"))[0];
+    assert_eq!(gone["discarded"], true);
+    assert!(gone["quarantined"].is_null());
+    env.fails_at("province", 1, &["quarantine", "show", "370283"]);
+    let out = env.run_at("province", &["verify", "--signatures"]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    // The one accepted in warn mode is still reported by verify.
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("unsigned"), "{said}");
+}
+
+#[test]
+fn hosted_regions_change_as_recorded_changes() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "370200"]);
+    let head = env.main_head();
+    let out = env.ok(&["host", "add", "370203001", "--dry-run", "--json"]);
+    let hosts = &check_json("hosts", &out)[0];
+    assert_eq!(hosts["status"], "would-record");
+    assert_eq!(hosts["after"][0], "370203001");
+    assert_eq!(env.main_head(), head);
+    let text = env.ok(&["host", "add", "370203001"]);
+    assert!(text.contains("recorded in"), "{text}");
+    assert_eq!(env.ok(&["host", "list"]).trim(), "370203001");
+    // Its documents can be imported now; then it cannot be given up.
+    let notice = env.dir.path().join("notice.txt");
+    std::fs::write(&notice, wenku_test_support::fixtures::county_notice(3)).expect("write");
+    env.ok(&[
+        "import",
+        "--region",
+        "370203001",
+        notice.to_str().expect("UTF-8"),
+    ]);
+    let said = env.fails(1, &["host", "remove", "370203001"]);
+    assert!(said.contains("holds 1 works"), "{said}");
+    // A region outside the node, or a child node's, is refused.
+    let said = env.fails(1, &["host", "add", "370000"]);
+    assert!(said.contains("370000"), "{said}");
+    stdout_of(
+        &env.run_at("county", &["init", "--region", "370283"]),
+        0,
+        "init county",
+    );
+    env.ok(&["pull", "../county", "--child", "370283"]);
+    let said = env.fails(1, &["host", "add", "370283001"]);
+    assert!(said.contains("child node 370283"), "{said}");
+    env.ok(&["verify"]);
+    let log = Command::new("git")
+        .arg("--git-dir")
+        .arg(env.lib())
+        .args(["log", "--format=%s", "main"])
+        .output()
+        .expect("git");
+    let log = String::from_utf8_lossy(&log.stdout);
+    assert!(log.contains("hosts 370200: 370203001 (was none)"), "{log}");
+}

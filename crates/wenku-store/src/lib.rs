@@ -85,6 +85,7 @@ mod clock;
 pub mod federation;
 mod git;
 mod history;
+mod hosting;
 mod identity;
 mod index;
 pub mod layout;
@@ -109,6 +110,7 @@ pub use changes::{ChangeKind, Changes, ChangesError, Operation, OperationKind, W
 pub use clock::{Clock, SteppingClock, SystemClock, Timestamp, TimestampError};
 pub use git::{GitError, MAIN_REF};
 pub use history::{HistoryEntry, Person};
+pub use hosting::{HostingChanged, HostingError};
 pub use identity::{Identity, IdentityError};
 pub use index::{IndexError, IndexOptions, IndexRefresh, RebuildReason};
 pub use library::{InitError, InitOptions, Library, OpenError, RecordChange};

@@ -5,6 +5,7 @@ mod correct;
 mod demo;
 mod diff;
 mod find;
+mod host;
 mod import;
 mod init;
 mod key;
@@ -13,6 +14,7 @@ mod links;
 mod log;
 mod ls;
 mod pull;
+mod quarantine;
 mod show;
 mod verify;
 
@@ -46,6 +48,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Pull(args) => pull::run(dir, args),
         Command::Verify(args) => verify::run(dir, args),
         Command::Key(args) => key::run(dir, args),
+        Command::Host(args) => host::run(dir, args),
+        Command::Quarantine(args) => quarantine::run(dir, args),
         Command::Correct(args) => correct::correct(dir, args),
         Command::Relate(args) => correct::relate(dir, args),
         Command::Expire(args) => correct::expire(dir, args),

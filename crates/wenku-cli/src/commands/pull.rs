@@ -208,7 +208,7 @@ fn bytes(n: u64) -> String {
     }
 }
 
-fn command_error(e: PullError, library: &std::path::Path) -> CommandError {
+pub(crate) fn command_error(e: PullError, library: &std::path::Path) -> CommandError {
     let hint = match &e {
         _ if e.is_refusal() => Some(format!(
             "main is unchanged and nothing of the refused head entered the library; it is kept apart for inspection: git --git-dir {} log",

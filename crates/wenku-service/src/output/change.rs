@@ -141,3 +141,33 @@ pub fn field_changes(before: Option<&Record>, after: Option<&Record>) -> Vec<Fie
         })
         .collect()
 }
+
+/// A change of the regions a node hosts (`$defs/hosts`): the `node`, the
+/// hosted regions `before` and `after`, the `status` (`recorded`,
+/// `unchanged`, `would-record`) and the `commit` (null unless recorded).
+#[derive(Debug, Serialize)]
+pub struct Hosts {
+    node: String,
+    before: Vec<String>,
+    after: Vec<String>,
+    status: &'static str,
+    commit: Option<String>,
+}
+
+impl Hosts {
+    /// The JSON form of `changed`; `dry` for a dry run.
+    pub fn new(changed: &wenku_store::HostingChanged, dry: bool) -> Hosts {
+        let list = |a: &wenku_store::Authority| a.hosted().iter().map(|r| r.to_string()).collect();
+        Hosts {
+            node: changed.after.node().to_string(),
+            before: list(&changed.before),
+            after: list(&changed.after),
+            status: match (changed.before == changed.after, dry, changed.commit) {
+                (true, _, _) => "unchanged",
+                (false, true, _) => "would-record",
+                (false, false, _) => "recorded",
+            },
+            commit: changed.commit.map(|c| c.to_string()),
+        }
+    }
+}

@@ -21,6 +21,8 @@
 //! | `import` (one per file) | [`Import`] | `$defs/import` |
 //! | `correct`, `relate`, `expire`, `reinstate`, `repeal`, `withdraw` | [`Change`] | `$defs/change` |
 //! | `init` | [`Init`] | `$defs/init` |
+//! | `host` | [`Hosts`] | `$defs/hosts` |
+//! | `quarantine list`, `show`, `discard` | [`Quarantine`] | `$defs/quarantine` |
 //! | `verify --signatures` | [`VerifySignatures`] | `$defs/verify_signatures` |
 //! | `key show`, `key generate`, `key rotate` | [`Key`] | `$defs/key` |
 //! | `key list`, `key grant`, `key revoke` | [`TrustJson`] | `$defs/trust` |
@@ -56,14 +58,14 @@ mod version;
 mod work;
 
 pub use body::{Document, Node};
-pub use change::{Change, FieldChange, field_changes};
+pub use change::{Change, FieldChange, Hosts, field_changes};
 pub use citation::{Citation, Target};
 pub use find::Find;
 pub use import::{Diagnostic, Import, Proposed};
 pub use links::Links;
 pub use log::{Commit, Log};
 pub use ls::Ls;
-pub use pull::{PullFailure, PullReport};
+pub use pull::{PullFailure, PullReport, Quarantine};
 pub use show::Show;
 pub use signing::{
     Init, Key, PullSignatures, SignatureProblemJson, SignerJson, TrustJson, VerifySignatures,

@@ -199,3 +199,36 @@ impl<'a> PullFailure<'a> {
         out
     }
 }
+
+/// A peer's refused head kept apart (`$defs/quarantine`): the peer's
+/// `region`, the `quarantined` head (null once discarded or when none),
+/// the head `accepted` before (null if none), the repository `path` it is
+/// kept in, and for `quarantine discard` whether it was `discarded`.
+#[derive(Debug, Serialize)]
+pub struct Quarantine {
+    region: String,
+    quarantined: Option<String>,
+    accepted: Option<String>,
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discarded: Option<bool>,
+}
+
+impl Quarantine {
+    /// The JSON form of a peer's quarantine.
+    pub fn new(
+        region: wenku_model::Region,
+        quarantined: Option<wenku_store::ObjectId>,
+        accepted: Option<wenku_store::ObjectId>,
+        path: &std::path::Path,
+        discarded: Option<bool>,
+    ) -> Quarantine {
+        Quarantine {
+            region: region.to_string(),
+            quarantined: quarantined.map(|h| h.to_string()),
+            accepted: accepted.map(|h| h.to_string()),
+            path: path.display().to_string(),
+            discarded,
+        }
+    }
+}

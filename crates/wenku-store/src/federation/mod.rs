@@ -1154,6 +1154,89 @@ impl Library {
         }
     }
 
+    /// Removes the quarantine of the peer of `region` (the refused head and
+    /// every object it brought), after inspection; true if there was one.
+    /// Takes the peer's pull lock, so no pull of it runs meanwhile.
+    pub fn discard_quarantine(&self, region: Region) -> Result<bool, PullError> {
+        let _pulling = self.pull_lock(region)?;
+        let dir = fetch::quarantine_dir(self.git_dir(), region);
+        let existed = dir.join("HEAD").exists();
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(PullError::Git(GitError {
+                    action: format!("removing the quarantine {}", dir.display()),
+                    source: Box::new(e),
+                }));
+            }
+        }
+        Ok(existed)
+    }
+
+    /// Moves the quarantine of the peer of `region` aside, to a repository
+    /// a pull can read from (`<quarantine>/<region>.accepting`), and returns
+    /// its path: pulling from it checks the refused head again, so an
+    /// operator can accept it once the reason is gone (a key granted
+    /// meanwhile) or overruled (`--signatures warn`, a forgotten accepted
+    /// head). `None` when nothing is quarantined.
+    pub fn set_aside_quarantine(
+        &self,
+        region: Region,
+    ) -> Result<Option<std::path::PathBuf>, PullError> {
+        let _pulling = self.pull_lock(region)?;
+        let dir = fetch::quarantine_dir(self.git_dir(), region);
+        if !dir.join("HEAD").exists() {
+            return Ok(None);
+        }
+        let aside = dir.with_file_name(format!("{region}.accepting"));
+        let fail = |action: String, e: std::io::Error| {
+            PullError::Git(GitError {
+                action,
+                source: Box::new(e),
+            })
+        };
+        if aside.exists() {
+            std::fs::remove_dir_all(&aside)
+                .map_err(|e| fail(format!("removing {}", aside.display()), e))?;
+        }
+        // Same depth as the quarantine: its relative alternates still name
+        // the library's objects.
+        std::fs::rename(&dir, &aside)
+            .map_err(|e| fail(format!("moving {} aside", dir.display()), e))?;
+        Ok(Some(aside))
+    }
+
+    /// Forgets the head accepted from the peer of `region`, so that the
+    /// next pull does not require the peer's history to descend from it:
+    /// for a peer whose rewritten history an operator has inspected and
+    /// accepts (restored from a backup, say). Every other check still
+    /// runs. Returns the head forgotten.
+    pub fn forget_accepted_head(
+        &self,
+        region: Region,
+        identity: &Identity,
+    ) -> Result<Option<ObjectId>, PullError> {
+        let _pulling = self.pull_lock(region)?;
+        let repo = self.repo();
+        let head = git::ref_target(&repo, &node_ref(region))?;
+        if head.is_some() {
+            let stamp = identity.signature(self.clock.now());
+            git::delete_ref(&repo, &node_ref(region), &stamp)?;
+        }
+        Ok(head)
+    }
+
+    fn pull_lock(&self, region: Region) -> Result<std::fs::File, PullError> {
+        let name = format!("pull-{region}.lock");
+        crate::lock::lock_exclusive(self.git_dir(), &name).map_err(|source| {
+            PullError::Lock(LockError {
+                path: self.git_dir().join("wenku").join(&name),
+                source,
+            })
+        })
+    }
+
     /// Every peer this library has pulled from or refused, by region: the
     /// head accepted last and the head in quarantine, from
     /// `refs/wenku/nodes/*` and `refs/wenku/quarantine/*`. Refs whose name
