@@ -116,6 +116,12 @@ pub enum Command {
     ///
     /// Example: wenku expire 370283/pzbf-2024-9 --date 2029-12-31
     Expire(ExpireArgs),
+    /// Merge a work imported twice into the right one: its versions move to
+    /// that work (in legal order) and the duplicate is retired (withdrawn,
+    /// naming the work it duplicates); its history stays.
+    ///
+    /// Example: wenku merge 100000/lff-2 --into 100000/lff --dry-run
+    Merge(MergeArgs),
     /// Undo a repeal or withdrawal recorded by mistake (a new recorded
     /// change; the mistaken one stays in the history).
     ///
@@ -463,6 +469,22 @@ pub struct ExpireArgs {
     /// Remove the end of validity.
     #[arg(long)]
     pub clear: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub flags: RecordFlags,
+}
+
+/// `wenku merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The duplicate: its id, number or title.
+    pub work: String,
+    /// The work it duplicates.
+    #[arg(long, value_name = "WORK", required = true)]
+    pub into: String,
+    /// The day the duplicate is retired (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub flags: RecordFlags,

@@ -2333,3 +2333,63 @@ fn hosted_regions_change_as_recorded_changes() {
     let log = String::from_utf8_lossy(&log.stdout);
     assert!(log.contains("hosts 370200: 370203001 (was none)"), "{log}");
 }
+
+#[test]
+fn a_work_imported_twice_is_merged_into_the_right_one() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    let law = |date: &str| {
+        corpus(&format!("laws/cn-law-dongwufangyifa/{date}.txt"))
+            .display()
+            .to_string()
+    };
+    let import = |date: &str, local: &str| {
+        let out = env.ok(&[
+            "import",
+            "--json",
+            "--new-work",
+            "--type",
+            "law",
+            "--title",
+            "中华人民共和国动物防疫法",
+            "--local",
+            local,
+            "--published",
+            date,
+            &law(date),
+        ]);
+        check_json("import", &out)[0]["work"]
+            .as_str()
+            .expect("work")
+            .to_string()
+    };
+    let right = import("1997-07-03", "dongwu");
+    // The revision imported as a work of its own by mistake.
+    let twice = import("2007-08-30", "dongwu-again");
+    let head = env.main_head();
+    let out = env.ok(&["merge", &twice, "--into", &right, "--dry-run", "--json"]);
+    let changes = check_json("change", &out);
+    assert_eq!(changes.len(), 2, "{out}");
+    assert_eq!(changes[0]["work"], twice.as_str());
+    assert_eq!(changes[0]["fields"][0]["field"], "withdrawn");
+    assert_eq!(changes[1]["work"], right.as_str());
+    assert_eq!(changes[1]["fields"][0]["field"], "versions");
+    assert_eq!(env.main_head(), head);
+    let said = env.fails(1, &["merge", &right, "--into", &right]);
+    assert!(said.contains("into itself"), "{said}");
+
+    let text = env.ok(&["merge", &twice, "--into", &right, "--date", "2026-01-15"]);
+    assert!(text.contains("recorded in"), "{text}");
+    let log = env.ok(&["log", &right]);
+    assert!(log.contains("v2"), "{log}");
+    assert!(log.contains("published 2007-08-30"), "{log}");
+    assert!(log.contains(&format!("merge {twice}")), "{log}");
+    let log = env.ok(&["log", &twice]);
+    assert!(log.contains(&format!("merged into {right}")), "{log}");
+    // Merging again changes nothing; verify is clean.
+    let head = env.main_head();
+    let text = env.ok(&["merge", &twice, "--into", &right]);
+    assert!(text.contains("unchanged"), "{text}");
+    assert_eq!(env.main_head(), head);
+    env.ok(&["verify"]);
+}

@@ -59,6 +59,7 @@ impl Line {
                 Some(format!("{}: {}", withdrawal.date, withdrawal.reason))
             }
             Op::Reinstate { reason, .. } => Some(reason.trim().to_string()),
+            Op::Merge { into, .. } => Some(format!("into {into}")),
             Op::CorrectVersion {
                 revision,
                 published,

@@ -178,6 +178,19 @@ pub enum Op {
         /// Why the repeal or withdrawal was wrong.
         reason: String,
     },
+    /// Merges a work imported twice into the right one: every version of
+    /// `work` that `into` does not have is added to `into` (legal order
+    /// decides where), and `work` is retired — withdrawn on `date` with a
+    /// reason naming `into` — but keeps its versions, so its history and
+    /// every link to it still resolve.
+    Merge {
+        /// The duplicate.
+        work: WorkId,
+        /// The work it duplicates.
+        into: WorkId,
+        /// The day the duplicate is retired.
+        date: Date,
+    },
     /// Corrects the dates of one version (a date typed wrong); the version
     /// takes its place in legal order again.
     CorrectVersion {
@@ -216,11 +229,13 @@ pub enum OpKind {
     Reinstate,
     /// `correct-version`.
     CorrectVersion,
+    /// `merge`.
+    Merge,
 }
 
 impl OpKind {
     /// Every kind, in the order of the enum.
-    pub const ALL: [OpKind; 10] = [
+    pub const ALL: [OpKind; 11] = [
         OpKind::Publish,
         OpKind::AddVersion,
         OpKind::Correct,
@@ -231,6 +246,7 @@ impl OpKind {
         OpKind::Withdraw,
         OpKind::Reinstate,
         OpKind::CorrectVersion,
+        OpKind::Merge,
     ];
 
     /// The kind a `Wenku-Op` trailer names, if it is one.
@@ -251,6 +267,7 @@ impl OpKind {
             OpKind::Withdraw => "withdraw",
             OpKind::Reinstate => "reinstate",
             OpKind::CorrectVersion => "correct-version",
+            OpKind::Merge => "merge",
         }
     }
 }
@@ -274,7 +291,8 @@ impl Op {
             | Op::SetExpiry { work, .. }
             | Op::Withdraw { work, .. }
             | Op::Reinstate { work, .. }
-            | Op::CorrectVersion { work, .. } => work,
+            | Op::CorrectVersion { work, .. }
+            | Op::Merge { work, .. } => work,
         }
     }
 
@@ -291,6 +309,7 @@ impl Op {
             Op::Withdraw { .. } => OpKind::Withdraw,
             Op::Reinstate { .. } => OpKind::Reinstate,
             Op::CorrectVersion { .. } => OpKind::CorrectVersion,
+            Op::Merge { .. } => OpKind::Merge,
         }
     }
 }

@@ -164,6 +164,9 @@ pub enum Refusal {
         /// What the node may write.
         authority: Authority,
     },
+    /// A work merged into itself.
+    #[error("a work cannot be merged into itself")]
+    MergeIntoItself,
     /// An undo without a reason.
     #[error("say why the repeal or withdrawal was wrong (a reason is required)")]
     NoReason,
@@ -550,6 +553,73 @@ pub(crate) fn stage(
                 } else {
                     record.repealed = None;
                     record.withdrawn = None;
+                    None
+                }
+            }
+            Op::Merge { into, date, .. } => {
+                if into == &work {
+                    return Err(fail(Refusal::MergeIntoItself));
+                }
+                let duplicate = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?
+                    .clone();
+                let reason = format!("imported twice; merged into {into}");
+                if duplicate
+                    .withdrawn
+                    .as_ref()
+                    .is_some_and(|w| w.reason == reason)
+                {
+                    Some(NoChange::AlreadyRecorded)
+                } else {
+                    if let Some(old) = &duplicate.withdrawn {
+                        return Err(fail(Refusal::AlreadyWithdrawn {
+                            date: old.date,
+                            reason: old.reason.clone(),
+                        }));
+                    }
+                    // The versions the target lacks, with their bytes.
+                    let mut moved = Vec::new();
+                    {
+                        let target = s.load(repo, into)?.ok_or_else(|| {
+                            fail(Refusal::UnknownTarget {
+                                target: into.clone(),
+                            })
+                        })?;
+                        for v in &duplicate.versions {
+                            if target.version(&v.revision).is_none() {
+                                moved.push(v.clone());
+                            }
+                        }
+                    }
+                    for v in &moved {
+                        let from = layout::version_path(&work, &v.revision);
+                        let bytes = git::blob_at(repo, s.base_tree, &from)?.ok_or_else(|| {
+                            ReadError::Git(GitError {
+                                action: format!("reading {from}"),
+                                source: "the version file listed in the record is missing".into(),
+                            })
+                        })?;
+                        s.versions
+                            .push((layout::version_path(into, &v.revision), bytes));
+                    }
+                    let target = s.load(repo, into)?.ok_or_else(|| {
+                        fail(Refusal::UnknownTarget {
+                            target: into.clone(),
+                        })
+                    })?;
+                    for v in moved {
+                        target.insert_version(v);
+                    }
+                    s.dirty.insert(into.clone());
+                    s.touched_by.insert(into.clone(), index);
+                    let record = s
+                        .load(repo, &work)?
+                        .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                    record.withdrawn = Some(wenku_model::Withdrawal {
+                        date: *date,
+                        reason,
+                    });
                     None
                 }
             }

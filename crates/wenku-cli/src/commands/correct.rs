@@ -10,13 +10,14 @@ use wenku_service::output::Change;
 use wenku_service::resolve::{self, SelectedBy, VersionName};
 use wenku_store::{Correction, Op, Transaction};
 
-use crate::cli::{CorrectArgs, ExpireArgs, RecordFlags, ReinstateArgs, RelateArgs};
+use crate::cli::{CorrectArgs, ExpireArgs, MergeArgs, RecordFlags, ReinstateArgs, RelateArgs};
 use crate::context;
 use crate::error::{CommandError, Result};
 use crate::output::{Out, style};
 
-/// Records `ops` (all of one work) or, with `--dry-run`, shows what they
-/// would change.
+/// Records `ops` (of `work`) or, with `--dry-run`, shows what they would
+/// change: one change per work they change, `work` first (a merge also
+/// changes the work it merges into).
 pub(crate) fn record(
     dir: &Option<std::path::PathBuf>,
     work: &WorkId,
@@ -50,12 +51,29 @@ pub(crate) fn record(
         } else {
             "would-record"
         };
-        let shown = Change::new(work, kinds, status, None, unchanged, before, after);
-        return if flags.json {
-            out.json(&shown)
+        let shown = Change::new(work, kinds.clone(), status, None, unchanged, before, after);
+        if flags.json {
+            out.json(&shown)?;
         } else {
-            human(&mut out, work, &shown, status, None)
-        };
+            human(&mut out, work, &shown, status, None)?;
+        }
+        for c in changes.iter().filter(|c| &c.work != work) {
+            let shown = Change::new(
+                &c.work,
+                kinds.clone(),
+                status,
+                None,
+                Vec::new(),
+                c.before.as_ref(),
+                c.after.as_ref(),
+            );
+            if flags.json {
+                out.json(&shown)?;
+            } else {
+                human(&mut out, &c.work, &shown, status, None)?;
+            }
+        }
+        return Ok(());
     }
     let identity = context::identity(library.path())?;
     let committed = library.commit(&identity, transaction)?;
@@ -70,7 +88,7 @@ pub(crate) fn record(
     };
     let shown = Change::new(
         work,
-        kinds,
+        kinds.clone(),
         status,
         commit.clone(),
         committed
@@ -82,10 +100,49 @@ pub(crate) fn record(
         now.as_ref(),
     );
     if flags.json {
-        out.json(&shown)
+        out.json(&shown)?;
     } else {
-        human(&mut out, work, &shown, status, commit.as_deref())
+        human(&mut out, work, &shown, status, commit.as_deref())?;
     }
+    let snapshot = library.snapshot()?;
+    for c in changes.iter().filter(|c| &c.work != work) {
+        let now = snapshot.record(&c.work)?;
+        let shown = Change::new(
+            &c.work,
+            kinds.clone(),
+            status,
+            commit.clone(),
+            Vec::new(),
+            c.before.as_ref(),
+            now.as_ref(),
+        );
+        if flags.json {
+            out.json(&shown)?;
+        } else {
+            human(&mut out, &c.work, &shown, status, commit.as_deref())?;
+        }
+    }
+    Ok(())
+}
+
+/// `wenku merge`.
+pub fn merge(dir: &Option<std::path::PathBuf>, args: MergeArgs) -> Result<()> {
+    let work = work(dir, &args.work)?;
+    let into = self::work(dir, &args.into)?;
+    let date = match &args.date {
+        Some(d) => context::date(d, "--date")?,
+        None => context::today()?,
+    };
+    record(
+        dir,
+        &work,
+        vec![Op::Merge {
+            work: work.clone(),
+            into,
+            date,
+        }],
+        &args.flags,
+    )
 }
 
 fn human(

@@ -54,6 +54,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Relate(args) => correct::relate(dir, args),
         Command::Expire(args) => correct::expire(dir, args),
         Command::Reinstate(args) => correct::reinstate(dir, args),
+        Command::Merge(args) => correct::merge(dir, args),
         Command::Demo(args) => demo::run(args),
         Command::Completions(args) => completions::run(args),
     }
