@@ -43,7 +43,7 @@ pub struct Cli {
 pub enum Command {
     /// Create a new library.
     ///
-    /// Example: wenku init --region 370200 --host 370283001 qingdao-library
+    /// Example: wenku init --region 370200 --host 370203001 qingdao-library
     Init(InitArgs),
     /// Import documents: each file becomes a new work, or with --work a
     /// version of an existing work inserted by its published date.
@@ -55,15 +55,15 @@ pub enum Command {
     Import(ImportArgs),
     /// List works, filtered.
     ///
-    /// Example: wenku ls --region 370283 --status in-force --at 2024-01-01
+    /// Example: wenku ls --region 370283 --status in-force --at 2024-08-01
     Ls(LsArgs),
     /// Show a work's text: in force today, at a date, or one version.
     ///
-    /// Example: wenku show 100000/lifafa --at 2016-01-01
+    /// Example: wenku show 100000/lifa --at 2016-01-01
     Show(ShowArgs),
     /// A work's versions in legal order and its lifecycle events.
     ///
-    /// Example: wenku log 100000/gongsifa
+    /// Example: wenku log 100000/dongwu-fangyi
     Log(LogArgs),
     /// Compare two versions article by article.
     ///
@@ -74,23 +74,23 @@ pub enum Command {
     /// JSON's `selected`). Default: the previous version against the
     /// current one.
     ///
-    /// Example: wenku diff 100000/lifafa v1 v2 --format table-md
+    /// Example: wenku diff 100000/lifa v1 v2 --format table-md
     Diff(DiffArgs),
     /// Relations of a work, both directions.
     ///
-    /// Example: wenku links 370200/qzbf-2025-3
+    /// Example: wenku links 370200/qzbf-2025-points
     Links(LinksArgs),
     /// Find works by document number (any bracket variant) or title.
     ///
-    /// Example: wenku find '鲁政办发[2025]5号'
+    /// Example: wenku find 卫生部令第3号
     Find(FindArgs),
     /// Record a repeal.
     ///
-    /// Example: wenku repeal 100000/huazhuangpin --date 2021-01-01 --by 化妆品监督管理条例
+    /// Example: wenku repeal 100000/huazhuangpin-weisheng --date 2021-01-01 --by 化妆品监督管理条例
     Repeal(RepealArgs),
     /// Record a withdrawal.
     ///
-    /// Example: wenku withdraw 370283/pzbf-2024-9 --date 2024-08-01 --reason 发布有误
+    /// Example: wenku withdraw 370200/qzbf-2025-points --date 2025-06-01 --reason 发布有误
     Withdraw(WithdrawArgs),
     /// Pull another node's library: a child's regions up, or everything
     /// outside this node's region down from the parent.
@@ -101,46 +101,46 @@ pub enum Command {
     /// is kept apart in the repository wenku/quarantine/REGION of the
     /// library's git directory.
     ///
-    /// Example: wenku -C /srv/wenku/370200 pull http://pingdu.example/wenku.git --child 370283
+    /// Example: wenku pull ../pingdu.git --child 370283
     Pull(PullArgs),
     /// Correct a work's metadata or the dates of one of its versions, as a
     /// recorded change (the old values stay in the history).
     ///
-    /// Example: wenku correct 100000/lifafa --version v2 --effective 2015-03-15 --dry-run
+    /// Example: wenku correct 100000/dongwu-fangyi --rev v3 --effective 2013-06-29 --dry-run
     Correct(CorrectArgs),
     /// Add (or with --remove, remove) a relation to another work.
     ///
-    /// Example: wenku relate 370283/pzbf-2024-9 implements 鲁政办发〔2025〕5号
+    /// Example: wenku relate 370200/qzbf-2025-points implements 鲁政办发〔2025〕5号
     Relate(RelateArgs),
     /// Set or clear the last day of validity (有效期至).
     ///
-    /// Example: wenku expire 370283/pzbf-2024-9 --date 2029-12-31
+    /// Example: wenku expire 370200/qzbf-2025-points --date 2029-12-31
     Expire(ExpireArgs),
     /// Merge a work imported twice into the right one: its versions move to
     /// that work (in legal order) and the duplicate is retired (withdrawn,
     /// naming the work it duplicates); its history stays.
     ///
-    /// Example: wenku merge 100000/lff-2 --into 100000/lff --dry-run
+    /// Example: wenku merge 370200/qzbf-2025-points-2 --into 370200/qzbf-2025-points --dry-run
     Merge(MergeArgs),
     /// Undo a repeal or withdrawal recorded by mistake (a new recorded
     /// change; the mistaken one stays in the history).
     ///
-    /// Example: wenku reinstate 100000/lifafa --reason "repealed the wrong work"
+    /// Example: wenku reinstate 100000/huazhuangpin-weisheng --reason 废止对象错误 --dry-run
     Reinstate(ReinstateArgs),
     /// The sub-regions this node hosts (townships without a node of their
     /// own): list, add, remove — a recorded change of library.xml.
     ///
-    /// Example: wenku host add 370283001 --dry-run
+    /// Example: wenku host add 370203001 --dry-run
     Host(HostArgs),
     /// Refused pull heads kept apart: list, show, discard, or accept after
     /// inspection (checked again; only what is named is overruled).
     ///
-    /// Example: wenku quarantine accept 370283 --signatures warn
+    /// Example: wenku quarantine list
     Quarantine(QuarantineArgs),
     /// The node's signing key and the trust file: show, generate, rotate,
     /// grant, revoke, pin.
     ///
-    /// Example: wenku key show
+    /// Example: wenku key generate --region 370283
     Key(KeyArgs),
     /// Check the whole library: records, version hashes, relations.
     ///
@@ -148,11 +148,11 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Build a library from the built-in sample documents and tour it.
     ///
-    /// Example: wenku demo /tmp/wenku-demo
+    /// Example: wenku demo wenku-demo
     Demo(DemoArgs),
     /// Print a shell completion script.
     ///
-    /// Example: wenku completions bash > /etc/bash_completion.d/wenku
+    /// Example: wenku completions bash
     Completions(CompletionsArgs),
 }
 
@@ -277,7 +277,8 @@ pub struct ShowArgs {
     /// One version: its handle from `wenku log` (v1, v2 …), a revision
     /// id or unique prefix of 8+ hex digits, `current`, `previous`, or its
     /// publication date (another date names the version in effect then).
-    #[arg(long, value_name = "REV")]
+    /// (`--version` is accepted too, for scripts written before.)
+    #[arg(long = "rev", alias = "version", value_name = "REV")]
     pub version: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
@@ -426,12 +427,12 @@ pub struct CorrectArgs {
     pub subjects: Vec<String>,
     /// Correct the dates of this version: a handle from `wenku log` (v2),
     /// a revision prefix, or its publication date.
-    #[arg(long, value_name = "VERSION")]
+    #[arg(long = "rev", alias = "version", value_name = "REV")]
     pub version: Option<String>,
-    /// The version's publication date (with --version).
+    /// The version's publication date (with --rev).
     #[arg(long, value_name = "DATE", requires = "version")]
     pub published: Option<String>,
-    /// The version's effective date (with --version); `published` for the
+    /// The version's effective date (with --rev); `published` for the
     /// publication date.
     #[arg(long, value_name = "DATE", requires = "version")]
     pub effective: Option<String>,
@@ -776,6 +777,13 @@ mod tests {
         .expect("parses");
         match cli.command {
             Command::Show(a) => assert_eq!(a.version.as_deref(), Some("abcdef12")),
+            other => panic!("parsed as {other:?}"),
+        }
+        // --rev is its name; --version stays accepted for older scripts.
+        let cli =
+            Cli::try_parse_from(["wenku", "show", "370200/x", "--rev", "v2"]).expect("parses");
+        match cli.command {
+            Command::Show(a) => assert_eq!(a.version.as_deref(), Some("v2")),
             other => panic!("parsed as {other:?}"),
         }
         assert!(

@@ -2110,6 +2110,19 @@ fn conventions_hold_across_commands() {
         .expect("work")
         .to_string();
 
+    // The same text again under another --local: said for what it is.
+    let said = env.fails(
+        1,
+        &[
+            "import",
+            "--new-work",
+            "--local",
+            "other",
+            seed.to_str().expect("UTF-8"),
+        ],
+    );
+    assert!(said.contains("already stored, identical"), "{said}");
+
     // --json where --format json was the only spelling.
     let out = env.ok(&["show", &work, "--json"]);
     check_json("show", &out);
@@ -2392,4 +2405,158 @@ fn a_work_imported_twice_is_merged_into_the_right_one() {
     assert!(text.contains("unchanged"), "{text}");
     assert_eq!(env.main_head(), head);
     env.ok(&["verify"]);
+}
+
+/// Splits an example's command line as a shell would (single quotes only).
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            c => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(word);
+    }
+    out
+}
+
+#[test]
+fn every_help_example_runs_as_written_against_the_demo_library() {
+    let env = Env::new();
+    let root = env.dir.path();
+    let demo = env.cmd().args(["demo", "demo"]).output().expect("demo");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    // What a few examples stand on: the county node the demo pulled from
+    // (its accepted head, as a library of its own), a notice to import,
+    // and a work imported twice.
+    let pingdu = root.join("pingdu.git");
+    let git_ok = |args: &[&str]| {
+        let out = Command::new("git").args(args).output().expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git_ok(&["init", "-q", "--bare", pingdu.to_str().expect("UTF-8")]);
+    git_ok(&[
+        "--git-dir",
+        root.join("demo").to_str().expect("UTF-8"),
+        "push",
+        "-q",
+        pingdu.to_str().expect("UTF-8"),
+        "refs/wenku/nodes/370283:refs/heads/main",
+    ]);
+    let seed = corpus("seeds/370200-qingdao-2025-05-16-points.txt");
+    let run = |dir: &Path, args: &[&str]| -> Output {
+        let mut c = env.cmd();
+        c.current_dir(dir).args(args);
+        c.output().expect("runs")
+    };
+    let help = run(root, &["help"]);
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        // A command's line starts with two spaces; wrapped text with more.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 20, "{commands:?}");
+    let mut ran = 0;
+    for (n, command) in commands.iter().enumerate() {
+        let out = run(root, &[command, "--help"]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let examples: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Example: wenku "))
+            .collect();
+        assert!(
+            !examples.is_empty(),
+            "wenku {command} --help has no example"
+        );
+        for example in examples {
+            // A fresh copy of everything for each example.
+            let work = root.join(format!("run-{n}-{ran}"));
+            std::fs::create_dir_all(&work).expect("mkdir");
+            let copied = Command::new("cp")
+                .args(["-a"])
+                .arg(root.join("demo"))
+                .arg(work.join("lib"))
+                .status()
+                .expect("cp");
+            assert!(copied.success());
+            let copied = Command::new("cp")
+                .args(["-a"])
+                .arg(&pingdu)
+                .arg(work.join("pingdu.git"))
+                .status()
+                .expect("cp");
+            assert!(copied.success());
+            std::fs::write(
+                work.join("notice.txt"),
+                wenku_test_support::fixtures::county_notice(7),
+            )
+            .expect("notice");
+            // The points again, as a clerk's second copy (one line more).
+            let mut copy = std::fs::read_to_string(&seed).expect("seed");
+            copy.push_str("\n（此件公开发布）\n");
+            std::fs::write(work.join("points-again.txt"), copy).expect("copy");
+            let dup = run(
+                &work,
+                &[
+                    "-C",
+                    "lib",
+                    "import",
+                    "--new-work",
+                    "--region",
+                    "370200",
+                    "--local",
+                    "qzbf-2025-points-2",
+                    "points-again.txt",
+                ],
+            );
+            assert!(
+                dup.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dup.stderr)
+            );
+            let mut args = vec!["-C".to_string(), "lib".to_string()];
+            args.extend(words(example));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = run(&work, &args);
+            assert!(
+                out.status.success(),
+                "the example `wenku {example}` failed ({}):\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= commands.len());
 }

@@ -125,6 +125,14 @@ pub fn plan(
     if let (Some(local), Some(p)) = (&request.exact_local, planned.first())
         && let Some(work) = p.work.as_ref().filter(|w| w.local() != local.as_str())
     {
+        if p.action == Action::Unchanged {
+            return Err(Error::refused(format!(
+                "--local {local}: this text is already stored, identical, in {work}; nothing was written"
+            ))
+            .with_hint(format!(
+                "a text is stored once: `wenku log {work}` shows where it is"
+            )));
+        }
         let wanted = format!("{}/{local}", work.region());
         return Err(Error::refused(format!(
                 "--local {local}: the library already has the work {wanted}; nothing was written"

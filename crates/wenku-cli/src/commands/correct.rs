@@ -246,17 +246,17 @@ pub fn correct(dir: &Option<std::path::PathBuf>, args: CorrectArgs) -> Result<()
     if let Some(v) = &args.version {
         if args.published.is_none() && args.effective.is_none() {
             return Err(CommandError::usage(
-                "--version needs --published or --effective: the dates to correct",
+                "--rev needs --published or --effective: the dates to correct",
             ));
         }
         let library = context::open(dir)?;
         let snapshot = context::snapshot(&library)?;
         let record = snapshot.require_record(&work)?;
         let today = context::today()?;
-        let selected = VersionName::parse(v, "--version")?.select(&record, today, "--version")?;
+        let selected = VersionName::parse(v, "--rev")?.select(&record, today, "--rev")?;
         if selected.by == SelectedBy::InEffect {
             return Err(CommandError::refused(format!(
-                "--version {v} is not the publication date of any version of {work}"
+                "--rev {v} is not the publication date of any version of {work}"
             ))
             .with_hint(format!(
                 "name the version by its handle or revision: `wenku log {work}` lists them"
@@ -281,7 +281,7 @@ pub fn correct(dir: &Option<std::path::PathBuf>, args: CorrectArgs) -> Result<()
     }
     if ops.is_empty() {
         return Err(CommandError::usage("nothing to correct").with_hint(
-            "give --title, --number, --no-number, --type, --issuer, --subject, or --version with --published/--effective",
+            "give --title, --number, --no-number, --type, --issuer, --subject, or --rev with --published/--effective",
         ));
     }
     record(dir, &work, ops, &args.flags)

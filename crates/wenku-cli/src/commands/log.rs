@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::output::{Out, style};
 
 /// Prints a work's versions in legal order, each with its handle (`v1`,
-/// `v2` …, which `show --version` and `diff` accept), revision, publication
+/// `v2` …, which `show --rev` and `diff` accept), revision, publication
 /// and effective dates; its lifecycle and the changes recorded in the
 /// library's history.
 pub fn run(dir: &Option<std::path::PathBuf>, args: LogArgs) -> Result<()> {

@@ -18,7 +18,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: ShowArgs) -> Result<()> {
     let today = context::today()?;
     let (entry, status, at) = match (&args.version, &args.at) {
         (Some(v), _) => {
-            let entry = VersionName::parse(v, "--version")?.select(&record, today, "--version")?;
+            let entry = VersionName::parse(v, "--rev")?.select(&record, today, "--rev")?;
             if let Some(note) = &entry.note {
                 crate::output::note(note);
             }
