@@ -33,6 +33,15 @@ pub struct Cli {
     #[arg(short = 'C', value_name = "PATH", global = true)]
     pub dir: Option<PathBuf>,
 
+    /// Print no notes or progress (results, warnings and errors still).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log what wenku does on stderr: -v for steps, -vv for details
+    /// (WENKU_LOG, when set, decides instead).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,

@@ -20,7 +20,8 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    init_logging();
+    output::set_quiet(cli.quiet);
+    init_logging(cli.verbose);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_closed_pipe() => ExitCode::SUCCESS,
@@ -31,10 +32,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logging is off unless WENKU_LOG asks for it (a tracing env-filter).
-fn init_logging() {
-    let Ok(filter) = std::env::var("WENKU_LOG") else {
-        return;
+/// Logging is off unless WENKU_LOG asks for it (a tracing env-filter) or
+/// -v (info) / -vv (debug) does.
+fn init_logging(verbose: u8) {
+    let filter = match (std::env::var("WENKU_LOG"), verbose) {
+        (Ok(f), _) => f,
+        (Err(_), 0) => return,
+        (Err(_), 1) => "info".to_string(),
+        (Err(_), _) => "debug".to_string(),
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
         eprintln!("wenku: warning: ignoring WENKU_LOG={filter:?}: {e}");

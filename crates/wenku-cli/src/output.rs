@@ -114,9 +114,24 @@ pub fn warning(message: impl std::fmt::Display) {
     );
 }
 
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns notes and progress off (`--quiet`).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `--quiet` was given: no notes, no progress.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Prints a note for people to standard error (kept out of stdout so that
-/// piped output stays parseable).
+/// piped output stays parseable); nothing with `--quiet`.
 pub fn note(message: impl std::fmt::Display) {
+    if quiet() {
+        return;
+    }
     let mut err = anstream::stderr();
     let _ = writeln!(err, "{}{message}{}", style::DIM, style::DIM.render_reset());
 }

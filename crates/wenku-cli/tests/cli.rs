@@ -802,7 +802,7 @@ fn broken_pipe_exits_quietly() {
         .cmd()
         .arg("-C")
         .arg(env.lib())
-        .args(["show", "370200/2025-qdszwgkgzyd", "--format", "xml"])
+        .args(["show", "370200/2025-zwgkgzyd", "--format", "xml"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -2145,6 +2145,22 @@ fn conventions_hold_across_commands() {
     assert!(out.status.success(), "{said}");
     assert!(text.contains(&work), "{text}");
     assert!(said.contains("contain"), "{said}");
+    // --quiet drops the note, not the result; -v logs what happens.
+    let out = env.run(&["-q", "find", "政务公开"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&work));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env.run(&["-v", "expire", &work, "--date", "2030-01-01"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("INFO"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = env.fails(1, &["find", "不存在的标题"]);
     assert!(said.contains("wenku ls"), "{said}");
     assert!(!said.contains("pull"), "{said}");
@@ -2269,7 +2285,7 @@ fn a_quarantined_head_is_inspected_then_accepted_or_discarded() {
     c.env("WENKU_KEY", env.dir.path().join("none"))
         .arg("-C")
         .arg("county")
-        .args(["expire", "370283/2024-pdszwgkgzyd", "--date", "2027-12-31"]);
+        .args(["expire", "370283/2024-zwgkgzyd", "--date", "2027-12-31"]);
     assert!(c.output().expect("runs").status.success());
     env.fails_at("province", 1, &["pull", "../county", "--child", "370283"]);
     env.fails_at("province", 1, &["quarantine", "accept", "370283"]);
@@ -2286,7 +2302,7 @@ fn a_quarantined_head_is_inspected_then_accepted_or_discarded() {
     c.env("WENKU_KEY", env.dir.path().join("none"))
         .arg("-C")
         .arg("county")
-        .args(["expire", "370283/2024-pdszwgkgzyd", "--clear"]);
+        .args(["expire", "370283/2024-zwgkgzyd", "--clear"]);
     assert!(c.output().expect("runs").status.success());
     env.fails_at("province", 1, &["pull", "../county", "--child", "370283"]);
     let out = env.run_at("province", &["quarantine", "discard", "370283", "--json"]);
@@ -2559,4 +2575,37 @@ fn every_help_example_runs_as_written_against_the_demo_library() {
         }
     }
     assert!(ran >= commands.len());
+}
+
+#[test]
+fn a_generated_id_is_short_and_explained() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "370200"]);
+    let seed = corpus("seeds/370200-qingdao-2025-05-16-points.txt");
+    let out = env.run(&["import", seed.to_str().expect("UTF-8")]);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("370200/2025-zwgkgzyd"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        said.contains("id 370200/2025-zwgkgzyd: from the year and initials of its title"),
+        "{said}"
+    );
+    assert!(said.contains("--local NAME"), "{said}");
+    // A chosen id is not explained.
+    let other = corpus("seeds/370104-huaiyin-2025-interpretation.txt");
+    let out = env.run(&[
+        "import",
+        "--local",
+        "huaiyin-jd",
+        "--published",
+        "2025-03-01",
+        other.to_str().expect("UTF-8"),
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("id 370200/huaiyin-jd"), "{said}");
 }

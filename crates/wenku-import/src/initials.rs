@@ -87,25 +87,65 @@ pub(crate) fn from_number(number: &DocNumber) -> Option<String> {
     valid(local)
 }
 
-/// A local part from a title (and a year when the title has none):
-/// `2025年青岛市政务公开工作要点` → `2025-qdszwgkgzyd`; `中华人民共和国立法法` →
-/// `lff`.
+/// Most initials in a local part made from a title: past a dozen letters
+/// nobody reads them.
+const TITLE_LETTERS: usize = 12;
+
+/// A place name a title opens with (`青岛市`, `博山区`, `山东省`): the
+/// work's region says where already: two to five characters before the
+/// level, so `城市管理…` or `市场监督…` are not taken for one.
+fn place_prefix(s: &str) -> usize {
+    for (i, (at, c)) in s.char_indices().enumerate() {
+        if i >= 6 {
+            break;
+        }
+        if i >= 2 && matches!(c, '省' | '市' | '区' | '县' | '旗' | '州' | '盟') {
+            return at + c.len_utf8();
+        }
+    }
+    0
+}
+
+/// A local part from a title: its year, then the initials of what it says
+/// with the place it opens with left out (the region says where), at most
+/// a dozen letters — `2025年青岛市政务公开工作要点` → `2025-zwgkgzyd`,
+/// `博山区贯彻落实《2025年山东省政务公开工作要点》实施方案` →
+/// `2025-gclszwgkgzyd`; `中华人民共和国立法法` (with its date) → `lff-2015`.
+/// The year is the first `NNNN年` in the title, else the date's.
 pub(crate) fn from_title(title: &str, date: Option<Date>) -> Option<String> {
     let t = title.strip_prefix("中华人民共和国").unwrap_or(title);
-    let year: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let rest = if year.len() == 4 {
-        t[4..].strip_prefix('年').unwrap_or(&t[4..])
-    } else {
-        t
-    };
-    let letters = of(rest);
+    // The first year written in the title, taken out of the text.
+    let mut year = None;
+    let mut rest = String::new();
+    let chars: Vec<char> = t.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if year.is_none() && digits == 4 && chars.get(i + 4) == Some(&'年') {
+            year = Some(chars[i..i + 4].iter().collect::<String>());
+            i += 5;
+            continue;
+        }
+        rest.push(chars[i]);
+        i += 1;
+    }
+    // Places at the start and at the start of a quoted title.
+    let mut text = String::new();
+    for (n, part) in rest.split('《').enumerate() {
+        if n > 0 {
+            text.push('《');
+        }
+        text.push_str(&part[place_prefix(part)..]);
+    }
+    let mut letters = of(&text);
+    letters.truncate(TITLE_LETTERS);
     if letters.is_empty() {
         return None;
     }
-    let local = match (year.len() == 4, date) {
-        (true, _) => format!("{year}-{letters}"),
-        (false, Some(d)) => format!("{letters}-{}", d.year()),
-        (false, None) => letters,
+    let local = match (year, date) {
+        (Some(y), _) => format!("{y}-{letters}"),
+        (None, Some(d)) => format!("{letters}-{}", d.year()),
+        (None, None) => letters,
     };
     valid(local)
 }
@@ -144,7 +184,26 @@ mod tests {
         );
         assert_eq!(
             from_title("2025年青岛市政务公开工作要点", None).as_deref(),
-            Some("2025-qdszwgkgzyd")
+            Some("2025-zwgkgzyd")
+        );
+        // The id this rule replaces was bsqgcls2025nsdszwgkgzydssfa-2025.
+        assert_eq!(
+            from_title(
+                "博山区贯彻落实《2025年山东省政务公开工作要点》实施方案",
+                Date::parse_iso("2025-04-01").ok()
+            )
+            .as_deref(),
+            Some("2025-gclszwgkgzyd")
+        );
+        assert_eq!(
+            from_title("关于《2025年槐荫区政务公开工作要点》的解读", None).as_deref(),
+            Some("2025-gyzwgkgzyddj")
+        );
+        // Words that merely contain a level character keep it.
+        assert_eq!(from_title("城市管理条例", None).as_deref(), Some("csgltl"));
+        assert_eq!(
+            from_title("市场监督管理条例", None).as_deref(),
+            Some("scjdgltl")
         );
         let d = Date::parse_iso("2015-03-15").ok();
         assert_eq!(

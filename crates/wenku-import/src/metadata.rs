@@ -43,6 +43,10 @@ pub struct Proposed {
     /// A suggestion for the work id's local part, e.g. `lzbf-2025-5` from
     /// the number `鲁政办发〔2025〕5号`.
     pub suggested_local: Option<String>,
+    /// What [`Proposed::suggested_local`] was made from: `given` (the
+    /// caller's), `number` (its initials and figures) or `title` (its year
+    /// and initials).
+    pub suggested_from: Option<&'static str>,
 }
 
 /// Everything recognised, before options are applied.
@@ -230,6 +234,7 @@ pub(crate) fn recognise(
             relations,
             history: history.clone(),
             suggested_local: None,
+            suggested_from: None,
         },
         written,
         evidence: Some(evidence),
@@ -660,19 +665,23 @@ pub(crate) fn apply(
     let mut doc_type = Some(proposed.doc_type);
     over(options.doc_type, &mut doc_type, "type", diags);
     proposed.doc_type = doc_type.unwrap_or(proposed.doc_type);
-    proposed.suggested_local = options.local.clone().or_else(|| {
-        proposed
-            .number
-            .as_ref()
-            .and_then(initials::from_number)
-            .or_else(|| {
+    let (local, from) = match options.local.clone() {
+        Some(l) => (Some(l), Some("given")),
+        None => match proposed.number.as_ref().and_then(initials::from_number) {
+            Some(l) => (Some(l), Some("number")),
+            None => {
                 let year = (!statute).then_some(proposed.published).flatten();
-                proposed
+                let l = proposed
                     .title
                     .as_deref()
-                    .and_then(|t| initials::from_title(t, year))
-            })
-    });
+                    .and_then(|t| initials::from_title(t, year));
+                let from = l.as_ref().map(|_| "title");
+                (l, from)
+            }
+        },
+    };
+    proposed.suggested_local = local;
+    proposed.suggested_from = from;
     // Drop relations to the document itself by the given title too.
     if let Some(t) = &options.title {
         let key = title_key(t);

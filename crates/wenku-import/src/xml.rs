@@ -43,5 +43,6 @@ pub(crate) fn propose(doc: &Document, diags: &mut Vec<Diagnostic>) -> Proposed {
         relations: collector.finish(diags),
         history: Vec::new(),
         suggested_local: None,
+        suggested_from: None,
     }
 }

@@ -793,7 +793,7 @@ fn pingdu_points_restart_numbering_in_each_part() {
         Some("2024年青岛市政务公开工作要点"),
         Some("青政办发〔2024〕2号"),
     );
-    assert_eq!(p.suggested_local.as_deref(), Some("2024-pdszwgkgzyd"));
+    assert_eq!(p.suggested_local.as_deref(), Some("2024-zwgkgzyd"));
 }
 
 #[test]

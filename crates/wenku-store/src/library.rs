@@ -707,6 +707,9 @@ impl Library {
             let (on, transaction) = next()?;
             match self.attempt(identity, transaction.ops(), on, attempts) {
                 Ok(Attempt::Finished(c)) => {
+                    if let Some(id) = c.commit {
+                        tracing::info!(commit = %id, ops = c.outcomes.len(), attempts, "committed");
+                    }
                     if c.commit.is_some() {
                         // Never fails the commit: a failure is logged and
                         // the next reader rebuilds.

@@ -127,7 +127,7 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
 }
 
 fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<Input>> {
-    let bar = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
+    let bar = (files.len() > 1 && !output::quiet() && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
@@ -199,6 +199,27 @@ fn report(
         out.raw(format!(" {work}  {title}"))?;
         out.styled(style::DIM, format!("  {}  {name}", p.revision.short()))?;
         out.line("")?;
+        // A new work's id, when wenku made it: say how, and how to choose.
+        if p.action == Action::Published
+            && let Some(w) = &p.work
+        {
+            let proposed = &input.imported.proposed;
+            let how = match proposed.suggested_from {
+                Some("number") if proposed.suggested_local.as_deref() == Some(w.local()) => {
+                    Some("the initials and figures of its document number")
+                }
+                Some("title") if proposed.suggested_local.as_deref() == Some(w.local()) => {
+                    Some("the year and initials of its title, the place left out")
+                }
+                Some("given") => None,
+                _ => Some("its file name and text (neither number nor title gave one free)"),
+            };
+            if let Some(how) = how {
+                output::note(format!(
+                    "  id {w}: from {how}; --local NAME chooses another"
+                ));
+            }
+        }
         if dry_run {
             dry_run_details(&mut out, &input.imported)?;
         } else {

@@ -61,12 +61,13 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: PullArgs) -> Result<()> {
             SignatureModeArg::Warn => SignatureMode::Warn,
         });
 
-    let spinner = (!args.json && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message(format!("pulling {peer} from {}", args.source));
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    });
+    let spinner =
+        (!args.json && !crate::output::quiet() && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(format!("pulling {peer} from {}", args.source));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
     let result = library.pull(&source, peer, &identity, &options);
     if let Some(bar) = spinner {
         bar.finish_and_clear();
