@@ -23,7 +23,8 @@ Environment:
   WENKU_AUTHOR_NAME      commit author for changes (else GIT_AUTHOR_NAME, else git config user.name)
   WENKU_AUTHOR_EMAIL     commit e-mail for changes (else GIT_AUTHOR_EMAIL, else git config user.email)
   WENKU_TODAY            the date taken as today (YYYY-MM-DD; default: today in China Standard Time)
-  WENKU_KEY              the node's signing key (default: ~/.config/wenku/keys/<region>)";
+  WENKU_KEY              the node's signing key (default: ~/.config/wenku/keys/<region>)
+  WENKU_PAGER, PAGER     pager for show, log and diff on a terminal (default: less; empty or cat: none)";
 
 /// wenku (文库): a versioned policy-document library in git.
 #[derive(Debug, Parser)]
@@ -608,7 +609,7 @@ pub enum QuarantineAction {
     /// One peer's refused head, and how to inspect it with git.
     Show(QuarantineRegion),
     /// Remove a refused head and everything it brought.
-    Discard(QuarantineRegion),
+    Discard(DiscardArgs),
     /// Check the refused head again and merge it if it passes now (a key
     /// granted meanwhile); --signatures warn and --rewritten overrule those
     /// two refusals, nothing else.
@@ -620,6 +621,19 @@ pub enum QuarantineAction {
 pub struct QuarantineRegion {
     /// The peer's region.
     pub region: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku quarantine discard`.
+#[derive(Debug, Args)]
+pub struct DiscardArgs {
+    /// The peer's region.
+    pub region: String,
+    /// Say what would be removed; remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// JSON output.
     #[arg(long)]
     pub json: bool,

@@ -918,6 +918,11 @@ impl Env {
         c.output().expect("the binary runs")
     }
 
+    /// Runs `wenku -C NAME ARGS` and expects success; returns stdout.
+    fn ok_at(&self, name: &str, args: &[&str]) -> String {
+        stdout_of(&self.run_at(name, args), 0, &format!("{args:?}"))
+    }
+
     /// Runs `wenku -C NAME ARGS`, expects failure with `code`; returns stderr.
     fn fails_at(&self, name: &str, code: i32, args: &[&str]) -> String {
         let out = self.run_at(name, args);
@@ -2305,6 +2310,12 @@ fn a_quarantined_head_is_inspected_then_accepted_or_discarded() {
         .args(["expire", "370283/2024-zwgkgzyd", "--clear"]);
     assert!(c.output().expect("runs").status.success());
     env.fails_at("province", 1, &["pull", "../county", "--child", "370283"]);
+    let text = env.ok_at(
+        "province",
+        &["quarantine", "discard", "370283", "--dry-run"],
+    );
+    assert!(text.contains("would discard"), "{text}");
+    env.ok_at("province", &["quarantine", "show", "370283"]);
     let out = env.run_at("province", &["quarantine", "discard", "370283", "--json"]);
     let gone = &check_json("quarantine", &stdout_of(&out, 0, "discard"))[0];
     assert_eq!(gone["discarded"], true);
@@ -2608,4 +2619,64 @@ fn a_generated_id_is_short_and_explained() {
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{said}");
     assert!(!said.contains("id 370200/huaiyin-jd"), "{said}");
+}
+
+#[test]
+fn long_output_goes_through_a_pager_on_a_terminal_only() {
+    let script = Command::new("script").arg("--version").output();
+    if script.is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "script (util-linux) is needed on CI"
+        );
+        eprintln!("skipping: script is not installed");
+        return;
+    }
+    let env = Env::new();
+    env.qingdao();
+    let paged = env.dir.path().join("paged.txt");
+    // Under a terminal (script gives the command one), show goes through
+    // the pager; here a pager that keeps what it is given.
+    let run_on_tty = |args: &str, pager: &str| {
+        let line = format!(
+            "{} -C {} {args}",
+            env!("CARGO_BIN_EXE_wenku"),
+            env.lib().display()
+        );
+        let out = Command::new("script")
+            .args(["-q", "-e", "-c", &line, "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", env.dir.path())
+            .env("WENKU_TODAY", TODAY)
+            .env("NO_COLOR", "1")
+            .env("WENKU_PAGER", pager)
+            .output()
+            .expect("script runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = run_on_tty(
+        "show 370200/2025-zwgkgzyd",
+        &format!("cat > {}", paged.display()),
+    );
+    let kept = std::fs::read_to_string(&paged).expect("the pager ran");
+    assert!(kept.contains("2025年青岛市政务公开工作要点"), "{kept}");
+    assert!(
+        !shown.contains("一、"),
+        "the text went to the pager: {shown}"
+    );
+    // An empty pager means none: the text comes straight out.
+    std::fs::remove_file(&paged).expect("rm");
+    let shown = run_on_tty("show 370200/2025-zwgkgzyd", "");
+    assert!(shown.contains("2025年青岛市政务公开工作要点"), "{shown}");
+    assert!(!paged.exists());
+    // Piped, never paged.
+    let piped = env.ok(&["show", "370200/2025-zwgkgzyd"]);
+    assert!(piped.contains("2025年青岛市政务公开工作要点"));
+    assert!(!paged.exists());
 }

@@ -75,7 +75,11 @@ pub fn run(dir: &Option<std::path::PathBuf>, mut args: DiffArgs) -> Result<()> {
             crate::output::note(note);
         }
     }
-    let mut out = Out::stdout();
+    // The comparison people read goes through a pager on a terminal.
+    let mut out = match args.format {
+        DiffFormat::Term | DiffFormat::TableMd => Out::paged(),
+        _ => Out::stdout(),
+    };
     let text = match args.format {
         DiffFormat::Term => {
             wenku_diff::render::terminal::to_terminal(&comparison, &a, &b, out.colored())

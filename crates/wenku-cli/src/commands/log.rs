@@ -19,10 +19,10 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: LogArgs) -> Result<()> {
     let record = snapshot.require_record(&work)?;
     let today = context::today()?;
     let history = library.history(&work)?;
-    let mut out = Out::stdout();
     if args.json {
-        return out.json(&output::Log::new(&record, &history, today));
+        return Out::stdout().json(&output::Log::new(&record, &history, today));
     }
+    let mut out = Out::paged();
     out.styled(style::HEAD, format!("{work}  {}", record.title))?;
     out.line("")?;
     let status = record.status_at(today);

@@ -91,6 +91,25 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: QuarantineArgs) -> Result<()>
         QuarantineAction::Discard(a) => {
             let region = context::region(&a.region, "REGION")?;
             let head = library.quarantined_head(region)?;
+            if a.dry_run {
+                let path = quarantine_dir(library.git_dir(), region);
+                if a.json {
+                    return out.json(&output::Quarantine::new(
+                        region,
+                        head,
+                        library.accepted_head(region)?,
+                        &path,
+                        Some(false),
+                    ));
+                }
+                return match head {
+                    Some(h) => out.line(format!(
+                        "would discard the refused head {h} of {region} and {} (dry run: nothing removed)",
+                        path.display()
+                    )),
+                    None => out.line(format!("nothing is quarantined for {region}")),
+                };
+            }
             let removed = library
                 .discard_quarantine(region)
                 .map_err(|e| super::pull::command_error(e, library.path()))?;

@@ -37,11 +37,16 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: ShowArgs) -> Result<()> {
             (v.clone(), status, date)
         }
     };
-    let mut out = Out::stdout();
     let format = if args.json {
         ShowFormat::Json
     } else {
         args.format
+    };
+    // A text people read goes through a pager on a terminal.
+    let mut out = if format == ShowFormat::Text {
+        Out::paged()
+    } else {
+        Out::stdout()
     };
     match format {
         ShowFormat::Xml => {
