@@ -2680,3 +2680,80 @@ fn long_output_goes_through_a_pager_on_a_terminal_only() {
     assert!(piped.contains("2025年青岛市政务公开工作要点"));
     assert!(!paged.exists());
 }
+
+#[test]
+fn the_readme_session_runs_as_written_against_the_demo_library() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("README.md");
+    let usage = &readme[readme.find("## Using it").expect("a usage section")..];
+    let block = &usage[usage.find("```sh\n").expect("a shell block") + 6..];
+    let block = &block[..block.find("```").expect("the block ends")];
+    let env = Env::new();
+    let root = env.dir.path();
+    // What the session stands on beside the library.
+    std::fs::write(
+        root.join("notice.txt"),
+        wenku_test_support::fixtures::county_notice(11),
+    )
+    .expect("notice");
+    let mut again = std::fs::read_to_string(corpus("seeds/370200-qingdao-2025-05-16-points.txt"))
+        .expect("seed");
+    again.push_str("\n（此件公开发布）\n");
+    std::fs::write(root.join("points-again.txt"), again).expect("copy");
+    std::fs::copy(
+        corpus("laws/cn-law-lifafa/2015-03-15.md"),
+        root.join("lifa-2015.md"),
+    )
+    .expect("lifa");
+    let mut cwd = root.to_path_buf();
+    let mut ran = 0;
+    for line in block.lines() {
+        let command = line.split(" #").next().unwrap_or_default().trim();
+        if command.is_empty() || command.starts_with('#') {
+            continue;
+        }
+        if let Some(dir) = command.strip_prefix("cd ") {
+            cwd = cwd.join(dir.trim());
+            // The county node the demo pulled from, as a library of its
+            // own, once the demo exists.
+            let pingdu = root.join("pingdu.git");
+            if !pingdu.exists() {
+                let git = |args: &[&str]| {
+                    let out = Command::new("git").args(args).output().expect("git");
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                };
+                git(&["init", "-q", "--bare", pingdu.to_str().expect("UTF-8")]);
+                git(&[
+                    "--git-dir",
+                    cwd.to_str().expect("UTF-8"),
+                    "push",
+                    "-q",
+                    pingdu.to_str().expect("UTF-8"),
+                    "refs/wenku/nodes/370283:refs/heads/main",
+                ]);
+            }
+            continue;
+        }
+        let args = words(command.strip_prefix("wenku ").expect("a wenku command"));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = env
+            .cmd()
+            .current_dir(&cwd)
+            .args(&args)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "README: `{command}` failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 20, "{ran} commands");
+}
