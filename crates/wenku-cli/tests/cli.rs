@@ -2666,6 +2666,12 @@ fn long_output_goes_through_a_pager_on_a_terminal_only() {
     );
     let kept = std::fs::read_to_string(&paged).expect("the pager ran");
     assert!(kept.contains("2025年青岛市政务公开工作要点"), "{kept}");
+    // On a terminal the text comes with what it is: work, title, dates, status.
+    assert!(
+        kept.starts_with("370200/2025-zwgkgzyd  2025年青岛市"),
+        "{kept}"
+    );
+    assert!(kept.contains("in-force (现行有效) on 2026-01-15"), "{kept}");
     assert!(
         !shown.contains("一、"),
         "the text went to the pager: {shown}"

@@ -59,8 +59,15 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: ShowArgs) -> Result<()> {
         }
         ShowFormat::Text => {
             let doc = snapshot.document(&work, &entry.revision)?;
-            if out.colored() {
-                out.styled(style::HEAD, format!("{work}  {}", record.title))?;
+            // A person at a terminal sees what the text is above it; piped,
+            // the text alone.
+            if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                let number = record
+                    .number
+                    .as_ref()
+                    .map(|n| format!("  {n}"))
+                    .unwrap_or_default();
+                out.styled(style::HEAD, format!("{work}  {}{number}", record.title))?;
                 out.line("")?;
                 out.styled(
                     style::DIM,
