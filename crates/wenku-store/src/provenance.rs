@@ -171,8 +171,11 @@ impl Library {
 
     /// Changes the trust file in a commit of its own, signed by this
     /// node's key; only the trust root's node may, with a key the current
-    /// file lets sign for the root (or the pinned root key). With `dry`,
-    /// computes the new file and writes nothing.
+    /// file lets sign for the root (or the pinned root key). A library
+    /// without a trust file yet (made before it had a key) starts one with
+    /// the signing key for the root: pin that key first
+    /// ([`Library::pin_root`]). With `dry`, computes the new file and
+    /// writes nothing.
     pub fn change_trust(
         &self,
         identity: &Identity,
@@ -201,6 +204,12 @@ impl Library {
             });
         }
         let mut next = current.clone().unwrap_or_default();
+        // A library made before it had a key starts its trust file here:
+        // with the key that signs it, for the root, so that the next
+        // change is judged by the file and not only by the pinned key.
+        if current.is_none() {
+            next.grant(key.public().clone(), &[root]);
+        }
         let changed = match change {
             TrustChange::Grant {
                 key: granted,

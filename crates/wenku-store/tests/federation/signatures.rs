@@ -605,3 +605,49 @@ fn a_national_library_holds_each_provinces_trust_file_as_data() {
     assert_eq!(t.province.trust().expect("t").expect("f").serial, 4);
     assert!(t.province.verify_signatures().expect("v").is_clean());
 }
+
+#[test]
+fn a_province_library_made_before_keys_starts_its_trust_file_with_its_own_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    // Made without a key, as libraries were before signing.
+    let old = node(dir.path(), "370000");
+    let p = key("370000");
+    let signed = Library::open(old.path())
+        .expect("open")
+        .with_clock(clock())
+        .with_key(Arc::clone(&p));
+    let a = key("370283");
+    let grant = TrustChange::Grant {
+        key: a.public().clone(),
+        regions: vec![r("370283")],
+    };
+    // Without the key pinned, it is not authorised.
+    assert!(signed.change_trust(&clerk(), &grant, false).is_err());
+    signed.pin_root(p.public()).expect("pin");
+    signed.change_trust(&clerk(), &grant, false).expect("grant");
+    let trust = signed.trust().expect("read").expect("a file");
+    assert_eq!(trust.serial, 1);
+    assert!(trust.covers(p.public(), &r("370000")), "{trust:?}");
+    assert!(trust.covers(a.public(), &r("370283")));
+    // The next change is judged by the file: it verifies without the pin.
+    let b = key("370211");
+    signed
+        .change_trust(
+            &clerk(),
+            &TrustChange::Grant {
+                key: b.public().clone(),
+                regions: vec![r("370211")],
+            },
+            false,
+        )
+        .expect("grant");
+    std::fs::remove_file(signed.git_dir().join(wenku_store::trust::PINNED_FILE)).expect("unpin");
+    let v = signed.verify_signatures().expect("verify");
+    // The commits made before the key are unsigned; the trust changes check out.
+    assert!(
+        v.problems
+            .iter()
+            .all(|p| p.kind == SignatureProblemKind::Unsigned),
+        "{v:?}"
+    );
+}
