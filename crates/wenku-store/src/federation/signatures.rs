@@ -270,6 +270,33 @@ pub(crate) fn check(
         }
     }
 
+    // Other roots' trust files as the peer's head has them: a commit about
+    // another province is judged by that province's own file (and a
+    // national one by the national file), each of them authenticated by
+    // checking every change to it against our file or the file before it.
+    let head_tree = git::commit_tree(repo, head)?;
+    let mut others: HashMap<Region, Trust> = HashMap::new();
+    for name in head_root.keys() {
+        if let Some(r) = trust::root_of_dir(name).filter(|r| *r != anchor.root)
+            && let Some(Ok(t)) = trust::at_tree(repo, head_tree, r)?
+        {
+            others.insert(r, t);
+        }
+    }
+    // The file that speaks for `region` besides ours: its root's, else the
+    // national file for a province's region.
+    let delegated = |key: &PublicKey, region: &Region| -> bool {
+        let root = trust::root_of(*region);
+        if root == anchor.root {
+            return false;
+        }
+        [root, Region::NATIONAL]
+            .iter()
+            .filter_map(|r| others.get(r))
+            .any(|t| t.covers(key, region))
+    };
+    let known_elsewhere = |key: &PublicKey| others.values().any(|t| t.knows(key));
+
     for &commit in new {
         let mine = root_of(commit)?;
         let info = repo
@@ -350,22 +377,21 @@ pub(crate) fn check(
             );
             continue;
         }
-        if !trust.knows(&key) && !pinned {
+        if !trust.knows(&key) && !pinned && !known_elsewhere(&key) {
             push(
                 &mut problems,
                 SignatureProblem {
                     commit,
                     kind: SignatureProblemKind::UnknownKey,
-                    detail: format!(
-                        "signed by {}, a key the trust file does not list",
-                        short(&key)
-                    ),
+                    detail: format!("signed by {}, a key no trust file lists", short(&key)),
                 },
             );
             continue;
         }
         let covers = |region: &Region| {
-            trust.covers(&key, region) || (pinned && anchor.root.contains(region))
+            trust.covers(&key, region)
+                || (pinned && anchor.root.contains(region))
+                || delegated(&key, region)
         };
         let mut outside = Vec::new();
         for name in changed {
@@ -403,11 +429,27 @@ pub(crate) fn check(
                 }
                 continue;
             }
-            // Another root's trust file is that root's data: judged like
-            // its region.
-            let region = trust::root_of_dir(name)
-                .map(Ok)
-                .unwrap_or_else(|| Region::parse(name));
+            // Another root's trust file: signed by a key ours lets sign for
+            // that root, or that the file before it did (the root's own
+            // key), or that the enclosing national file does. Never by
+            // the file it makes: that would let it vouch for itself.
+            if let Some(root) = trust::root_of_dir(name) {
+                let before = match parent_ids.first() {
+                    Some(p) => trust::at_tree(repo, git::commit_tree(repo, *p)?, root)?,
+                    None => None,
+                };
+                let national = (root != Region::NATIONAL)
+                    .then(|| others.get(&Region::NATIONAL))
+                    .flatten();
+                let allowed = trust.covers(&key, &root)
+                    || matches!(&before, Some(Ok(t)) if t.covers(&key, &root))
+                    || national.is_some_and(|t| t.covers(&key, &root));
+                if !allowed {
+                    outside.push(name.clone());
+                }
+                continue;
+            }
+            let region = Region::parse(name);
             match region {
                 Ok(region) if covers(&region) => {}
                 Ok(region) => outside.push(region.to_string()),

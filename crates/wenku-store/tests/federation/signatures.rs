@@ -543,12 +543,13 @@ fn a_national_library_holds_each_provinces_trust_file_as_data() {
     let dir = tempfile::tempdir().expect("dir");
     let n = key("100000");
     let national = keyed(dir.path(), "100000", &n, None);
-    // Without the grant, the province's commits are refused.
+    // Without the grant, the province's trust file vouches for itself
+    // only: refused, and its commits with it.
     let problems = refused(&national, &t.province, Peer::Child(r("370000")));
     assert!(
         problems
             .iter()
-            .all(|(k, _)| *k == SignatureProblemKind::UnknownKey),
+            .any(|(k, d)| *k == SignatureProblemKind::WrongRegion && d.contains("trust-370000")),
         "{problems:?}"
     );
     national
@@ -561,19 +562,9 @@ fn a_national_library_holds_each_provinces_trust_file_as_data() {
             false,
         )
         .expect("grant");
-    // Every commit needs a key that covers what it changes, the county's
-    // too (they came through the province): the national file lists the
-    // county's key as the province's file does.
-    national
-        .change_trust(
-            &clerk(),
-            &TrustChange::Grant {
-                key: t.a.public().clone(),
-                regions: vec![r("370283")],
-            },
-            false,
-        )
-        .expect("grant");
+    // The county's commits (they came through the province) are judged
+    // by the province's own file, which the national file now vouches for:
+    // the national file need not list the county's key.
     let report = pull(&national, &source(&t.province), Peer::Child(r("370000")));
     assert!(report.signatures.problems.is_empty(), "{report:?}");
     // Both trust files, each under its root.
@@ -588,7 +579,7 @@ fn a_national_library_holds_each_provinces_trust_file_as_data() {
     assert!(
         problems
             .iter()
-            .all(|(k, _)| *k == SignatureProblemKind::UnknownKey),
+            .any(|(k, d)| *k == SignatureProblemKind::WrongRegion && d.contains("trust-100000")),
         "{problems:?}"
     );
     t.province
@@ -649,5 +640,78 @@ fn a_province_library_made_before_keys_starts_its_trust_file_with_its_own_key() 
             .iter()
             .all(|p| p.kind == SignatureProblemKind::Unsigned),
         "{v:?}"
+    );
+}
+
+#[test]
+fn another_provinces_commits_are_judged_by_its_own_trust_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (n, s, b) = (key("100000"), key("370000"), key("110000"));
+    let national = keyed(dir.path(), "100000", &n, None);
+    let shandong = keyed(dir.path(), "370000", &s, None);
+    let beijing = keyed(dir.path(), "110000", &b, None);
+    publish(&beijing, "110000/notice", "北京");
+    publish(&shandong, "370000/points", "山东");
+    for (k, region) in [(&s, "370000"), (&b, "110000")] {
+        national
+            .change_trust(
+                &clerk(),
+                &TrustChange::Grant {
+                    key: k.public().clone(),
+                    regions: vec![r(region)],
+                },
+                false,
+            )
+            .expect("grant");
+    }
+    pull(&national, &source(&shandong), Peer::Child(r("370000")));
+    pull(&national, &source(&beijing), Peer::Child(r("110000")));
+    // Shandong trusts the national key for what the national library
+    // relays; Beijing's commits are judged by Beijing's own file, which the
+    // national file vouches for. Shandong lists no Beijing key.
+    shandong
+        .change_trust(
+            &clerk(),
+            &TrustChange::Grant {
+                key: n.public().clone(),
+                regions: vec![r("100000")],
+            },
+            false,
+        )
+        .expect("grant");
+    let report = pull(&shandong, &source(&national), Peer::Parent(r("100000")));
+    assert_eq!(report.signatures.mode, "enforced");
+    assert!(report.signatures.problems.is_empty(), "{report:?}");
+    let snap = shandong.snapshot().expect("snapshot");
+    assert!(snap.contains(&w("110000/notice")).expect("read"));
+    assert!(shandong.verify().expect("verify").is_clean());
+    let tree = git_ok(shandong.path(), &["ls-tree", "--name-only", "main"]);
+    assert!(
+        tree.contains("trust-110000") && tree.contains("trust-100000"),
+        "{tree}"
+    );
+    assert_eq!(shandong.trust().expect("t").expect("f").serial, 2);
+
+    // A Beijing commit signed by a key no file lists, relayed by a
+    // national library that accepted it in warn mode, is refused here.
+    let forged = Library::open(beijing.path())
+        .expect("open")
+        .with_clock(clock())
+        .with_key(key("stranger"));
+    publish(&forged, "110000/forged", "伪造");
+    national
+        .pull(
+            &source(&beijing),
+            Peer::Child(r("110000")),
+            &clerk(),
+            &PullOptions::new().signatures(SignatureMode::Warn),
+        )
+        .expect("accepted in warn mode");
+    let problems = refused(&shandong, &national, Peer::Parent(r("100000")));
+    assert!(
+        problems
+            .iter()
+            .any(|(k, _)| *k == SignatureProblemKind::UnknownKey),
+        "{problems:?}"
     );
 }
