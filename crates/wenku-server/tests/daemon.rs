@@ -1189,7 +1189,7 @@ fn signed_daemons_accept_their_granted_children_and_refuse_a_stranger() {
     assert!(
         refused["last_error"]["message"]
             .as_str()
-            .is_some_and(|m| m.contains("does not list")),
+            .is_some_and(|m| m.contains("no trust file lists")),
         "{refused}"
     );
     let stranger_lib = Library::open(stranger.library()).expect("open");
