@@ -370,6 +370,42 @@ mod tests {
     }
 
     #[test]
+    fn hostile_signature_headers_are_bad_signatures_not_panics() {
+        let with = |sig: &str| {
+            let mut c = commit();
+            c.extra_headers.push(("gpgsig".into(), sig.into()));
+            CommitSignature::of(&bytes(&c))
+        };
+        for sig in [
+            "-----BEGIN SSH SIGNATURE-----\nnot base64 at all\n-----END SSH SIGNATURE-----",
+            "-----BEGIN SSH SIGNATURE-----\n-----END SSH SIGNATURE-----",
+            "-----BEGIN PGP SIGNATURE-----\n\niQEz\n-----END PGP SIGNATURE-----",
+            "-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAQ==\n-----END SSH SIGNATURE-----",
+        ] {
+            assert!(
+                matches!(with(sig), CommitSignature::Bad(_)),
+                "{sig:?} gave {:?}",
+                with(sig)
+            );
+        }
+        // A good signature in another namespace is not a commit signature.
+        let key = NodeKey::generate("370283").expect("key");
+        let mut c = commit();
+        let payload = bytes(&c);
+        let other = key
+            .key
+            .sign("file", HashAlg::Sha512, &payload)
+            .and_then(|s| s.to_pem(LineEnding::LF))
+            .expect("signs");
+        c.extra_headers
+            .push(("gpgsig".into(), other.trim_end().to_string().into()));
+        match CommitSignature::of(&bytes(&c)) {
+            CommitSignature::Bad(why) => assert!(why.contains("namespace"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn keys_round_trip_through_files_with_tight_permissions() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("keys").join("node");

@@ -383,6 +383,18 @@ mod tests {
         assert!(back.is_revoked(county.public()));
     }
 
+    proptest::proptest! {
+        /// Whatever a peer puts in its trust files, parsing says what is
+        /// wrong with a line number, or parses: it never panics.
+        #[test]
+        fn any_text_parses_or_names_its_line(allowed in ".{0,400}", revoked in ".{0,200}") {
+            match Trust::parse(&allowed, &revoked) {
+                Ok(_) => {}
+                Err(e) => proptest::prop_assert!(e.line >= 1),
+            }
+        }
+    }
+
     #[test]
     fn validity_dates_and_bad_principals_are_refused_with_the_line() {
         let key = NodeKey::generate("x").expect("key").public_line();
