@@ -30,6 +30,7 @@ mod git_http;
 pub mod inbox;
 pub mod peers;
 mod state;
+mod web;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -395,7 +396,14 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/metrics", get(metrics))
         .route("/admin/pull", post(admin_pull))
         .route("/git/{*path}", any(git_http::serve))
-        .merge(api::routes())
+        // Pages and JSON travel compressed when the reader takes it; git's
+        // packs are compressed already.
+        .merge(
+            api::routes()
+                .merge(web::routes())
+                .layer(tower_http::compression::CompressionLayer::new()),
+        )
+        .fallback(web::not_found)
         .with_state(shared)
 }
 

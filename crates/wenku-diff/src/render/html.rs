@@ -53,13 +53,70 @@ pub fn to_html(comparison: &Comparison, from: &Side, to: &Side) -> String {
     out.push_str("<table class=\"diff\">\n<colgroup><col><col></colgroup>\n");
     out.push_str("<thead><tr><th>修订前</th><th>修订后</th></tr></thead>\n<tbody>\n");
     for (k, c) in comparison.changes.iter().enumerate() {
-        row(&mut out, k, c);
+        row(&mut out, k, c, false);
     }
     out.push_str("</tbody>\n</table>\n</body>\n</html>\n");
     out
 }
 
-fn row(out: &mut String, k: usize, c: &Change) {
+/// The side-by-side table alone, for a page that brings its own frame and
+/// style sheet (wenkud's compare page). Each row carries what it shows as
+/// data attributes — `data-kind` (`unchanged`, `modified`, `added`,
+/// `deleted`), `data-from` and `data-to` (the labels in each version),
+/// and `data-renumbered`, `data-moved`, `data-split`, `data-merged` when
+/// they hold — so that readers and tests can find them without parsing
+/// text.
+///
+/// Runs of at least `fold` unchanged articles (or paragraphs, entries …;
+/// never chapter headings, which give the reader their bearings) are
+/// folded into a `<details>` element that opens in place, without
+/// scripts; its summary says how many units it holds and how many of
+/// them were only renumbered. `fold` 0 folds nothing.
+pub fn to_html_fragment(comparison: &Comparison, fold: usize) -> String {
+    let mut out = String::new();
+    out.push_str("<table class=\"diff\">\n<colgroup><col><col></colgroup>\n");
+    out.push_str("<thead><tr><th scope=\"col\">修订前</th><th scope=\"col\">修订后</th></tr></thead>\n<tbody>\n");
+    let changes = &comparison.changes;
+    let foldable = |c: &Change| {
+        c.kind == ChangeKind::Unchanged && !c.is_substantive() && !c.element.is_division()
+    };
+    let mut k = 0;
+    while k < changes.len() {
+        let run = changes[k..].iter().take_while(|c| foldable(c)).count();
+        if fold > 0 && run >= fold {
+            let renumbered = changes[k..k + run].iter().filter(|c| c.renumbered).count();
+            let mut summary = format!("{run} 处未修改");
+            if renumbered > 0 {
+                summary.push_str(&format!("（其中 {renumbered} 处仅序号调整）"));
+            }
+            let first = changes[k].to.as_ref().map(|u| u.display_label());
+            let last = changes[k + run - 1].to.as_ref().map(|u| u.display_label());
+            if let (Some(a), Some(b)) = (first, last) {
+                summary.push_str(&format!("：{a}至{b}"));
+            }
+            out.push_str(&format!(
+                "<tr class=\"fold\"><td colspan=\"2\"><details><summary>{}</summary>\n\
+                 <table class=\"diff folded\"><colgroup><col><col></colgroup><tbody>\n",
+                html(&summary)
+            ));
+            for (j, c) in changes[k..k + run].iter().enumerate() {
+                row(&mut out, k + j, c, true);
+            }
+            out.push_str("</tbody></table></details></td></tr>\n");
+            k += run;
+        } else {
+            let n = run.max(1);
+            for (j, c) in changes[k..k + n].iter().enumerate() {
+                row(&mut out, k + j, c, true);
+            }
+            k += n;
+        }
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
+}
+
+fn row(out: &mut String, k: usize, c: &Change, data: bool) {
     let mut classes = vec![c.kind.as_str()];
     if c.element.is_division() {
         classes.push("division");
@@ -70,7 +127,27 @@ fn row(out: &mut String, k: usize, c: &Change) {
     if c.rewritten {
         classes.push("rewritten");
     }
-    out.push_str(&format!("<tr id=\"c{k}\" class=\"{}\">", classes.join(" ")));
+    out.push_str(&format!("<tr id=\"c{k}\" class=\"{}\"", classes.join(" ")));
+    if data {
+        out.push_str(&format!(" data-kind=\"{}\"", c.kind.as_str()));
+        for (name, unit) in [("from", &c.from), ("to", &c.to)] {
+            if let Some(l) = unit.as_ref().and_then(|u| u.label.as_deref()) {
+                out.push_str(&format!(" data-{name}=\"{}\"", html(l)));
+            }
+        }
+        for (name, set) in [
+            ("renumbered", c.renumbered),
+            ("moved", c.moved.is_some()),
+            ("split", !c.split_into.is_empty()),
+            ("merged", !c.merged_from.is_empty()),
+            ("rewritten", c.rewritten),
+        ] {
+            if set {
+                out.push_str(&format!(" data-{name}=\"true\""));
+            }
+        }
+    }
+    out.push('>');
     cell(out, c, Version::Old);
     cell(out, c, Version::New);
     out.push_str("</tr>\n");

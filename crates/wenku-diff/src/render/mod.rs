@@ -155,7 +155,7 @@ pub(crate) fn notes(change: &Change) -> Vec<String> {
 /// section headings (a regulation of 82 articles in 8 chapters has 82
 /// unchanged units, not 91); those that changed are named at the end. (The JSON's `summary` counts every change,
 /// divisions included, as its schema says.)
-pub(crate) fn summary_line(comparison: &Comparison) -> String {
+pub fn summary_line(comparison: &Comparison) -> String {
     let s = &Summary::count(
         comparison
             .changes

@@ -156,13 +156,22 @@ pub fn to_table_html(comparison: &Comparison, from: &Side, to: &Side) -> String 
         "<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
         html(&caption(from, to))
     ));
+    out.push_str(&to_table_fragment(comparison, from, to));
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// The 修订前后对照表 alone (the table and its closing note), for a page
+/// that brings its own frame and style sheet.
+pub fn to_table_fragment(comparison: &Comparison, from: &Side, to: &Side) -> String {
+    let mut out = String::new();
     out.push_str(&format!(
         "<table class=\"comparison\">\n<caption>{}</caption>\n",
         html(&caption(from, to))
     ));
-    out.push_str("<colgroup><col><col></colgroup>\n<thead><tr><th>修订前");
+    out.push_str("<colgroup><col><col></colgroup>\n<thead><tr><th scope=\"col\">修订前");
     side_note(&mut out, from);
-    out.push_str("</th><th>修订后");
+    out.push_str("</th><th scope=\"col\">修订后");
     side_note(&mut out, to);
     out.push_str("</th></tr></thead>\n<tbody>\n");
     for c in rows(comparison) {
@@ -181,7 +190,6 @@ pub fn to_table_html(comparison: &Comparison, from: &Side, to: &Side) -> String 
     if let Some(n) = note(comparison) {
         out.push_str(&format!("<p class=\"note\">{}</p>\n", html(&n)));
     }
-    out.push_str("</body>\n</html>\n");
     out
 }
 

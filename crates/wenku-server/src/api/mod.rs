@@ -155,7 +155,22 @@ impl Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", detail.into())
     }
 
-    fn title(&self) -> &'static str {
+    /// The HTTP status.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What exactly was wrong.
+    pub(crate) fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The kind (`not-found`, `bad-request` …).
+    pub(crate) fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    pub(crate) fn title(&self) -> &'static str {
         match self.kind {
             "bad-request" => "The request is malformed",
             "not-found" => "Not found",
@@ -351,7 +366,7 @@ pub(crate) async fn answer(
     early: Option<String>,
     work: impl FnOnce(&Shared) -> Answer + Send + 'static,
 ) -> Response {
-    answer_with(shared, headers, early, None, work).await
+    answer_with(shared, headers, early, None, Problem::into_response, work).await
 }
 
 /// [`answer`] for an answer that depends only on the head and on `key`
@@ -364,7 +379,42 @@ pub(crate) async fn answer_kept(
     key: String,
     work: impl FnOnce(&Shared) -> Answer + Send + 'static,
 ) -> Response {
-    answer_with(shared, headers, None, Some(key), work).await
+    answer_with(
+        shared,
+        headers,
+        None,
+        Some(key),
+        Problem::into_response,
+        work,
+    )
+    .await
+}
+
+/// [`answer`] for the web pages: problems become HTML error pages
+/// (`refuse`), and the answer says how long the server worked on it in
+/// `Server-Timing` (`app;dur=` milliseconds).
+pub(crate) async fn answer_page(
+    shared: Arc<Shared>,
+    headers: HeaderMap,
+    refuse: fn(Problem) -> Response,
+    work: impl FnOnce(&Shared) -> Answer + Send + 'static,
+) -> Response {
+    let took = Arc::new(std::sync::Mutex::new(None));
+    let slot = Arc::clone(&took);
+    let mut response = answer_with(shared, headers, None, None, refuse, move |shared| {
+        let started = std::time::Instant::now();
+        let reply = work(shared);
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(started.elapsed());
+        reply
+    })
+    .await;
+    if let Some(elapsed) = *took.lock().unwrap_or_else(|e| e.into_inner())
+        && let Ok(v) =
+            HeaderValue::from_str(&format!("app;dur={:.2}", elapsed.as_secs_f64() * 1000.0))
+    {
+        response.headers_mut().insert("server-timing", v);
+    }
+    response
 }
 
 async fn answer_with(
@@ -372,6 +422,7 @@ async fn answer_with(
     headers: HeaderMap,
     early: Option<String>,
     kept: Option<String>,
+    refuse: fn(Problem) -> Response,
     work: impl FnOnce(&Shared) -> Answer + Send + 'static,
 ) -> Response {
     // A kept answer is served at once: reading the head is one small file
@@ -385,7 +436,7 @@ async fn answer_with(
                 }
                 Some(key)
             }
-            Err(e) => return Problem::from(e).into_response(),
+            Err(e) => return refuse(Problem::from(e)),
         },
         None => None,
     };
@@ -394,12 +445,11 @@ async fn answer_with(
         {
             Ok(Ok(permit)) => permit,
             _ => {
-                return Problem::new(
+                return refuse(Problem::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "the node is busy; try again shortly".into(),
-                )
-                .into_response();
+                ));
             }
         };
     let conditional = headers.clone();
@@ -431,22 +481,20 @@ async fn answer_with(
             r
         }
         Ok(Ok(Ok(Ok(reply)))) => reply.into_response(&headers),
-        Ok(Ok(Ok(Err(problem)))) => problem.into_response(),
+        Ok(Ok(Ok(Err(problem)))) => refuse(problem),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "an API request ended abnormally");
-            Problem::new(
+            refuse(Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "the request failed unexpectedly; the node's log says why".into(),
-            )
-            .into_response()
+            ))
         }
-        Err(_) => Problem::new(
+        Err(_) => refuse(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
             format!("the answer took longer than {ANSWER_TIME:?}"),
-        )
-        .into_response(),
+        )),
     }
 }
 
