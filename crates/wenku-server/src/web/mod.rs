@@ -40,6 +40,10 @@ use crate::api::Problem;
 /// The style sheet, compiled in.
 const CSS: &str = include_str!("../../assets/wenku.css");
 
+/// The site's icon (browsers ask for `/favicon.ico` whatever the page
+/// says).
+const ICON: &str = include_str!("../../assets/favicon.svg");
+
 /// The style sheet's version in its URL: its hash, so a new build's sheet
 /// is never mistaken for a cached old one.
 fn css_version() -> &'static str {
@@ -62,6 +66,19 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/find", get(pages::find))
         .route("/node", get(pages::node))
         .route("/assets/wenku.css", get(css))
+        .route("/assets/favicon.svg", get(icon))
+        .route("/favicon.ico", get(icon))
+}
+
+async fn icon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ICON,
+    )
+        .into_response()
 }
 
 async fn css() -> Response {

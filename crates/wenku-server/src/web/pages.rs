@@ -136,8 +136,13 @@ fn crumbs_for(snapshot: &Snapshot, node: Region, region: Region) -> Vec<Crumb> {
         .collect();
     chain.reverse();
     for r in chain {
+        // One document of the region itself names it, if it has one.
+        let sample = snapshot
+            .works(&Filter::all().region(r))
+            .ok()
+            .and_then(|ws| ws.into_iter().find(|w| w.region() == r));
         out.push(Crumb {
-            text: regions::name(snapshot, r, None),
+            text: regions::name(snapshot, r, sample.as_ref()),
             href: Some(format!("/regions/{r}")),
         });
     }
