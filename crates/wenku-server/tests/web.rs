@@ -467,6 +467,29 @@ const LINKS: &str = r##"(() => {
   return {links, missing};
 })()"##;
 
+/// What every page must have for people using assistive technology and
+/// the keyboard: a language, a title, one `h1`, the landmarks, a label
+/// for every form field, a skip link to the main content, tables with
+/// header cells.
+const A11Y: &str = r##"(() => {
+  const problems = [];
+  if (document.documentElement.lang !== 'zh-CN') problems.push('lang is ' + document.documentElement.lang);
+  if (!document.title.trim()) problems.push('no title');
+  if (document.querySelectorAll('h1').length !== 1) problems.push(document.querySelectorAll('h1').length + ' h1');
+  for (const sel of ['header', 'main#main', 'footer', 'a.skip[href="#main"]']) {
+    if (!document.querySelector(sel)) problems.push('no ' + sel);
+  }
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type !== 'hidden' && el.labels.length === 0) problems.push('unlabelled ' + (el.name || el.id));
+  }
+  for (const t of document.querySelectorAll('table.list, table.diff:not(.folded), table.comparison')) {
+    if (!t.querySelector('th')) problems.push('a table without header cells');
+  }
+  const canonical = document.querySelector('link[rel="canonical"]');
+  if (!canonical) problems.push('no permalink');
+  return {title: document.title, canonical: canonical && canonical.href, problems};
+})()"##;
+
 #[test]
 fn pages_in_a_real_browser() {
     let Some(exe) = cdp::executable() else {
@@ -489,11 +512,25 @@ fn pages_in_a_real_browser() {
     let mut seen: BTreeSet<String> = queue.iter().cloned().collect();
     let mut pages = 0;
     let mut other = BTreeSet::new();
+    let mut titles = std::collections::BTreeMap::new();
     while let Some(url) = queue.pop_front() {
         let load = b.goto(&url);
         pages += 1;
         assert_eq!(load.status, 200, "{url}");
         assert!(load.errors.is_empty(), "{url}: {:#?}", load.errors);
+        let a11y = b.eval(A11Y);
+        assert_eq!(a11y["problems"], serde_json::json!([]), "{url}: {a11y}");
+        // Two pages share a title only if they are one page (the same
+        // permalink): a bookmark's title tells pages apart.
+        let title = a11y["title"].as_str().unwrap_or("").to_string();
+        let canonical = a11y["canonical"].as_str().unwrap_or("").to_string();
+        let first = titles
+            .entry(title.clone())
+            .or_insert_with(|| canonical.clone());
+        assert_eq!(
+            *first, canonical,
+            "{url}: the title {title:?} is another page's too"
+        );
         let found = b.eval(LINKS);
         let missing = found["missing"].as_array().expect("missing");
         assert!(
@@ -590,6 +627,48 @@ fn pages_in_a_real_browser() {
     assert!(folded[0].as_u64().unwrap_or(0) >= 1, "{folded}");
     assert_eq!(folded[1], true);
 
+    // Printed, the compare page is the 对照表 alone, on A4.
+    b.call(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": "print"}),
+    );
+    let printed = b.eval(
+        r#"[getComputedStyle(document.querySelector('section.noprint')).display,
+            getComputedStyle(document.querySelector('header')).display,
+            getComputedStyle(document.querySelector('table.comparison')).display,
+            getComputedStyle(document.querySelector('table.comparison thead')).display]"#,
+    );
+    assert_eq!(
+        printed,
+        serde_json::json!(["none", "none", "table", "table-header-group"])
+    );
+    b.call(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": ""}),
+    );
+    let pdf = b.print_to_pdf();
+    let text = String::from_utf8_lossy(&pdf);
+    // A4 is 595.28 × 841.89 points (Letter would be 612 × 792); chromium
+    // rounds through CSS pixels.
+    let media_box: Vec<f64> = text
+        .split("/MediaBox [")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .map(|b| b.split_whitespace().filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_default();
+    assert!(
+        media_box.len() == 4
+            && (media_box[2] - 595.28).abs() < 2.0
+            && (media_box[3] - 841.89).abs() < 2.0,
+        "not A4: {media_box:?}"
+    );
+    eprintln!("the 对照表 prints on A4 ({} bytes of PDF)", pdf.len());
+    let dir = std::env::var_os("WENKU_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/web-screenshots"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("compare-print.pdf"), &pdf).expect("pdf");
+
     // The date picker changes the text shown.
     b.goto(&d.url(&format!("/works/{FANGYI}")));
     let shown = b.eval("document.querySelector('article.text').dataset.revision");
@@ -639,9 +718,6 @@ fn pages_in_a_real_browser() {
     assert_eq!(target, "第五十七条");
 
     // Screenshots of the main pages, desktop and phone.
-    let dir = std::env::var_os("WENKU_SCREENSHOTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/web-screenshots"));
     let shots = [
         ("home", "/".to_string()),
         ("region", "/regions/370000".into()),

@@ -392,16 +392,19 @@ pub(crate) async fn answer_kept(
 
 /// [`answer`] for the web pages: problems become HTML error pages
 /// (`refuse`), and the answer says how long the server worked on it in
-/// `Server-Timing` (`app;dur=` milliseconds).
+/// `Server-Timing` (`app;dur=` milliseconds). A page that depends only on
+/// the head and `kept` is kept in memory as [`answer_kept`] keeps
+/// answers (and then says no `Server-Timing` when served from there).
 pub(crate) async fn answer_page(
     shared: Arc<Shared>,
     headers: HeaderMap,
+    kept: Option<String>,
     refuse: fn(Problem) -> Response,
     work: impl FnOnce(&Shared) -> Answer + Send + 'static,
 ) -> Response {
     let took = Arc::new(std::sync::Mutex::new(None));
     let slot = Arc::clone(&took);
-    let mut response = answer_with(shared, headers, None, None, refuse, move |shared| {
+    let mut response = answer_with(shared, headers, None, kept, refuse, move |shared| {
         let started = std::time::Instant::now();
         let reply = work(shared);
         *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(started.elapsed());

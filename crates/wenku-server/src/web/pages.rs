@@ -187,6 +187,16 @@ impl Row {
     }
 }
 
+/// The latest publication date of `versions`, as text that sorts.
+fn latest(versions: &[VersionEntry]) -> String {
+    versions
+        .iter()
+        .map(|v| v.published)
+        .max()
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
 fn display_title(record: &Record) -> String {
     if record.title.trim().is_empty() {
         format!("（无标题 {}）", record.work)
@@ -206,29 +216,48 @@ struct HomePage {
     tree: String,
 }
 
+/// How many levels of regions below the node the home page shows (a
+/// province: its cities and their counties; townships are on the
+/// counties' pages).
+const HOME_LEVELS: usize = 2;
+
 /// How many documents "what arrived lately" lists.
 const RECENT: usize = 12;
 
 pub(crate) async fn home(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    answer_page(shared, headers, error_page, |shared| {
+    // The same for every reader until the head or the day changes: kept.
+    let key = match today() {
+        Ok(d) => format!("page.home.{d}"),
+        Err(p) => return error_page(p),
+    };
+    answer_page(shared, headers, Some(key), error_page, |shared| {
         let date = today()?;
         let snapshot = snapshot(shared)?;
         let head = snapshot.commit();
         let node = shared.library.authority().node();
         let works = snapshot.works(&Filter::all())?;
         let tree = Tree::of(node, &works);
-        // What the latest operations brought, newest first.
+        // What the latest operations brought, newest first. Reading an
+        // operation costs about a millisecond or two (a bulk load's lists
+        // thousands of works), so read a few and more only if they bring
+        // too few works.
         let mut recent: Vec<WorkId> = Vec::new();
-        for op in shared.library.operations(None, 100)? {
-            for w in op.works {
-                if !recent.contains(&w) && snapshot.contains(&w)? {
-                    recent.push(w);
-                }
-                if recent.len() >= RECENT * 4 {
-                    break;
+        let want = RECENT * 4;
+        for limit in [4, 16, 64] {
+            recent.clear();
+            let ops = shared.library.operations(None, limit)?;
+            let walked = ops.len();
+            'ops: for op in ops {
+                for w in op.works {
+                    if !recent.contains(&w) && snapshot.contains(&w)? {
+                        recent.push(w);
+                        if recent.len() >= want {
+                            break 'ops;
+                        }
+                    }
                 }
             }
-            if recent.len() >= RECENT * 4 {
+            if recent.len() >= want || walked < limit {
                 break;
             }
         }
@@ -240,10 +269,11 @@ pub(crate) async fn home(State(shared): State<Arc<Shared>>, headers: HeaderMap) 
         rows.truncate(RECENT);
         let mut frame = Frame::new(shared, Some(head), "首页".into());
         frame.feed = Some("/feeds/all.atom".into());
+        let tree_html = tree.html(&snapshot, node, HOME_LEVELS);
         let body = render(&HomePage {
             total: works.len(),
             recent: rows,
-            tree: tree.html(&snapshot, node),
+            tree: tree_html,
             frame,
         })?;
         page(body, head, &format!("home.{date}"))
@@ -311,7 +341,7 @@ pub(crate) async fn region(
     p: Result<Path<String>, PathRejection>,
     q: Result<Query<RegionQuery>, QueryRejection>,
 ) -> Response {
-    answer_page(shared, headers, error_page, move |shared| {
+    answer_page(shared, headers, None, error_page, move |shared| {
         let code = path(p)?;
         let q = query(q)?;
         let region = Region::parse(&code)
@@ -384,45 +414,64 @@ pub(crate) async fn region(
         let all = snapshot.works(&Filter::all().region(region))?;
         let tree = Tree::of(region, &all);
         let works = snapshot.works(&filter)?;
-        // Read each record once: the filters left, the sort keys.
-        let mut records: Vec<Record> = Vec::with_capacity(works.len());
-        for w in &works {
-            let r = record(&snapshot, w)?;
-            if let Some(y) = year
-                && r.versions.first().map(|v| v.published.year()) != Some(y)
-            {
-                continue;
-            }
-            if let Some(i) = &issuer
-                && !r.issuers.iter().any(|x| x.contains(i.as_str()))
-            {
-                continue;
-            }
-            records.push(r);
+        // Sort keys. Dates and years come from the index (no record is
+        // read); an issuer filter or a sort by title or number reads each
+        // record once.
+        let needs_record = issuer.is_some() || sort == "title" || sort == "number";
+        let mut keyed: Vec<(String, WorkId)> = Vec::with_capacity(works.len());
+        for w in works {
+            let key = if needs_record {
+                let r = record(&snapshot, &w)?;
+                if let Some(y) = year
+                    && r.versions.first().map(|v| v.published.year()) != Some(y)
+                {
+                    continue;
+                }
+                if let Some(i) = &issuer
+                    && !r.issuers.iter().any(|x| x.contains(i.as_str()))
+                {
+                    continue;
+                }
+                match sort.as_str() {
+                    "title" => r.title,
+                    "number" => r.number.map(|n| n.as_str().to_string()).unwrap_or_default(),
+                    "date" => latest(&r.versions),
+                    _ => String::new(),
+                }
+            } else {
+                let versions = snapshot.versions(&w)?;
+                if let Some(y) = year
+                    && versions.first().map(|v| v.published.year()) != Some(y)
+                {
+                    continue;
+                }
+                if sort == "date" {
+                    latest(&versions)
+                } else {
+                    String::new()
+                }
+            };
+            keyed.push((key, w));
         }
-        match sort.as_str() {
-            "date" => records.sort_by_cached_key(|r| {
-                std::cmp::Reverse(r.versions.iter().map(|v| v.published).max())
-            }),
-            "title" => records.sort_by(|a, b| a.title.cmp(&b.title)),
-            "number" => {
-                records.sort_by_cached_key(|r| r.number.as_ref().map(|n| n.as_str().to_string()))
-            }
-            _ => {}
+        if sort == "date" {
+            // Newest first; ties by id.
+            keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        } else {
+            keyed.sort();
         }
-        let total = records.len();
+        let total = keyed.len();
         let pages = total.div_ceil(PER_PAGE).max(1);
         if page_no > pages {
             return Err(Problem::not_found(format!(
                 "只有 {pages} 页，没有第 {page_no} 页。"
             )));
         }
-        let rows: Vec<Row> = records
+        let rows: Vec<Row> = keyed
             .iter()
             .skip((page_no - 1) * PER_PAGE)
             .take(PER_PAGE)
-            .map(|r| Row::of(r, at))
-            .collect();
+            .map(|(_, w)| record(&snapshot, w).map(|r| Row::of(&r, at)))
+            .collect::<Result<_, _>>()?;
         let mut params: Vec<(&str, String)> = Vec::new();
         for (k, v) in [
             ("type", blank(&q.doc_type)),
@@ -461,8 +510,15 @@ pub(crate) async fn region(
                 count: tree.count(c),
             })
             .collect();
-        let mut frame = Frame::new(shared, Some(head), format!("{name}的文件"));
-        frame.permalink = format!("/regions/{region}");
+        let mut title = format!("{name}的文件");
+        if !params.is_empty() {
+            title.push_str("（筛选）");
+        }
+        if page_no > 1 {
+            title.push_str(&format!(" 第 {page_no} 页"));
+        }
+        let mut frame = Frame::new(shared, Some(head), title);
+        frame.permalink = link(page_no);
         frame.crumbs = crumbs_for(&snapshot, node, region);
         if let Some(last) = frame.crumbs.last_mut() {
             last.href = None;
@@ -674,7 +730,7 @@ pub(crate) async fn work(
     p: Result<Path<(String, String)>, PathRejection>,
     q: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    answer_page(shared, headers, error_page, move |shared| {
+    answer_page(shared, headers, None, error_page, move |shared| {
         let (region, local) = path(p)?;
         let q = query(q)?;
         let work = work_id(&region, &local)?;
@@ -764,8 +820,17 @@ pub(crate) async fn work(
             .remove(&RelationKind::Interprets)
             .unwrap_or_default();
         let node = shared.library.authority().node();
-        let mut frame = Frame::new(shared, Some(head), display_title(&record));
-        frame.permalink = work_href(&work);
+        let title = if at == today {
+            display_title(&record)
+        } else {
+            format!("{}（{at} 有效文本）", display_title(&record))
+        };
+        let mut frame = Frame::new(shared, Some(head), title);
+        frame.permalink = if at == today {
+            work_href(&work)
+        } else {
+            format!("{}?at={at}", work_href(&work))
+        };
         frame.feed = Some(format!("/feeds/works/{work}.atom"));
         frame.crumbs = crumbs_for(&snapshot, node, work.region());
         frame.crumbs.push(Crumb {
@@ -854,7 +919,7 @@ pub(crate) async fn version(
     headers: HeaderMap,
     p: Result<Path<(String, String, String)>, PathRejection>,
 ) -> Response {
-    answer_page(shared, headers, error_page, move |shared| {
+    answer_page(shared, headers, None, error_page, move |shared| {
         let (region, local, revision) = path(p)?;
         let work = work_id(&region, &local)?;
         let snapshot = snapshot(shared)?;
@@ -953,6 +1018,7 @@ pub(crate) async fn version(
 #[template(path = "compare.html")]
 struct ComparePage {
     frame: Frame,
+    action: String,
     title: String,
     options: Vec<(String, String)>,
     from_revision: String,
@@ -979,7 +1045,7 @@ pub(crate) async fn compare(
     p: Result<Path<(String, String)>, PathRejection>,
     q: Result<Query<CompareQuery>, QueryRejection>,
 ) -> Response {
-    answer_page(shared, headers, error_page, move |shared| {
+    answer_page(shared, headers, None, error_page, move |shared| {
         let (region, local) = path(p)?;
         let q = query(q)?;
         let work = work_id(&region, &local)?;
@@ -1112,6 +1178,7 @@ pub(crate) async fn compare(
             f.revision, t.revision
         );
         let body = render(&ComparePage {
+            action: format!("/works/{work}/compare"),
             title: display_title(&record),
             options,
             from_revision: f.revision.to_string(),
@@ -1182,7 +1249,7 @@ pub(crate) async fn history(
     headers: HeaderMap,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
-    answer_page(shared, headers, error_page, move |shared| {
+    answer_page(shared, headers, None, error_page, move |shared| {
         let (region, local) = path(p)?;
         let work = work_id(&region, &local)?;
         let snapshot = snapshot(shared)?;
@@ -1277,7 +1344,7 @@ pub(crate) async fn find(
     headers: HeaderMap,
     q: Result<Query<FindQuery>, QueryRejection>,
 ) -> Response {
-    answer_page(shared, headers, error_page, move |shared| {
+    answer_page(shared, headers, None, error_page, move |shared| {
         let q = query(q)?;
         let text = q.q.as_deref().map(str::trim).unwrap_or("").to_string();
         if text.is_empty() {

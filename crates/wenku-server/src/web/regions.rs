@@ -158,15 +158,24 @@ impl Tree {
         out
     }
 
-    /// The tree under `root` as nested lists of links with counts.
-    pub(crate) fn html(&self, snapshot: &Snapshot, root: Region) -> String {
+    /// The tree under `root`, `levels` deep below it, as nested lists of
+    /// links with counts (each region's page lists the regions right
+    /// below it).
+    pub(crate) fn html(&self, snapshot: &Snapshot, root: Region, levels: usize) -> String {
         let mut out = String::from("<ul class=\"tree\">");
-        self.item(snapshot, root, &mut out, 0);
+        self.item(snapshot, root, &mut out, 0, levels);
         out.push_str("</ul>");
         out
     }
 
-    fn item(&self, snapshot: &Snapshot, region: Region, out: &mut String, depth: usize) {
+    fn item(
+        &self,
+        snapshot: &Snapshot,
+        region: Region,
+        out: &mut String,
+        depth: usize,
+        levels: usize,
+    ) {
         out.push_str(&format!("<li><a href=\"/regions/{region}\">"));
         escape(&name(snapshot, region, self.sample(region)), out);
         out.push_str(&format!(
@@ -174,10 +183,10 @@ impl Tree {
             self.count(region)
         ));
         let children = self.children(region);
-        if !children.is_empty() && depth < 4 {
+        if !children.is_empty() && depth < levels {
             out.push_str("<ul>");
             for c in children {
-                self.item(snapshot, c, out, depth + 1);
+                self.item(snapshot, c, out, depth + 1, levels);
             }
             out.push_str("</ul>");
         }

@@ -280,6 +280,18 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
+    /// Prints the page as the print style sheet lays it out (its
+    /// `@page` size) and returns the PDF.
+    pub fn print_to_pdf(&mut self) -> Vec<u8> {
+        let r = self.call(
+            "Page.printToPDF",
+            json!({"preferCSSPageSize": true, "printBackground": false}),
+        );
+        base64::engine::general_purpose::STANDARD
+            .decode(r["data"].as_str().expect("PDF data"))
+            .expect("base64")
+    }
+
     /// Saves a PNG of the viewport to `path`.
     pub fn screenshot(&mut self, path: &Path) {
         let r = self.call("Page.captureScreenshot", json!({"format": "png"}));
