@@ -654,7 +654,11 @@ fn pages_in_a_real_browser() {
         .split("/MediaBox [")
         .nth(1)
         .and_then(|r| r.split(']').next())
-        .map(|b| b.split_whitespace().filter_map(|n| n.parse().ok()).collect())
+        .map(|b| {
+            b.split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     assert!(
         media_box.len() == 4
