@@ -1,0 +1,422 @@
+//! The search index: a tantivy index in `<git-dir>/wenku/search/`, one
+//! document per version of every work, derived from the library and never
+//! needed for a correct answer anywhere else.
+//!
+//! **State.** Beside the index, `indexed` names the commit the index
+//! reflects and the index format (`wenku-search 1 <commit>`), written only
+//! after tantivy's commit succeeded. [`SearchIndex::refresh`] brings the
+//! index to the library's head: from the commit it reflects, the typed
+//! changes of [`wenku_store::Library::changes`] name the works to take out
+//! and put back (every version of a work changed, so a repeal or a new
+//! version moves the others' dates too); when that commit is unknown, not
+//! an ancestor of the head (history rewritten) or the format differs, the
+//! index is rebuilt from scratch. An index that tantivy cannot open or
+//! read (damaged files) is removed and rebuilt.
+//!
+//! **Fields.** `work`, `revision` (stored); `title` and `body` (words,
+//! with positions), `issuer` (words); `reading` (pinyin keys of the
+//! title, [`crate::tokenize::readings`]); `number` (the normalised
+//! document number: every bracket variant a reader types normalises to
+//! it); `region` (the work's region and every region above it, so a
+//! province's search includes its counties), `type`, `subject`; `year`
+//! (of first publication), `published`; `from` and `until` (days since
+//! 1970: the days this version is the text in force, `until` exclusive
+//! and `i64::MAX` while open), and `ended` (why `until` is there: a later
+//! version, a repeal, an expiry, a withdrawal).
+
+use std::path::{Path, PathBuf};
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use wenku_model::query::Filter;
+use wenku_model::{Date, Record, WorkId};
+use wenku_store::{Library, ObjectId, Snapshot};
+
+use crate::tokenize::{self, ChineseTokenizer};
+use crate::{Error, Result};
+
+/// The index format: bump it when fields or their meaning change (an
+/// index of another format is rebuilt).
+pub const FORMAT: u32 = 1;
+
+/// The writer's memory budget.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// The schema's fields.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fields {
+    pub work: Field,
+    pub revision: Field,
+    pub title: Field,
+    pub body: Field,
+    pub issuer: Field,
+    pub reading: Field,
+    pub number: Field,
+    pub region: Field,
+    pub doc_type: Field,
+    pub subject: Field,
+    pub year: Field,
+    pub published: Field,
+    pub from: Field,
+    pub until: Field,
+    pub ended: Field,
+}
+
+/// Why a version stops being the text in force, as stored in `ended`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub(crate) enum Ended {
+    Open = 0,
+    Superseded = 1,
+    Repealed = 2,
+    Expired = 3,
+    Withdrawn = 4,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let words = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(tokenize::NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        work: b.add_text_field("work", STRING | STORED),
+        revision: b.add_text_field("revision", STRING | STORED),
+        title: b.add_text_field("title", words(true)),
+        body: b.add_text_field("body", words(false)),
+        issuer: b.add_text_field("issuer", words(false)),
+        reading: b.add_text_field("reading", STRING),
+        number: b.add_text_field("number", STRING),
+        region: b.add_text_field("region", STRING),
+        doc_type: b.add_text_field("type", STRING | STORED),
+        subject: b.add_text_field("subject", STRING),
+        year: b.add_u64_field("year", INDEXED | FAST | STORED),
+        published: b.add_i64_field("published", INDEXED | FAST | STORED),
+        from: b.add_i64_field("from", INDEXED | FAST | STORED),
+        until: b.add_i64_field("until", INDEXED | FAST | STORED),
+        ended: b.add_u64_field("ended", INDEXED | FAST | STORED),
+    };
+    (b.build(), fields)
+}
+
+/// A library's search index, opened.
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    pub(crate) fields: Fields,
+    /// The commit the index reflects.
+    indexed: Option<ObjectId>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .field("indexed", &self.indexed)
+            .finish()
+    }
+}
+
+/// What [`SearchIndex::refresh`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// The index already reflected the head.
+    Current,
+    /// Works taken out and put back, from the changes since the commit
+    /// the index reflected.
+    Updated {
+        /// Works re-indexed (or removed).
+        works: usize,
+    },
+    /// Built from scratch, with why.
+    Rebuilt {
+        /// Versions indexed.
+        versions: usize,
+        /// Why it was rebuilt.
+        reason: String,
+    },
+}
+
+fn state_file(dir: &Path) -> PathBuf {
+    dir.with_file_name("search.indexed")
+}
+
+fn read_state(dir: &Path) -> Option<(u32, ObjectId)> {
+    let text = std::fs::read_to_string(state_file(dir)).ok()?;
+    let mut parts = text.split_whitespace();
+    (parts.next()? == "wenku-search").then_some(())?;
+    let format = parts.next()?.parse().ok()?;
+    let commit = parts.next()?.parse().ok()?;
+    Some((format, commit))
+}
+
+fn write_state(dir: &Path, commit: ObjectId) -> Result<()> {
+    let path = state_file(dir);
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, format!("wenku-search {FORMAT} {commit}\n"))
+        .map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+}
+
+fn open_tantivy(dir: &Path) -> std::result::Result<Index, tantivy::TantivyError> {
+    let index = Index::open_in_dir(dir)?;
+    let (expected, _) = schema();
+    if index.schema() != expected {
+        return Err(tantivy::TantivyError::SchemaError(
+            "the index has other fields".into(),
+        ));
+    }
+    Ok(index)
+}
+
+fn create_tantivy(dir: &Path) -> Result<Index> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (schema, _) = schema();
+    Ok(Index::create_in_dir(dir, schema)?)
+}
+
+impl SearchIndex {
+    /// The directory of `library`'s search index.
+    pub fn dir_of(library: &Library) -> PathBuf {
+        library.git_dir().join("wenku").join("search")
+    }
+
+    /// Opens the index of `library`, creating an empty one (that reflects
+    /// no commit) when there is none or it cannot be opened. Call
+    /// [`refresh`](Self::refresh) before searching.
+    pub fn open(library: &Library) -> Result<SearchIndex> {
+        let dir = Self::dir_of(library);
+        let (index, indexed) = match open_tantivy(&dir) {
+            Ok(index) => {
+                let indexed = read_state(&dir)
+                    .filter(|(format, _)| *format == FORMAT)
+                    .map(|(_, c)| c);
+                (index, indexed)
+            }
+            Err(e) => {
+                if dir.exists() {
+                    tracing::warn!(dir = %dir.display(), error = %e, "the search index cannot be opened; rebuilding it");
+                }
+                let _ = std::fs::remove_file(state_file(&dir));
+                (create_tantivy(&dir)?, None)
+            }
+        };
+        index
+            .tokenizers()
+            .register(tokenize::NAME, ChineseTokenizer);
+        let reader = index.reader()?;
+        let (_, fields) = schema();
+        Ok(SearchIndex {
+            dir,
+            index,
+            reader,
+            fields,
+            indexed,
+        })
+    }
+
+    /// The commit the index reflects, if any.
+    pub fn indexed(&self) -> Option<ObjectId> {
+        self.indexed
+    }
+
+    pub(crate) fn reader(&self) -> &IndexReader {
+        &self.reader
+    }
+
+    /// Brings the index to `library`'s head (see the module's docs).
+    /// `progress` is told the versions indexed so far during a rebuild.
+    pub fn refresh(
+        &mut self,
+        library: &Library,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Refresh> {
+        let head = library.head()?;
+        let refresh = match self.indexed {
+            Some(c) if c == head => return Ok(Refresh::Current),
+            Some(from) => match library.changes(from, head) {
+                Ok(changes) => {
+                    let works: Vec<WorkId> = changes.works.into_iter().map(|w| w.work).collect();
+                    match self.update(library, head, &works) {
+                        Ok(()) => Refresh::Updated { works: works.len() },
+                        Err(e) => self.rebuild(
+                            library,
+                            head,
+                            format!("the update failed: {e}"),
+                            progress,
+                        )?,
+                    }
+                }
+                Err(e) => self.rebuild(
+                    library,
+                    head,
+                    format!(
+                        "the indexed commit {} is not an ancestor of the head: {e}",
+                        from.short(12)
+                    ),
+                    progress,
+                )?,
+            },
+            None => self.rebuild(library, head, "no index yet".into(), progress)?,
+        };
+        Ok(refresh)
+    }
+
+    /// Throws the index away and builds it again for the head.
+    pub fn rebuild_now(
+        &mut self,
+        library: &Library,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Refresh> {
+        let head = library.head()?;
+        self.rebuild(library, head, "asked for".into(), progress)
+    }
+
+    fn writer(&self) -> Result<IndexWriter> {
+        Ok(self.index.writer(WRITER_MEMORY)?)
+    }
+
+    fn rebuild(
+        &mut self,
+        library: &Library,
+        head: ObjectId,
+        reason: String,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Refresh> {
+        let _ = std::fs::remove_file(state_file(&self.dir));
+        self.indexed = None;
+        let mut writer = self.writer()?;
+        writer.delete_all_documents()?;
+        let snapshot = library.snapshot_at(head)?;
+        let mut versions = 0;
+        for work in snapshot.works(&Filter::all())? {
+            versions += add_work(&mut writer, &self.fields, &snapshot, &work)?;
+            progress(versions);
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        write_state(&self.dir, head)?;
+        self.reader.reload()?;
+        self.indexed = Some(head);
+        Ok(Refresh::Rebuilt { versions, reason })
+    }
+
+    fn update(&mut self, library: &Library, head: ObjectId, works: &[WorkId]) -> Result<()> {
+        let mut writer = self.writer()?;
+        let snapshot = library.snapshot_at(head)?;
+        for work in works {
+            writer.delete_term(Term::from_field_text(self.fields.work, &work.to_string()));
+            if snapshot.contains(work)? {
+                add_work(&mut writer, &self.fields, &snapshot, work)?;
+            }
+        }
+        writer.commit()?;
+        write_state(&self.dir, head)?;
+        self.reader.reload()?;
+        self.indexed = Some(head);
+        Ok(())
+    }
+}
+
+/// The days since 1970 of `d`.
+pub(crate) fn days(d: Date) -> i64 {
+    d.to_days()
+}
+
+/// Adds every version of `work`; returns how many.
+fn add_work(
+    writer: &mut IndexWriter,
+    f: &Fields,
+    snapshot: &Snapshot,
+    work: &WorkId,
+) -> Result<usize> {
+    let Some(record) = snapshot.record(work)? else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for (i, v) in record.versions.iter().enumerate() {
+        let doc = snapshot.document(work, &v.revision)?;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.work, work.to_string());
+        d.add_text(f.revision, v.revision.to_string());
+        let title = if record.title.is_empty() {
+            &doc.title
+        } else {
+            &record.title
+        };
+        d.add_text(f.title, title);
+        d.add_text(f.body, wenku_model::render::to_plain_text(&doc));
+        for issuer in &record.issuers {
+            d.add_text(f.issuer, issuer);
+        }
+        for key in tokenize::readings(title) {
+            d.add_text(f.reading, key);
+        }
+        if let Some(n) = &record.number {
+            d.add_text(f.number, n.as_str());
+        }
+        for r in work.region().ancestors() {
+            d.add_text(f.region, r.as_str());
+        }
+        d.add_text(f.doc_type, record.doc_type.as_str());
+        for s in &record.subjects {
+            d.add_text(f.subject, s);
+        }
+        if let Some(first) = record.versions.iter().map(|v| v.published).min() {
+            d.add_u64(f.year, u64::from(first.year()));
+        }
+        d.add_i64(f.published, days(v.published));
+        let (from, until, ended) = in_force(&record, i);
+        d.add_i64(f.from, from);
+        d.add_i64(f.until, until);
+        d.add_u64(f.ended, ended as u64);
+        writer.add_document(d)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The days version `i` of `record` is the text in force: from its
+/// effective date to the next version's (exclusive), cut short by the
+/// work's end.
+fn in_force(record: &Record, i: usize) -> (i64, i64, Ended) {
+    let v = &record.versions[i];
+    let from = days(v.effective_date());
+    let mut until = (i64::MAX, Ended::Open);
+    if let Some(next) = record.versions.get(i + 1) {
+        until = (days(next.effective_date()), Ended::Superseded);
+    }
+    let ends = [
+        record
+            .repealed
+            .as_ref()
+            .map(|r| (days(r.date), Ended::Repealed)),
+        record
+            .expires
+            .and_then(|d| d.add_days(1))
+            .map(|d| (days(d), Ended::Expired)),
+        record
+            .withdrawn
+            .as_ref()
+            .map(|w| (days(w.date), Ended::Withdrawn)),
+    ];
+    for (day, why) in ends.into_iter().flatten() {
+        if day < until.0 {
+            until = (day, why);
+        }
+    }
+    (from, until.0.max(from), until.1)
+}

@@ -1,0 +1,629 @@
+//! Reading a query and answering it.
+//!
+//! **Reading.** Quoted stretches (`"…"`, `“…”`) are phrases: their words
+//! must stand in that order, next to each other, in the text. The rest is
+//! split at spaces; each piece is a document number when it reads as one
+//! (brackets, widths and spaces normalised: `鲁政办发[2025]5号` finds
+//! `鲁政办发〔2025〕5号`), a work id (`370200/qzbf-2025-3`), pinyin when it
+//! is ASCII letters (`laowupaiqian`, `lwpq`: matched against titles'
+//! readings, or as a Latin word), and otherwise Chinese text cut into
+//! words. Every piece must match (AND); a word matches the title, the
+//! text or the issuer.
+//!
+//! **Ranking.** tantivy's BM25, a title hit counting three times a text
+//! hit, and the version in force today counting double; hits are grouped
+//! by work, each work shown once with its best version (the one in force
+//! today when that one matches).
+//!
+//! **Typos.** When nothing matches, each piece of Chinese text of three or
+//! more characters is looked for among the words of the titles that share
+//! any of its words or its reading: a title word of the same length that
+//! reads the same (劳物派遣 → 劳务派遣, homophones) or differs in one
+//! character (劳务派遺 → 劳务派遣, near forms) replaces it, the query is run
+//! again, and the answer says so ([`Results::did_you_mean`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as _, RangeQuery, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use wenku_model::{Date, DocNumber, DocType, Region, RevisionId, Status, WorkId};
+use wenku_store::Snapshot;
+
+use crate::index::{Ended, Fields, SearchIndex, days};
+use crate::snippet::{self, Snippet};
+use crate::tokenize::{self, fold, pinyin, query_words};
+use crate::{Error, Result};
+
+/// Versions looked at to group hits into works and count facets.
+const GROUP: usize = 2_000;
+
+/// A search.
+#[derive(Clone, Debug)]
+pub struct Query {
+    /// What the reader typed.
+    pub text: String,
+    /// Only works of this region and the regions under it.
+    pub region: Option<Region>,
+    /// Only works of this type.
+    pub doc_type: Option<DocType>,
+    /// Only works first published this year.
+    pub year: Option<u32>,
+    /// Only works with this subject.
+    pub subject: Option<String>,
+    /// Only the versions in force on this day.
+    pub at: Option<Date>,
+    /// Today, for ranking and statuses.
+    pub today: Date,
+    /// Works to return.
+    pub limit: usize,
+    /// Works to skip (paging).
+    pub offset: usize,
+}
+
+impl Query {
+    /// A query for `text` with no filters, 20 hits.
+    pub fn new(text: impl Into<String>, today: Date) -> Query {
+        Query {
+            text: text.into(),
+            region: None,
+            doc_type: None,
+            year: None,
+            subject: None,
+            at: None,
+            today,
+            limit: 20,
+            offset: 0,
+        }
+    }
+}
+
+/// One work found.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    /// The work.
+    pub work: WorkId,
+    /// The version shown.
+    pub revision: RevisionId,
+    /// The work's title.
+    pub title: String,
+    /// The version's status today.
+    pub status: Status,
+    /// The score (higher is better).
+    pub score: f32,
+    /// Where the words were found in the version's text.
+    pub snippet: Snippet,
+}
+
+/// Counts of works by one property.
+#[derive(Clone, Debug)]
+pub struct Facet {
+    /// `region`, `type`, `year` or `status`.
+    pub name: &'static str,
+    /// Values and how many works found have each, most first.
+    pub counts: Vec<(String, usize)>,
+}
+
+/// The answer.
+#[derive(Clone, Debug)]
+pub struct Results {
+    /// The query as read: its pieces and what each was taken for.
+    pub read_as: Vec<String>,
+    /// Versions that match.
+    pub versions: usize,
+    /// Works among the best [`GROUP`] matching versions.
+    pub works: usize,
+    /// Whether there may be more works than `works` (more versions matched
+    /// than were grouped).
+    pub more: bool,
+    /// The works on this page.
+    pub hits: Vec<Hit>,
+    /// Counts by region, type, year and status today, over the works.
+    pub facets: Vec<Facet>,
+    /// When nothing matched as typed: the query that was run instead.
+    pub did_you_mean: Option<String>,
+}
+
+/// A piece of the query and how it is matched.
+#[derive(Clone, Debug, PartialEq)]
+enum Piece {
+    Phrase(String),
+    Number(DocNumber),
+    Work(WorkId),
+    Latin(String),
+    Text(String),
+}
+
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = String::new();
+    let mut phrase: Option<String> = None;
+    for c in text.chars() {
+        match (&mut phrase, c) {
+            (None, '"' | '“' | '”') => phrase = Some(String::new()),
+            (Some(p), '"' | '“' | '”') => {
+                if !p.trim().is_empty() {
+                    out.push(Piece::Phrase(p.trim().to_string()));
+                }
+                phrase = None;
+                rest.push(' ');
+            }
+            (Some(p), c) => p.push(c),
+            (None, c) => rest.push(c),
+        }
+    }
+    if let Some(p) = phrase {
+        rest.push_str(&p);
+    }
+    for piece in rest
+        .split(|c: char| c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        if let Some(n) = DocNumber::parse(piece) {
+            out.push(Piece::Number(n));
+        } else if piece.contains('/')
+            && let Ok(w) = WorkId::parse(piece)
+        {
+            out.push(Piece::Work(w));
+        } else if piece.chars().all(|c| c.is_ascii_alphabetic()) && piece.len() >= 2 {
+            out.push(Piece::Latin(piece.to_ascii_lowercase()));
+        } else if piece.chars().any(char::is_alphanumeric) {
+            out.push(Piece::Text(piece.to_string()));
+        }
+    }
+    out
+}
+
+fn term(f: tantivy::schema::Field, text: &str) -> Box<dyn tantivy::query::Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(f, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(q: Box<dyn tantivy::query::Query>, by: f32) -> Box<dyn tantivy::query::Query> {
+    Box::new(BoostQuery::new(q, by))
+}
+
+/// A word in the title (three times), the text or the issuer.
+fn word_query(f: &Fields, word: &str) -> Box<dyn tantivy::query::Query> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, boosted(term(f.title, word), 3.0)),
+        (Occur::Should, term(f.body, word)),
+        (Occur::Should, term(f.issuer, word)),
+    ]))
+}
+
+/// The words of a phrase with their character offsets.
+fn phrase_words(phrase: &str) -> Vec<(usize, String)> {
+    tokenize::jieba()
+        .cut(&fold(phrase), true)
+        .into_iter()
+        .filter(|t| t.word.chars().any(char::is_alphanumeric))
+        .map(|t| (t.start, t.word.to_string()))
+        .collect()
+}
+
+fn piece_query(f: &Fields, piece: &Piece) -> Option<Box<dyn tantivy::query::Query>> {
+    Some(match piece {
+        Piece::Number(n) => term(f.number, n.as_str()),
+        Piece::Work(w) => term(f.work, &w.to_string()),
+        Piece::Latin(l) => Box::new(BooleanQuery::new(vec![
+            (Occur::Should, boosted(term(f.reading, l), 3.0)),
+            (Occur::Should, word_query(f, l)),
+        ])),
+        Piece::Text(t) => {
+            let words = query_words(t);
+            if words.is_empty() {
+                return None;
+            }
+            Box::new(BooleanQuery::new(
+                words
+                    .iter()
+                    .map(|w| (Occur::Must, word_query(f, w)))
+                    .collect(),
+            ))
+        }
+        Piece::Phrase(p) => {
+            let words = phrase_words(p);
+            match words.len() {
+                0 => return None,
+                1 => word_query(f, &words[0].1),
+                _ => {
+                    let at = |field| {
+                        words
+                            .iter()
+                            .map(|(o, w)| (*o, Term::from_field_text(field, w)))
+                            .collect::<Vec<_>>()
+                    };
+                    Box::new(BooleanQuery::new(vec![
+                        (
+                            Occur::Should,
+                            boosted(Box::new(PhraseQuery::new_with_offset(at(f.title))), 3.0),
+                        ),
+                        (
+                            Occur::Should,
+                            Box::new(PhraseQuery::new_with_offset(at(f.body))),
+                        ),
+                    ]))
+                }
+            }
+        }
+    })
+}
+
+fn describe(piece: &Piece) -> String {
+    match piece {
+        Piece::Phrase(p) => format!(
+            "phrase \"{p}\": {}",
+            phrase_words(p)
+                .into_iter()
+                .map(|(_, w)| w)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Piece::Number(n) => format!("document number {n}"),
+        Piece::Work(w) => format!("work {w}"),
+        Piece::Latin(l) => format!("pinyin or Latin word {l}"),
+        Piece::Text(t) => format!("words {}", query_words(t).join(" ")),
+    }
+}
+
+/// The versions in force on `d`.
+fn in_force_on(f: &Fields, d: Date) -> Box<dyn tantivy::query::Query> {
+    let d = days(d);
+    Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_i64(f.from, d)),
+            )),
+        ),
+        (
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Excluded(Term::from_field_i64(f.until, d)),
+                Bound::Unbounded,
+            )),
+        ),
+    ]))
+}
+
+fn build(f: &Fields, q: &Query, pieces: &[Piece]) -> Box<dyn tantivy::query::Query> {
+    let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = pieces
+        .iter()
+        .filter_map(|p| piece_query(f, p))
+        .map(|q| (Occur::Must, q))
+        .collect();
+    if clauses.is_empty() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    if let Some(r) = q.region {
+        clauses.push((Occur::Must, term(f.region, r.as_str())));
+    }
+    if let Some(t) = q.doc_type {
+        clauses.push((Occur::Must, term(f.doc_type, t.as_str())));
+    }
+    if let Some(s) = &q.subject {
+        clauses.push((Occur::Must, term(f.subject, s)));
+    }
+    if let Some(y) = q.year {
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_u64(f.year, u64::from(y)),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    if let Some(d) = q.at {
+        clauses.push((Occur::Must, in_force_on(f, d)));
+    }
+    // The text in force today ranks first.
+    clauses.push((Occur::Should, boosted(in_force_on(f, q.today), 1.0)));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// What a matching version is, read from the index.
+struct Found {
+    work: WorkId,
+    revision: RevisionId,
+    title: String,
+    doc_type: String,
+    year: u64,
+    status: Status,
+    score: f32,
+}
+
+fn status_on(from: i64, until: i64, ended: u64, today: i64) -> Status {
+    if today < from {
+        Status::NotYetEffective
+    } else if today < until {
+        Status::InForce
+    } else {
+        match ended {
+            x if x == Ended::Repealed as u64 => Status::Repealed,
+            x if x == Ended::Expired as u64 => Status::Expired,
+            x if x == Ended::Withdrawn as u64 => Status::Withdrawn,
+            _ => Status::Superseded,
+        }
+    }
+}
+
+fn read(
+    searcher: &Searcher,
+    f: &Fields,
+    address: DocAddress,
+    score: f32,
+    today: i64,
+) -> Result<Option<Found>> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
+    let (Some(work), Some(revision)) = (text(f.work), text(f.revision)) else {
+        return Ok(None);
+    };
+    let (Ok(work), Ok(revision)) = (WorkId::parse(&work), RevisionId::parse(&revision)) else {
+        return Ok(None);
+    };
+    let status = status_on(
+        int(f.from).unwrap_or(0),
+        int(f.until).unwrap_or(i64::MAX),
+        doc.get_first(f.ended).and_then(|v| v.as_u64()).unwrap_or(0),
+        today,
+    );
+    Ok(Some(Found {
+        work,
+        revision,
+        title: text(f.title).unwrap_or_default(),
+        doc_type: text(f.doc_type).unwrap_or_default(),
+        year: doc.get_first(f.year).and_then(|v| v.as_u64()).unwrap_or(0),
+        status,
+        score,
+    }))
+}
+
+/// Runs `q` against `index`; snippets are read from `snapshot` (the
+/// commit the index reflects, or near it).
+pub fn search(index: &SearchIndex, snapshot: &Snapshot, q: &Query) -> Result<Results> {
+    if q.limit == 0 || q.limit > 200 {
+        return Err(Error::Query(format!("limit is 1 to 200, not {}", q.limit)));
+    }
+    let pieces = pieces(&q.text);
+    let first = run(index, snapshot, q, &pieces)?;
+    if first.versions > 0 || pieces.is_empty() {
+        return Ok(first);
+    }
+    // Nothing as typed: try what was probably meant.
+    let Some(corrected) = correct(index, &pieces)? else {
+        return Ok(first);
+    };
+    let mut again = run(index, snapshot, q, &corrected.1)?;
+    if again.versions == 0 {
+        return Ok(first);
+    }
+    again.did_you_mean = Some(corrected.0);
+    Ok(again)
+}
+
+fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) -> Result<Results> {
+    let f = &index.fields;
+    let searcher = index.reader().searcher();
+    let query = build(f, q, pieces);
+    let today = days(q.today);
+    let (top, versions) = searcher.search(
+        &query,
+        &(TopDocs::with_limit(GROUP).order_by_score(), Count),
+    )?;
+    // Group by work: the version in force today if it matched, else the
+    // best-scoring.
+    let mut order: Vec<WorkId> = Vec::new();
+    let mut best: HashMap<WorkId, Found> = HashMap::new();
+    for (score, address) in top {
+        let Some(found) = read(&searcher, f, address, score, today)? else {
+            continue;
+        };
+        match best.get_mut(&found.work) {
+            None => {
+                order.push(found.work.clone());
+                best.insert(found.work.clone(), found);
+            }
+            Some(kept) => {
+                if found.status == Status::InForce && kept.status != Status::InForce {
+                    let score = kept.score.max(found.score);
+                    *kept = Found { score, ..found };
+                }
+            }
+        }
+    }
+    let works = order.len();
+    let mut facets: BTreeMap<&'static str, BTreeMap<String, usize>> = BTreeMap::new();
+    for w in &order {
+        let found = &best[w];
+        for (name, value) in [
+            ("region", w.region().to_string()),
+            ("type", found.doc_type.clone()),
+            ("year", found.year.to_string()),
+            ("status", found.status.as_str().to_string()),
+        ] {
+            *facets.entry(name).or_default().entry(value).or_default() += 1;
+        }
+    }
+    let words: Vec<String> = pieces
+        .iter()
+        .flat_map(|p| match p {
+            Piece::Text(t) => query_words(t),
+            Piece::Phrase(p) => vec![fold(p)],
+            Piece::Latin(l) => vec![l.clone()],
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut hits = Vec::new();
+    for w in order.iter().skip(q.offset).take(q.limit) {
+        let found = best.remove(w).expect("grouped");
+        let doc = snapshot.document(&found.work, &found.revision)?;
+        hits.push(Hit {
+            snippet: snippet::best(&doc, &words),
+            work: found.work,
+            revision: found.revision,
+            title: found.title,
+            status: found.status,
+            score: found.score,
+        });
+    }
+    Ok(Results {
+        read_as: pieces.iter().map(describe).collect(),
+        versions,
+        works,
+        more: versions > GROUP,
+        hits,
+        facets: facets
+            .into_iter()
+            .map(|(name, counts)| {
+                let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+                counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                Facet { name, counts }
+            })
+            .collect(),
+        did_you_mean: None,
+    })
+}
+
+/// Characters that differ between two strings of the same length.
+fn differing(a: &str, b: &str) -> Option<usize> {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    (a.len() == b.len()).then(|| a.iter().zip(&b).filter(|(x, y)| x != y).count())
+}
+
+/// The query with each unmatched piece of Chinese text replaced by the
+/// title word it probably meant, if any piece found one.
+fn correct(index: &SearchIndex, pieces: &[Piece]) -> Result<Option<(String, Vec<Piece>)>> {
+    let f = &index.fields;
+    let searcher = index.reader().searcher();
+    let mut changed = false;
+    let mut out = Vec::new();
+    let mut shown = Vec::new();
+    for piece in pieces {
+        let Piece::Text(t) = piece else {
+            out.push(piece.clone());
+            shown.push(match piece {
+                Piece::Phrase(p) => format!("\"{p}\""),
+                Piece::Number(n) => n.to_string(),
+                Piece::Work(w) => w.to_string(),
+                Piece::Latin(l) | Piece::Text(l) => l.clone(),
+            });
+            continue;
+        };
+        let typed = fold(t);
+        let n = typed.chars().count();
+        let alone = piece_query(f, piece)
+            .map(|q| q.count(&searcher))
+            .transpose()?
+            .unwrap_or(0);
+        if n < 3 || alone > 0 {
+            out.push(piece.clone());
+            shown.push(t.clone());
+            continue;
+        }
+        // Titles that share a word or the reading.
+        let (reading, _) = pinyin(&typed);
+        let mut any: Vec<(Occur, Box<dyn tantivy::query::Query>)> = query_words(&typed)
+            .iter()
+            .filter(|w| w.chars().count() >= 2)
+            .map(|w| (Occur::Should, term(f.title, w)))
+            .collect();
+        any.push((Occur::Should, boosted(term(f.reading, &reading), 5.0)));
+        let candidates = searcher.search(
+            &BooleanQuery::new(any),
+            &TopDocs::with_limit(50).order_by_score(),
+        )?;
+        let mut replacement = None;
+        'docs: for (_, address) in candidates {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let Some(title) = doc.get_first(f.title).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let words = query_words(title);
+            for len in 1..=3 {
+                for run in words.windows(len) {
+                    let word = fold(&run.concat());
+                    let Some(diff) = differing(&word, &typed) else {
+                        continue;
+                    };
+                    if diff == 0 {
+                        continue;
+                    }
+                    if pinyin(&word).0 == reading || diff == 1 {
+                        replacement = Some(word);
+                        break 'docs;
+                    }
+                }
+            }
+        }
+        match replacement {
+            Some(word) => {
+                changed = true;
+                shown.push(word.clone());
+                out.push(Piece::Text(word));
+            }
+            None => {
+                shown.push(t.clone());
+                out.push(piece.clone());
+            }
+        }
+    }
+    Ok(changed.then(|| (shown.join(" "), out)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_are_read_by_what_they_look_like() {
+        let p = pieces("鲁政办发[2025]5号 lwpq “劳务派遣 用工” 370200/qzbf-2025-3 营商环境");
+        assert_eq!(
+            p,
+            vec![
+                Piece::Phrase("劳务派遣 用工".into()),
+                Piece::Number(DocNumber::parse("鲁政办发〔2025〕5号").expect("number")),
+                Piece::Latin("lwpq".into()),
+                Piece::Work(WorkId::parse("370200/qzbf-2025-3").expect("work")),
+                Piece::Text("营商环境".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn statuses_follow_the_dates() {
+        assert_eq!(
+            status_on(10, 20, Ended::Superseded as u64, 5),
+            Status::NotYetEffective
+        );
+        assert_eq!(
+            status_on(10, 20, Ended::Superseded as u64, 15),
+            Status::InForce
+        );
+        assert_eq!(
+            status_on(10, 20, Ended::Superseded as u64, 25),
+            Status::Superseded
+        );
+        assert_eq!(
+            status_on(10, 20, Ended::Repealed as u64, 25),
+            Status::Repealed
+        );
+        assert_eq!(
+            status_on(10, i64::MAX, Ended::Open as u64, 25),
+            Status::InForce
+        );
+    }
+}

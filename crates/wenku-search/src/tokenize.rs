@@ -1,0 +1,215 @@
+//! Words of Chinese text, and their readings.
+//!
+//! **Words.** Text is folded first — full-width letters and digits to
+//! their ASCII forms, ASCII letters to lower case — and then cut into
+//! words by jieba (its dictionary is compiled in) in search mode, which
+//! gives a long word and the shorter words inside it (`劳务派遣` and
+//! `劳务`, `派遣`), so that a query for either finds it. Punctuation and
+//! whitespace are not words. The same cutting serves indexing and
+//! queries, so a query word and an indexed word meet when they are the
+//! same text.
+//!
+//! **Readings.** [`readings`] gives, for every stretch of two to six
+//! Chinese characters of a title, its full pinyin without tones or spaces
+//! (`laowupaiqian`) and its initials (`lwpq`): what a reader types on a
+//! keyboard without a Chinese input method. A character with several
+//! readings contributes its most common one only (行 in 银行 reads `xing`
+//! here): a reader who types the other reading finds nothing.
+
+use std::sync::{Arc, OnceLock};
+
+use jieba_rs::{Jieba, TokenizeMode};
+use pinyin::ToPinyin;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// The name the tokenizer is registered under.
+pub const NAME: &str = "wenku_zh";
+
+/// The shared dictionary (loading it takes a few tens of milliseconds).
+pub fn jieba() -> &'static Arc<Jieba> {
+    static JIEBA: OnceLock<Arc<Jieba>> = OnceLock::new();
+    JIEBA.get_or_init(|| Arc::new(Jieba::new()))
+}
+
+/// Folds one character: full-width ASCII forms to ASCII, ASCII letters to
+/// lower case, the ideographic space to a space.
+pub fn fold_char(c: char) -> char {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// `text` folded character by character (same length in characters).
+pub fn fold(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
+/// Whether `word` carries meaning: it has a letter, digit or ideograph.
+fn is_word(word: &str) -> bool {
+    word.chars().any(|c| c.is_alphanumeric())
+}
+
+/// The words of `text`, folded, with their byte ranges in `text`.
+pub fn words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let folded = fold(text);
+    // Folding keeps character boundaries, but not byte lengths: map each
+    // folded char index back to the original byte offset.
+    let starts: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    jieba()
+        .tokenize(&folded, TokenizeMode::Search, true)
+        .into_iter()
+        .filter(|t| is_word(t.word))
+        .map(|t| (t.word.to_string(), starts[t.start]..starts[t.end]))
+        .collect()
+}
+
+/// The words of `text` without the shorter words search mode adds inside
+/// longer ones: how a query is read.
+pub fn query_words(text: &str) -> Vec<String> {
+    jieba()
+        .cut(&fold(text), true)
+        .into_iter()
+        .map(|t| t.word.trim().to_string())
+        .filter(|w| is_word(w))
+        .collect()
+}
+
+/// The full pinyin of `text` (letters only, no tones) and its initials;
+/// characters without a reading are kept as they are when they are ASCII
+/// letters or digits, and dropped otherwise.
+pub fn pinyin(text: &str) -> (String, String) {
+    let (mut full, mut initials) = (String::new(), String::new());
+    for (c, p) in text.chars().zip(text.to_pinyin()) {
+        match p {
+            Some(p) => {
+                full.push_str(p.plain());
+                initials.push_str(p.first_letter());
+            }
+            None if c.is_ascii_alphanumeric() => {
+                full.push(c.to_ascii_lowercase());
+                initials.push(c.to_ascii_lowercase());
+            }
+            None => {}
+        }
+    }
+    (full, initials)
+}
+
+/// The longest stretch of a title, in characters, that gets readings.
+pub const READING_CHARS: usize = 6;
+
+/// The pinyin keys of a title: for every stretch of two to
+/// [`READING_CHARS`] Chinese characters, its full pinyin and its initials
+/// (what a reader types for a word of the title, wherever jieba would cut
+/// it: `fanlongduan` and `fld` for 反垄断 inside 反垄断法).
+pub fn readings(title: &str) -> Vec<String> {
+    let chars: Vec<char> = fold(title).chars().collect();
+    let mut out = std::collections::BTreeSet::new();
+    for start in 0..chars.len() {
+        for len in 2..=READING_CHARS {
+            let Some(run) = chars.get(start..start + len) else {
+                break;
+            };
+            if !run.iter().all(|c| c.to_pinyin().is_some()) {
+                break;
+            }
+            let run: String = run.iter().collect();
+            let (full, initials) = pinyin(&run);
+            out.insert(full);
+            out.insert(initials);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The tokenizer registered with the index.
+#[derive(Clone, Debug, Default)]
+pub struct ChineseTokenizer;
+
+/// Its token stream.
+#[derive(Debug)]
+pub struct Stream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for ChineseTokenizer {
+    type TokenStream<'a> = Stream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
+        // A word's position is the character it starts at, so that the
+        // words search mode finds inside a longer one sit where they are
+        // and phrases can be matched by character distance.
+        let mut chars = text.char_indices().map(|(i, _)| i).enumerate();
+        let mut at = |byte: usize| chars.by_ref().find(|(_, b)| *b == byte).map(|(n, _)| n);
+        let mut found = words(text);
+        found.sort_by_key(|(_, r)| (r.start, r.end));
+        let mut tokens = Vec::with_capacity(found.len());
+        let mut last = (usize::MAX, 0);
+        for (word, range) in found {
+            let position = if last.0 == range.start {
+                last.1
+            } else {
+                at(range.start).unwrap_or(last.1)
+            };
+            last = (range.start, position);
+            tokens.push(Token {
+                offset_from: range.start,
+                offset_to: range.end,
+                position,
+                text: word,
+                position_length: 1,
+            });
+        }
+        Stream { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for Stream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_mode_gives_long_words_and_the_words_inside() {
+        let w: Vec<String> = words("劳务派遣暂行规定")
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect();
+        assert!(w.contains(&"劳务".to_string()), "{w:?}");
+        assert!(w.contains(&"派遣".to_string()), "{w:?}");
+        let text = "第五十七条　ＡＢＣ公司";
+        for (word, range) in words(text) {
+            assert_eq!(fold(&text[range.clone()]), word, "{range:?}");
+        }
+    }
+
+    #[test]
+    fn readings_are_full_pinyin_and_initials() {
+        assert_eq!(pinyin("劳务派遣"), ("laowupaiqian".into(), "lwpq".into()));
+        let r = readings("劳务派遣暂行规定");
+        assert!(r.contains(&"laowupaiqian".to_string()), "{r:?}");
+        assert!(r.contains(&"lwpq".to_string()), "{r:?}");
+    }
+}
