@@ -94,6 +94,11 @@ pub enum Command {
     ///
     /// Example: wenku find 卫生部令第3号
     Find(FindArgs),
+    /// Search the texts: Chinese words and "phrases", document numbers in any
+    /// brackets, pinyin (dongwufangyi, dwfy); typos are corrected.
+    ///
+    /// Example: wenku search 动物防疫 --at 2010-01-01
+    Search(SearchArgs),
     /// Record a repeal.
     ///
     /// Example: wenku repeal 100000/huazhuangpin-weisheng --date 2021-01-01 --by 化妆品监督管理条例
@@ -364,6 +369,41 @@ pub struct LinksArgs {
 pub struct FindArgs {
     /// A document number (鲁政办发〔2025〕5号, any bracket variant) or a title.
     pub citation: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for: words, "quoted phrases", a document number, pinyin.
+    #[arg(required_unless_present = "rebuild")]
+    pub query: Vec<String>,
+    /// Only works of this region and the regions under it.
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+    /// Only works of this type (law, regulation, normative, policy …).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub doc_type: Option<String>,
+    /// Only works first published this year.
+    #[arg(long)]
+    pub year: Option<u32>,
+    /// Only works with this subject.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Search the texts in force on this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// Works to show.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Page of results (1 for the first).
+    #[arg(long, default_value_t = 1)]
+    pub page: usize,
+    /// Throw the search index away and build it again first.
+    #[arg(long)]
+    pub rebuild: bool,
     /// JSON output.
     #[arg(long)]
     pub json: bool,

@@ -910,6 +910,93 @@ fn demo_builds_and_tours_a_library() {
     assert_eq!(again.status.code(), Some(1));
 }
 
+#[test]
+fn search_finds_words_numbers_pinyin_and_typos() {
+    let env = Env::new();
+    let dir = env.dir.path().join("demo");
+    let out = env
+        .cmd()
+        .args(["-q", "demo"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo = dir.to_str().expect("path");
+
+    // The first search builds the index and says so; words are marked.
+    let first = env.run_at(demo, &["search", "重大动物疫情"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(stderr.contains("built the search index"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        stdout.starts_with("100000/dongwu-fangyi 中华人民共和国动物防疫法  (in-force)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("【重大动物疫情】"), "{stdout}");
+
+    // JSON, checked against the schema: pinyin initials, a document
+    // number in other brackets, in force on a day.
+    let pinyin = &check_json("search", &env.ok_at(demo, &["search", "dwfy", "--json"]))[0];
+    assert_eq!(pinyin["hits"][0]["work"], "100000/dongwu-fangyi");
+    let number = &check_json(
+        "search",
+        &env.ok_at(demo, &["search", "卫生部令第３号", "--json"]),
+    )[0];
+    assert_eq!(number["hits"][0]["work"], "100000/huazhuangpin-weisheng");
+    assert_eq!(number["hits"][0]["status"], "repealed");
+    let in_2010 = &check_json(
+        "search",
+        &env.ok_at(
+            demo,
+            &["search", "动物防疫", "--at", "2010-01-01", "--json"],
+        ),
+    )[0];
+    assert_eq!(in_2010["hits"][0]["status"], "superseded");
+    assert_eq!(
+        in_2010["hits"][0]["unit"]
+            .as_str()
+            .map(|u| u.contains('条')),
+        Some(true)
+    );
+    let facets = in_2010["facets"].as_array().expect("facets");
+    assert!(facets.iter().any(|f| f["name"] == "year"), "{in_2010}");
+
+    // A typo is corrected and said so.
+    let typo = &check_json(
+        "search",
+        &env.ok_at(demo, &["search", "动物防役", "--json"]),
+    )[0];
+    assert_eq!(typo["did_you_mean"], "动物防疫");
+    assert_eq!(typo["hits"][0]["work"], "100000/dongwu-fangyi");
+
+    // Nothing found or an impossible date: exit 1, saying why; a malformed
+    // filter: 2.
+    let none = env.fails_at(demo, 1, &["search", "营商环境"]);
+    assert!(none.contains("read as: words 营商 环境"), "{none}");
+    let bad = env.fails_at(demo, 1, &["search", "法", "--at", "2023-02-30"]);
+    assert!(bad.contains("2023-02-30"), "{bad}");
+    env.fails_at(demo, 2, &["search", "法", "--region", "12"]);
+    // A damaged index is rebuilt by the next search.
+    let search_dir = dir.join("wenku/search");
+    std::fs::write(search_dir.join("meta.json"), b"garbage").expect("damage");
+    let again = env.run_at(demo, &["search", "dwfy"]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("built the search index"));
+}
+
 impl Env {
     /// Runs `wenku -C <name> ARGS` in the temporary directory.
     fn run_at(&self, name: &str, args: &[&str]) -> Output {

@@ -461,7 +461,11 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     let words: Vec<String> = pieces
         .iter()
         .flat_map(|p| match p {
-            Piece::Text(t) => query_words(t),
+            Piece::Text(t) => {
+                let mut w = query_words(t);
+                w.push(fold(t));
+                w
+            }
             Piece::Phrase(p) => vec![fold(p)],
             Piece::Latin(l) => vec![l.clone()],
             _ => Vec::new(),

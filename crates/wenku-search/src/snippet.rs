@@ -134,20 +134,28 @@ fn occurrences(text: &str, words: &[String]) -> Vec<Range<usize>> {
     merged
 }
 
-/// The snippet of `doc` for `words`: the stretch with the most
-/// occurrences (the first of equals), or the beginning of the text when
-/// none has any.
+/// The snippet of `doc` for `words`: the stretch with the most of the
+/// words, then the most occurrences (the first of equals), or the
+/// beginning of the text when none has any.
 pub(crate) fn best(doc: &Document, words: &[String]) -> Snippet {
     let all = stretches(doc);
     // (occurrences, the stretch, their ranges)
     type Best<'a> = (usize, &'a (Option<String>, String), Vec<Range<usize>>);
     let mut best: Option<Best> = None;
+    // Most distinct words first, then most occurrences.
+    let mut best_key = (0, 0);
     for s in &all {
         let occ = occurrences(&s.1, words);
         if occ.is_empty() {
             continue;
         }
-        if best.as_ref().is_none_or(|(n, _, _)| occ.len() > *n) {
+        let distinct = words
+            .iter()
+            .filter(|w| !occurrences(&s.1, std::slice::from_ref(w)).is_empty())
+            .count();
+        let key = (distinct, occ.len());
+        if best.is_none() || key > best_key {
+            best_key = key;
             best = Some((occ.len(), s, occ));
         }
     }
@@ -165,8 +173,15 @@ pub(crate) fn best(doc: &Document, words: &[String]) -> Snippet {
         };
     };
     // A window of WINDOW characters starting a little before the first
-    // occurrence.
-    let first_char = text[..occ[0].start].chars().count();
+    // occurrence of the longest word found (the whole of what was typed,
+    // when it is there), else the first occurrence.
+    let mut longest: Vec<&String> = words.iter().collect();
+    longest.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let anchor = longest
+        .iter()
+        .find_map(|w| occurrences(text, std::slice::from_ref(*w)).first().cloned())
+        .unwrap_or_else(|| occ[0].clone());
+    let first_char = text[..anchor.start].chars().count();
     let start_char = first_char.saturating_sub(20);
     let starts: Vec<usize> = text
         .char_indices()

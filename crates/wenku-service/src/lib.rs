@@ -16,6 +16,8 @@
 //! - [`output`]: the typed JSON outputs (ls, show, log, links, find,
 //!   verify, pull, import) that the command line prints and the daemon
 //!   serves, matching `schemas/cli-1.schema.json`.
+//! - [`search`]: the search index brought to the head and a query
+//!   answered ([`output::Search`]).
 //! - [`resolve`]: what a user names — a work by id, number or title; a
 //!   version by revision prefix, date, `current` or `previous`.
 //! - [`Error`] and [`Kind`]: one classification of failures (refused, not
@@ -65,6 +67,7 @@ pub mod import;
 pub mod output;
 mod proposal;
 pub mod resolve;
+pub mod search;
 
 pub use error::{Error, Kind, Result};
 pub use proposal::{new_record, new_version, new_version_of, version_document};

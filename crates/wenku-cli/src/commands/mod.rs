@@ -15,6 +15,7 @@ mod log;
 mod ls;
 mod pull;
 mod quarantine;
+mod search;
 mod show;
 mod verify;
 
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Diff(args) => diff::run(dir, args),
         Command::Links(args) => links::run(dir, args),
         Command::Find(args) => find::run(dir, args),
+        Command::Search(args) => search::run(dir, args),
         Command::Repeal(args) => lifecycle::repeal(dir, args),
         Command::Withdraw(args) => lifecycle::withdraw(dir, args),
         Command::Pull(args) => pull::run(dir, args),

@@ -51,6 +51,7 @@ mod links;
 mod log;
 mod ls;
 mod pull;
+mod search;
 mod show;
 mod signing;
 mod verify;
@@ -66,6 +67,7 @@ pub use links::Links;
 pub use log::{Commit, Log};
 pub use ls::Ls;
 pub use pull::{PullFailure, PullReport, Quarantine};
+pub use search::Search;
 pub use show::Show;
 pub use signing::{
     Init, Key, PullSignatures, SignatureProblemJson, SignerJson, TrustJson, VerifySignatures,
