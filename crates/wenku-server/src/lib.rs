@@ -105,6 +105,9 @@ pub(crate) struct Shared {
     pub answers: api::Memo<api::Reply>,
     /// Who may write through the API.
     pub writers: Vec<api::write::Writer>,
+    /// The search index, opened on first use or by the start-up task and
+    /// brought to the head before each search.
+    pub search: std::sync::Mutex<Option<wenku_search::SearchIndex>>,
 }
 
 /// Opens the library, creating it with the configured region if the path
@@ -320,9 +323,38 @@ pub async fn run_with(
         diffs: api::Memo::new(64 * 1024 * 1024, |b| b.len()),
         answers: api::Memo::new(64 * 1024 * 1024, |r| r.body.len() + r.etag.len() + 64),
         writers,
+        search: std::sync::Mutex::new(None),
     });
 
     let work = CancellationToken::new();
+    // The search index, brought to the head in the background so that the
+    // first search does not wait for a build (searches meanwhile get 503).
+    {
+        let shared = Arc::clone(&shared);
+        tokio::task::spawn_blocking(move || {
+            let Ok(mut slot) = shared.search.lock() else {
+                return;
+            };
+            let started = std::time::Instant::now();
+            let ready = wenku_search::SearchIndex::open(&shared.library).and_then(|mut index| {
+                let refresh = index.refresh(&shared.library, &mut |_| {})?;
+                Ok((index, refresh))
+            });
+            match ready {
+                Ok((index, refresh)) => {
+                    tracing::info!(
+                        ?refresh,
+                        seconds = started.elapsed().as_secs_f64(),
+                        "search index ready"
+                    );
+                    *slot = Some(index);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the search index could not be made; searches will try again")
+                }
+            }
+        });
+    }
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..shared.peers.len() {
         tasks.spawn(peers::run(Arc::clone(&shared), i, work.clone()));

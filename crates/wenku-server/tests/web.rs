@@ -448,6 +448,43 @@ fn pages_answer_in_html_with_the_right_status_and_escape_every_text() {
     );
     assert!(css.text().contains("@media print"));
 
+    // Search: words marked in the article they were found in, a typo
+    // corrected and said, pinyin, facets that filter; the API the same.
+    let a = d.get(
+        "/search?q=%E9%87%8D%E5%A4%A7%E5%8A%A8%E7%89%A9%E7%96%AB%E6%83%85",
+        &[],
+    );
+    assert_eq!(a.status, 200, "{}", a.text());
+    let html = a.text();
+    assert!(html.contains("<mark>重大动物疫情</mark>"), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/works/{FANGYI}#第")),
+        "{html}"
+    );
+    let typo = d
+        .get("/search?q=%E5%8A%A8%E7%89%A9%E9%98%B2%E5%BD%B9", &[])
+        .text();
+    assert!(
+        typo.contains("以下是 “<strong>动物防疫</strong>” 的结果"),
+        "{typo}"
+    );
+    let pinyin = d.get("/search?q=lifa", &[]).text();
+    assert!(pinyin.contains("中华人民共和国立法法"), "{pinyin}");
+    let hostile = d.get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", &[]);
+    assert_eq!(hostile.status, 200);
+    assert!(!hostile.text().contains("<script"), "{}", hostile.text());
+    let bad = d.get("/search?q=x&at=2023-02-30", &[]);
+    assert_eq!(bad.status, 400);
+    let api = d.get(
+        "/api/v1/search?q=%E5%8A%A8%E7%89%A9%E9%98%B2%E7%96%AB&at=2010-01-01",
+        &[],
+    );
+    assert_eq!(api.status, 200, "{}", api.text());
+    let json: serde_json::Value = serde_json::from_slice(&api.body).expect("JSON");
+    assert_eq!(json["hits"][0]["work"], FANGYI);
+    assert_eq!(json["hits"][0]["status"], "superseded");
+    assert_eq!(d.get("/api/v1/search", &[]).status, 400);
+
     // The look-up: a document number in other brackets, a title word.
     let a = d.get("/find?q=%E5%8A%A8%E7%89%A9%E9%98%B2%E7%96%AB", &[]);
     assert_eq!(a.status, 303, "{}", a.text());
@@ -507,8 +544,12 @@ fn pages_in_a_real_browser() {
     b.viewport(1280, 900, false);
     let origin = d.url("");
 
-    // Crawl every page within the node from the home page.
-    let mut queue: VecDeque<String> = VecDeque::from([d.url("/")]);
+    // Crawl every page within the node from the home page (and from a
+    // search, whose form the crawl cannot fill in).
+    let mut queue: VecDeque<String> = VecDeque::from([
+        d.url("/"),
+        d.url("/search?q=%E5%8A%A8%E7%89%A9%E9%98%B2%E7%96%AB"),
+    ]);
     let mut seen: BTreeSet<String> = queue.iter().cloned().collect();
     let mut pages = 0;
     let mut other = BTreeSet::new();

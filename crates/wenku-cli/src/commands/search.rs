@@ -103,7 +103,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: SearchArgs) -> Result<()> {
     } else {
         ("【", "】")
     };
-    for (work, title, status, unit, snippet) in found.lines(open, close) {
+    for (work, title, status, unit, snippet) in found.lines(open, close, str::to_string) {
         out.styled(style::HEAD, &work)?;
         out.line(format!(" {title}  ({status})"))?;
         match unit {
@@ -112,7 +112,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: SearchArgs) -> Result<()> {
         }
     }
     out.flush()?;
-    let shown = found.lines("", "").len();
+    let shown = found.lines("", "", str::to_string).len();
     let first = query.offset + 1;
     crate::output::note(format!(
         "works {first}–{} of {} ({} versions match){}",

@@ -25,7 +25,7 @@
 //! client holds no worker.
 
 pub mod openapi;
-mod works;
+pub(crate) mod works;
 pub mod write;
 
 use std::sync::Arc;
@@ -84,6 +84,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             post(write::withdraw).layer(DefaultBodyLimit::max(64 * 1024)),
         )
         .route("/api/v1/find", get(works::find))
+        .route("/api/v1/search", get(works::search))
         .route("/api/v1/changes", get(works::changes))
         .route("/api/v1", get(unknown))
         .route("/api/v1/", get(unknown))

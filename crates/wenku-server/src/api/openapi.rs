@@ -288,6 +288,41 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint {
             method: "get",
             body: None,
+            path: "/api/v1/search",
+            id: "search",
+            summary: "Searches the texts: Chinese words and \"phrases\", document numbers in any brackets, pinyin (full or initials) against titles; typos corrected (did_you_mean). Works grouped, the version in force today first, each with the article its words were found in. 503 while the search index is being built.",
+            params: vec![
+                query("q", "What to look for.", text()),
+                query(
+                    "region",
+                    "Only works of this region and the regions under it.",
+                    text(),
+                ),
+                query("type", "Only works of this type.", text()),
+                query(
+                    "year",
+                    "Only works first published this year.",
+                    json!({"type": "integer", "minimum": 1000, "maximum": 9999}),
+                ),
+                query("subject", "Only works with this subject.", text()),
+                date("at", "Search the versions in force on this day."),
+                query(
+                    "limit",
+                    "Works per answer, 1 to 200 (default 20).",
+                    json!({"type": "integer", "minimum": 1, "maximum": 200}),
+                ),
+                query(
+                    "offset",
+                    "Works to skip (default 0).",
+                    json!({"type": "integer", "minimum": 0}),
+                ),
+            ],
+            ok: vec![("application/json", component("search"))],
+            not_found: false,
+        },
+        Endpoint {
+            method: "get",
+            body: None,
             path: "/api/v1/changes",
             id: "changes",
             summary: "Operations on main after a commit or a date, oldest first; resume with next.",

@@ -849,3 +849,149 @@ pub(super) async fn changes(
     })
     .await
 }
+
+/// A search's parameters, as the API and the search page take them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SearchQuery {
+    pub q: Option<String>,
+    pub region: Option<String>,
+    #[serde(rename = "type")]
+    pub doc_type: Option<String>,
+    pub year: Option<String>,
+    pub subject: Option<String>,
+    pub at: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl SearchQuery {
+    /// The search asked for, or what is wrong with the request.
+    pub(crate) fn to_query(&self) -> Result<wenku_search::Query, Problem> {
+        let q = blank(&self.q).unwrap_or("");
+        if q.chars().count() > 200 {
+            return Err(Problem::bad_request("q is at most 200 characters"));
+        }
+        let mut query = wenku_search::Query::new(q, today()?);
+        if let Some(r) = blank(&self.region) {
+            query.region = Some(
+                Region::parse(r).map_err(|e| Problem::bad_request(format!("region {r:?}: {e}")))?,
+            );
+        }
+        if let Some(t) = blank(&self.doc_type) {
+            query.doc_type = Some(
+                t.parse()
+                    .map_err(|e| Problem::bad_request(format!("type: {e}")))?,
+            );
+        }
+        if let Some(y) = blank(&self.year) {
+            query.year = Some(
+                y.parse::<u32>()
+                    .ok()
+                    .filter(|y| (1000..=9999).contains(y))
+                    .ok_or_else(|| {
+                        Problem::bad_request(format!("year is a year such as 2024, not {y:?}"))
+                    })?,
+            );
+        }
+        query.subject = blank(&self.subject).map(str::to_string);
+        if let Some(d) = blank(&self.at) {
+            query.at = Some(date(d, "at")?);
+        }
+        if let Some(l) = blank(&self.limit) {
+            query.limit = l
+                .parse::<usize>()
+                .ok()
+                .filter(|l| (1..=200).contains(l))
+                .ok_or_else(|| {
+                    Problem::bad_request(format!("limit is a number from 1 to 200, not {l:?}"))
+                })?;
+        }
+        if let Some(o) = blank(&self.offset) {
+            query.offset = o
+                .parse::<usize>()
+                .ok()
+                .filter(|o| *o <= 10_000)
+                .ok_or_else(|| {
+                    Problem::bad_request(format!("offset is a number from 0 to 10000, not {o:?}"))
+                })?;
+        }
+        Ok(query)
+    }
+}
+
+/// How long a search waits for the index another search or the start-up
+/// build holds.
+const SEARCH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Answers `query` with the node's search index, brought to the head
+/// first (incrementally; the first time, built). While the start-up build
+/// holds the index for longer than [`SEARCH_WAIT`], the answer is 503.
+pub(crate) fn run_search(
+    shared: &Shared,
+    query: &wenku_search::Query,
+) -> Result<output::Search, Problem> {
+    // Another search or the start-up build may hold the index: wait a
+    // little (an update takes milliseconds), not for a whole build.
+    let started = std::time::Instant::now();
+    let mut slot = loop {
+        match shared.search.try_lock() {
+            Ok(slot) => break slot,
+            Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                if started.elapsed() > SEARCH_WAIT {
+                    return Err(Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "the search index is being built; try again shortly".into(),
+                    ));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    };
+    if slot.is_none() {
+        *slot = Some(
+            wenku_search::SearchIndex::open(&shared.library).map_err(wenku_service::Error::from)?,
+        );
+    }
+    let index = slot.as_mut().expect("opened");
+    index
+        .refresh(&shared.library, &mut |_| {})
+        .map_err(wenku_service::Error::from)?;
+    Ok(wenku_service::search::search(
+        &shared.library,
+        index,
+        query,
+    )?)
+}
+
+pub(super) async fn search(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Result<Query<SearchQuery>, QueryRejection>,
+) -> Response {
+    let q = match query(q) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    let today = match today() {
+        Ok(d) => d,
+        Err(p) => return p.into_response(),
+    };
+    let early = format!("search.{today}.{q:?}");
+    answer(shared, headers, Some(early.clone()), move |shared| {
+        if blank(&q.q).is_none() {
+            return Err(Problem::bad_request("q (what to look for) is required"));
+        }
+        let query = q.to_query()?;
+        let head = shared.library.head()?;
+        let found = run_search(shared, &query)?;
+        Ok(Reply::json(&found, tag(head, &early), Freshness::Head))
+    })
+    .await
+}

@@ -13,6 +13,7 @@
 //! | two versions compared, with the 修订前后对照表 | `/works/{region}/{local}/compare[?from=&to=]` |
 //! | the git history of the record | `/works/{region}/{local}/history` |
 //! | look-up by document number or title | `/find?q=` |
+//! | full-text search with facets (`wenku_search`) | `/search?q=` |
 //! | the node: peers, last pulls, quarantines | `/node` |
 //!
 //! Pages follow the API's rules ([`crate::api`]): library work on the
@@ -64,6 +65,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/works/{region}/{local}/compare", get(pages::compare))
         .route("/works/{region}/{local}/history", get(pages::history))
         .route("/find", get(pages::find))
+        .route("/search", get(pages::search))
         .route("/node", get(pages::node))
         .route("/assets/wenku.css", get(css))
         .route("/assets/favicon.svg", get(icon))

@@ -1517,3 +1517,254 @@ pub(crate) async fn node(State(shared): State<Arc<Shared>>) -> Response {
         )),
     }
 }
+
+// ---------------------------------------------------------------- search
+
+struct SearchHit {
+    href: String,
+    anchor: String,
+    title: String,
+    work: String,
+    status: &'static str,
+    status_class: &'static str,
+    unit: Option<String>,
+    snippet: String,
+}
+
+struct FacetCount {
+    label: String,
+    works: usize,
+    href: Option<String>,
+}
+
+struct FacetView {
+    name: &'static str,
+    counts: Vec<FacetCount>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    frame: Frame,
+    query: String,
+    region: String,
+    types: Vec<(&'static str, &'static str, bool)>,
+    year: String,
+    at: String,
+    did_you_mean: Option<String>,
+    read_as: String,
+    works: usize,
+    versions: usize,
+    more: bool,
+    first: usize,
+    hits: Vec<SearchHit>,
+    facets: Vec<FacetView>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// The anchor of a unit on a document page from its labels, outside in
+/// (see `text.rs`): an article and what is inside it by the article's
+/// label on; anything else by all its labels.
+fn unit_anchor(unit: &str) -> String {
+    let labels: Vec<&str> = unit.split(' ').collect();
+    let from = labels.iter().rposition(|l| l.ends_with('条')).unwrap_or(0);
+    format!("#{}", labels[from..].join("-"))
+}
+
+/// Results per search page.
+const SEARCH_PAGE: usize = 20;
+
+pub(crate) async fn search(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    answer_page(shared, headers, None, error_page, move |shared| {
+        let q = query(q)?;
+        let get = |k: &str| {
+            q.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let page_no = match get("page") {
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|p| (1..=500).contains(p))
+                .ok_or_else(|| {
+                    Problem::bad_request(format!("页码应是 1 到 500 的整数，而不是 “{}”", clip(&p)))
+                })?,
+            None => 1,
+        };
+        let params = crate::api::works::SearchQuery {
+            q: get("q"),
+            region: get("region"),
+            doc_type: get("type"),
+            year: get("year"),
+            subject: get("subject"),
+            at: get("at"),
+            limit: Some(SEARCH_PAGE.to_string()),
+            offset: Some(((page_no - 1) * SEARCH_PAGE).to_string()),
+        };
+        let search = params.to_query()?;
+        let text = search.text.clone();
+        let head = shared.library.head()?;
+        // The link to this page with one parameter changed.
+        let link = |key: &str, value: Option<String>| {
+            let mut parts: Vec<String> = Vec::new();
+            for k in ["q", "region", "type", "year", "subject", "at", "page"] {
+                let v = if k == key {
+                    value.clone()
+                } else if key != "page" && k == "page" {
+                    None
+                } else {
+                    get(k)
+                };
+                if let Some(v) = v {
+                    parts.push(format!("{k}={}", encode(&v)));
+                }
+            }
+            format!("/search?{}", parts.join("&"))
+        };
+        let mut title = if text.is_empty() {
+            "搜索".to_string()
+        } else {
+            format!("搜索：{text}")
+        };
+        for (key, name) in [
+            ("region", "地区"),
+            ("type", "类型"),
+            ("year", "年份"),
+            ("subject", "主题"),
+            ("at", "于"),
+        ] {
+            if let Some(v) = get(key) {
+                title.push_str(&format!("（{name} {v}）"));
+            }
+        }
+        if page_no > 1 {
+            title.push_str(&format!(" 第 {page_no} 页"));
+        }
+        let mut frame = Frame::new(shared, Some(head), title);
+        frame.query = text.clone();
+        frame.permalink = link("page", (page_no > 1).then(|| page_no.to_string()));
+        frame.crumbs = vec![
+            Crumb {
+                text: "首页".into(),
+                href: Some("/".into()),
+            },
+            Crumb {
+                text: "搜索".into(),
+                href: None,
+            },
+        ];
+        let types = DocType::ALL
+            .iter()
+            .map(|t| (t.as_str(), t.chinese(), Some(*t) == search.doc_type))
+            .collect();
+        let mut view = SearchPage {
+            query: text.clone(),
+            region: get("region").unwrap_or_default(),
+            types,
+            year: get("year").unwrap_or_default(),
+            at: get("at").unwrap_or_default(),
+            did_you_mean: None,
+            read_as: String::new(),
+            works: 0,
+            versions: 0,
+            more: false,
+            first: search.offset + 1,
+            hits: Vec::new(),
+            facets: Vec::new(),
+            prev: None,
+            next: None,
+            frame,
+        };
+        if !text.is_empty() {
+            let found = crate::api::works::run_search(shared, &search)?;
+            let snapshot = snapshot(shared)?;
+            view.did_you_mean = found.did_you_mean().map(str::to_string);
+            view.read_as = found.read_as().join("；");
+            view.works = found.works();
+            view.versions = found.versions();
+            view.more = found.versions() > found.works() && found.works() >= 2000;
+            view.hits = found
+                .lines("<mark>", "</mark>", text::escaped)
+                .into_iter()
+                .map(|(work, title, status, unit, snippet)| {
+                    let status: Status = status.parse().unwrap_or(Status::InForce);
+                    let id = WorkId::parse(&work).ok();
+                    SearchHit {
+                        href: id.as_ref().map(work_href).unwrap_or_default(),
+                        anchor: unit.as_deref().map(unit_anchor).unwrap_or_default(),
+                        title,
+                        work,
+                        status: status.chinese(),
+                        status_class: status_class(status),
+                        unit,
+                        snippet,
+                    }
+                })
+                .collect();
+            // Hits from another day's text link to that version.
+            if search.at.is_some() {
+                for (hit, (w, r)) in view.hits.iter_mut().zip(found.hit_versions()) {
+                    hit.href = format!("/works/{w}/versions/{r}");
+                }
+            }
+            view.facets = found
+                .facet_counts()
+                .into_iter()
+                .map(|(name, counts)| FacetView {
+                    name: match name {
+                        "region" => "地区",
+                        "type" => "类型",
+                        "year" => "年份",
+                        _ => "今日状态",
+                    },
+                    counts: counts
+                        .into_iter()
+                        .take(20)
+                        .map(|(value, works)| {
+                            let (label, href) = match name {
+                                "region" => (
+                                    Region::parse(&value)
+                                        .map(|r| regions::name(&snapshot, r, None))
+                                        .unwrap_or_else(|_| value.clone()),
+                                    Some(link("region", Some(value.clone()))),
+                                ),
+                                "type" => (
+                                    value
+                                        .parse::<DocType>()
+                                        .map(|t| t.chinese().to_string())
+                                        .unwrap_or_else(|_| value.clone()),
+                                    Some(link("type", Some(value.clone()))),
+                                ),
+                                "year" => (
+                                    format!("{value} 年"),
+                                    Some(link("year", Some(value.clone()))),
+                                ),
+                                _ => (
+                                    value
+                                        .parse::<Status>()
+                                        .map(|s| s.chinese().to_string())
+                                        .unwrap_or_else(|_| value.clone()),
+                                    None,
+                                ),
+                            };
+                            FacetCount { label, works, href }
+                        })
+                        .collect(),
+                })
+                .collect();
+            let shown = view.hits.len();
+            view.prev = (page_no > 1).then(|| link("page", Some((page_no - 1).to_string())));
+            view.next = (search.offset + shown < found.works())
+                .then(|| link("page", Some((page_no + 1).to_string())));
+        }
+        let body = render(&view)?;
+        page(body, head, &format!("search.{q:?}.{}", today()?))
+    })
+    .await
+}

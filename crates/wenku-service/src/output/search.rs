@@ -92,12 +92,14 @@ impl Search {
         }
     }
 
-    /// The works found on this page, with their snippets marked with
-    /// `open` and `close` around the words.
+    /// The works found on this page — work id, title, status, unit and
+    /// snippet — with `open` and `close` around the words of the snippet
+    /// and every stretch of its text passed through `escape` (for HTML).
     pub fn lines(
         &self,
         open: &str,
         close: &str,
+        escape: fn(&str) -> String,
     ) -> Vec<(String, String, String, Option<String>, String)> {
         self.hits
             .iter()
@@ -105,13 +107,13 @@ impl Search {
                 let mut marked = String::new();
                 let mut at = 0;
                 for [s, e] in &h.highlights {
-                    marked.push_str(&h.snippet[at..*s]);
+                    marked.push_str(&escape(&h.snippet[at..*s]));
                     marked.push_str(open);
-                    marked.push_str(&h.snippet[*s..*e]);
+                    marked.push_str(&escape(&h.snippet[*s..*e]));
                     marked.push_str(close);
                     at = *e;
                 }
-                marked.push_str(&h.snippet[at..]);
+                marked.push_str(&escape(&h.snippet[at..]));
                 (
                     h.work.clone(),
                     h.title.clone(),
@@ -121,6 +123,19 @@ impl Search {
                 )
             })
             .collect()
+    }
+
+    /// The work and revision of each hit on this page.
+    pub fn hit_versions(&self) -> Vec<(String, String)> {
+        self.hits
+            .iter()
+            .map(|h| (h.work.clone(), h.revision.clone()))
+            .collect()
+    }
+
+    /// The offset of the first work of this page.
+    pub fn offset(&self) -> usize {
+        self.offset
     }
 
     /// Versions that matched.
