@@ -86,6 +86,9 @@ pub enum ServerError {
     Serve(#[source] std::io::Error),
 }
 
+/// How often the search index looks for a new head.
+const SEARCH_FOLLOW: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What every task and handler shares.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -356,6 +359,45 @@ pub async fn run_with(
         });
     }
     let mut tasks = tokio::task::JoinSet::new();
+    // The search index is kept current after every publish and pull: when
+    // the head moves, it takes the changes (a search would too, but would
+    // then wait for them).
+    {
+        let (shared, work) = (Arc::clone(&shared), work.clone());
+        tasks.spawn(async move {
+            let mut seen = None;
+            loop {
+                tokio::select! {
+                    _ = work.cancelled() => return,
+                    _ = tokio::time::sleep(SEARCH_FOLLOW) => {}
+                }
+                let shared = Arc::clone(&shared);
+                let last = seen;
+                let done = tokio::task::spawn_blocking(move || {
+                    let head = shared.library.head().ok()?;
+                    if Some(head) == last {
+                        return Some(head);
+                    }
+                    let mut slot = shared.search.try_lock().ok()?;
+                    let index = slot.as_mut()?;
+                    match index.refresh(&shared.library, &mut |_| {}) {
+                        Ok(refresh) => {
+                            tracing::debug!(?refresh, "the search index follows the head");
+                            Some(head)
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "the search index could not follow the head");
+                            None
+                        }
+                    }
+                })
+                .await;
+                if let Ok(Some(head)) = done {
+                    seen = Some(head);
+                }
+            }
+        });
+    }
     for i in 0..shared.peers.len() {
         tasks.spawn(peers::run(Arc::clone(&shared), i, work.clone()));
     }

@@ -550,10 +550,20 @@ fn the_api_answers_from_the_library_and_matches_its_contract() {
     assert_eq!(found_json["works"][0]["work"], "100000/huazhuangpin-jiandu");
 
     // Search: words, pinyin, a typo corrected, as of a day.
-    let searched = d.get("/api/v1/search?q=化妆品&type=administrative-regulation", &[]).json();
+    let searched = d
+        .get(
+            "/api/v1/search?q=化妆品&type=administrative-regulation",
+            &[],
+        )
+        .json();
     c.check("search", "search", &searched);
-    assert_eq!(searched["hits"][0]["work"], "100000/huazhuangpin-jiandu", "{searched}");
-    let typo = d.get("/api/v1/search?q=动物防役&at=2010-01-01&limit=1", &[]).json();
+    assert_eq!(
+        searched["hits"][0]["work"], "100000/huazhuangpin-jiandu",
+        "{searched}"
+    );
+    let typo = d
+        .get("/api/v1/search?q=动物防役&at=2010-01-01&limit=1", &[])
+        .json();
     c.check("search with a typo", "search", &typo);
     assert_eq!(typo["did_you_mean"], "动物防疫");
     assert_eq!(typo["hits"][0]["status"], "superseded");
@@ -655,7 +665,12 @@ fn bad_requests_get_problem_documents_and_write_nothing() {
         ("/api/v1/find", 400, "bad-request", "number"),
         ("/api/v1/search", 400, "bad-request", "q"),
         ("/api/v1/search?q=x&limit=0", 400, "bad-request", "limit"),
-        ("/api/v1/search?q=x&at=2023-02-30", 400, "bad-request", "2023-02-30"),
+        (
+            "/api/v1/search?q=x&at=2023-02-30",
+            400,
+            "bad-request",
+            "2023-02-30",
+        ),
         ("/api/v1/search?q=x&region=12", 400, "bad-request", "region"),
         (
             "/api/v1/changes?since=0123456789012345678901234567890123456789",
