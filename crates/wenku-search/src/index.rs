@@ -113,6 +113,10 @@ pub struct SearchIndex {
     dir: PathBuf,
     index: Index,
     reader: IndexReader,
+    /// The writer, made on the first update and kept: making one starts
+    /// its threads and takes the directory's lock, which costs more than
+    /// a one-work update itself.
+    writer: Option<IndexWriter>,
     pub(crate) fields: Fields,
     /// The commit the index reflects.
     indexed: Option<ObjectId>,
@@ -223,6 +227,7 @@ impl SearchIndex {
             dir,
             index,
             reader,
+            writer: None,
             fields,
             indexed,
         })
@@ -285,8 +290,11 @@ impl SearchIndex {
         self.rebuild(library, head, "asked for".into(), progress)
     }
 
-    fn writer(&self) -> Result<IndexWriter> {
-        Ok(self.index.writer(WRITER_MEMORY)?)
+    fn writer(&mut self) -> Result<&mut IndexWriter> {
+        if self.writer.is_none() {
+            self.writer = Some(self.index.writer(WRITER_MEMORY)?);
+        }
+        Ok(self.writer.as_mut().expect("made above"))
     }
 
     fn rebuild(
@@ -298,16 +306,18 @@ impl SearchIndex {
     ) -> Result<Refresh> {
         let _ = std::fs::remove_file(state_file(&self.dir));
         self.indexed = None;
-        let mut writer = self.writer()?;
+        let fields = self.fields;
+        let writer = self.writer()?;
+        // Whatever a failed update left pending goes first.
+        writer.rollback()?;
         writer.delete_all_documents()?;
         let snapshot = library.snapshot_at(head)?;
         let mut versions = 0;
         for work in snapshot.works(&Filter::all())? {
-            versions += add_work(&mut writer, &self.fields, &snapshot, &work)?;
+            versions += add_work(writer, &fields, &snapshot, &work)?;
             progress(versions);
         }
         writer.commit()?;
-        writer.wait_merging_threads()?;
         write_state(&self.dir, head)?;
         self.reader.reload()?;
         self.indexed = Some(head);
@@ -315,12 +325,13 @@ impl SearchIndex {
     }
 
     fn update(&mut self, library: &Library, head: ObjectId, works: &[WorkId]) -> Result<()> {
-        let mut writer = self.writer()?;
+        let fields = self.fields;
         let snapshot = library.snapshot_at(head)?;
+        let writer = self.writer()?;
         for work in works {
-            writer.delete_term(Term::from_field_text(self.fields.work, &work.to_string()));
+            writer.delete_term(Term::from_field_text(fields.work, &work.to_string()));
             if snapshot.contains(work)? {
-                add_work(&mut writer, &self.fields, &snapshot, work)?;
+                add_work(writer, &fields, &snapshot, work)?;
             }
         }
         writer.commit()?;

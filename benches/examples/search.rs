@@ -1,0 +1,230 @@
+//! Search: index build, query latency, incremental update, and ripgrep
+//! over the same texts exported as files.
+//!
+//! ```sh
+//! apt-get install ripgrep   # for the side-by-side; skipped without it
+//! cargo run --release -p wenku-bench --example search -- [--versions N] [--runs R]
+//! ```
+//!
+//! The library: the generator's province of N versions (100,000 by
+//! default; seed 1), indexed. Measured, in this process:
+//!
+//! 1. **build**: `SearchIndex::open` + `refresh` from nothing (every
+//!    version read from the library, cut into words, indexed), its time and
+//!    the index's size on disk;
+//! 2. **queries**, each R times (200 by default) after 3 not counted, p50
+//!    and p99: words (`物业管理`), a phrase (`"优化营商环境"`), pinyin full
+//!    and initials (`wuyeguanli`, `yshj`), words with a region filter
+//!    (Qingdao) and facets, words as of a day (`at=2015-01-01`), and a
+//!    typo (`物业管埋`, corrected); each is the whole `wenku_search::search`
+//!    call: the query, grouping by work, facet counts, and the snippets of
+//!    the first 20 works read from the library;
+//! 3. **update**: a new version of one work committed, then `refresh`
+//!    (the typed changes since the indexed commit), 20 times, p50 and p99;
+//! 4. **ripgrep**: every version's plain text written to a file
+//!    (`<n>.txt`), then `rg -l 物业管理` over them (the files that contain
+//!    the words: what a person would run without a search index), timed
+//!    5 times warm; the ratio is ripgrep's median over the words query's.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use wenku_bench::library::{clerk, province};
+use wenku_model::query::Filter;
+use wenku_model::{Block, Date, Region};
+use wenku_search::{Query, SearchIndex, search};
+use wenku_store::{NewVersion, Op};
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.parse().expect("a number"))
+        .unwrap_or(default)
+}
+
+fn size_of(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        size_of(&p)
+                    } else {
+                        e.metadata().map(|m| m.len()).unwrap_or(0)
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn percentiles(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let at = |p: f64| v[(((v.len() - 1) as f64) * p).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+fn main() {
+    let versions = arg("--versions", 100_000) as usize;
+    let runs = arg("--runs", 200) as usize;
+    let tmp = tempfile::tempdir().expect("tmp");
+    println!("building a province library of {versions} versions …");
+    let started = Instant::now();
+    let library = province(&tmp.path().join("library.git"), versions);
+    library.refresh_index().expect("index");
+    println!("  built in {:.1} s", started.elapsed().as_secs_f64());
+    let today = Date::parse_iso("2025-06-01").expect("date");
+
+    // 1. Build.
+    let started = Instant::now();
+    let mut index = SearchIndex::open(&library).expect("open");
+    index.refresh(&library, &mut |_| {}).expect("build");
+    let build = started.elapsed();
+    let size = size_of(&SearchIndex::dir_of(&library));
+    println!(
+        "search index: built in {:.1} s ({:.0} versions/s), {:.1} MiB on disk",
+        build.as_secs_f64(),
+        versions as f64 / build.as_secs_f64(),
+        size as f64 / (1024.0 * 1024.0)
+    );
+
+    // 2. Queries.
+    let qingdao = Region::parse("370200").expect("region");
+    let queries: Vec<(&str, Query)> = vec![
+        ("words", Query::new("物业管理", today)),
+        ("phrase", Query::new("\"优化营商环境\"", today)),
+        ("pinyin", Query::new("wuyeguanli", today)),
+        ("initials", Query::new("yshj", today)),
+        (
+            "region",
+            Query {
+                region: Some(qingdao),
+                ..Query::new("安全生产", today)
+            },
+        ),
+        (
+            "as-of",
+            Query {
+                at: Some(Date::parse_iso("2015-01-01").expect("date")),
+                ..Query::new("物业管理", today)
+            },
+        ),
+        ("typo", Query::new("物业管埋", today)),
+    ];
+    println!(
+        "{runs} runs each:\n{:<9} {:>10} {:>10} {:>9} {:>9}",
+        "query", "p50", "p99", "versions", "works"
+    );
+    let mut words_p50 = 0.0;
+    for (name, q) in &queries {
+        let snapshot = library.snapshot().expect("snapshot");
+        let mut times = Vec::with_capacity(runs);
+        let mut last = None;
+        for i in 0..runs + 3 {
+            let started = Instant::now();
+            let r = search(&index, &snapshot, q).expect("search");
+            if i >= 3 {
+                times.push(ms(started.elapsed()));
+            }
+            last = Some(r);
+        }
+        let r = last.expect("ran");
+        assert!(!r.hits.is_empty(), "{name}: nothing found");
+        if *name == "typo" {
+            assert_eq!(r.did_you_mean.as_deref(), Some("物业管理"));
+        }
+        let (p50, p99) = percentiles(times);
+        if *name == "words" {
+            words_p50 = p50;
+        }
+        println!(
+            "{name:<9} {p50:>8.2}ms {p99:>8.2}ms {:>9} {:>9}",
+            r.versions, r.works
+        );
+    }
+
+    // 3. Update after a one-work commit.
+    let works = library
+        .snapshot()
+        .expect("snapshot")
+        .works(&Filter::all())
+        .expect("works");
+    let mut updates = Vec::new();
+    for i in 0..20 {
+        let snapshot = library.snapshot().expect("snapshot");
+        let work = &works[(i * 7919) % works.len()];
+        let versions = snapshot.versions(work).expect("versions");
+        let last = versions.last().expect("a version");
+        let mut doc = snapshot.document(work, &last.revision).expect("doc");
+        doc.body
+            .push(Block::Para(format!("本次修订增加第{i}项物业管理要求。")));
+        let published = Date::parse_iso("2026-01-01")
+            .expect("date")
+            .add_days(i as i64)
+            .expect("date");
+        library
+            .commit(
+                &clerk(),
+                Op::AddVersion {
+                    work: work.clone(),
+                    version: NewVersion::new(doc, published),
+                },
+            )
+            .expect("commit");
+        let started = Instant::now();
+        index.refresh(&library, &mut |_| {}).expect("update");
+        updates.push(ms(started.elapsed()));
+    }
+    let (p50, p99) = percentiles(updates);
+    println!("update after a one-work commit: p50 {p50:.2} ms, p99 {p99:.2} ms (20 commits)");
+
+    // 4. ripgrep over the same texts.
+    if Command::new("rg").arg("--version").output().is_err() {
+        println!("ripgrep: not installed (apt-get install ripgrep); side-by-side skipped");
+        return;
+    }
+    let files = tmp.path().join("texts");
+    std::fs::create_dir_all(&files).expect("mkdir");
+    let snapshot = library.snapshot().expect("snapshot");
+    let mut n = 0;
+    let mut bytes = 0;
+    for w in &works {
+        for v in snapshot.versions(w).expect("versions") {
+            let doc = snapshot.document(w, &v.revision).expect("doc");
+            let text = wenku_model::render::to_plain_text(&doc);
+            bytes += text.len();
+            std::fs::write(files.join(format!("{n}.txt")), text).expect("write");
+            n += 1;
+        }
+    }
+    let mut times = Vec::new();
+    let mut matched = 0;
+    for i in 0..6 {
+        let started = Instant::now();
+        let out = Command::new("rg")
+            .args(["-l", "物业管理"])
+            .arg(&files)
+            .output()
+            .expect("rg runs");
+        if i > 0 {
+            times.push(ms(started.elapsed()));
+        }
+        matched = out.stdout.iter().filter(|b| **b == b'\n').count();
+    }
+    let (rg50, _) = percentiles(times);
+    println!(
+        "ripgrep -l 物业管理 over {n} files ({:.0} MiB): median {rg50:.1} ms, {matched} files; \
+         search index (words) p50 {words_p50:.2} ms: ripgrep takes {:.1}x as long",
+        bytes as f64 / (1024.0 * 1024.0),
+        rg50 / words_p50
+    );
+}
