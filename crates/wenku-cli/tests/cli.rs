@@ -995,6 +995,22 @@ fn search_finds_words_numbers_pinyin_and_typos() {
         String::from_utf8_lossy(&again.stderr)
     );
     assert!(String::from_utf8_lossy(&again.stderr).contains("built the search index"));
+    // So is one whose segment files are garbled (meta.json intact).
+    for entry in std::fs::read_dir(&search_dir).expect("search dir") {
+        let path = entry.expect("entry").path();
+        if path
+            .extension()
+            .is_some_and(|e| e == "idx" || e == "pos" || e == "term")
+        {
+            let mut bytes = std::fs::read(&path).expect("read");
+            for b in bytes.iter_mut().step_by(5) {
+                *b = b.wrapping_mul(31).wrapping_add(7);
+            }
+            std::fs::write(&path, bytes).expect("garble");
+        }
+    }
+    let garbled = env.ok_at(demo, &["search", "dwfy"]);
+    assert!(garbled.starts_with("100000/dongwu-fangyi"), "{garbled}");
 }
 
 impl Env {

@@ -39,7 +39,7 @@ use crate::{Error, Result};
 
 /// The index format: bump it when fields or their meaning change (an
 /// index of another format is rebuilt).
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The writer's memory budget.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -98,7 +98,7 @@ fn schema() -> (Schema, Fields) {
         number: b.add_text_field("number", STRING),
         region: b.add_text_field("region", STRING),
         doc_type: b.add_text_field("type", STRING | STORED),
-        subject: b.add_text_field("subject", STRING),
+        subject: b.add_text_field("subject", STRING | STORED),
         year: b.add_u64_field("year", INDEXED | FAST | STORED),
         published: b.add_i64_field("published", INDEXED | FAST | STORED),
         from: b.add_i64_field("from", INDEXED | FAST | STORED),
@@ -203,25 +203,34 @@ impl SearchIndex {
     /// [`refresh`](Self::refresh) before searching.
     pub fn open(library: &Library) -> Result<SearchIndex> {
         let dir = Self::dir_of(library);
-        let (index, indexed) = match open_tantivy(&dir) {
-            Ok(index) => {
+        // Opening reads the segments' footers: a damaged file shows here.
+        let opened = open_tantivy(&dir).and_then(|index| {
+            index
+                .tokenizers()
+                .register(tokenize::NAME, ChineseTokenizer);
+            let reader = index.reader()?;
+            Ok((index, reader))
+        });
+        let (index, reader, indexed) = match opened {
+            Ok((index, reader)) => {
                 let indexed = read_state(&dir)
                     .filter(|(format, _)| *format == FORMAT)
                     .map(|(_, c)| c);
-                (index, indexed)
+                (index, reader, indexed)
             }
             Err(e) => {
                 if dir.exists() {
                     tracing::warn!(dir = %dir.display(), error = %e, "the search index cannot be opened; rebuilding it");
                 }
                 let _ = std::fs::remove_file(state_file(&dir));
-                (create_tantivy(&dir)?, None)
+                let index = create_tantivy(&dir)?;
+                index
+                    .tokenizers()
+                    .register(tokenize::NAME, ChineseTokenizer);
+                let reader = index.reader()?;
+                (index, reader, None)
             }
         };
-        index
-            .tokenizers()
-            .register(tokenize::NAME, ChineseTokenizer);
-        let reader = index.reader()?;
         let (_, fields) = schema();
         Ok(SearchIndex {
             dir,

@@ -102,7 +102,7 @@ pub struct Hit {
 /// Counts of works by one property.
 #[derive(Clone, Debug)]
 pub struct Facet {
-    /// `region`, `type`, `year` or `status`.
+    /// `region`, `type`, `year`, `status` or `subject`.
     pub name: &'static str,
     /// Values and how many works found have each, most first.
     pub counts: Vec<(String, usize)>,
@@ -122,7 +122,8 @@ pub struct Results {
     pub more: bool,
     /// The works on this page.
     pub hits: Vec<Hit>,
-    /// Counts by region, type, year and status today, over the works.
+    /// Counts by region, type, year, status today and subject, over the
+    /// works.
     pub facets: Vec<Facet>,
     /// When nothing matched as typed: the query that was run instead.
     pub did_you_mean: Option<String>,
@@ -335,6 +336,7 @@ struct Found {
     revision: RevisionId,
     title: String,
     doc_type: String,
+    subjects: Vec<String>,
     year: u64,
     status: Status,
     score: f32,
@@ -386,6 +388,10 @@ fn read(
         revision,
         title: text(f.title).unwrap_or_default(),
         doc_type: text(f.doc_type).unwrap_or_default(),
+        subjects: doc
+            .get_all(f.subject)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         year: doc.get_first(f.year).and_then(|v| v.as_u64()).unwrap_or(0),
         status,
         score,
@@ -456,6 +462,13 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
             ("status", found.status.as_str().to_string()),
         ] {
             *facets.entry(name).or_default().entry(value).or_default() += 1;
+        }
+        for s in &found.subjects {
+            *facets
+                .entry("subject")
+                .or_default()
+                .entry(s.clone())
+                .or_default() += 1;
         }
     }
     let words: Vec<String> = pieces

@@ -29,8 +29,24 @@ pub fn ready(library: &Library, progress: &mut dyn FnMut(usize)) -> Result<(Sear
 }
 
 /// Answers `query` with `index` (brought to the head by [`ready`] or
-/// [`SearchIndex::refresh`]).
-pub fn search(library: &Library, index: &SearchIndex, query: &Query) -> Result<output::Search> {
+/// [`SearchIndex::refresh`]). An index that fails while answering
+/// (damaged segment files that opened) is rebuilt and asked again, once.
+pub fn search(library: &Library, index: &mut SearchIndex, query: &Query) -> Result<output::Search> {
+    match answer(library, index, query) {
+        Err(wenku_search::Error::Index(e)) => {
+            tracing::warn!(error = %e, "the search index failed while answering; rebuilding it");
+            index.rebuild_now(library, &mut |_| {})?;
+            Ok(answer(library, index, query)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+fn answer(
+    library: &Library,
+    index: &SearchIndex,
+    query: &Query,
+) -> std::result::Result<output::Search, wenku_search::Error> {
     let snapshot = match index.indexed() {
         Some(commit) => library.snapshot_at(commit)?,
         None => library.snapshot()?,

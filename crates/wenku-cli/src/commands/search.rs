@@ -84,7 +84,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: SearchArgs) -> Result<()> {
         offset: (args.page - 1) * args.limit,
         ..Query::new(text.clone(), today)
     };
-    let found = wenku_service::search::search(&library, &index, &query)?;
+    let found = wenku_service::search::search(&library, &mut index, &query)?;
     let mut out = Out::stdout();
     if args.json {
         return out.json(&found);

@@ -1550,6 +1550,7 @@ struct SearchPage {
     region: String,
     types: Vec<(&'static str, &'static str, bool)>,
     year: String,
+    subject: String,
     at: String,
     did_you_mean: Option<String>,
     read_as: String,
@@ -1668,6 +1669,7 @@ pub(crate) async fn search(
             region: get("region").unwrap_or_default(),
             types,
             year: get("year").unwrap_or_default(),
+            subject: get("subject").unwrap_or_default(),
             at: get("at").unwrap_or_default(),
             did_you_mean: None,
             read_as: String::new(),
@@ -1721,6 +1723,7 @@ pub(crate) async fn search(
                         "region" => "地区",
                         "type" => "类型",
                         "year" => "年份",
+                        "subject" => "主题",
                         _ => "今日状态",
                     },
                     counts: counts
@@ -1745,6 +1748,9 @@ pub(crate) async fn search(
                                     format!("{value} 年"),
                                     Some(link("year", Some(value.clone()))),
                                 ),
+                                "subject" => {
+                                    (value.clone(), Some(link("subject", Some(value.clone()))))
+                                }
                                 _ => (
                                     value
                                         .parse::<Status>()
