@@ -22,7 +22,7 @@ mod snippet;
 pub mod tokenize;
 
 pub use index::{FORMAT, Refresh, SearchIndex};
-pub use query::{Facet, Hit, Query, Results, search};
+pub use query::{Facet, GROUP, Hit, Query, Results, search};
 pub use snippet::Snippet;
 
 use std::path::{Path, PathBuf};

@@ -40,7 +40,7 @@ use crate::tokenize::{self, fold, pinyin, query_words};
 use crate::{Error, Result};
 
 /// Versions looked at to group hits into works and count facets.
-const GROUP: usize = 2_000;
+pub const GROUP: usize = 2_000;
 
 /// A search.
 #[derive(Clone, Debug)]
