@@ -38,11 +38,8 @@ mod support;
 
 use support::node;
 use tokio_util::sync::CancellationToken;
-use wenku_bench::library::{clerk, province};
-use wenku_bench::regulation::regulation_571;
+use wenku_bench::library::province_with_regulation;
 use wenku_model::query::Filter;
-use wenku_model::{Date, DocType, Record, WorkId};
-use wenku_store::{Library, NewVersion, Op};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -183,29 +180,7 @@ async fn main() {
     let (records, texts, diff) = {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || {
-            let lib: Library = province(&dir.join("library.git"), versions);
-            let reg = regulation_571().expect("the regulation's corpus texts import");
-            let work = WorkId::parse("370000/reg-571").expect("id");
-            let d = |s: &str| Date::parse_iso(s).expect("date");
-            let first = lib
-                .commit(
-                    &clerk(),
-                    Op::Publish {
-                        record: Record::new(work.clone(), DocType::Regulation, "五百七十一条条例"),
-                        version: NewVersion::new(reg.old, d("2020-01-01")),
-                    },
-                )
-                .expect("publish");
-            drop(first);
-            lib.commit(
-                &clerk(),
-                Op::AddVersion {
-                    work: work.clone(),
-                    version: NewVersion::new(reg.amended, d("2023-01-01")),
-                },
-            )
-            .expect("amend");
-            lib.refresh_index().expect("index");
+            let (lib, work) = province_with_regulation(&dir.join("library.git"), versions);
             let snapshot = lib.snapshot().expect("snapshot");
             let all = snapshot.works(&Filter::all()).expect("works");
             let step = (all.len() / 1000).max(1);

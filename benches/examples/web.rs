@@ -37,10 +37,7 @@ mod support;
 
 use support::node;
 use tokio_util::sync::CancellationToken;
-use wenku_bench::library::{clerk, province};
-use wenku_bench::regulation::regulation_571;
-use wenku_model::{Date, DocType, Record, WorkId};
-use wenku_store::{Library, NewVersion, Op};
+use wenku_bench::library::province_with_regulation;
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -148,27 +145,7 @@ async fn main() {
     let (work, old, new) = {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || {
-            let lib: Library = province(&dir.join("library.git"), versions);
-            let reg = regulation_571().expect("the regulation's corpus texts import");
-            let work = WorkId::parse("370000/reg-571").expect("id");
-            let d = |s: &str| Date::parse_iso(s).expect("date");
-            lib.commit(
-                &clerk(),
-                Op::Publish {
-                    record: Record::new(work.clone(), DocType::Regulation, "五百七十一条条例"),
-                    version: NewVersion::new(reg.old, d("2020-01-01")),
-                },
-            )
-            .expect("publish");
-            lib.commit(
-                &clerk(),
-                Op::AddVersion {
-                    work: work.clone(),
-                    version: NewVersion::new(reg.amended, d("2023-01-01")),
-                },
-            )
-            .expect("amend");
-            lib.refresh_index().expect("index");
+            let (lib, work) = province_with_regulation(&dir.join("library.git"), versions);
             let revs = lib
                 .snapshot()
                 .expect("snapshot")

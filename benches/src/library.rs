@@ -107,3 +107,33 @@ pub fn national(path: &Path) -> Library {
     )
     .expect("init")
 }
+
+/// [`province`] of `versions` versions plus the 571-article regulation
+/// (`370000/reg-571`, [`crate::regulation::regulation_571`]) in two
+/// versions, published 2020-01-01 and amended 2023-01-01, indexed: what
+/// the API and web page benchmarks serve.
+pub fn province_with_regulation(path: &Path, versions: usize) -> (Library, wenku_model::WorkId) {
+    use wenku_model::{Date, DocType, Record, WorkId};
+    let lib = province(path, versions);
+    let reg = crate::regulation::regulation_571().expect("the regulation's corpus texts import");
+    let work = WorkId::parse("370000/reg-571").expect("id");
+    let d = |s: &str| Date::parse_iso(s).expect("date");
+    lib.commit(
+        &clerk(),
+        Op::Publish {
+            record: Record::new(work.clone(), DocType::Regulation, "五百七十一条条例"),
+            version: NewVersion::new(reg.old, d("2020-01-01")),
+        },
+    )
+    .expect("publish");
+    lib.commit(
+        &clerk(),
+        Op::AddVersion {
+            work: work.clone(),
+            version: NewVersion::new(reg.amended, d("2023-01-01")),
+        },
+    )
+    .expect("amend");
+    lib.refresh_index().expect("index");
+    (lib, work)
+}

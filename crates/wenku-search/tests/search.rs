@@ -7,10 +7,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use wenku_import::{ImportOptions, import_bytes};
 use wenku_model::{Citation, Date, DocType, Region, Repeal, Status, Target, WorkId};
 use wenku_search::{Query, Refresh, Results, SearchIndex, search};
 use wenku_store::{Identity, InitOptions, Library, Op, SteppingClock};
+use wenku_test_support::fixtures::import_version;
 use wenku_test_support::paths::testdata;
 
 fn identity() -> Identity {
@@ -29,39 +29,7 @@ fn add(
     path: &Path,
     published: &str,
 ) {
-    let bytes = std::fs::read(path).expect("corpus file");
-    let name = path
-        .file_name()
-        .expect("name")
-        .to_string_lossy()
-        .into_owned();
-    let imported = import_bytes(
-        &name,
-        &bytes,
-        &ImportOptions {
-            published: Some(d(published)),
-            title: title.map(str::to_string),
-            doc_type,
-            ..ImportOptions::default()
-        },
-    )
-    .expect("import");
-    let work = WorkId::parse(work).expect("work id");
-    let version = wenku_service::new_version(&imported, d(published));
-    let op = if library
-        .snapshot()
-        .expect("snapshot")
-        .contains(&work)
-        .expect("read")
-    {
-        Op::AddVersion { work, version }
-    } else {
-        Op::Publish {
-            record: wenku_service::new_record(work, &imported),
-            version,
-        }
-    };
-    library.commit(&identity(), op).expect("commit");
+    import_version(library, &identity(), work, title, doc_type, path, published);
 }
 
 /// Where each corpus law is published.

@@ -111,6 +111,8 @@ pub(crate) struct Shared {
     /// The search index, opened on first use or by the start-up task and
     /// brought to the head before each search.
     pub search: std::sync::Mutex<Option<wenku_search::SearchIndex>>,
+    /// Region names the web pages read from the library, per head.
+    pub region_names: web::regions::Names,
 }
 
 /// Opens the library, creating it with the configured region if the path
@@ -327,6 +329,7 @@ pub async fn run_with(
         answers: api::Memo::new(64 * 1024 * 1024, |r| r.body.len() + r.etag.len() + 64),
         writers,
         search: std::sync::Mutex::new(None),
+        region_names: web::regions::Names::default(),
     });
 
     let work = CancellationToken::new();

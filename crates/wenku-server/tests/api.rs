@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use wenku_import::{ImportOptions, import_bytes};
 use wenku_model::{Citation, Date, Region, Repeal, Target, WorkId};
 use wenku_store::{Identity, InitOptions, Library, Op, SteppingClock};
+use wenku_test_support::fixtures::import_version;
 use wenku_test_support::paths::{schemas_dir, testdata};
 
 /// A wenkud on a listener this test bound; killed when dropped.
@@ -41,34 +41,16 @@ fn identity() -> Identity {
 }
 
 fn add(library: &Library, work: &str, title: &str, file: &str, published: &str) {
-    let published = Date::parse_iso(published).expect("date");
-    let bytes = std::fs::read(testdata().join("corpus").join(file)).expect("corpus file");
-    let imported = import_bytes(
-        file,
-        &bytes,
-        &ImportOptions {
-            published: Some(published),
-            title: Some(title.into()),
-            ..ImportOptions::default()
-        },
-    )
-    .expect("import");
-    let work = WorkId::parse(work).expect("work id");
-    let version = wenku_service::new_version(&imported, published);
-    let op = if library
-        .snapshot()
-        .expect("snapshot")
-        .contains(&work)
-        .expect("read")
-    {
-        Op::AddVersion { work, version }
-    } else {
-        Op::Publish {
-            record: wenku_service::new_record(work, &imported),
-            version,
-        }
-    };
-    library.commit(&identity(), op).expect("commit");
+    let path = testdata().join("corpus").join(file);
+    import_version(
+        library,
+        &identity(),
+        work,
+        Some(title),
+        None,
+        &path,
+        published,
+    );
 }
 
 const FANGYI: &str = "100000/dongwu-fangyi";

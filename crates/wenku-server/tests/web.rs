@@ -24,9 +24,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wenku_import::{ImportOptions, import_bytes};
 use wenku_model::{Date, Region, WorkId};
-use wenku_store::{Identity, InitOptions, Library, Op, SteppingClock};
+use wenku_store::{Identity, InitOptions, Library, SteppingClock};
+use wenku_test_support::fixtures::import_version;
 use wenku_test_support::paths::{testdata, workspace};
 
 /// The day the pages are made on (`WENKU_TODAY`).
@@ -151,39 +151,7 @@ fn identity() -> Identity {
 }
 
 fn add(library: &Library, work: &str, title: Option<&str>, path: &Path, published: &str) {
-    let published = Date::parse_iso(published).expect("date");
-    let bytes = std::fs::read(path).expect("test document");
-    let name = path
-        .file_name()
-        .expect("name")
-        .to_string_lossy()
-        .into_owned();
-    let imported = import_bytes(
-        &name,
-        &bytes,
-        &ImportOptions {
-            published: Some(published),
-            title: title.map(str::to_string),
-            ..ImportOptions::default()
-        },
-    )
-    .expect("import");
-    let work = WorkId::parse(work).expect("work id");
-    let version = wenku_service::new_version(&imported, published);
-    let op = if library
-        .snapshot()
-        .expect("snapshot")
-        .contains(&work)
-        .expect("read")
-    {
-        Op::AddVersion { work, version }
-    } else {
-        Op::Publish {
-            record: wenku_service::new_record(work, &imported),
-            version,
-        }
-    };
-    library.commit(&identity(), op).expect("commit");
+    import_version(library, &identity(), work, title, None, path, published);
 }
 
 const FANGYI: &str = "100000/dongwu-fangyi";

@@ -49,3 +49,52 @@ pub fn county_notice(n: usize) -> String {
         1 + n % 28
     )
 }
+
+/// Imports the file at `path` as work `work` of `library`, published on
+/// `published` (YYYY-MM-DD), committed by `identity`: the first version
+/// publishes the work, a later one adds a version to it. `title` and
+/// `doc_type` override what the importer reads from the text.
+pub fn import_version(
+    library: &wenku_store::Library,
+    identity: &wenku_store::Identity,
+    work: &str,
+    title: Option<&str>,
+    doc_type: Option<wenku_model::DocType>,
+    path: &std::path::Path,
+    published: &str,
+) {
+    let published = d(published);
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = path
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned();
+    let imported = wenku_import::import_bytes(
+        &name,
+        &bytes,
+        &wenku_import::ImportOptions {
+            published: Some(published),
+            title: title.map(str::to_string),
+            doc_type,
+            ..wenku_import::ImportOptions::default()
+        },
+    )
+    .expect("import");
+    let work = w(work);
+    let version = wenku_service::new_version(&imported, published);
+    let exists = library
+        .snapshot()
+        .expect("snapshot")
+        .contains(&work)
+        .expect("read");
+    let op = if exists {
+        wenku_store::Op::AddVersion { work, version }
+    } else {
+        wenku_store::Op::Publish {
+            record: wenku_service::new_record(work, &imported),
+            version,
+        }
+    };
+    library.commit(identity, op).expect("commit");
+}

@@ -112,7 +112,7 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: SearchArgs) -> Result<()> {
         }
     }
     out.flush()?;
-    let shown = found.lines("", "", str::to_string).len();
+    let shown = found.shown();
     let first = query.offset + 1;
     crate::output::note(format!(
         "works {first}–{} of {} ({} versions match){}",

@@ -35,7 +35,8 @@ fn date_param(value: Option<&str>, what: &str) -> Result<Date, Problem> {
     }
 }
 
-fn snapshot(shared: &Shared) -> Result<Snapshot, Problem> {
+/// The library at its head.
+pub(crate) fn snapshot(shared: &Shared) -> Result<Snapshot, Problem> {
     Ok(shared.library.snapshot()?)
 }
 

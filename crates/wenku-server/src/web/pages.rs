@@ -21,6 +21,7 @@ use wenku_store::{ObjectId, Snapshot};
 use super::regions::{self, Tree};
 use super::{Crumb, Frame, error_page, text};
 use crate::Shared;
+use crate::api::works::snapshot;
 use crate::api::{Answer, Freshness, Problem, Reply, answer_page, tag, today};
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -53,10 +54,6 @@ fn render(page: &impl Template) -> Result<String, Problem> {
             "the page could not be made; the node's log says why".into(),
         )
     })
-}
-
-fn snapshot(shared: &Shared) -> Result<Snapshot, Problem> {
-    Ok(shared.library.snapshot()?)
 }
 
 fn record(snapshot: &Snapshot, work: &WorkId) -> Result<Record, Problem> {
@@ -125,7 +122,7 @@ fn status_class(s: Status) -> &'static str {
     s.as_str()
 }
 
-fn crumbs_for(snapshot: &Snapshot, node: Region, region: Region) -> Vec<Crumb> {
+fn crumbs_for(shared: &Shared, snapshot: &Snapshot, node: Region, region: Region) -> Vec<Crumb> {
     let mut out = vec![Crumb {
         text: "首页".into(),
         href: Some("/".into()),
@@ -136,13 +133,8 @@ fn crumbs_for(snapshot: &Snapshot, node: Region, region: Region) -> Vec<Crumb> {
         .collect();
     chain.reverse();
     for r in chain {
-        // One document of the region itself names it, if it has one.
-        let sample = snapshot
-            .works(&Filter::all().region(r))
-            .ok()
-            .and_then(|ws| ws.into_iter().find(|w| w.region() == r));
         out.push(Crumb {
-            text: regions::name(snapshot, r, sample.as_ref()),
+            text: regions::name(&shared.region_names, snapshot, r, None),
             href: Some(format!("/regions/{r}")),
         });
     }
@@ -269,7 +261,7 @@ pub(crate) async fn home(State(shared): State<Arc<Shared>>, headers: HeaderMap) 
         rows.truncate(RECENT);
         let mut frame = Frame::new(shared, Some(head), "首页".into());
         frame.feed = Some("/feeds/all.atom".into());
-        let tree_html = tree.html(&snapshot, node, HOME_LEVELS);
+        let tree_html = tree.html(&shared.region_names, &snapshot, node, HOME_LEVELS);
         let body = render(&HomePage {
             total: works.len(),
             recent: rows,
@@ -413,7 +405,11 @@ pub(crate) async fn region(
         }
         let all = snapshot.works(&Filter::all().region(region))?;
         let tree = Tree::of(region, &all);
-        let works = snapshot.works(&filter)?;
+        let works = if doc_type.is_none() && status.is_none() && subject.is_none() {
+            all
+        } else {
+            snapshot.works(&filter)?
+        };
         // Sort keys. Dates and years come from the index (no record is
         // read); an issuer filter or a sort by title or number reads each
         // record once.
@@ -500,13 +496,13 @@ pub(crate) async fn region(
                 format!("/regions/{region}?{}", qs.join("&"))
             }
         };
-        let name = regions::name(&snapshot, region, tree.sample(region));
+        let name = regions::name(&shared.region_names, &snapshot, region, tree.sample(region));
         let children = tree
             .children(region)
             .into_iter()
             .map(|c| Child {
                 href: format!("/regions/{c}"),
-                name: regions::name(&snapshot, c, tree.sample(c)),
+                name: regions::name(&shared.region_names, &snapshot, c, tree.sample(c)),
                 count: tree.count(c),
             })
             .collect();
@@ -519,7 +515,7 @@ pub(crate) async fn region(
         }
         let mut frame = Frame::new(shared, Some(head), title);
         frame.permalink = link(page_no);
-        frame.crumbs = crumbs_for(&snapshot, node, region);
+        frame.crumbs = crumbs_for(shared, &snapshot, node, region);
         if let Some(last) = frame.crumbs.last_mut() {
             last.href = None;
         }
@@ -832,7 +828,7 @@ pub(crate) async fn work(
             format!("{}?at={at}", work_href(&work))
         };
         frame.feed = Some(format!("/feeds/works/{work}.atom"));
-        frame.crumbs = crumbs_for(&snapshot, node, work.region());
+        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
         frame.crumbs.push(Crumb {
             text: display_title(&record),
             href: None,
@@ -956,7 +952,7 @@ pub(crate) async fn version(
             ),
         );
         frame.permalink = version_href(&work, &entry.revision);
-        frame.crumbs = crumbs_for(&snapshot, node, work.region());
+        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
         frame.crumbs.push(Crumb {
             text: display_title(&record),
             href: Some(work_href(&work)),
@@ -1164,7 +1160,7 @@ pub(crate) async fn compare(
             ),
         );
         frame.permalink = compare_href(&work, f, t);
-        frame.crumbs = crumbs_for(&snapshot, node, work.region());
+        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
         frame.crumbs.push(Crumb {
             text: display_title(&record),
             href: Some(work_href(&work)),
@@ -1303,7 +1299,7 @@ pub(crate) async fn history(
             format!("{} 修改记录", display_title(&record)),
         );
         frame.permalink = format!("/works/{work}/history");
-        frame.crumbs = crumbs_for(&snapshot, node, work.region());
+        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
         frame.crumbs.push(Crumb {
             text: display_title(&record),
             href: Some(work_href(&work)),
@@ -1690,7 +1686,7 @@ pub(crate) async fn search(
             view.read_as = found.read_as().join("；");
             view.works = found.works();
             view.versions = found.versions();
-            view.more = found.versions() > found.works() && found.works() >= 2000;
+            view.more = found.more();
             view.hits = found
                 .lines("<mark>", "</mark>", text::escaped)
                 .into_iter()
@@ -1733,7 +1729,9 @@ pub(crate) async fn search(
                             let (label, href) = match name {
                                 "region" => (
                                     Region::parse(&value)
-                                        .map(|r| regions::name(&snapshot, r, None))
+                                        .map(|r| {
+                                            regions::name(&shared.region_names, &snapshot, r, None)
+                                        })
                                         .unwrap_or_else(|_| value.clone()),
                                     Some(link("region", Some(value.clone()))),
                                 ),

@@ -7,10 +7,12 @@
 //! issuer of one of its documents (`平度市人民政府办公室` → `平度市`).
 //! Where neither gives a name, the code is the name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
+use wenku_model::query::Filter;
 use wenku_model::{Region, WorkId};
-use wenku_store::Snapshot;
+use wenku_store::{ObjectId, Snapshot};
 
 use super::text::escape;
 
@@ -88,17 +90,56 @@ fn place_of(issuer: &str) -> Option<String> {
     (2..=16).contains(&n).then(|| place.to_string())
 }
 
+/// Region names read from the library, kept for the head they were read
+/// at: a document page names the regions above its work in its
+/// breadcrumbs, and finding a document of a region to read its issuer
+/// from is not work to do on every page.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    kept: Mutex<(Option<ObjectId>, HashMap<Region, String>)>,
+}
+
 /// A region's name: [`known_name`], else the place named by the issuer of
-/// `sample` (one of its own documents).
-pub(crate) fn name(snapshot: &Snapshot, region: Region, sample: Option<&WorkId>) -> String {
+/// one of its own documents (`sample`, or the first the library lists).
+pub(crate) fn name(
+    names: &Names,
+    snapshot: &Snapshot,
+    region: Region,
+    sample: Option<&WorkId>,
+) -> String {
     let known = known_name(region);
     if known != region.as_str() {
         return known;
     }
-    sample
-        .and_then(|w| snapshot.record(w).ok().flatten())
+    let head = snapshot.commit();
+    {
+        let mut kept = names.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.0 != Some(head) {
+            *kept = (Some(head), HashMap::new());
+        }
+        if let Some(n) = kept.1.get(&region) {
+            return n.clone();
+        }
+    }
+    let own = match sample {
+        Some(w) => Some(w.clone()),
+        // A region's own works come first among those under it (ids sort
+        // by region code).
+        None => snapshot
+            .works(&Filter::all().region(region))
+            .ok()
+            .and_then(|ws| ws.into_iter().next())
+            .filter(|w| w.region() == region),
+    };
+    let found = own
+        .and_then(|w| snapshot.record(&w).ok().flatten())
         .and_then(|r| r.issuers.iter().find_map(|i| place_of(i)))
-        .unwrap_or(known)
+        .unwrap_or(known);
+    let mut kept = names.kept.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.0 == Some(head) {
+        kept.1.insert(region, found.clone());
+    }
+    found
 }
 
 /// The regions under `root` that hold documents, with counts.
@@ -161,15 +202,22 @@ impl Tree {
     /// The tree under `root`, `levels` deep below it, as nested lists of
     /// links with counts (each region's page lists the regions right
     /// below it).
-    pub(crate) fn html(&self, snapshot: &Snapshot, root: Region, levels: usize) -> String {
+    pub(crate) fn html(
+        &self,
+        names: &Names,
+        snapshot: &Snapshot,
+        root: Region,
+        levels: usize,
+    ) -> String {
         let mut out = String::from("<ul class=\"tree\">");
-        self.item(snapshot, root, &mut out, 0, levels);
+        self.item(names, snapshot, root, &mut out, 0, levels);
         out.push_str("</ul>");
         out
     }
 
     fn item(
         &self,
+        names: &Names,
         snapshot: &Snapshot,
         region: Region,
         out: &mut String,
@@ -177,7 +225,7 @@ impl Tree {
         levels: usize,
     ) {
         out.push_str(&format!("<li><a href=\"/regions/{region}\">"));
-        escape(&name(snapshot, region, self.sample(region)), out);
+        escape(&name(names, snapshot, region, self.sample(region)), out);
         out.push_str(&format!(
             "</a> <span class=\"count\">{}</span>",
             self.count(region)
@@ -186,7 +234,7 @@ impl Tree {
         if !children.is_empty() && depth < levels {
             out.push_str("<ul>");
             for c in children {
-                self.item(snapshot, c, out, depth + 1, levels);
+                self.item(names, snapshot, c, out, depth + 1, levels);
             }
             out.push_str("</ul>");
         }

@@ -143,6 +143,16 @@ impl Search {
         self.versions
     }
 
+    /// Whether more versions matched than were grouped into works.
+    pub fn more(&self) -> bool {
+        self.more
+    }
+
+    /// The works on this page.
+    pub fn shown(&self) -> usize {
+        self.hits.len()
+    }
+
     /// Works among the grouped versions.
     pub fn works(&self) -> usize {
         self.works
