@@ -84,7 +84,7 @@ fn build(versions: usize, extra_regions: &[Region]) -> (tempfile::TempDir, Libra
     if !padding.is_empty() {
         lib.commit(&clerk(), padding).expect("padding");
     }
-    load(&lib, &works);
+    load(&lib, &works, works.len());
     let secs = start.elapsed().as_secs_f64();
     eprintln!(
         "built a library of {versions} versions ({} works, {} regions) in {secs:.1} s ({:.0} versions/s, {} packs)",

@@ -3,8 +3,12 @@
 //!
 //! ```sh
 //! apt-get install ripgrep   # for the side-by-side; skipped without it
-//! cargo run --release -p wenku-bench --example search -- [--versions N] [--runs R]
+//! cargo run --release -p wenku-bench --example search -- [--versions N] [--runs R] [--library PATH]
 //! ```
+//!
+//! With `--library PATH` the generated library is kept at PATH and reused
+//! by later runs (a million versions take about 20 minutes to load); the
+//! search index is always built again from nothing.
 //!
 //! The library: the generator's province of N versions (100,000 by
 //! default; seed 1), indexed. Measured, in this process:
@@ -73,15 +77,41 @@ fn percentiles(mut v: Vec<f64>) -> (f64, f64) {
     (at(0.5), at(0.99))
 }
 
+fn build(path: &Path, versions: usize) -> wenku_store::Library {
+    println!("building a province library of {versions} versions …");
+    let started = Instant::now();
+    let library = province(path, versions);
+    println!("  built in {:.1} s", started.elapsed().as_secs_f64());
+    library
+}
+
 fn main() {
     let versions = arg("--versions", 100_000) as usize;
     let runs = arg("--runs", 200) as usize;
     let tmp = tempfile::tempdir().expect("tmp");
-    println!("building a province library of {versions} versions …");
-    let started = Instant::now();
-    let library = province(&tmp.path().join("library.git"), versions);
-    library.refresh_index().expect("index");
-    println!("  built in {:.1} s", started.elapsed().as_secs_f64());
+    let library = match std::env::args().skip_while(|a| a != "--library").nth(1) {
+        // A library kept between runs: built once, then reused (each run's
+        // update phase adds 20 versions to it).
+        Some(path) => {
+            let path = std::path::PathBuf::from(path);
+            let done = path.join("wenku-bench-complete");
+            if done.exists() {
+                println!("reusing the library at {}", path.display());
+                let library = wenku_store::Library::open(&path).expect("open");
+                library.refresh_index().expect("index");
+                library
+            } else {
+                if path.exists() {
+                    std::fs::remove_dir_all(&path).expect("remove an unfinished library");
+                }
+                let library = build(&path, versions);
+                std::fs::write(&done, b"").expect("marker");
+                library
+            }
+        }
+        None => build(&tmp.path().join("library.git"), versions),
+    };
+    let _ = std::fs::remove_dir_all(SearchIndex::dir_of(&library));
     let today = Date::parse_iso("2025-06-01").expect("date");
 
     // 1. Build.

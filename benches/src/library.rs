@@ -7,7 +7,8 @@ use std::sync::Arc;
 use wenku_model::Region;
 use wenku_model::canonical::EncodeError;
 use wenku_store::{
-    Identity, InitOptions, Library, NewVersion, Op, SteppingClock, Timestamp, Transaction,
+    CommitOptions, Identity, IndexOptions, InitOptions, Library, NewVersion, Op, SteppingClock,
+    Timestamp, Transaction,
 };
 
 use crate::corpus::{GenWork, Spec, generate};
@@ -48,36 +49,48 @@ pub fn try_ops(work: &GenWork) -> Result<Vec<Op>, EncodeError> {
     Ok(out)
 }
 
-/// A province library (370000, hosting every region the corpus uses) at
-/// `path` holding the corpus of `versions` versions (seed 1), committed in
-/// batches of about 5,000 versions (one pack each).
+/// A province library (370000, hosting every region of the generator's
+/// table: [`crate::regions::all`]) at `path` holding the corpus of
+/// `versions` versions (seed 1), committed in batches of about 5,000
+/// versions (one pack each). The generator is streamed and the index is
+/// off during the load (built once at the end), so memory stays that of a
+/// batch at any size: a million versions load in the same few hundred MiB
+/// as ten thousand.
 pub fn province(path: &Path, versions: usize) -> Library {
-    let works: Vec<GenWork> = generate(Spec { seed: 1, versions }).collect();
     let province = Region::parse("370000").expect("valid");
-    let mut hosted: Vec<Region> = works
-        .iter()
-        .map(|w| w.work.region())
-        .filter(|r| *r != province)
-        .collect();
-    hosted.sort();
-    hosted.dedup();
     let clock = Arc::new(SteppingClock::new(
         Timestamp::new(1_750_000_000, 480).expect("valid"),
         1,
     ));
-    let mut options = InitOptions::new(clerk()).clock(clock);
-    options.hosted = hosted;
-    let lib = Library::init(path, province, options).expect("init");
-    load(&lib, &works);
+    let mut options = InitOptions::new(clerk()).clock(clock.clone());
+    options.hosted = crate::regions::all();
+    let lib = Library::init(path, province, options)
+        .expect("init")
+        .with_index(IndexOptions::disabled())
+        .with_commit_options(CommitOptions {
+            max_packs: 64,
+            ..CommitOptions::default()
+        });
+    load(&lib, generate(Spec { seed: 1, versions }), versions);
+    drop(lib);
+    let lib = Library::open(path).expect("open").with_clock(clock);
+    lib.refresh_index().expect("index");
     lib
 }
 
 /// Commits `works` into `lib` in batches of about 5,000 versions (one
-/// pack each), as a bulk import does.
-pub fn load<'a>(lib: &Library, works: impl IntoIterator<Item = &'a GenWork>) {
+/// pack each), as a bulk import does; with `expected` above 100,000 it
+/// says how far it is on stderr every 100,000 versions.
+pub fn load<W: std::borrow::Borrow<GenWork>>(
+    lib: &Library,
+    works: impl IntoIterator<Item = W>,
+    expected: usize,
+) {
+    let started = std::time::Instant::now();
     let mut batch = Transaction::new();
-    let mut in_batch = 0;
+    let (mut in_batch, mut done) = (0, 0);
     for work in works {
+        let work = work.borrow();
         for op in ops(work) {
             batch.push(op);
         }
@@ -85,7 +98,14 @@ pub fn load<'a>(lib: &Library, works: impl IntoIterator<Item = &'a GenWork>) {
         if in_batch >= 5_000 {
             lib.commit(&clerk(), std::mem::take(&mut batch))
                 .expect("batch");
+            done += in_batch;
             in_batch = 0;
+            if expected > 100_000 && done % 100_000 < 5_000 {
+                eprintln!(
+                    "  {done} of {expected} versions in {:.0} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
         }
     }
     if !batch.is_empty() {

@@ -18,6 +18,24 @@ pub struct City {
 /// The province.
 pub const PROVINCE: (&str, &str, &str) = ("370000", "山东省", "鲁");
 
+/// Every region the generator can use: the cities, their counties and
+/// townships 001–012 of each county (the province itself is the node's
+/// own region, so it is not listed).
+pub fn all() -> Vec<wenku_model::Region> {
+    let r = |s: &str| wenku_model::Region::parse(s).expect("the region table holds valid codes");
+    let mut out = Vec::new();
+    for city in CITIES {
+        out.push(r(city.code));
+        for (county, _) in city.counties {
+            out.push(r(county));
+            for n in 1..=12 {
+                out.push(r(&format!("{county}{n:03}")));
+            }
+        }
+    }
+    out
+}
+
 /// Cities and counties of Shandong.
 pub const CITIES: &[City] = &[
     City {

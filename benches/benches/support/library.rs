@@ -13,30 +13,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use wenku_bench::corpus::{Spec, generate};
-use wenku_bench::regions::{CITIES, PROVINCE};
+use wenku_bench::regions::PROVINCE;
 use wenku_model::Region;
 use wenku_store::{
     CommitOptions, IndexOptions, InitOptions, Library, SteppingClock, Timestamp, Transaction,
 };
 
 pub use wenku_bench::library::{clerk, ops};
-
-/// Every region the generator can use: the province, cities, counties and
-/// townships 001–012 of each county.
-fn all_regions() -> Vec<Region> {
-    let r = |s: &str| Region::parse(s).expect("the region table holds valid codes");
-    let mut out = Vec::new();
-    for city in CITIES {
-        out.push(r(city.code));
-        for (county, _) in city.counties {
-            out.push(r(county));
-            for n in 1..=12 {
-                out.push(r(&format!("{county}{n:03}")));
-            }
-        }
-    }
-    out
-}
 
 /// The path of the cached library of `versions` versions under `cache`.
 pub fn cached_path(cache: &Path, versions: usize) -> PathBuf {
@@ -69,7 +52,7 @@ pub fn build(path: &Path, versions: usize) -> Library {
         60,
     ));
     let mut options = InitOptions::new(clerk()).clock(clock.clone());
-    options.hosted = all_regions();
+    options.hosted = wenku_bench::regions::all();
     let lib = Library::init(path, province, options)
         .expect("init")
         .with_index(IndexOptions::disabled())
