@@ -195,8 +195,9 @@ pub enum OpenError {
 
 /// How one attempt at a transaction ended.
 enum Attempt {
-    /// Committed, or nothing to commit.
-    Finished(Committed),
+    /// Committed, or nothing to commit; with what the commit wrote when
+    /// the index follows commits.
+    Finished(Committed, Option<crate::index::changes::Handoff>),
     /// Another writer moved `main` first.
     Lost,
 }
@@ -495,7 +496,7 @@ impl Library {
     /// existing index forward. Never fails what already landed; a failure
     /// is logged and the next reader rebuilds.
     pub(crate) fn index_follows_main(&self) {
-        self.index.after_commit(&self.repo(), &self.git_dir);
+        self.index.after_commit(&self.repo(), &self.git_dir, None);
     }
 
     /// The path the library was opened at.
@@ -706,14 +707,14 @@ impl Library {
             let retry = attempts < self.options.max_attempts.max(1);
             let (on, transaction) = next()?;
             match self.attempt(identity, transaction.ops(), on, attempts) {
-                Ok(Attempt::Finished(c)) => {
+                Ok(Attempt::Finished(c, handoff)) => {
                     if let Some(id) = c.commit {
                         tracing::info!(commit = %id, ops = c.outcomes.len(), attempts, "committed");
                     }
                     if c.commit.is_some() {
                         // Never fails the commit: a failure is logged and
                         // the next reader rebuilds.
-                        self.index_follows_main();
+                        self.index.after_commit(&self.repo(), &self.git_dir, handoff);
                     }
                     return Ok(c);
                 }
@@ -759,16 +760,19 @@ impl Library {
         let meta = self.meta_cache.get(&repo, base, base_tree)?;
         let staged = transaction::stage(&repo, base_tree, &meta.authority, ops)?;
         if !staged.changed() {
-            return Ok(Attempt::Finished(Committed {
-                parent: base,
-                commit: None,
-                outcomes: staged.outcomes,
-                attempts,
-                packed: false,
-            }));
+            return Ok(Attempt::Finished(
+                Committed {
+                    parent: base,
+                    commit: None,
+                    outcomes: staged.outcomes,
+                    attempts,
+                    packed: false,
+                },
+                None,
+            ));
         }
         let time = self.clock.now();
-        let (commit, packed) = transaction::write(
+        let written = transaction::write(
             &repo,
             &staged,
             ops,
@@ -781,6 +785,7 @@ impl Library {
             },
             self.options.pack_threshold,
         )?;
+        let (commit, packed) = (written.commit, written.packed);
         let reflog = format!("wenku: {} changes", ops.len());
         match transaction::swap_main(&repo, Some(base), commit, &reflog, identity, time)? {
             Swap::Lost => Ok(Attempt::Lost),
@@ -792,13 +797,27 @@ impl Library {
                         tracing::warn!(error = %e, "maintaining packs failed");
                     }
                 }
-                Ok(Attempt::Finished(Committed {
-                    parent: base,
-                    commit: Some(commit),
-                    outcomes: staged.outcomes,
-                    attempts,
-                    packed,
-                }))
+                // This handle's object cache holds the trees staging read.
+                let handoff = self.index.follows_commits(&self.git_dir).then(|| {
+                    crate::index::changes::Handoff {
+                        repo,
+                        parent: base,
+                        parent_tree: base_tree,
+                        commit,
+                        records: written.records,
+                        blobs: written.blobs,
+                    }
+                });
+                Ok(Attempt::Finished(
+                    Committed {
+                        parent: base,
+                        commit: Some(commit),
+                        outcomes: staged.outcomes,
+                        attempts,
+                        packed,
+                    },
+                    handoff,
+                ))
             }
         }
     }

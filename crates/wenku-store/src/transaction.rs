@@ -726,8 +726,20 @@ pub(crate) struct Signing<'a> {
     pub key: Option<&'a crate::signing::NodeKey>,
 }
 
-/// Writes a staged transaction's objects and commit; returns the commit id
-/// and whether a pack was written. `main` is not touched.
+/// What [`write`] wrote.
+pub(crate) struct Written {
+    /// The new commit (not yet on `main`).
+    pub commit: ObjectId,
+    /// Whether its objects went into a pack.
+    pub packed: bool,
+    /// Every file placed in the tree, by path, with its blob.
+    pub blobs: BTreeMap<String, ObjectId>,
+    /// The canonical bytes of each record written.
+    pub records: BTreeMap<WorkId, Vec<u8>>,
+}
+
+/// Writes a staged transaction's objects and commit. `main` is not
+/// touched.
 pub(crate) fn write(
     repo: &gix::Repository,
     staged: &Staged,
@@ -735,7 +747,7 @@ pub(crate) fn write(
     base_commit: ObjectId,
     signing: &Signing<'_>,
     pack_threshold: usize,
-) -> Result<(ObjectId, bool), CommitError> {
+) -> Result<Written, CommitError> {
     let Signing {
         node,
         identity,
@@ -745,6 +757,7 @@ pub(crate) fn write(
     // Encode every record before writing anything, so a record that cannot
     // be stored refuses the transaction with nothing written.
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(staged.file_count());
+    let mut records = BTreeMap::new();
     for work in &staged.dirty {
         let Some(Some(record)) = staged.records.get(work) else {
             continue;
@@ -757,7 +770,8 @@ pub(crate) fn write(
             let index = staged.touched_by.get(work).copied().unwrap_or(0);
             refused(index, &ops[index], refusal)
         })?;
-        files.push((layout::record_path(work), bytes));
+        files.push((layout::record_path(work), bytes.clone()));
+        records.insert(work.clone(), bytes);
     }
     files.extend(staged.versions.iter().cloned());
 
@@ -779,14 +793,16 @@ pub(crate) fn write(
         .edit_tree(staged.base_tree.to_gix())
         .ctx(|| format!("editing tree {}", staged.base_tree))?
         .detach();
-    for (path, bytes) in &files {
+    let mut blobs = BTreeMap::new();
+    for (path, bytes) in files {
         let id = repo
-            .write_blob(bytes)
+            .write_blob(&bytes)
             .ctx(|| format!("writing {path}"))?
             .detach();
         editor
             .upsert(path.split('/'), EntryKind::Blob, id)
             .ctx(|| format!("placing {path} in the tree"))?;
+        blobs.insert(path, id.ours());
     }
     let tree = editor
         .write(|t| repo.write_object(t).map(|id| id.detach()))
@@ -813,7 +829,12 @@ pub(crate) fn write(
     if packed && let Some(storage) = repo.objects.take_object_memory() {
         pack::write_memory(&repo, &storage)?;
     }
-    Ok((commit_id, packed))
+    Ok(Written {
+        commit: commit_id,
+        packed,
+        blobs,
+        records,
+    })
 }
 
 /// How a compare-and-swap of `main` ended.

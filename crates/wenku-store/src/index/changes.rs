@@ -133,6 +133,66 @@ pub(crate) fn work_entry(
     })))
 }
 
+/// What a commit of this process wrote, handed to the index so that it
+/// need not diff the trees of the commit and its parent again: the works
+/// the transaction changed, the records it wrote (canonical bytes) and the
+/// blob of every file it placed. Transactions only add or replace files,
+/// so a work's directory in the new tree is its directory in the parent's
+/// tree with these files over it.
+#[derive(Debug)]
+pub(crate) struct Handoff {
+    /// The repository handle that staged the transaction: its object cache
+    /// holds the parent's trees on the works' paths.
+    pub repo: gix::Repository,
+    /// The commit the transaction was staged on.
+    pub parent: ObjectId,
+    /// Its tree.
+    pub parent_tree: ObjectId,
+    /// The new commit (the parent's child).
+    pub commit: ObjectId,
+    /// Each record written.
+    pub records: BTreeMap<WorkId, Vec<u8>>,
+    /// Each file written, by path.
+    pub blobs: BTreeMap<String, ObjectId>,
+}
+
+/// The index changes of a [`Handoff`]: the same entries
+/// [`changes`] finds by diffing the parent's tree and the commit's (the
+/// store's index tests compare every answer with the tree's), read from
+/// the parent's work directories, which staging has just read, and the
+/// files the commit wrote.
+pub(crate) fn handed_off(h: &Handoff) -> Result<Vec<Change>, ReadError> {
+    let repo = &h.repo;
+    let mut out = Vec::with_capacity(h.records.len());
+    for (work, bytes) in &h.records {
+        let dir = layout::work_dir(work);
+        let mut blobs: BTreeMap<String, ObjectId> = match git::entry_at(repo, h.parent_tree, &dir)? {
+            Some((id, EntryKind::Tree)) => git::tree_entries(repo, id, &dir)?
+                .into_iter()
+                .filter(|e| e.kind == EntryKind::Blob)
+                .map(|e| (e.name, e.id))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let prefix = format!("{dir}/");
+        for (path, id) in h.blobs.range(prefix.clone()..) {
+            let Some(name) = path.strip_prefix(&prefix) else {
+                break;
+            };
+            if !name.contains('/') {
+                blobs.insert(name.to_string(), *id);
+            }
+        }
+        let path = layout::record_path(work);
+        let record = read::decode_record_at(&path, work, bytes)?;
+        out.push(Change::Upsert(WorkEntry::from_record(
+            &record,
+            |rev: &RevisionId| blobs.get(layout::version_file(rev).as_str()).map(|id| oid(*id)),
+        )));
+    }
+    Ok(out)
+}
+
 /// Every work's entry in `tree`.
 pub(crate) fn all_entries(
     repo: &gix::Repository,

@@ -241,17 +241,30 @@ impl IndexState {
         }
     }
 
-    /// After a commit: brings an existing index forward. A library without
-    /// an index file gets one from its next snapshot, not from every commit
-    /// of a bulk load. Never fails the commit that already landed.
-    pub(crate) fn after_commit(&self, repo: &gix::Repository, git_dir: &Path) {
-        if !self.options.enabled || !self.dir(git_dir).current_path().exists() {
+    /// Whether commits should hand their changes to the index: it is on
+    /// and exists.
+    pub(crate) fn follows_commits(&self, git_dir: &Path) -> bool {
+        self.options.enabled && self.dir(git_dir).current_path().exists()
+    }
+
+    /// After a commit: brings an existing index forward, with what the
+    /// commit wrote when this process made it (`handoff`: no tree diff
+    /// when the index was at its parent). A library without an index file
+    /// gets one from its next snapshot, not from every commit of a bulk
+    /// load. Never fails the commit that already landed.
+    pub(crate) fn after_commit(
+        &self,
+        repo: &gix::Repository,
+        git_dir: &Path,
+        handoff: Option<changes::Handoff>,
+    ) {
+        if !self.follows_commits(git_dir) {
             return;
         }
         let result = git::main_head(repo)
             .map_err(IndexError::from)
             .and_then(|head| match head {
-                Some(head) => self.refresh(repo, git_dir, head).map(Some),
+                Some(head) => self.refresh_locked(repo, git_dir, head, handoff).map(Some),
                 None => Ok(None),
             });
         if let Err(e) = result {
@@ -270,7 +283,7 @@ impl IndexState {
         if !self.options.enabled {
             return Ok(IndexRefresh::Disabled);
         }
-        self.refresh_locked(repo, git_dir, head)
+        self.refresh_locked(repo, git_dir, head, None)
     }
 
     fn refresh_locked(
@@ -278,6 +291,7 @@ impl IndexState {
         repo: &gix::Repository,
         git_dir: &Path,
         head: ObjectId,
+        handoff: Option<changes::Handoff>,
     ) -> Result<IndexRefresh, IndexError> {
         let lock_path = git_dir.join("wenku").join(LOCK);
         let _lock = lock::lock_exclusive(git_dir, LOCK).map_err(|source| LockError {
@@ -302,10 +316,48 @@ impl IndexState {
                 Err(e) => return Err(e.into()),
             }
         };
-        let index = match opened {
+        let mut index = match opened {
             Ok(ix) => ix,
             Err(reason) => return self.rebuild(repo, &dir, head, reason),
         };
+        // The commit this process just made, on the indexed commit: its
+        // own changes, no tree diff. `main` may have moved on since (another
+        // writer): then the diff below covers the rest.
+        if let Some(h) = handoff.filter(|h| changes::object_id(index.commit()) == h.parent) {
+            let _span = tracing::info_span!("index_handoff", to = %h.commit).entered();
+            let changes = changes::handed_off(&h)?;
+            // Debug builds (every test) check the hand-off against the tree
+            // diff it replaces: each change the diff finds is handed over
+            // as it is. (A handed-over change the diff does not find can
+            // only be a record rewritten with the same bytes.)
+            #[cfg(debug_assertions)]
+            {
+                let new_tree = git::commit_tree(repo, h.commit)?;
+                for c in changes::changes(repo, h.parent_tree, new_tree)? {
+                    assert!(
+                        changes.contains(&c),
+                        "the commit's hand-off to the index misses or differs from {c:?}"
+                    );
+                }
+            }
+            let works = changes.len();
+            match dir.update(&index, changes::oid(h.commit), changes) {
+                Ok(updated) if h.commit == head => {
+                    self.keep(Arc::new(updated.index));
+                    return Ok(IndexRefresh::Updated {
+                        from: h.parent,
+                        to: head,
+                        works,
+                        merged: updated.merged,
+                    });
+                }
+                Ok(updated) => index = updated.index,
+                Err(WriteError::Corrupt(c)) => {
+                    return self.rebuild(repo, &dir, head, RebuildReason::Corrupt(c.to_string()));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         let indexed = changes::object_id(index.commit());
         if indexed == head {
             self.keep(Arc::new(index));
