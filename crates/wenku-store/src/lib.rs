@@ -82,6 +82,7 @@ mod authority;
 mod catalog;
 mod changes;
 mod clock;
+mod delta;
 pub mod federation;
 mod git;
 mod history;

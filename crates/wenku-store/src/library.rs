@@ -197,7 +197,7 @@ pub enum OpenError {
 enum Attempt {
     /// Committed, or nothing to commit; with what the commit wrote when
     /// the index follows commits.
-    Finished(Committed, Option<crate::index::changes::Handoff>),
+    Finished(Committed, Option<Box<crate::index::changes::Handoff>>),
     /// Another writer moved `main` first.
     Lost,
 }
@@ -714,7 +714,8 @@ impl Library {
                     if c.commit.is_some() {
                         // Never fails the commit: a failure is logged and
                         // the next reader rebuilds.
-                        self.index.after_commit(&self.repo(), &self.git_dir, handoff);
+                        self.index
+                            .after_commit(&self.repo(), &self.git_dir, handoff);
                     }
                     return Ok(c);
                 }
@@ -799,14 +800,14 @@ impl Library {
                 }
                 // This handle's object cache holds the trees staging read.
                 let handoff = self.index.follows_commits(&self.git_dir).then(|| {
-                    crate::index::changes::Handoff {
+                    Box::new(crate::index::changes::Handoff {
                         repo,
                         parent: base,
                         parent_tree: base_tree,
                         commit,
                         records: written.records,
                         blobs: written.blobs,
-                    }
+                    })
                 });
                 Ok(Attempt::Finished(
                     Committed {

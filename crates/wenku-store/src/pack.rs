@@ -18,8 +18,10 @@
 //! over the library's life. Merging copies every object of the merged packs,
 //! reachable or not, so a pack written by a writer that has not yet moved
 //! `main` keeps its objects; it streams them through a temporary file a
-//! chunk at a time, so its memory does not grow with the library. Packs are not delta-compressed; `git gc` or
-//! `git repack -d` shrinks a library when disk space matters.
+//! chunk at a time, so its memory does not grow with the library.
+//!
+//! Both batches and compaction store the versions of one document as
+//! deltas of each other ([`crate::delta`]; which objects, [`plan_deltas`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -34,6 +36,109 @@ pub(crate) struct Object<'a> {
     pub id: ObjectId,
     pub kind: gix::objs::Kind,
     pub data: &'a [u8],
+    /// A base to store it as a delta of, if the delta is small enough:
+    /// the base's place among the pack's objects (earlier than this one)
+    /// and its bytes.
+    pub base: Option<(usize, &'a [u8])>,
+}
+
+/// The longest chain of deltas compaction makes: reading an object applies
+/// every delta on its chain, so a short chain keeps reads of old versions
+/// fast (git's default is 50; its readers keep a cache of bases).
+const MAX_DEPTH: u32 = 10;
+
+/// Which objects of a pack to store as deltas, and of what: the version
+/// files of one work directory are chained in the directory's order (each
+/// a delta of the one before), for every directory tree among the pack's
+/// objects whose version files are in the pack too. Successive versions of
+/// one document share most of their text, so each is stored as what
+/// changed. Returns each delta's base; no chain is longer than
+/// [`MAX_DEPTH`] and none loops.
+fn plan_deltas<'t>(
+    hash: gix::hash::Kind,
+    trees: impl IntoIterator<Item = &'t [u8]>,
+    in_pack: impl Fn(&ObjectId) -> bool,
+) -> std::collections::HashMap<ObjectId, ObjectId> {
+    use std::collections::HashMap;
+    let mut base: HashMap<ObjectId, ObjectId> = HashMap::new();
+    for data in trees {
+        let mut previous: Option<ObjectId> = None;
+        for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
+            let Ok(entry) = entry else { break };
+            let name = entry.filename;
+            let is_version = entry.mode.is_blob()
+                && name.ends_with(crate::layout::VERSION_SUFFIX.as_bytes())
+                && name != crate::layout::RECORD_FILE.as_bytes();
+            if !is_version {
+                continue;
+            }
+            let id = entry.oid.to_owned();
+            if !in_pack(&id) {
+                continue;
+            }
+            if let Some(prev) = previous.filter(|p| *p != id && !base.contains_key(&id)) {
+                // No loop: the new base's chain must not reach `id`.
+                let mut at = prev;
+                let mut depth = 1;
+                let mut loops = false;
+                while let Some(b) = base.get(&at) {
+                    if *b == id {
+                        loops = true;
+                        break;
+                    }
+                    at = *b;
+                    depth += 1;
+                }
+                if !loops && depth <= MAX_DEPTH {
+                    base.insert(id, prev);
+                }
+            }
+            previous = Some(id);
+        }
+    }
+    // Chains made out of order can pass the limit: cut them.
+    let mut depth: HashMap<ObjectId, u32> = HashMap::new();
+    let ids: Vec<ObjectId> = base.keys().copied().collect();
+    for id in ids {
+        // From `id` up to a root or to an object whose depth is known.
+        let mut chain = vec![id];
+        while let Some(b) = base.get(chain.last().expect("not empty")) {
+            if depth.contains_key(b) {
+                chain.push(*b);
+                break;
+            }
+            chain.push(*b);
+        }
+        let top = chain.pop().expect("not empty");
+        let mut d = *depth.entry(top).or_insert(0);
+        for node in chain.into_iter().rev() {
+            d += 1;
+            if d > MAX_DEPTH {
+                base.remove(&node);
+                d = 0;
+            }
+            depth.insert(node, d);
+        }
+    }
+    base
+}
+
+/// The depth of each object's chain (0: stored whole), for ordering.
+fn depths(
+    ids: &[ObjectId],
+    base: &std::collections::HashMap<ObjectId, ObjectId>,
+) -> Vec<(u32, ObjectId)> {
+    ids.iter()
+        .map(|id| {
+            let mut d = 0;
+            let mut at = id;
+            while let Some(b) = base.get(at) {
+                d += 1;
+                at = b;
+            }
+            (d, *id)
+        })
+        .collect()
 }
 
 /// Writes `objects` as one new pack in the repository's `objects/pack`,
@@ -48,10 +153,40 @@ pub(crate) fn write_pack(
         return Ok(None);
     }
     let hash = repo.object_hash();
-    // A stable order makes the same objects produce the same pack.
     objects.sort_by_key(|o| o.id);
     objects.dedup_by_key(|o| o.id);
-    let entries = compress(&objects, hash)?;
+    let plan = {
+        let trees = objects
+            .iter()
+            .filter(|o| o.kind == gix::objs::Kind::Tree)
+            .map(|o| o.data);
+        let ids: std::collections::HashSet<ObjectId> = objects
+            .iter()
+            .filter(|o| o.kind == gix::objs::Kind::Blob)
+            .map(|o| o.id)
+            .collect();
+        plan_deltas(hash, trees, |id| ids.contains(id))
+    };
+    // A stable order makes the same objects produce the same pack; bases
+    // come before their deltas.
+    let mut order = depths(&objects.iter().map(|o| o.id).collect::<Vec<_>>(), &plan);
+    order.sort();
+    let at: std::collections::HashMap<ObjectId, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, (_, id))| (*id, i))
+        .collect();
+    let by_id: std::collections::HashMap<ObjectId, &[u8]> =
+        objects.iter().map(|o| (o.id, o.data)).collect();
+    let mut objects: Vec<Object<'_>> = {
+        let mut slots: Vec<Option<Object<'_>>> = objects.into_iter().map(Some).collect();
+        slots.sort_by_key(|o| o.as_ref().map(|o| at[&o.id]));
+        slots.into_iter().flatten().collect()
+    };
+    for o in &mut objects {
+        o.base = plan.get(&o.id).map(|b| (at[b], by_id[b]));
+    }
+    let entries = compress(&objects, hash, gix::zlib::Compression::BEST_SPEED)?;
     let count = u32::try_from(entries.len()).map_err(|e| GitError {
         action: "counting objects for a pack".into(),
         source: Box::new(e),
@@ -130,6 +265,34 @@ fn write_pack_streaming(
         action: "counting objects for a pack".into(),
         source: Box::new(e),
     })?;
+    // Bases are read again when their deltas are made: a cache keeps the
+    // recent ones.
+    let mut repo = repo.clone();
+    repo.object_cache_size(64 * 1024 * 1024);
+    let repo = &repo;
+    let read = |id: &ObjectId| -> Result<(gix::objs::Kind, Vec<u8>), GitError> {
+        let object = crate::git::retrying(|| repo.find_object(*id))
+            .ctx(|| format!("reading object {id} to compact packs"))?;
+        Ok((object.kind, object.detach().data))
+    };
+    // The plan reads the packs' trees (a small part of their bytes).
+    let plan = {
+        let set: std::collections::HashSet<ObjectId> = ids.iter().copied().collect();
+        let mut trees = Vec::new();
+        for id in ids {
+            let header = crate::git::retrying(|| repo.find_header(*id))
+                .ctx(|| format!("reading the header of object {id} to compact packs"))?;
+            if header.kind() == gix::objs::Kind::Tree {
+                trees.push(read(id)?.1);
+            }
+        }
+        plan_deltas(hash, trees.iter().map(Vec::as_slice), |id| set.contains(id))
+    };
+    let mut order = depths(ids, &plan);
+    order.sort();
+    let ordered: Vec<ObjectId> = order.into_iter().map(|(_, id)| id).collect();
+    let at: std::collections::HashMap<ObjectId, usize> =
+        ordered.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let pack_dir = pack_dir(repo);
     // `.tmp*`: a compaction that dies leaves a file `clean_garbage` removes.
     let mut temporary = tempfile::Builder::new()
@@ -137,26 +300,31 @@ fn write_pack_streaming(
         .tempfile_in(&pack_dir)
         .ctx(|| format!("creating a temporary pack in {}", pack_dir.display()))?;
     {
-        let chunks = ids.chunks(COMPACT_CHUNK).map(|part| {
+        let chunks = ordered.chunks(COMPACT_CHUNK).map(|part| {
             let loaded = part
                 .iter()
                 .map(|id| {
-                    let object = crate::git::retrying(|| repo.find_object(*id))
-                        .ctx(|| format!("reading object {id} to compact packs"))?;
-                    Ok((*id, object.kind, object.detach().data))
+                    let (kind, data) = read(id)?;
+                    let base = match plan.get(id) {
+                        Some(b) => Some((at[b], read(b)?.1)),
+                        None => None,
+                    };
+                    Ok((*id, kind, data, base))
                 })
                 .collect::<Result<Vec<_>, GitError>>()
                 .map_err(gix::Error::from_error)?;
             let objects: Vec<Object<'_>> = loaded
                 .iter()
-                .map(|(id, kind, data)| Object {
+                .map(|(id, kind, data, base)| Object {
                     id: *id,
                     kind: *kind,
                     data,
+                    base: base.as_ref().map(|(i, b)| (*i, b.as_slice())),
                 })
                 .collect();
             // gix's pack writer takes its own error type.
-            compress(&objects, hash).map_err(gix::Error::from_error)
+            compress(&objects, hash, gix::zlib::Compression::BEST_SPEED)
+                .map_err(gix::Error::from_error)
         });
         let mut out = std::io::BufWriter::with_capacity(1 << 20, temporary.as_file_mut());
         for step in &mut output::bytes::FromEntriesIter::new(
@@ -179,15 +347,39 @@ fn write_pack_streaming(
     written
 }
 
-/// Compresses objects into pack entries on all cores, keeping their order.
-fn compress(objects: &[Object<'_>], hash: gix::hash::Kind) -> Result<Vec<output::Entry>, GitError> {
+/// Compresses objects into pack entries on all cores, keeping their order;
+/// an object with a base becomes a delta of it when the delta is less
+/// than half its size.
+fn compress(
+    objects: &[Object<'_>],
+    hash: gix::hash::Kind,
+    level: gix::zlib::Compression,
+) -> Result<Vec<output::Entry>, GitError> {
     let one = |o: &Object<'_>| {
-        output::Entry::from_data(
-            &output::Count::from_data(o.id, None),
-            &gix::objs::Data::new(o.data, o.kind, hash),
-            gix::zlib::Compression::BEST_SPEED,
-        )
-        .ctx(|| format!("compressing object {} for a pack", o.id))
+        let count = output::Count::from_data(o.id, None);
+        if let Some((index, base)) = o.base
+            && let Some(delta) = crate::delta::encode(base, o.data, o.data.len() / 2)
+        {
+            #[cfg(debug_assertions)]
+            assert_eq!(
+                crate::delta::apply(base, &delta).as_deref(),
+                Some(o.data),
+                "the delta of {} gives it back",
+                o.id
+            );
+            let mut entry = output::Entry::from_data(
+                &count,
+                &gix::objs::Data::new(&delta, o.kind, hash),
+                level,
+            )
+            .ctx(|| format!("compressing the delta of object {} for a pack", o.id))?;
+            entry.kind = output::entry::Kind::DeltaRef {
+                object_index: index,
+            };
+            return Ok(entry);
+        }
+        output::Entry::from_data(&count, &gix::objs::Data::new(o.data, o.kind, hash), level)
+            .ctx(|| format!("compressing object {} for a pack", o.id))
     };
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -225,6 +417,7 @@ pub(crate) fn write_memory(
             id: *id,
             kind: *kind,
             data,
+            base: None,
         })
         .collect();
     write_pack(repo, objects)

@@ -166,7 +166,8 @@ pub(crate) fn handed_off(h: &Handoff) -> Result<Vec<Change>, ReadError> {
     let mut out = Vec::with_capacity(h.records.len());
     for (work, bytes) in &h.records {
         let dir = layout::work_dir(work);
-        let mut blobs: BTreeMap<String, ObjectId> = match git::entry_at(repo, h.parent_tree, &dir)? {
+        let mut blobs: BTreeMap<String, ObjectId> = match git::entry_at(repo, h.parent_tree, &dir)?
+        {
             Some((id, EntryKind::Tree)) => git::tree_entries(repo, id, &dir)?
                 .into_iter()
                 .filter(|e| e.kind == EntryKind::Blob)
@@ -187,7 +188,11 @@ pub(crate) fn handed_off(h: &Handoff) -> Result<Vec<Change>, ReadError> {
         let record = read::decode_record_at(&path, work, bytes)?;
         out.push(Change::Upsert(WorkEntry::from_record(
             &record,
-            |rev: &RevisionId| blobs.get(layout::version_file(rev).as_str()).map(|id| oid(*id)),
+            |rev: &RevisionId| {
+                blobs
+                    .get(layout::version_file(rev).as_str())
+                    .map(|id| oid(*id))
+            },
         )));
     }
     Ok(out)

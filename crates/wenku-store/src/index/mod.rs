@@ -256,7 +256,7 @@ impl IndexState {
         &self,
         repo: &gix::Repository,
         git_dir: &Path,
-        handoff: Option<changes::Handoff>,
+        handoff: Option<Box<changes::Handoff>>,
     ) {
         if !self.follows_commits(git_dir) {
             return;
@@ -291,7 +291,7 @@ impl IndexState {
         repo: &gix::Repository,
         git_dir: &Path,
         head: ObjectId,
-        handoff: Option<changes::Handoff>,
+        handoff: Option<Box<changes::Handoff>>,
     ) -> Result<IndexRefresh, IndexError> {
         let lock_path = git_dir.join("wenku").join(LOCK);
         let _lock = lock::lock_exclusive(git_dir, LOCK).map_err(|source| LockError {
