@@ -7,8 +7,10 @@
 //! ```
 //!
 //! With `--library PATH` the generated library is kept at PATH and reused
-//! by later runs (a million versions take about 20 minutes to load); the
-//! search index is always built again from nothing.
+//! by later runs (a million versions take about 10 minutes to load); the
+//! search index is built again from nothing unless `--keep-index` is
+//! given too (then the build row measures only bringing it current).
+//! `--skip-ripgrep` leaves the side-by-side out.
 //!
 //! The library: the generator's province of N versions (100,000 by
 //! default; seed 1), indexed. Measured, in this process:
@@ -111,7 +113,12 @@ fn main() {
         }
         None => build(&tmp.path().join("library.git"), versions),
     };
-    let _ = std::fs::remove_dir_all(SearchIndex::dir_of(&library));
+    // `--keep-index`: measure the queries on the index a previous run
+    // built (its build time is not measured again).
+    let keep_index = std::env::args().any(|a| a == "--keep-index");
+    if !keep_index {
+        let _ = std::fs::remove_dir_all(SearchIndex::dir_of(&library));
+    }
     let today = Date::parse_iso("2025-06-01").expect("date");
 
     // 1. Build.
@@ -218,6 +225,9 @@ fn main() {
     println!("update after a one-work commit: p50 {p50:.2} ms, p99 {p99:.2} ms (20 commits)");
 
     // 4. ripgrep over the same texts.
+    if std::env::args().any(|a| a == "--skip-ripgrep") {
+        return;
+    }
     if Command::new("rg").arg("--version").output().is_err() {
         println!("ripgrep: not installed (apt-get install ripgrep); side-by-side skipped");
         return;

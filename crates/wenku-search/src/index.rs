@@ -39,7 +39,7 @@ use crate::{Error, Result};
 
 /// The index format: bump it when fields or their meaning change (an
 /// index of another format is rebuilt).
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// The writer's memory budget.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -89,7 +89,7 @@ fn schema() -> (Schema, Fields) {
         }
     };
     let fields = Fields {
-        work: b.add_text_field("work", STRING | STORED),
+        work: b.add_text_field("work", STRING | STORED | FAST),
         revision: b.add_text_field("revision", STRING | STORED),
         title: b.add_text_field("title", words(true)),
         body: b.add_text_field("body", words(false)),
@@ -97,8 +97,8 @@ fn schema() -> (Schema, Fields) {
         reading: b.add_text_field("reading", STRING),
         number: b.add_text_field("number", STRING),
         region: b.add_text_field("region", STRING),
-        doc_type: b.add_text_field("type", STRING | STORED),
-        subject: b.add_text_field("subject", STRING | STORED),
+        doc_type: b.add_text_field("type", STRING | STORED | FAST),
+        subject: b.add_text_field("subject", STRING | STORED | FAST),
         year: b.add_u64_field("year", INDEXED | FAST | STORED),
         published: b.add_i64_field("published", INDEXED | FAST | STORED),
         from: b.add_i64_field("from", INDEXED | FAST | STORED),

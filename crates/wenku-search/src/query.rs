@@ -11,7 +11,7 @@
 //! text or the issuer.
 //!
 //! **Ranking.** tantivy's BM25, a title hit counting three times a text
-//! hit, and the version in force today counting double; hits are grouped
+//! hit, and the version in force today one point more; hits are grouped
 //! by work, each work shown once with its best version (the one in force
 //! today when that one matches).
 //!
@@ -26,11 +26,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as _, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 use wenku_model::{Date, DocNumber, DocType, Region, RevisionId, Status, WorkId};
 use wenku_store::Snapshot;
 
@@ -325,16 +326,13 @@ fn build(f: &Fields, q: &Query, pieces: &[Piece]) -> Box<dyn tantivy::query::Que
     if let Some(d) = q.at {
         clauses.push((Occur::Must, in_force_on(f, d)));
     }
-    // The text in force today ranks first.
-    clauses.push((Occur::Should, boosted(in_force_on(f, q.today), 1.0)));
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// What a matching version is, read from the index.
+/// What a matching version is, read from the index's columns.
 struct Found {
     work: WorkId,
-    revision: RevisionId,
-    title: String,
+    address: DocAddress,
     doc_type: String,
     subjects: Vec<String>,
     year: u64,
@@ -357,45 +355,114 @@ fn status_on(from: i64, until: i64, ended: u64, today: i64) -> Status {
     }
 }
 
-fn read(
-    searcher: &Searcher,
-    f: &Fields,
+/// The columns of one segment that grouping and facets read: a hit's
+/// work, type, subjects, year and dates come from these (fast fields),
+/// not from the document store, which is read only for the hits shown.
+struct Columns {
+    work: StrColumn,
+    doc_type: Option<StrColumn>,
+    subject: Option<StrColumn>,
+    year: Column<u64>,
+    from: Column<i64>,
+    until: Column<i64>,
+    ended: Column<u64>,
+}
+
+impl Columns {
+    fn of(segment: &SegmentReader) -> Result<Columns> {
+        let fast = segment.fast_fields();
+        Ok(Columns {
+            work: fast
+                .str("work")?
+                .ok_or_else(|| Error::Query("the index has no column of works".into()))?,
+            doc_type: fast.str("type")?,
+            subject: fast.str("subject")?,
+            year: fast.u64("year")?,
+            from: fast.i64("from")?,
+            until: fast.i64("until")?,
+            ended: fast.u64("ended")?,
+        })
+    }
+}
+
+/// Strings of one segment's dictionary-encoded column, looked up once per
+/// term.
+#[derive(Default)]
+struct Terms(HashMap<(u32, u64), String>);
+
+impl Terms {
+    fn get(&mut self, segment: u32, column: &StrColumn, ord: u64) -> Result<&str> {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.0.entry((segment, ord)) {
+            let mut s = String::new();
+            column
+                .ord_to_str(ord, &mut s)
+                .map_err(|e| Error::Index(e.into()))?;
+            e.insert(s);
+        }
+        Ok(&self.0[&(segment, ord)])
+    }
+}
+
+fn found(
+    columns: &Columns,
+    terms: &mut [Terms; 3],
     address: DocAddress,
     score: f32,
     today: i64,
 ) -> Result<Option<Found>> {
+    let (segment, doc) = (address.segment_ord, address.doc_id);
+    let Some(ord) = columns.work.ords().first(doc) else {
+        return Ok(None);
+    };
+    let Ok(work) = WorkId::parse(terms[0].get(segment, &columns.work, ord)?) else {
+        return Ok(None);
+    };
+    let doc_type = match &columns.doc_type {
+        Some(c) => match c.ords().first(doc) {
+            Some(ord) => terms[1].get(segment, c, ord)?.to_string(),
+            None => String::new(),
+        },
+        None => String::new(),
+    };
+    let mut subjects = Vec::new();
+    if let Some(c) = &columns.subject {
+        for ord in c.term_ords(doc) {
+            subjects.push(terms[2].get(segment, c, ord)?.to_string());
+        }
+    }
+    let status = status_on(
+        columns.from.first(doc).unwrap_or(0),
+        columns.until.first(doc).unwrap_or(i64::MAX),
+        columns.ended.first(doc).unwrap_or(0),
+        today,
+    );
+    Ok(Some(Found {
+        work,
+        address,
+        doc_type,
+        subjects,
+        year: columns.year.first(doc).unwrap_or(0),
+        status,
+        score,
+    }))
+}
+
+/// The title and revision of a hit shown, from the document store.
+fn shown(
+    searcher: &Searcher,
+    f: &Fields,
+    address: DocAddress,
+) -> Result<Option<(String, RevisionId)>> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let text = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
-    let (Some(work), Some(revision)) = (text(f.work), text(f.revision)) else {
+    let Some(Ok(revision)) = text(f.revision).map(|r| RevisionId::parse(&r)) else {
         return Ok(None);
     };
-    let (Ok(work), Ok(revision)) = (WorkId::parse(&work), RevisionId::parse(&revision)) else {
-        return Ok(None);
-    };
-    let status = status_on(
-        int(f.from).unwrap_or(0),
-        int(f.until).unwrap_or(i64::MAX),
-        doc.get_first(f.ended).and_then(|v| v.as_u64()).unwrap_or(0),
-        today,
-    );
-    Ok(Some(Found {
-        work,
-        revision,
-        title: text(f.title).unwrap_or_default(),
-        doc_type: text(f.doc_type).unwrap_or_default(),
-        subjects: doc
-            .get_all(f.subject)
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        year: doc.get_first(f.year).and_then(|v| v.as_u64()).unwrap_or(0),
-        status,
-        score,
-    }))
+    Ok(Some((text(f.title).unwrap_or_default(), revision)))
 }
 
 /// Runs `q` against `index`; snippets are read from `snapshot` (the
@@ -426,16 +493,40 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     let searcher = index.reader().searcher();
     let query = build(f, q, pieces);
     let today = days(q.today);
-    let (top, versions) = searcher.search(
-        &query,
-        &(TopDocs::with_limit(GROUP).order_by_score(), Count),
-    )?;
+    // The version in force today ranks higher: one more point, from the
+    // dates' columns of the versions that match (not a range query over
+    // every version of the index).
+    let ranked = TopDocs::with_limit(GROUP).tweak_score(move |segment: &SegmentReader| {
+        let column = |name: &str, default: i64| {
+            segment
+                .fast_fields()
+                .i64(name)
+                .ok()
+                .map(|c| c.first_or_default_col(default))
+        };
+        let (from, until) = (column("from", i64::MAX), column("until", i64::MIN));
+        move |doc: DocId, score: Score| match (&from, &until) {
+            (Some(from), Some(until))
+                if from.get_val(doc) <= today && today < until.get_val(doc) =>
+            {
+                score + 1.0
+            }
+            _ => score,
+        }
+    });
+    let (top, versions) = searcher.search(&query, &(ranked, Count))?;
     // Group by work: the version in force today if it matched, else the
     // best-scoring.
     let mut order: Vec<WorkId> = Vec::new();
     let mut best: HashMap<WorkId, Found> = HashMap::new();
+    let mut columns: HashMap<u32, Columns> = HashMap::new();
+    let mut terms: [Terms; 3] = Default::default();
     for (score, address) in top {
-        let Some(found) = read(&searcher, f, address, score, today)? else {
+        let segment = address.segment_ord;
+        if !columns.contains_key(&segment) {
+            columns.insert(segment, Columns::of(searcher.segment_reader(segment))?);
+        }
+        let Some(found) = found(&columns[&segment], &mut terms, address, score, today)? else {
             continue;
         };
         match best.get_mut(&found.work) {
@@ -487,12 +578,15 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     let mut hits = Vec::new();
     for w in order.iter().skip(q.offset).take(q.limit) {
         let found = best.remove(w).expect("grouped");
-        let doc = snapshot.document(&found.work, &found.revision)?;
+        let Some((title, revision)) = shown(&searcher, f, found.address)? else {
+            continue;
+        };
+        let doc = snapshot.document(&found.work, &revision)?;
         hits.push(Hit {
             snippet: snippet::best(&doc, &words),
             work: found.work,
-            revision: found.revision,
-            title: found.title,
+            revision,
+            title,
             status: found.status,
             score: found.score,
         });
