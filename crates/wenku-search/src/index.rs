@@ -192,6 +192,21 @@ fn create_tantivy(dir: &Path) -> Result<Index> {
     Ok(Index::create_in_dir(dir, schema)?)
 }
 
+/// Registers our tokenizer, and searches the segments on every core: a
+/// query over a million versions scores hundreds of thousands of them,
+/// and the daemon answers one search at a time (its index is behind a
+/// mutex), so the cores would otherwise sit idle.
+fn prepare(index: &mut Index) -> std::result::Result<(), tantivy::TantivyError> {
+    index
+        .tokenizers()
+        .register(tokenize::NAME, ChineseTokenizer);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if cores > 1 {
+        index.set_multithread_executor(cores)?;
+    }
+    Ok(())
+}
+
 impl SearchIndex {
     /// The directory of `library`'s search index.
     pub fn dir_of(library: &Library) -> PathBuf {
@@ -204,10 +219,8 @@ impl SearchIndex {
     pub fn open(library: &Library) -> Result<SearchIndex> {
         let dir = Self::dir_of(library);
         // Opening reads the segments' footers: a damaged file shows here.
-        let opened = open_tantivy(&dir).and_then(|index| {
-            index
-                .tokenizers()
-                .register(tokenize::NAME, ChineseTokenizer);
+        let opened = open_tantivy(&dir).and_then(|mut index| {
+            prepare(&mut index)?;
             let reader = index.reader()?;
             Ok((index, reader))
         });
@@ -223,10 +236,8 @@ impl SearchIndex {
                     tracing::warn!(dir = %dir.display(), error = %e, "the search index cannot be opened; rebuilding it");
                 }
                 let _ = std::fs::remove_file(state_file(&dir));
-                let index = create_tantivy(&dir)?;
-                index
-                    .tokenizers()
-                    .register(tokenize::NAME, ChineseTokenizer);
+                let mut index = create_tantivy(&dir)?;
+                prepare(&mut index)?;
                 let reader = index.reader()?;
                 (index, reader, None)
             }

@@ -11,7 +11,7 @@
 //! text or the issuer.
 //!
 //! **Ranking.** tantivy's BM25, a title hit counting three times a text
-//! hit, and the version in force today one point more; hits are grouped
+//! hit, and the version in force today two points more; hits are grouped
 //! by work, each work shown once with its best version (the one in force
 //! today when that one matches).
 //!
@@ -39,6 +39,10 @@ use crate::index::{Ended, Fields, SearchIndex, days};
 use crate::snippet::{self, Snippet};
 use crate::tokenize::{self, fold, pinyin, query_words};
 use crate::{Error, Result};
+
+/// What being the text in force today adds to a version's score (as
+/// much as a rare word of the text).
+const IN_FORCE_TODAY: f32 = 2.0;
 
 /// Versions looked at to group hits into works and count facets.
 pub const GROUP: usize = 2_000;
@@ -493,9 +497,9 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     let searcher = index.reader().searcher();
     let query = build(f, q, pieces);
     let today = days(q.today);
-    // The version in force today ranks higher: one more point, from the
-    // dates' columns of the versions that match (not a range query over
-    // every version of the index).
+    // The version in force today ranks higher, from the dates' columns of
+    // the versions that match (not a range query over every version of
+    // the index).
     let ranked = TopDocs::with_limit(GROUP).tweak_score(move |segment: &SegmentReader| {
         let column = |name: &str, default: i64| {
             segment
@@ -509,7 +513,7 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
             (Some(from), Some(until))
                 if from.get_val(doc) <= today && today < until.get_val(doc) =>
             {
-                score + 1.0
+                score + IN_FORCE_TODAY
             }
             _ => score,
         }
@@ -523,10 +527,13 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     let mut terms: [Terms; 3] = Default::default();
     for (score, address) in top {
         let segment = address.segment_ord;
-        if !columns.contains_key(&segment) {
-            columns.insert(segment, Columns::of(searcher.segment_reader(segment))?);
-        }
-        let Some(found) = found(&columns[&segment], &mut terms, address, score, today)? else {
+        let segment_columns = match columns.entry(segment) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Columns::of(searcher.segment_reader(segment))?)
+            }
+        };
+        let Some(found) = found(segment_columns, &mut terms, address, score, today)? else {
             continue;
         };
         match best.get_mut(&found.work) {
@@ -575,22 +582,64 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
             _ => Vec::new(),
         })
         .collect();
-    let mut hits = Vec::new();
-    for w in order.iter().skip(q.offset).take(q.limit) {
-        let found = best.remove(w).expect("grouped");
+    // The hits shown: title and revision from the store, the text from
+    // the library for the snippet. Reading and decoding a text is most of
+    // it, so the hits are shared out among the cores.
+    let shown_works: Vec<Found> = order
+        .iter()
+        .skip(q.offset)
+        .take(q.limit)
+        .map(|w| best.remove(w).expect("grouped"))
+        .collect();
+    let hit = |found: Found| -> Result<Option<Hit>> {
         let Some((title, revision)) = shown(&searcher, f, found.address)? else {
-            continue;
+            return Ok(None);
         };
         let doc = snapshot.document(&found.work, &revision)?;
-        hits.push(Hit {
+        Ok(Some(Hit {
             snippet: snippet::best(&doc, &words),
             work: found.work,
             revision,
             title,
             status: found.status,
             score: found.score,
-        });
+        }))
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let per = shown_works.len().div_ceil(cores).max(1);
+    let mut parts: Vec<Vec<Found>> = Vec::new();
+    let mut rest = shown_works.into_iter().peekable();
+    while rest.peek().is_some() {
+        parts.push(rest.by_ref().take(per).collect());
     }
+    let hits: Vec<Hit> = if parts.len() <= 1 {
+        parts
+            .into_iter()
+            .flatten()
+            .filter_map(|found| hit(found).transpose())
+            .collect::<Result<_>>()?
+    } else {
+        std::thread::scope(|scope| {
+            let running: Vec<_> = parts
+                .into_iter()
+                .map(|part| {
+                    let hit = &hit;
+                    scope.spawn(move || {
+                        part.into_iter()
+                            .filter_map(|found| hit(found).transpose())
+                            .collect::<Result<Vec<Hit>>>()
+                    })
+                })
+                .collect();
+            let mut hits = Vec::new();
+            for r in running {
+                hits.extend(r.join().map_err(|_| {
+                    Error::Query("a thread reading the hits shown panicked".into())
+                })??);
+            }
+            Ok::<_, Error>(hits)
+        })?
+    };
     Ok(Results {
         read_as: pieces.iter().map(describe).collect(),
         versions,
