@@ -203,10 +203,16 @@ fn main() {
         let last = versions.last().expect("a version");
         let mut doc = snapshot.document(work, &last.revision).expect("doc");
         doc.body
-            .push(Block::Para(format!("本次修订增加第{i}项物业管理要求。")));
-        let published = Date::parse_iso("2026-01-01")
-            .expect("date")
-            .add_days(i as i64)
+            .push(Block::Para(format!(
+                "本次修订增加第{i}项物业管理要求（{}）。",
+                std::process::id()
+            )));
+        // A day after the work's last version (a reused library has the
+        // versions earlier runs added).
+        let published = last
+            .published
+            .max(Date::parse_iso("2026-01-01").expect("date"))
+            .add_days(1 + i as i64)
             .expect("date");
         library
             .commit(
