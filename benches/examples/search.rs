@@ -202,11 +202,10 @@ fn main() {
         let versions = snapshot.versions(work).expect("versions");
         let last = versions.last().expect("a version");
         let mut doc = snapshot.document(work, &last.revision).expect("doc");
-        doc.body
-            .push(Block::Para(format!(
-                "本次修订增加第{i}项物业管理要求（{}）。",
-                std::process::id()
-            )));
+        doc.body.push(Block::Para(format!(
+            "本次修订增加第{i}项物业管理要求（{}）。",
+            std::process::id()
+        )));
         // A day after the work's last version (a reused library has the
         // versions earlier runs added).
         let published = last

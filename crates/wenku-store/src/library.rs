@@ -621,7 +621,10 @@ impl Library {
     ) -> Result<Committed, CommitError> {
         let transaction = transaction.into();
         let _span = tracing::info_span!("commit", ops = transaction.len()).entered();
-        self.commit_loop(identity, || Ok((None, transaction.clone())))
+        // Borrowed: a batch's documents are not copied for each attempt.
+        self.commit_loop(identity, || {
+            Ok((None, std::borrow::Cow::Borrowed(&transaction)))
+        })
     }
 
     /// Commits a transaction that is *planned against the head it is
@@ -646,7 +649,10 @@ impl Library {
         self.commit_loop(identity, || {
             let snapshot = self.snapshot().map_err(|e| E::from(CommitError::Read(e)))?;
             let transaction = plan(&snapshot)?;
-            Ok((Some(snapshot.commit()), transaction))
+            Ok((
+                Some(snapshot.commit()),
+                std::borrow::Cow::Owned(transaction),
+            ))
         })
     }
 
@@ -696,10 +702,10 @@ impl Library {
     /// The one retry loop of every commit: `next` gives the commit to stage
     /// on (`None`: `main`'s head as staging reads it) and the transaction;
     /// a lost race, or an object that looked missing, goes round again.
-    fn commit_loop<E: From<CommitError>>(
+    fn commit_loop<'t, E: From<CommitError>>(
         &self,
         identity: &Identity,
-        mut next: impl FnMut() -> Result<(Option<ObjectId>, Transaction), E>,
+        mut next: impl FnMut() -> Result<(Option<ObjectId>, std::borrow::Cow<'t, Transaction>), E>,
     ) -> Result<Committed, E> {
         let mut attempts = 0;
         loop {

@@ -21,8 +21,9 @@
 //! chunk at a time, so its memory does not grow with the library.
 //!
 //! Both batches and compaction store the versions of one document as
-//! deltas of each other ([`crate::delta`]; which objects, [`plan_deltas`]).
+//! deltas of each other ([`crate::delta`]; which objects, [`DeltaPlan`]).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -52,18 +53,27 @@ const MAX_DEPTH: u32 = 10;
 /// a delta of the one before), for every directory tree among the pack's
 /// objects whose version files are in the pack too. Successive versions of
 /// one document share most of their text, so each is stored as what
-/// changed. Returns each delta's base; no chain is longer than
-/// [`MAX_DEPTH`] and none loops.
-fn plan_deltas<'t>(
+/// changed. Trees are given one at a time ([`DeltaPlan::tree`]), so a
+/// compaction need not hold them all; [`DeltaPlan::finish`] gives each
+/// delta's base, with no chain longer than [`MAX_DEPTH`] and none looping.
+struct DeltaPlan {
     hash: gix::hash::Kind,
-    trees: impl IntoIterator<Item = &'t [u8]>,
-    in_pack: impl Fn(&ObjectId) -> bool,
-) -> std::collections::HashMap<ObjectId, ObjectId> {
-    use std::collections::HashMap;
-    let mut base: HashMap<ObjectId, ObjectId> = HashMap::new();
-    for data in trees {
+    base: HashMap<ObjectId, ObjectId>,
+}
+
+impl DeltaPlan {
+    fn new(hash: gix::hash::Kind) -> DeltaPlan {
+        DeltaPlan {
+            hash,
+            base: HashMap::new(),
+        }
+    }
+
+    /// Chains the version files listed by the tree `data` that are in the
+    /// pack.
+    fn tree(&mut self, data: &[u8], in_pack: impl Fn(&ObjectId) -> bool) {
         let mut previous: Option<ObjectId> = None;
-        for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
+        for entry in gix::objs::TreeRefIter::from_bytes(data, self.hash) {
             let Ok(entry) = entry else { break };
             let name = entry.filename;
             let is_version = entry.mode.is_blob()
@@ -76,12 +86,12 @@ fn plan_deltas<'t>(
             if !in_pack(&id) {
                 continue;
             }
-            if let Some(prev) = previous.filter(|p| *p != id && !base.contains_key(&id)) {
+            if let Some(prev) = previous.filter(|p| *p != id && !self.base.contains_key(&id)) {
                 // No loop: the new base's chain must not reach `id`.
                 let mut at = prev;
                 let mut depth = 1;
                 let mut loops = false;
-                while let Some(b) = base.get(&at) {
+                while let Some(b) = self.base.get(&at) {
                     if *b == id {
                         loops = true;
                         break;
@@ -90,55 +100,74 @@ fn plan_deltas<'t>(
                     depth += 1;
                 }
                 if !loops && depth <= MAX_DEPTH {
-                    base.insert(id, prev);
+                    self.base.insert(id, prev);
                 }
             }
             previous = Some(id);
         }
     }
-    // Chains made out of order can pass the limit: cut them.
-    let mut depth: HashMap<ObjectId, u32> = HashMap::new();
-    let ids: Vec<ObjectId> = base.keys().copied().collect();
-    for id in ids {
-        // From `id` up to a root or to an object whose depth is known.
-        let mut chain = vec![id];
-        while let Some(b) = base.get(chain.last().expect("not empty")) {
-            if depth.contains_key(b) {
+
+    /// Each delta's base. Chains made out of order can pass the limit:
+    /// they are cut.
+    fn finish(self) -> HashMap<ObjectId, ObjectId> {
+        let mut base = self.base;
+        let mut depth: HashMap<ObjectId, u32> = HashMap::new();
+        let ids: Vec<ObjectId> = base.keys().copied().collect();
+        for id in ids {
+            // From `id` up to a root or to an object whose depth is known.
+            let mut chain = vec![id];
+            while let Some(b) = base.get(chain.last().expect("not empty")) {
+                let known = depth.contains_key(b);
                 chain.push(*b);
-                break;
+                if known {
+                    break;
+                }
             }
-            chain.push(*b);
-        }
-        let top = chain.pop().expect("not empty");
-        let mut d = *depth.entry(top).or_insert(0);
-        for node in chain.into_iter().rev() {
-            d += 1;
-            if d > MAX_DEPTH {
-                base.remove(&node);
-                d = 0;
+            let top = chain.pop().expect("not empty");
+            let mut d = *depth.entry(top).or_insert(0);
+            for node in chain.into_iter().rev() {
+                d += 1;
+                if d > MAX_DEPTH {
+                    base.remove(&node);
+                    d = 0;
+                }
+                depth.insert(node, d);
             }
-            depth.insert(node, d);
         }
+        base
     }
-    base
 }
 
-/// The depth of each object's chain (0: stored whole), for ordering.
-fn depths(
-    ids: &[ObjectId],
-    base: &std::collections::HashMap<ObjectId, ObjectId>,
-) -> Vec<(u32, ObjectId)> {
-    ids.iter()
-        .map(|id| {
-            let mut d = 0;
-            let mut at = id;
-            while let Some(b) = base.get(at) {
-                d += 1;
-                at = b;
+/// The order objects are written in: each object stored whole (by id),
+/// followed at once by its chain of deltas (depth first), so that a base
+/// always comes before its deltas and is usually the object just before.
+fn pack_order(ids: &[ObjectId], base: &HashMap<ObjectId, ObjectId>) -> Vec<ObjectId> {
+    let mut children: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
+    for (child, parent) in base {
+        children.entry(*parent).or_default().push(*child);
+    }
+    for c in children.values_mut() {
+        c.sort();
+    }
+    let mut roots: Vec<ObjectId> = ids
+        .iter()
+        .filter(|id| !base.contains_key(*id))
+        .copied()
+        .collect();
+    roots.sort();
+    roots.dedup();
+    let mut out = Vec::with_capacity(ids.len());
+    let mut stack = Vec::new();
+    for root in roots {
+        stack.push(root);
+        while let Some(id) = stack.pop() {
+            out.push(id);
+            if let Some(c) = children.get(&id) {
+                stack.extend(c.iter().rev());
             }
-            (d, *id)
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 /// Writes `objects` as one new pack in the repository's `objects/pack`,
@@ -156,33 +185,27 @@ pub(crate) fn write_pack(
     objects.sort_by_key(|o| o.id);
     objects.dedup_by_key(|o| o.id);
     let plan = {
-        let trees = objects
-            .iter()
-            .filter(|o| o.kind == gix::objs::Kind::Tree)
-            .map(|o| o.data);
-        let ids: std::collections::HashSet<ObjectId> = objects
+        let blobs: std::collections::HashSet<ObjectId> = objects
             .iter()
             .filter(|o| o.kind == gix::objs::Kind::Blob)
             .map(|o| o.id)
             .collect();
-        plan_deltas(hash, trees, |id| ids.contains(id))
+        let mut plan = DeltaPlan::new(hash);
+        for o in objects.iter().filter(|o| o.kind == gix::objs::Kind::Tree) {
+            plan.tree(o.data, |id| blobs.contains(id));
+        }
+        plan.finish()
     };
     // A stable order makes the same objects produce the same pack; bases
     // come before their deltas.
-    let mut order = depths(&objects.iter().map(|o| o.id).collect::<Vec<_>>(), &plan);
-    order.sort();
-    let at: std::collections::HashMap<ObjectId, usize> = order
-        .iter()
+    let ids: Vec<ObjectId> = objects.iter().map(|o| o.id).collect();
+    let at: HashMap<ObjectId, usize> = pack_order(&ids, &plan)
+        .into_iter()
         .enumerate()
-        .map(|(i, (_, id))| (*id, i))
+        .map(|(i, id)| (id, i))
         .collect();
-    let by_id: std::collections::HashMap<ObjectId, &[u8]> =
-        objects.iter().map(|o| (o.id, o.data)).collect();
-    let mut objects: Vec<Object<'_>> = {
-        let mut slots: Vec<Option<Object<'_>>> = objects.into_iter().map(Some).collect();
-        slots.sort_by_key(|o| o.as_ref().map(|o| at[&o.id]));
-        slots.into_iter().flatten().collect()
-    };
+    let by_id: HashMap<ObjectId, &[u8]> = objects.iter().map(|o| (o.id, o.data)).collect();
+    objects.sort_by_key(|o| at[&o.id]);
     for o in &mut objects {
         o.base = plan.get(&o.id).map(|b| (at[b], by_id[b]));
     }
@@ -265,34 +288,27 @@ fn write_pack_streaming(
         action: "counting objects for a pack".into(),
         source: Box::new(e),
     })?;
-    // Bases are read again when their deltas are made: a cache keeps the
-    // recent ones.
-    let mut repo = repo.clone();
-    repo.object_cache_size(64 * 1024 * 1024);
-    let repo = &repo;
     let read = |id: &ObjectId| -> Result<(gix::objs::Kind, Vec<u8>), GitError> {
         let object = crate::git::retrying(|| repo.find_object(*id))
             .ctx(|| format!("reading object {id} to compact packs"))?;
         Ok((object.kind, object.detach().data))
     };
-    // The plan reads the packs' trees (a small part of their bytes).
+    // The plan reads the packs' trees (a small part of their bytes), one
+    // at a time.
     let plan = {
         let set: std::collections::HashSet<ObjectId> = ids.iter().copied().collect();
-        let mut trees = Vec::new();
+        let mut plan = DeltaPlan::new(hash);
         for id in ids {
             let header = crate::git::retrying(|| repo.find_header(*id))
                 .ctx(|| format!("reading the header of object {id} to compact packs"))?;
             if header.kind() == gix::objs::Kind::Tree {
-                trees.push(read(id)?.1);
+                plan.tree(&read(id)?.1, |id| set.contains(id));
             }
         }
-        plan_deltas(hash, trees.iter().map(Vec::as_slice), |id| set.contains(id))
+        plan.finish()
     };
-    let mut order = depths(ids, &plan);
-    order.sort();
-    let ordered: Vec<ObjectId> = order.into_iter().map(|(_, id)| id).collect();
-    let at: std::collections::HashMap<ObjectId, usize> =
-        ordered.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let ordered = pack_order(ids, &plan);
+    let at: HashMap<ObjectId, usize> = ordered.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let pack_dir = pack_dir(repo);
     // `.tmp*`: a compaction that dies leaves a file `clean_garbage` removes.
     let mut temporary = tempfile::Builder::new()
@@ -303,23 +319,38 @@ fn write_pack_streaming(
         let chunks = ordered.chunks(COMPACT_CHUNK).map(|part| {
             let loaded = part
                 .iter()
-                .map(|id| {
-                    let (kind, data) = read(id)?;
-                    let base = match plan.get(id) {
-                        Some(b) => Some((at[b], read(b)?.1)),
-                        None => None,
-                    };
-                    Ok((*id, kind, data, base))
-                })
+                .map(|id| read(id).map(|(kind, data)| (*id, kind, data)))
                 .collect::<Result<Vec<_>, GitError>>()
                 .map_err(gix::Error::from_error)?;
+            // A base is nearly always in the same chunk, just before its
+            // delta (see `pack_order`); the others are read again.
+            let here: HashMap<ObjectId, usize> = loaded
+                .iter()
+                .enumerate()
+                .map(|(i, (id, ..))| (*id, i))
+                .collect();
+            let mut elsewhere: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+            for (id, ..) in &loaded {
+                if let Some(b) = plan.get(id)
+                    && !here.contains_key(b)
+                    && !elsewhere.contains_key(b)
+                {
+                    elsewhere.insert(*b, read(b).map_err(gix::Error::from_error)?.1);
+                }
+            }
             let objects: Vec<Object<'_>> = loaded
                 .iter()
-                .map(|(id, kind, data, base)| Object {
+                .map(|(id, kind, data)| Object {
                     id: *id,
                     kind: *kind,
                     data,
-                    base: base.as_ref().map(|(i, b)| (*i, b.as_slice())),
+                    base: plan.get(id).map(|b| {
+                        let bytes = match here.get(b) {
+                            Some(i) => loaded[*i].2.as_slice(),
+                            None => elsewhere[b].as_slice(),
+                        };
+                        (at[b], bytes)
+                    }),
                 })
                 .collect();
             // gix's pack writer takes its own error type.
@@ -686,6 +717,73 @@ mod tests {
             .filter(|name| name.starts_with(".tmp"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    fn tree_bytes(entries: &[(&str, ObjectId)]) -> Vec<u8> {
+        use gix::objs::WriteTo;
+        let mut entries: Vec<gix::objs::tree::Entry> = entries
+            .iter()
+            .map(|(name, id)| gix::objs::tree::Entry {
+                mode: gix::objs::tree::EntryKind::Blob.into(),
+                filename: (*name).into(),
+                oid: *id,
+            })
+            .collect();
+        entries.sort();
+        let mut out = Vec::new();
+        gix::objs::Tree { entries }
+            .write_to(&mut out)
+            .expect("a tree");
+        out
+    }
+
+    #[test]
+    fn delta_chains_are_short_loop_free_and_written_after_their_bases() {
+        let id = |i: u8| ObjectId::from([i; 20]);
+        // One directory of 25 versions (and its record, never a delta);
+        // a second tree lists versions in the other order, which would
+        // make loops; a third names a blob that is not in the pack.
+        let versions: Vec<(String, ObjectId)> = (1..=25u8)
+            .map(|i| (format!("{:040x}.xml", i), id(i)))
+            .collect();
+        let mut dir: Vec<(&str, ObjectId)> =
+            versions.iter().map(|(n, i)| (n.as_str(), *i)).collect();
+        dir.push(("record.xml", id(100)));
+        let reversed: Vec<(String, ObjectId)> = (1..=25u8)
+            .map(|i| (format!("{:040x}.xml", 26 - i), id(i)))
+            .collect();
+        let other: Vec<(&str, ObjectId)> = reversed.iter().map(|(n, i)| (n.as_str(), *i)).collect();
+        let in_pack = |o: &ObjectId| *o != id(7);
+        let mut plan = DeltaPlan::new(gix::hash::Kind::Sha1);
+        plan.tree(&tree_bytes(&dir), in_pack);
+        plan.tree(&tree_bytes(&other), in_pack);
+        let base = plan.finish();
+        assert!(!base.contains_key(&id(100)), "records are not deltas");
+        assert!(!base.contains_key(&id(7)) && !base.values().any(|b| *b == id(7)));
+        assert!(base.len() >= 15, "{}", base.len());
+        for start in base.keys() {
+            let mut depth = 0;
+            let mut at = start;
+            while let Some(b) = base.get(at) {
+                depth += 1;
+                assert!(
+                    depth <= MAX_DEPTH,
+                    "a chain longer than {MAX_DEPTH} from {start}"
+                );
+                at = b;
+            }
+        }
+        let ids: Vec<ObjectId> = (1..=25u8).map(id).chain([id(100)]).collect();
+        let order = pack_order(&ids, &base);
+        assert_eq!(order.len(), ids.len());
+        let place: HashMap<ObjectId, usize> =
+            order.iter().enumerate().map(|(i, o)| (*o, i)).collect();
+        for (delta, b) in &base {
+            assert!(
+                place[b] < place[delta],
+                "{b} is written after its delta {delta}"
+            );
+        }
     }
 
     fn packs(sizes: &[u32]) -> Vec<PackFiles> {

@@ -362,10 +362,6 @@ impl Staged {
     pub(crate) fn changed(&self) -> bool {
         !self.dirty.is_empty()
     }
-
-    pub(crate) fn file_count(&self) -> usize {
-        self.versions.len() + self.dirty.len()
-    }
 }
 
 /// Applies `ops` to the records of `base_tree`, in memory.
@@ -756,7 +752,9 @@ pub(crate) fn write(
     } = *signing;
     // Encode every record before writing anything, so a record that cannot
     // be stored refuses the transaction with nothing written.
-    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(staged.file_count());
+    // The records' files; the versions' are written from `staged` as
+    // they are (a batch's texts are not copied again).
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(staged.dirty.len());
     let mut records = BTreeMap::new();
     for work in &staged.dirty {
         let Some(Some(record)) = staged.records.get(work) else {
@@ -773,9 +771,8 @@ pub(crate) fn write(
         files.push((layout::record_path(work), bytes.clone()));
         records.insert(work.clone(), bytes);
     }
-    files.extend(staged.versions.iter().cloned());
 
-    let packed = files.len() >= pack_threshold;
+    let packed = files.len() + staged.versions.len() >= pack_threshold;
     // Held while objects are written: see pack::clean_garbage.
     let _writing =
         crate::lock::lock_shared(repo.git_dir(), pack::OBJECTS_LOCK).map_err(|source| {
@@ -794,15 +791,15 @@ pub(crate) fn write(
         .ctx(|| format!("editing tree {}", staged.base_tree))?
         .detach();
     let mut blobs = BTreeMap::new();
-    for (path, bytes) in files {
+    for (path, bytes) in files.iter().chain(staged.versions.iter()) {
         let id = repo
-            .write_blob(&bytes)
+            .write_blob(bytes)
             .ctx(|| format!("writing {path}"))?
             .detach();
         editor
             .upsert(path.split('/'), EntryKind::Blob, id)
             .ctx(|| format!("placing {path} in the tree"))?;
-        blobs.insert(path, id.ours());
+        blobs.insert(path.clone(), id.ours());
     }
     let tree = editor
         .write(|t| repo.write_object(t).map(|id| id.detach()))
