@@ -15,6 +15,14 @@
 //! removes the bases nothing names. A reader that read the old
 //! `current.wki` and finds its base gone reads `current.wki` again.
 //!
+//! A writer that must not wait for a base (a commit) updates the delta
+//! only ([`IndexDir::update_delta`]) and writes the base apart
+//! ([`IndexDir::write_base`], no lock needed), then installs it under the
+//! index as it has become by then ([`IndexDir::install_base`], under the
+//! writers' lock): the new top layer keeps only the works that changed
+//! since the base was taken. If another writer replaced the base in
+//! between, the new one is dropped.
+//!
 //! Writers must be serialised by the caller (the store holds a lock file);
 //! readers need no lock.
 
@@ -36,16 +44,19 @@ pub const CURRENT: &str = "current.wki";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UpdateOptions {
     /// Once the delta would hold more changed or removed works than this,
-    /// an update writes a new base instead. The delta is rewritten whole on
-    /// every update, so this bounds an update's cost; a larger value makes
-    /// the (whole-library) base rewrites rarer.
+    /// [`IndexDir::update`] writes a new base instead (and
+    /// [`IndexDir::wants_base`] says one is due, for callers that write
+    /// bases apart). The delta is rewritten whole on every update, so this
+    /// bounds an update's cost: at 512 works about 4.4 ms at a million
+    /// versions (BENCHMARKS.md); a larger value makes the (whole-library)
+    /// base rewrites rarer.
     pub max_delta_works: usize,
 }
 
 impl Default for UpdateOptions {
     fn default() -> Self {
         UpdateOptions {
-            max_delta_works: 2048,
+            max_delta_works: 512,
         }
     }
 }
@@ -67,6 +78,16 @@ pub struct Updated {
     pub index: Index,
     /// Whether a new base was written (the delta had grown too large).
     pub merged: bool,
+}
+
+/// A base written apart from the top layer ([`IndexDir::write_base`]),
+/// waiting to be installed ([`IndexDir::install_base`]).
+#[derive(Debug)]
+pub struct NewBase {
+    layer: Arc<Layer>,
+    base_ref: BaseRef,
+    /// The index it was made from.
+    from: Index,
 }
 
 /// The directory holding an index.
@@ -205,6 +226,150 @@ impl IndexDir {
         commit: Oid,
         changes: Vec<Change>,
     ) -> Result<Updated, WriteError> {
+        self.apply(index, commit, changes, true)
+    }
+
+    /// [`IndexDir::update`] that never writes a base: always a new top
+    /// layer, however large the delta grows. For callers that write bases
+    /// apart ([`IndexDir::write_base`], [`IndexDir::install_base`]), so
+    /// that an update's cost stays that of the delta.
+    pub fn update_delta(
+        &self,
+        index: &Index,
+        commit: Oid,
+        changes: Vec<Change>,
+    ) -> Result<Updated, WriteError> {
+        self.apply(index, commit, changes, false)
+    }
+
+    /// Whether `index`'s delta has outgrown
+    /// [`UpdateOptions::max_delta_works`] (a new base is due).
+    pub fn wants_base(&self, index: &Index) -> bool {
+        let stats = index.stats();
+        stats.delta_works + stats.removed > self.options.max_delta_works
+    }
+
+    /// Writes a base holding every work of `index` (its base with its
+    /// delta applied), without touching the top layer: readers and
+    /// updates go on with the current index meanwhile. Install it with
+    /// [`IndexDir::install_base`]. Needs no lock (bases are named by their
+    /// content and only [`IndexDir::install_base`] and
+    /// [`IndexDir::build`] remove them).
+    pub fn write_base(&self, index: &Index) -> Result<NewBase, WriteError> {
+        let (entries, removed) = index.delta_entries()?;
+        let replaced: BTreeSet<&str> = entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .chain(removed.iter().map(String::as_str))
+            .collect();
+        let mut all: Vec<WorkEntry> = Vec::new();
+        let base = index.base.as_ref();
+        base.for_each::<WorkEntry>(|_, e| {
+            if !replaced.contains(e.id.as_str()) {
+                all.push(
+                    rkyv::deserialize::<WorkEntry, rkyv::rancor::BoxedError>(e)
+                        .map_err(|x| base.corrupt(x.to_string()))?,
+                );
+            }
+            Ok(())
+        })?;
+        all.extend(entries);
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        std::fs::create_dir_all(&self.path).map_err(|source| WriteError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        let commit = index.commit();
+        let (path, manifest) = write_layer(
+            &self.path.join("base.wki"),
+            LayerSpec {
+                kind: KIND_BASE,
+                commit,
+                base: None,
+                removed: Vec::new(),
+                entries: all,
+                unresolved: true,
+            },
+            |hash| self.path.join(base_name(hash)),
+        )?;
+        let layer = Arc::new(Layer::open(&path).map_err(|e| WriteError::Reopen(Box::new(e)))?);
+        Ok(NewBase {
+            layer,
+            base_ref: BaseRef {
+                file: base_name(&manifest),
+                manifest,
+                commit: commit.0,
+            },
+            from: index.clone(),
+        })
+    }
+
+    /// Puts a base written by [`IndexDir::write_base`] under `current`, the
+    /// index as it is now (the caller holds the writers' lock and has just
+    /// opened it): a new top layer over the new base, at `current`'s
+    /// commit, holding what changed since the index the base was made
+    /// from. `None` when `current` no longer lies over the base that index
+    /// had (another writer rebuilt it meanwhile): the new base is removed
+    /// and nothing changes.
+    pub fn install_base(&self, new: NewBase, current: &Index) -> Result<Option<Index>, WriteError> {
+        let NewBase {
+            layer,
+            base_ref,
+            from,
+        } = new;
+        let same_base = current.base_ref()?.manifest == from.base_ref()?.manifest;
+        if !same_base {
+            drop(layer);
+            let _ = std::fs::remove_file(self.path.join(&base_ref.file));
+            return Ok(None);
+        }
+        // The new base is `from`'s base with `from`'s delta applied; a
+        // delta only grows until a base is written, so `current`'s delta
+        // holds `from`'s works (changed again or not) except those removed
+        // since that the old base never had.
+        let (then, _) = from.delta_entries()?;
+        let then: BTreeMap<String, WorkEntry> =
+            then.into_iter().map(|e| (e.id.clone(), e)).collect();
+        let (now, now_removed) = current.delta_entries()?;
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut entries = Vec::new();
+        for e in now {
+            seen.insert(e.id.clone());
+            if then.get(&e.id) != Some(&e) {
+                entries.push(e);
+            }
+        }
+        let mut removed = Vec::new();
+        for id in now_removed {
+            seen.insert(id.clone());
+            // Removed since the old base: still a removal if the new base
+            // has the work.
+            if then.contains_key(&id) || (from.base_has(&id)? && !from.delta_removes(&id)) {
+                removed.push(id);
+            }
+        }
+        // In `from`'s delta, and in neither of `current`'s lists: added
+        // after the old base, then removed. The new base has it.
+        for id in then.keys() {
+            if !seen.contains(id) {
+                removed.push(id.clone());
+            }
+        }
+        removed.sort();
+        removed.dedup();
+        let name = base_ref.file.clone();
+        let index = self.write_top(layer, base_ref, current.commit(), entries, removed)?;
+        self.collect_garbage(&name);
+        Ok(Some(index))
+    }
+
+    fn apply(
+        &self,
+        index: &Index,
+        commit: Oid,
+        changes: Vec<Change>,
+        merge: bool,
+    ) -> Result<Updated, WriteError> {
         let (entries, removed) = index.delta_entries()?;
         let mut entries: BTreeMap<String, WorkEntry> =
             entries.into_iter().map(|e| (e.id.clone(), e)).collect();
@@ -223,7 +388,7 @@ impl IndexDir {
                 }
             }
         }
-        if entries.len() + removed.len() > self.options.max_delta_works {
+        if merge && entries.len() + removed.len() > self.options.max_delta_works {
             let mut all: Vec<WorkEntry> = Vec::new();
             let base = index.base.as_ref();
             base.for_each::<WorkEntry>(|_, e| {

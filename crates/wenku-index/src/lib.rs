@@ -103,7 +103,7 @@ mod format;
 mod layer;
 mod query;
 
-pub use dir::{CURRENT, Change, IndexDir, UpdateOptions, Updated};
+pub use dir::{CURRENT, Change, IndexDir, NewBase, UpdateOptions, Updated};
 pub use entry::{Oid, WorkEntry};
 pub use error::{Corrupt, OpenError, WriteError};
 pub use format::FORMAT_VERSION;

@@ -542,6 +542,15 @@ impl Index {
         Ok((entries, removed))
     }
 
+    /// Whether the delta lists the work `id` as removed.
+    pub(crate) fn delta_removes(&self, id: &str) -> bool {
+        self.delta
+            .manifest()
+            .removed
+            .binary_search_by(|r| r.as_str().cmp(id))
+            .is_ok()
+    }
+
     /// Whether the base holds the work `id`.
     pub(crate) fn base_has(&self, id: &str) -> Result<bool, Corrupt> {
         Ok(self.base.find::<String>(id.as_bytes())?.is_some())

@@ -444,6 +444,107 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A base written apart from the updates (at step `at`, as a
+    /// background thread does) and installed after later updates to the
+    /// delta: the index answers every query as the records do, the delta
+    /// holds only what changed since the base, and a fresh open agrees.
+    #[test]
+    fn a_base_written_apart_is_installed_under_later_updates(
+        initial in records(),
+        steps in steps(),
+        at in 0usize..5,
+    ) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let index_dir = IndexDir::new(dir.path()).with_options(UpdateOptions { max_delta_works: 0 });
+        let mut reference = Reference_ { records: initial };
+        let mut index = index_dir.build(commit(0), entries(&reference.records)).expect("build");
+        let mut new_base = None;
+        let at = at.min(steps.len() - 1);
+        for (i, (upserts, removals)) in steps.into_iter().enumerate() {
+            let mut changes = Vec::new();
+            for id in removals.into_iter().map(|i| all_ids()[i].clone()) {
+                reference.records.remove(&id);
+                changes.push(Change::Remove(id.to_string()));
+            }
+            for (id, r) in upserts {
+                changes.push(Change::Upsert(WorkEntry::from_record(&r, blob)));
+                reference.records.insert(id, r);
+            }
+            index = index_dir.update_delta(&index, commit(i as u8 + 1), changes).expect("update").index;
+            check(&index, &reference);
+            if i == at {
+                new_base = Some(index_dir.write_base(&index).expect("a base"));
+            }
+        }
+        let installed = index_dir
+            .install_base(new_base.expect("written"), &index)
+            .expect("install")
+            .expect("the base was not replaced meanwhile");
+        prop_assert_eq!(installed.commit(), index.commit());
+        check(&installed, &reference);
+        prop_assert!(installed.stats().delta_works <= index.stats().delta_works);
+        let reopened = index_dir.open().expect("open");
+        check(&reopened, &reference);
+        reopened.verify().expect("no damage");
+    }
+}
+
+#[test]
+fn a_base_written_apart_is_dropped_when_another_writer_replaced_the_base() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let index_dir = IndexDir::new(dir.path()).with_options(UpdateOptions { max_delta_works: 0 });
+    let (a, b) = (all_ids()[0].clone(), all_ids()[1].clone());
+    let rec = |w: &WorkId, title: &str| {
+        let mut r = Record::new(w.clone(), DocType::Regulation, title);
+        r.insert_version(VersionEntry::new(RevisionId::of(title.as_bytes()), day(10)));
+        r
+    };
+    let index = index_dir
+        .build(
+            commit(0),
+            vec![WorkEntry::from_record(&rec(&a, "甲"), blob)],
+        )
+        .expect("build");
+    let index = index_dir
+        .update_delta(
+            &index,
+            commit(1),
+            vec![Change::Upsert(WorkEntry::from_record(&rec(&b, "乙"), blob))],
+        )
+        .expect("update")
+        .index;
+    let new_base = index_dir.write_base(&index).expect("a base");
+    // Another writer merges inline (max 0): a new base under a new top.
+    let merged = index_dir
+        .update(
+            &index,
+            commit(2),
+            vec![Change::Upsert(WorkEntry::from_record(&rec(&a, "丙"), blob))],
+        )
+        .expect("update")
+        .index;
+    assert!(
+        index_dir
+            .install_base(new_base, &merged)
+            .expect("install")
+            .is_none()
+    );
+    let bases: Vec<_> = files(dir.path())
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("base-"))
+        })
+        .collect();
+    assert_eq!(bases.len(), 1, "only the merged base is left: {bases:?}");
+    let reopened = index_dir.open().expect("open");
+    assert_eq!(reopened.commit(), commit(2));
+    assert_eq!(reopened.versions(&a).expect("read").expect("a").len(), 1);
+}
+
 // ---------------------------------------------------------------------------
 // damage
 

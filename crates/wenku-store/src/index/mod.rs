@@ -12,8 +12,12 @@
 //! [`crate::Library::snapshot`] uses the index when it describes `main`'s
 //! head, bringing it there first when it is behind;
 //! [`crate::Library::commit`] brings an existing index forward after every
-//! commit; [`crate::Library::refresh_index`] does it on demand (after a
-//! fetch moved `main`, say). The index is rebuilt from scratch, with a
+//! commit, with what the commit wrote and by the delta only: when the
+//! delta has outgrown its limit, a thread of the library writes the new
+//! base and installs it under the index as it is by then, and dropping
+//! the library waits for that thread; [`crate::Library::refresh_index`]
+//! brings the index forward on demand (after a fetch moved `main`, say),
+//! writing a due base itself. The index is rebuilt from scratch, with a
 //! warning, when it is missing, of another format, damaged, or of a commit
 //! that is not an ancestor of the head. It is never needed for a correct
 //! answer: whenever it is unusable, reads walk the tree.
@@ -157,11 +161,28 @@ impl From<GitError> for IndexError {
     }
 }
 
-/// A library's index: its options and the index it last opened.
+/// A library's index: its options, the index it last opened, and the
+/// thread writing a new base, if one is.
 #[derive(Debug)]
 pub(crate) struct IndexState {
     options: IndexOptions,
     cached: Mutex<Option<Arc<Index>>>,
+    base_writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for IndexState {
+    /// Waits for a base being written, so that a library dropped (a
+    /// command ending) leaves its index whole and its directory alone.
+    fn drop(&mut self) {
+        let handle = self
+            .base_writer
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
 }
 
 impl IndexState {
@@ -169,6 +190,57 @@ impl IndexState {
         IndexState {
             options,
             cached: Mutex::new(None),
+            base_writer: Mutex::new(None),
+        }
+    }
+
+    /// Writes a new base for `index` on a thread of its own, unless one is
+    /// being written: commits go on updating the delta meanwhile, and the
+    /// base is installed under whatever the index has become
+    /// ([`IndexDir::install_base`]). Waits for nothing.
+    fn start_base(&self, git_dir: &Path, index: Arc<Index>) {
+        let mut slot = self.base_writer.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        if let Some(h) = slot.take() {
+            let _ = h.join();
+        }
+        let dir = self.dir(git_dir);
+        let git_dir = git_dir.to_path_buf();
+        let spawned = std::thread::Builder::new()
+            .name("wenku-index-base".into())
+            .spawn(move || {
+                let _span = tracing::info_span!("index_base", commit = %changes::object_id(index.commit())).entered();
+                let result = (|| -> Result<Option<Index>, IndexError> {
+                    let new = dir.write_base(&index)?;
+                    let lock_path = git_dir.join("wenku").join(LOCK);
+                    let _lock = lock::lock_exclusive(&git_dir, LOCK).map_err(|source| {
+                        LockError {
+                            path: lock_path,
+                            source,
+                        }
+                    })?;
+                    let current = dir.open_reusing(Some(&index))?;
+                    Ok(dir.install_base(new, &current)?)
+                })();
+                match result {
+                    Ok(Some(ix)) => {
+                        tracing::info!(commit = %changes::object_id(ix.commit()), "a new index base is in place")
+                    }
+                    Ok(None) => {
+                        tracing::debug!("another writer replaced the index's base first; the new base was dropped")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "writing a new index base failed; the delta grows until the next try")
+                    }
+                }
+            });
+        match spawned {
+            Ok(h) => *slot = Some(h),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not start the thread that writes index bases")
+            }
         }
     }
 
@@ -264,7 +336,9 @@ impl IndexState {
         let result = git::main_head(repo)
             .map_err(IndexError::from)
             .and_then(|head| match head {
-                Some(head) => self.refresh_locked(repo, git_dir, head, handoff).map(Some),
+                Some(head) => self
+                    .refresh_locked(repo, git_dir, head, handoff, true)
+                    .map(Some),
                 None => Ok(None),
             });
         if let Err(e) = result {
@@ -283,7 +357,7 @@ impl IndexState {
         if !self.options.enabled {
             return Ok(IndexRefresh::Disabled);
         }
-        self.refresh_locked(repo, git_dir, head, None)
+        self.refresh_locked(repo, git_dir, head, None, false)
     }
 
     fn refresh_locked(
@@ -292,6 +366,7 @@ impl IndexState {
         git_dir: &Path,
         head: ObjectId,
         handoff: Option<Box<changes::Handoff>>,
+        after_commit: bool,
     ) -> Result<IndexRefresh, IndexError> {
         let lock_path = git_dir.join("wenku").join(LOCK);
         let _lock = lock::lock_exclusive(git_dir, LOCK).map_err(|source| LockError {
@@ -341,9 +416,12 @@ impl IndexState {
                 }
             }
             let works = changes.len();
-            match dir.update(&index, changes::oid(h.commit), changes) {
+            match self.update(&dir, &index, changes::oid(h.commit), changes, after_commit) {
                 Ok(updated) if h.commit == head => {
-                    self.keep(Arc::new(updated.index));
+                    let kept = self.keep(Arc::new(updated.index));
+                    if after_commit && dir.wants_base(&kept) {
+                        self.start_base(git_dir, kept);
+                    }
                     return Ok(IndexRefresh::Updated {
                         from: h.parent,
                         to: head,
@@ -371,9 +449,12 @@ impl IndexState {
         let new_tree = git::commit_tree(repo, head)?;
         let changes = changes::changes(repo, old_tree, new_tree)?;
         let works = changes.len();
-        match dir.update(&index, changes::oid(head), changes) {
+        match self.update(&dir, &index, changes::oid(head), changes, after_commit) {
             Ok(updated) => {
-                self.keep(Arc::new(updated.index));
+                let kept = self.keep(Arc::new(updated.index));
+                if after_commit && dir.wants_base(&kept) {
+                    self.start_base(git_dir, kept);
+                }
                 Ok(IndexRefresh::Updated {
                     from: indexed,
                     to: head,
@@ -385,6 +466,24 @@ impl IndexState {
                 self.rebuild(repo, &dir, head, RebuildReason::Corrupt(c.to_string()))
             }
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A new top layer; after a commit, never a new base (that is written
+    /// apart: [`IndexState::start_base`]), so that the commit waits only
+    /// for the delta.
+    fn update(
+        &self,
+        dir: &IndexDir,
+        index: &Index,
+        commit: wenku_index::Oid,
+        changes: Vec<wenku_index::Change>,
+        after_commit: bool,
+    ) -> Result<wenku_index::Updated, WriteError> {
+        if after_commit {
+            dir.update_delta(index, commit, changes)
+        } else {
+            dir.update(index, commit, changes)
         }
     }
 

@@ -895,3 +895,56 @@ fn index_and_tree_agree_on_a_batch() {
         .collect();
     assert!(map.values().any(|n| *n > 1), "{map:?}");
 }
+
+/// Past the delta limit, a commit writes only the delta and leaves the new
+/// base to a thread of its own, which installs it under whatever the
+/// index has become; dropping the library waits for it. The index then
+/// has a small delta over a base with the works, and answers as the tree.
+#[test]
+fn commits_leave_new_bases_to_a_thread_and_the_index_stays_right() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]).with_index(IndexOptions {
+        max_delta_works: 3,
+        ..IndexOptions::default()
+    });
+    lib.refresh_index().expect("build");
+    for i in 0..40 {
+        publish(
+            &lib,
+            &format!("370200/w{i}"),
+            &format!("文件{i}"),
+            "2025-01-01",
+        );
+        if i % 7 == 0 {
+            let indexed = lib.snapshot().expect("snapshot");
+            let tree = without_index(t.path()).snapshot().expect("snapshot");
+            same_answers(&indexed, &tree, &[day(2000)]);
+        }
+    }
+    let head = lib.head().expect("head");
+    drop(lib);
+    let index = IndexDir::new(t.path().join("wenku").join("index"))
+        .open()
+        .expect("open");
+    assert_eq!(
+        index.commit().0,
+        *head.as_bytes().first_chunk::<20>().expect("sha1")
+    );
+    let stats = index.stats();
+    assert!(
+        stats.base_works >= 30 && stats.delta_works < 20,
+        "bases were written along the way: {stats:?}"
+    );
+    let lib = Library::open(t.path()).expect("open").with_clock(clock());
+    let indexed = lib.snapshot().expect("snapshot");
+    let tree = without_index(t.path()).snapshot().expect("snapshot");
+    same_answers(&indexed, &tree, &[day(0), day(2000)]);
+    let bases = std::fs::read_dir(t.path().join("wenku").join("index"))
+        .expect("index dir")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("base-"))
+        })
+        .count();
+    assert_eq!(bases, 1, "older bases are removed");
+}
