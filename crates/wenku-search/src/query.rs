@@ -335,7 +335,10 @@ fn build(f: &Fields, q: &Query, pieces: &[Piece]) -> Box<dyn tantivy::query::Que
 
 /// What a matching version is, read from the index's columns.
 struct Found {
-    work: WorkId,
+    /// The work, as [`crate::index::work_key`] numbers it.
+    key: u64,
+    /// The work's own region, for the facet.
+    region: String,
     address: DocAddress,
     doc_type: String,
     subjects: Vec<String>,
@@ -363,7 +366,8 @@ fn status_on(from: i64, until: i64, ended: u64, today: i64) -> Status {
 /// work, type, subjects, year and dates come from these (fast fields),
 /// not from the document store, which is read only for the hits shown.
 struct Columns {
-    work: StrColumn,
+    work_key: Column<u64>,
+    home: Column<u64>,
     doc_type: Option<StrColumn>,
     subject: Option<StrColumn>,
     year: Column<u64>,
@@ -376,9 +380,8 @@ impl Columns {
     fn of(segment: &SegmentReader) -> Result<Columns> {
         let fast = segment.fast_fields();
         Ok(Columns {
-            work: fast
-                .str("work")?
-                .ok_or_else(|| Error::Query("the index has no column of works".into()))?,
+            work_key: fast.u64("work_key")?,
+            home: fast.u64("home")?,
             doc_type: fast.str("type")?,
             subject: fast.str("subject")?,
             year: fast.u64("year")?,
@@ -409,21 +412,18 @@ impl Terms {
 
 fn found(
     columns: &Columns,
-    terms: &mut [Terms; 3],
+    terms: &mut [Terms; 2],
     address: DocAddress,
     score: f32,
     today: i64,
 ) -> Result<Option<Found>> {
     let (segment, doc) = (address.segment_ord, address.doc_id);
-    let Some(ord) = columns.work.ords().first(doc) else {
-        return Ok(None);
-    };
-    let Ok(work) = WorkId::parse(terms[0].get(segment, &columns.work, ord)?) else {
+    let (Some(key), Some(home)) = (columns.work_key.first(doc), columns.home.first(doc)) else {
         return Ok(None);
     };
     let doc_type = match &columns.doc_type {
         Some(c) => match c.ords().first(doc) {
-            Some(ord) => terms[1].get(segment, c, ord)?.to_string(),
+            Some(ord) => terms[0].get(segment, c, ord)?.to_string(),
             None => String::new(),
         },
         None => String::new(),
@@ -431,7 +431,7 @@ fn found(
     let mut subjects = Vec::new();
     if let Some(c) = &columns.subject {
         for ord in c.term_ords(doc) {
-            subjects.push(terms[2].get(segment, c, ord)?.to_string());
+            subjects.push(terms[1].get(segment, c, ord)?.to_string());
         }
     }
     let status = status_on(
@@ -441,7 +441,8 @@ fn found(
         today,
     );
     Ok(Some(Found {
-        work,
+        key,
+        region: home.to_string(),
         address,
         doc_type,
         subjects,
@@ -451,12 +452,12 @@ fn found(
     }))
 }
 
-/// The title and revision of a hit shown, from the document store.
+/// The work, title and revision of a hit shown, from the document store.
 fn shown(
     searcher: &Searcher,
     f: &Fields,
     address: DocAddress,
-) -> Result<Option<(String, RevisionId)>> {
+) -> Result<Option<(WorkId, String, RevisionId)>> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let text = |field| {
         doc.get_first(field)
@@ -466,7 +467,10 @@ fn shown(
     let Some(Ok(revision)) = text(f.revision).map(|r| RevisionId::parse(&r)) else {
         return Ok(None);
     };
-    Ok(Some((text(f.title).unwrap_or_default(), revision)))
+    let Some(Ok(work)) = text(f.work).map(|w| WorkId::parse(&w)) else {
+        return Ok(None);
+    };
+    Ok(Some((work, text(f.title).unwrap_or_default(), revision)))
 }
 
 /// Runs `q` against `index`; snippets are read from `snapshot` (the
@@ -521,10 +525,10 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     let (top, versions) = searcher.search(&query, &(ranked, Count))?;
     // Group by work: the version in force today if it matched, else the
     // best-scoring.
-    let mut order: Vec<WorkId> = Vec::new();
-    let mut best: HashMap<WorkId, Found> = HashMap::new();
+    let mut order: Vec<u64> = Vec::new();
+    let mut best: HashMap<u64, Found> = HashMap::new();
     let mut columns: HashMap<u32, Columns> = HashMap::new();
-    let mut terms: [Terms; 3] = Default::default();
+    let mut terms: [Terms; 2] = Default::default();
     for (score, address) in top {
         let segment = address.segment_ord;
         let segment_columns = match columns.entry(segment) {
@@ -536,10 +540,10 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
         let Some(found) = found(segment_columns, &mut terms, address, score, today)? else {
             continue;
         };
-        match best.get_mut(&found.work) {
+        match best.get_mut(&found.key) {
             None => {
-                order.push(found.work.clone());
-                best.insert(found.work.clone(), found);
+                order.push(found.key);
+                best.insert(found.key, found);
             }
             Some(kept) => {
                 if found.status == Status::InForce && kept.status != Status::InForce {
@@ -554,7 +558,7 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     for w in &order {
         let found = &best[w];
         for (name, value) in [
-            ("region", w.region().to_string()),
+            ("region", found.region.clone()),
             ("type", found.doc_type.clone()),
             ("year", found.year.to_string()),
             ("status", found.status.as_str().to_string()),
@@ -592,13 +596,13 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
         .map(|w| best.remove(w).expect("grouped"))
         .collect();
     let hit = |found: Found| -> Result<Option<Hit>> {
-        let Some((title, revision)) = shown(&searcher, f, found.address)? else {
+        let Some((work, title, revision)) = shown(&searcher, f, found.address)? else {
             return Ok(None);
         };
-        let doc = snapshot.document(&found.work, &revision)?;
+        let doc = snapshot.document(&work, &revision)?;
         Ok(Some(Hit {
             snippet: snippet::best(&doc, &words),
-            work: found.work,
+            work,
             revision,
             title,
             status: found.status,
