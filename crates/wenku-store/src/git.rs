@@ -75,9 +75,23 @@ where
     }
 }
 
-/// The commit `refs/heads/main` points at, if it exists.
+/// The commit `refs/heads/main` points at, if it exists. A branch points
+/// at its commit directly, so the id is taken as it is written: peeling
+/// (to see through a tag) reads the object, and with a cold page cache
+/// gix's first object look-up loads every pack index, which was most of
+/// a cold open. A `main` that is symbolic is followed and peeled; one that
+/// names something other than a commit fails where the commit is read.
 pub(crate) fn main_head(repo: &gix::Repository) -> Result<Option<ObjectId>, GitError> {
-    ref_target(repo, MAIN_REF)
+    let reference = repo
+        .try_find_reference(MAIN_REF)
+        .ctx(|| format!("reading {MAIN_REF}"))?;
+    match reference {
+        None => Ok(None),
+        Some(r) => match r.target().try_id() {
+            Some(id) => Ok(Some(ObjectId::from_gix(id.to_owned()))),
+            None => ref_target(repo, MAIN_REF),
+        },
+    }
 }
 
 /// The root tree of a commit.

@@ -85,6 +85,7 @@ mod clock;
 mod delta;
 pub mod federation;
 mod git;
+mod head_cache;
 mod history;
 mod hosting;
 mod identity;

@@ -242,6 +242,9 @@ pub struct Library {
     pub(crate) meta_cache: transaction::MetaCache,
     index: IndexState,
     pub(crate) key: Option<Arc<NodeKey>>,
+    /// The head seen at open and its tree: a snapshot of that commit needs
+    /// not read the commit object.
+    head_tree: std::sync::Mutex<Option<(ObjectId, ObjectId)>>,
 }
 
 impl std::fmt::Debug for Library {
@@ -402,9 +405,31 @@ impl Library {
                 path: path.clone(),
                 reason: format!("it has no {MAIN_REF}"),
             })?;
+        let git_dir = store.repo.git_dir().to_path_buf();
+        // The head's tree and metadata from the head cache when it names
+        // this head: no git object is read (see `head_cache`).
+        let cached = crate::head_cache::read(&git_dir, head)
+            .and_then(|(tree, bytes)| LibraryMeta::decode(&bytes).ok().map(|meta| (tree, meta)));
+        if let Some((tree, meta)) = cached {
+            return Ok(Library {
+                git_dir,
+                store: RwLock::new(Arc::new(store)),
+                path,
+                meta,
+                clock: Arc::new(SystemClock::utc()),
+                options: CommitOptions::default(),
+                meta_cache: transaction::MetaCache::default(),
+                index: IndexState::new(IndexOptions::default()),
+                key: None,
+                head_tree: std::sync::Mutex::new(Some((head, tree))),
+            });
+        }
         let tree = git::commit_tree(&local, head).map_err(|e| read_fail(ReadError::Git(e)))?;
         let meta = match read::read_meta(&local, head, tree) {
-            Ok(m) => m,
+            Ok(m) => {
+                crate::head_cache::write(&git_dir, head, tree, &m.encode());
+                m
+            }
             Err(ReadError::Meta { source, .. }) => {
                 return Err(match source {
                     MetaError::NewerFormat { found, supported } => OpenError::NewerFormat {
@@ -424,7 +449,7 @@ impl Library {
             Err(e) => return Err(read_fail(e)),
         };
         Ok(Library {
-            git_dir: store.repo.git_dir().to_path_buf(),
+            git_dir,
             store: RwLock::new(Arc::new(store)),
             path,
             meta,
@@ -433,6 +458,7 @@ impl Library {
             meta_cache: transaction::MetaCache::default(),
             index: IndexState::new(IndexOptions::default()),
             key: None,
+            head_tree: std::sync::Mutex::new(Some((head, tree))),
         })
     }
 
@@ -598,7 +624,13 @@ impl Library {
         index: Option<std::sync::Arc<wenku_index::Index>>,
     ) -> Result<Snapshot, ReadError> {
         let store = self.store();
-        let snapshot = Snapshot::pooled(Arc::clone(&store.pool), commit)?;
+        let known = *self.head_tree.lock().unwrap_or_else(|e| e.into_inner());
+        let snapshot = match known {
+            Some((c, tree)) if c == commit => {
+                Snapshot::pooled_with_tree(Arc::clone(&store.pool), commit, tree)
+            }
+            _ => Snapshot::pooled(Arc::clone(&store.pool), commit)?,
+        };
         Ok(match index {
             None => snapshot,
             Some(index) => {

@@ -126,6 +126,20 @@ impl Snapshot {
         })
     }
 
+    /// A snapshot of `commit` whose tree is known (from the head cache).
+    pub(crate) fn pooled_with_tree(
+        repo: std::sync::Arc<SharedRepo>,
+        commit: ObjectId,
+        tree: ObjectId,
+    ) -> Snapshot {
+        Snapshot {
+            repo,
+            commit,
+            tree,
+            catalog: OnceLock::new(),
+        }
+    }
+
     /// Answers catalog questions from `catalog` (e.g. the index) instead
     /// of walking the tree. A catalog of another commit
     /// ([`Catalog::commit`]) would give wrong answers: it is not used (the
