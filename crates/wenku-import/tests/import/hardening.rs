@@ -191,6 +191,7 @@ fn empty_and_blank_inputs_are_refused() {
         ("empty.txt", &b""[..]),
         ("blank.txt", " \n\t\r\n\u{3000}\n".as_bytes()),
         ("bom.md", "\u{FEFF}\n".as_bytes()),
+        ("bom-only.txt", "\u{FEFF}".as_bytes()),
     ] {
         let err = import_bytes(name, bytes, &ImportOptions::default()).expect_err(name);
         assert!(matches!(err, ImportError::Empty { .. }), "{name}: {err}");
