@@ -410,43 +410,36 @@ impl Library {
         // this head: no git object is read (see `head_cache`).
         let cached = crate::head_cache::read(&git_dir, head)
             .and_then(|(tree, bytes)| LibraryMeta::decode(&bytes).ok().map(|meta| (tree, meta)));
-        if let Some((tree, meta)) = cached {
-            return Ok(Library {
-                git_dir,
-                store: RwLock::new(Arc::new(store)),
-                path,
-                meta,
-                clock: Arc::new(SystemClock::utc()),
-                options: CommitOptions::default(),
-                meta_cache: transaction::MetaCache::default(),
-                index: IndexState::new(IndexOptions::default()),
-                key: None,
-                head_tree: std::sync::Mutex::new(Some((head, tree))),
-            });
-        }
-        let tree = git::commit_tree(&local, head).map_err(|e| read_fail(ReadError::Git(e)))?;
-        let meta = match read::read_meta(&local, head, tree) {
-            Ok(m) => {
-                crate::head_cache::write(&git_dir, head, tree, &m.encode());
-                m
-            }
-            Err(ReadError::Meta { source, .. }) => {
-                return Err(match source {
-                    MetaError::NewerFormat { found, supported } => OpenError::NewerFormat {
-                        path,
-                        found,
-                        supported,
-                    },
-                    MetaError::Invalid(reason) if reason.contains("missing") => {
-                        OpenError::NotALibrary {
-                            path,
-                            reason: format!("{MAIN_REF} has no {}", layout::META_FILE),
-                        }
+        let (tree, meta) = match cached {
+            Some(found) => found,
+            None => {
+                let tree =
+                    git::commit_tree(&local, head).map_err(|e| read_fail(ReadError::Git(e)))?;
+                let meta = match read::read_meta(&local, head, tree) {
+                    Ok(m) => {
+                        crate::head_cache::write(&git_dir, head, tree, &m.encode());
+                        m
                     }
-                    source => OpenError::Meta { path, source },
-                });
+                    Err(ReadError::Meta { source, .. }) => {
+                        return Err(match source {
+                            MetaError::NewerFormat { found, supported } => OpenError::NewerFormat {
+                                path,
+                                found,
+                                supported,
+                            },
+                            MetaError::Invalid(reason) if reason.contains("missing") => {
+                                OpenError::NotALibrary {
+                                    path,
+                                    reason: format!("{MAIN_REF} has no {}", layout::META_FILE),
+                                }
+                            }
+                            source => OpenError::Meta { path, source },
+                        });
+                    }
+                    Err(e) => return Err(read_fail(e)),
+                };
+                (tree, meta)
             }
-            Err(e) => return Err(read_fail(e)),
         };
         Ok(Library {
             git_dir,
