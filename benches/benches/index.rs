@@ -35,7 +35,7 @@ use wenku_model::query::Filter;
 use wenku_model::{Citation, Date, DocType, Record, WorkId, canonical};
 use wenku_store::{IndexOptions, IndexRefresh, Library, NewVersion, Snapshot, layout};
 
-use library::clerk;
+use wenku_bench::library::clerk;
 
 /// A library to measure, with samples to query.
 struct Fixture {

@@ -57,11 +57,22 @@ pub fn try_ops(work: &GenWork) -> Result<Vec<Op>, EncodeError> {
 /// batch at any size: a million versions load in the same few hundred MiB
 /// as ten thousand.
 pub fn province(path: &Path, versions: usize) -> Library {
-    let province = Region::parse("370000").expect("valid");
     let clock = Arc::new(SteppingClock::new(
         Timestamp::new(1_750_000_000, 480).expect("valid"),
         1,
     ));
+    let lib = bulk(path, clock, versions);
+    lib.refresh_index().expect("index");
+    lib
+}
+
+/// The province library of `versions` generated versions (seed 1) at
+/// `path`, hosting every region of [`crate::regions::all`], committed with
+/// `clock` in batches of about 5,000 versions with the index off and at
+/// most 64 packs (compaction deferred, as a bulk import would); returned
+/// with the index on but not yet built.
+pub fn bulk(path: &Path, clock: Arc<SteppingClock>, versions: usize) -> Library {
+    let province = Region::parse(crate::regions::PROVINCE.0).expect("valid");
     let mut options = InitOptions::new(clerk()).clock(clock.clone());
     options.hosted = crate::regions::all();
     let lib = Library::init(path, province, options)
@@ -73,9 +84,7 @@ pub fn province(path: &Path, versions: usize) -> Library {
         });
     load(&lib, generate(Spec { seed: 1, versions }), versions);
     drop(lib);
-    let lib = Library::open(path).expect("open").with_clock(clock);
-    lib.refresh_index().expect("index");
-    lib
+    Library::open(path).expect("open").with_clock(clock)
 }
 
 /// Commits `works` into `lib` in batches of about 5,000 versions (one

@@ -12,14 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use wenku_bench::corpus::{Spec, generate};
-use wenku_bench::regions::PROVINCE;
-use wenku_model::Region;
-use wenku_store::{
-    CommitOptions, IndexOptions, InitOptions, Library, SteppingClock, Timestamp, Transaction,
-};
-
-pub use wenku_bench::library::{clerk, ops};
+use wenku_store::{Library, SteppingClock, Timestamp};
 
 /// The path of the cached library of `versions` versions under `cache`.
 pub fn cached_path(cache: &Path, versions: usize) -> PathBuf {
@@ -46,49 +39,17 @@ pub fn cached(cache: &Path, versions: usize) -> Library {
 /// Builds a library of `versions` generated versions at `path` (index off
 /// during the load, on in the returned handle).
 pub fn build(path: &Path, versions: usize) -> Library {
-    let province = Region::parse(PROVINCE.0).expect("valid");
     let clock = Arc::new(SteppingClock::new(
         Timestamp::new(1_700_000_000, 480).expect("valid"),
         60,
     ));
-    let mut options = InitOptions::new(clerk()).clock(clock.clone());
-    options.hosted = wenku_bench::regions::all();
-    let lib = Library::init(path, province, options)
-        .expect("init")
-        .with_index(IndexOptions::disabled())
-        .with_commit_options(CommitOptions {
-            max_packs: 64,
-            ..CommitOptions::default()
-        });
     let start = Instant::now();
-    let (mut batch, mut in_batch, mut works, mut done) = (Transaction::new(), 0, 0usize, 0usize);
-    for work in generate(Spec { seed: 1, versions }) {
-        works += 1;
-        for op in ops(&work) {
-            batch.push(op);
-        }
-        in_batch += work.versions.len();
-        if in_batch >= 5_000 {
-            lib.commit(&clerk(), std::mem::take(&mut batch))
-                .expect("batch");
-            done += in_batch;
-            in_batch = 0;
-            if done % 100_000 < 5_000 {
-                eprintln!(
-                    "  {done} versions in {:.0} s",
-                    start.elapsed().as_secs_f64()
-                );
-            }
-        }
-    }
-    if !batch.is_empty() {
-        lib.commit(&clerk(), batch).expect("batch");
-    }
+    let lib = wenku_bench::library::bulk(path, clock, versions);
     eprintln!(
-        "built a library of {versions} versions ({works} works) in {:.1} s",
+        "built a library of {versions} versions in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-    Library::open(path).expect("open").with_clock(clock)
+    lib
 }
 
 /// Puts a cached library back to the commit it was built at, with the
