@@ -185,7 +185,21 @@ impl IndexDir {
 
     /// Writes an index of `commit` from every work's entry (in any order):
     /// a new base, then a top layer naming it. Removes older bases.
-    pub fn build(&self, commit: Oid, mut entries: Vec<WorkEntry>) -> Result<Index, WriteError> {
+    pub fn build(&self, commit: Oid, entries: Vec<WorkEntry>) -> Result<Index, WriteError> {
+        let (base, base_ref) = self.write_base_file(commit, entries)?;
+        let name = base_ref.file.clone();
+        let index = self.write_top(base, base_ref, commit, Vec::new(), Vec::new())?;
+        self.collect_garbage(&name);
+        Ok(index)
+    }
+
+    /// Writes a base file of `commit` from every work's entry (in any
+    /// order) and opens it; nothing names it yet.
+    fn write_base_file(
+        &self,
+        commit: Oid,
+        mut entries: Vec<WorkEntry>,
+    ) -> Result<(Arc<Layer>, BaseRef), WriteError> {
         entries.sort_by(|a, b| a.id.cmp(&b.id));
         entries.dedup_by(|a, b| a.id == b.id);
         std::fs::create_dir_all(&self.path).map_err(|source| WriteError::Io {
@@ -204,16 +218,33 @@ impl IndexDir {
             },
             |hash| self.path.join(base_name(hash)),
         )?;
-        let name = base_name(&manifest);
         let base = Arc::new(Layer::open(&path).map_err(|e| WriteError::Reopen(Box::new(e)))?);
         let base_ref = BaseRef {
-            file: name.clone(),
+            file: base_name(&manifest),
             manifest,
             commit: commit.0,
         };
-        let index = self.write_top(base, base_ref, commit, Vec::new(), Vec::new())?;
-        self.collect_garbage(&name);
-        Ok(index)
+        Ok((base, base_ref))
+    }
+
+    /// Every work of `index`'s base that `replaced` does not name (the
+    /// works a delta changes or removes), deserialised.
+    fn base_entries_but(
+        index: &Index,
+        replaced: impl Fn(&str) -> bool,
+    ) -> Result<Vec<WorkEntry>, WriteError> {
+        let mut all = Vec::new();
+        let base = index.base.as_ref();
+        base.for_each::<WorkEntry>(|_, e| {
+            if !replaced(e.id.as_str()) {
+                all.push(
+                    rkyv::deserialize::<WorkEntry, rkyv::rancor::BoxedError>(e)
+                        .map_err(|x| base.corrupt(x.to_string()))?,
+                );
+            }
+            Ok(())
+        })?;
+        Ok(all)
     }
 
     /// Brings `index` to `commit` by applying `changes` (the works whose
@@ -262,44 +293,12 @@ impl IndexDir {
             .map(|e| e.id.as_str())
             .chain(removed.iter().map(String::as_str))
             .collect();
-        let mut all: Vec<WorkEntry> = Vec::new();
-        let base = index.base.as_ref();
-        base.for_each::<WorkEntry>(|_, e| {
-            if !replaced.contains(e.id.as_str()) {
-                all.push(
-                    rkyv::deserialize::<WorkEntry, rkyv::rancor::BoxedError>(e)
-                        .map_err(|x| base.corrupt(x.to_string()))?,
-                );
-            }
-            Ok(())
-        })?;
+        let mut all = Self::base_entries_but(index, |id| replaced.contains(id))?;
         all.extend(entries);
-        all.sort_by(|a, b| a.id.cmp(&b.id));
-        std::fs::create_dir_all(&self.path).map_err(|source| WriteError::Io {
-            path: self.path.clone(),
-            source,
-        })?;
-        let commit = index.commit();
-        let (path, manifest) = write_layer(
-            &self.path.join("base.wki"),
-            LayerSpec {
-                kind: KIND_BASE,
-                commit,
-                base: None,
-                removed: Vec::new(),
-                entries: all,
-                unresolved: true,
-            },
-            |hash| self.path.join(base_name(hash)),
-        )?;
-        let layer = Arc::new(Layer::open(&path).map_err(|e| WriteError::Reopen(Box::new(e)))?);
+        let (layer, base_ref) = self.write_base_file(index.commit(), all)?;
         Ok(NewBase {
             layer,
-            base_ref: BaseRef {
-                file: base_name(&manifest),
-                manifest,
-                commit: commit.0,
-            },
+            base_ref,
             from: index.clone(),
         })
     }
@@ -389,17 +388,8 @@ impl IndexDir {
             }
         }
         if merge && entries.len() + removed.len() > self.options.max_delta_works {
-            let mut all: Vec<WorkEntry> = Vec::new();
-            let base = index.base.as_ref();
-            base.for_each::<WorkEntry>(|_, e| {
-                let id = e.id.as_str();
-                if !entries.contains_key(id) && !removed.contains(id) {
-                    all.push(
-                        rkyv::deserialize::<WorkEntry, rkyv::rancor::BoxedError>(e)
-                            .map_err(|x| base.corrupt(x.to_string()))?,
-                    );
-                }
-                Ok(())
+            let mut all = Self::base_entries_but(index, |id| {
+                entries.contains_key(id) || removed.contains(id)
             })?;
             all.extend(entries.into_values());
             let index = self.build(commit, all)?;
