@@ -41,15 +41,6 @@ use tokio_util::sync::CancellationToken;
 use wenku_bench::library::province_with_regulation;
 use wenku_model::query::Filter;
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.parse().expect("a number"))
-        .unwrap_or(default)
-}
-
 /// What wrk measured.
 #[derive(Debug)]
 struct Load {
@@ -167,9 +158,9 @@ async fn static_server(dir: PathBuf) -> u16 {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let versions = arg("--versions", 100_000) as usize;
-    let seconds = arg("--seconds", 10);
-    let connections = arg("--connections", 64);
+    let versions = wenku_bench::args::number("--versions", 100_000) as usize;
+    let seconds = wenku_bench::args::number("--seconds", 10);
+    let connections = wenku_bench::args::number("--connections", 64);
     let root = tempfile::tempdir().expect("tmp");
     let dir = root.path().join("node");
     std::fs::create_dir_all(dir.join("static")).expect("mkdir");

@@ -40,15 +40,6 @@ use wenku_service::import::{self, Input, Request};
 use wenku_store::{InitOptions, Library};
 use wenku_test_support::fixtures::county_notice as notice;
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.parse().expect("a number"))
-        .unwrap_or(default)
-}
-
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -117,10 +108,10 @@ async fn main() {
         idle_child(idle.parse().expect("seconds"), PathBuf::from(dir)).await;
         return;
     }
-    let versions = arg("--versions", 100_000) as usize;
-    let interval = arg("--interval", 2);
-    let files = arg("--files", 200) as usize;
-    let idle = arg("--idle", 60);
+    let versions = wenku_bench::args::number("--versions", 100_000) as usize;
+    let interval = wenku_bench::args::number("--interval", 2);
+    let files = wenku_bench::args::number("--files", 200) as usize;
+    let idle = wenku_bench::args::number("--idle", 60);
     let root = tempfile::tempdir().expect("tmp");
     let stop = CancellationToken::new();
 

@@ -26,15 +26,6 @@ use std::time::Instant;
 use wenku_bench::library::province;
 use wenku_store::{CommitOptions, Library};
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.parse().expect("a number"))
-        .unwrap_or(default)
-}
-
 fn pack_bytes(git_dir: &Path) -> (u64, usize) {
     let dir = git_dir.join("objects").join("pack");
     let mut bytes = 0;
@@ -67,7 +58,7 @@ fn mb(b: u64) -> f64 {
 }
 
 fn main() {
-    let versions = arg("--versions", 10_000) as usize;
+    let versions = wenku_bench::args::number("--versions", 10_000) as usize;
     let tmp = tempfile::tempdir().expect("tmp");
     let loaded = tmp.path().join("loaded.git");
     let started = Instant::now();

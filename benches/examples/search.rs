@@ -43,15 +43,6 @@ use wenku_model::{Block, Date, Region};
 use wenku_search::{Query, SearchIndex, search};
 use wenku_store::{NewVersion, Op};
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.parse().expect("a number"))
-        .unwrap_or(default)
-}
-
 fn size_of(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {
@@ -89,10 +80,10 @@ fn build(path: &Path, versions: usize) -> wenku_store::Library {
 }
 
 fn main() {
-    let versions = arg("--versions", 100_000) as usize;
-    let runs = arg("--runs", 200) as usize;
+    let versions = wenku_bench::args::number("--versions", 100_000) as usize;
+    let runs = wenku_bench::args::number("--runs", 200) as usize;
     let tmp = tempfile::tempdir().expect("tmp");
-    let library = match std::env::args().skip_while(|a| a != "--library").nth(1) {
+    let library = match wenku_bench::args::value("--library") {
         // A library kept between runs: built once, then reused (each run's
         // update phase adds 20 versions to it).
         Some(path) => {
@@ -116,7 +107,7 @@ fn main() {
     };
     // `--keep-index`: measure the queries on the index a previous run
     // built (its build time is not measured again).
-    let keep_index = std::env::args().any(|a| a == "--keep-index");
+    let keep_index = wenku_bench::args::flag("--keep-index");
     if !keep_index {
         let _ = std::fs::remove_dir_all(SearchIndex::dir_of(&library));
     }
@@ -238,7 +229,7 @@ fn main() {
     );
 
     // 4. ripgrep over the same texts.
-    if std::env::args().any(|a| a == "--skip-ripgrep") {
+    if wenku_bench::args::flag("--skip-ripgrep") {
         return;
     }
     if Command::new("rg").arg("--version").output().is_err() {

@@ -39,15 +39,6 @@ use support::node;
 use tokio_util::sync::CancellationToken;
 use wenku_bench::library::province_with_regulation;
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.parse().expect("a number"))
-        .unwrap_or(default)
-}
-
 /// One answer: status, server time (ms), body bytes, wall time.
 struct Got {
     status: u16,
@@ -133,8 +124,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let versions = arg("--versions", 100_000) as usize;
-    let requests = arg("--requests", 200) as usize;
+    let versions = wenku_bench::args::number("--versions", 100_000) as usize;
+    let requests = wenku_bench::args::number("--requests", 200) as usize;
     let root = tempfile::tempdir().expect("tmp");
     let dir = root.path().join("node");
     std::fs::create_dir_all(&dir).expect("mkdir");

@@ -23,6 +23,7 @@
 //! assert_eq!(works.iter().map(|w| w.versions.len()).sum::<usize>(), 50);
 //! ```
 
+pub mod args;
 pub mod corpus;
 pub mod files;
 pub mod library;
