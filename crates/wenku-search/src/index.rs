@@ -221,7 +221,7 @@ fn prepare(index: &mut Index) -> std::result::Result<(), tantivy::TantivyError> 
     index
         .tokenizers()
         .register(tokenize::NAME, ChineseTokenizer);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let cores = crate::cores(8);
     if cores > 1 {
         index.set_multithread_executor(cores)?;
     }
@@ -340,11 +340,7 @@ impl SearchIndex {
     /// lock), which costs more than a small update, so the kind is kept
     /// until a different one is needed.
     fn writer(&mut self, many: bool) -> Result<&mut IndexWriter> {
-        let threads = if many {
-            std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-        } else {
-            1
-        };
+        let threads = if many { crate::cores(8) } else { 1 };
         if self.writer.as_ref().is_some_and(|(_, t)| *t != threads) {
             // The lock is released when the old writer is gone.
             if let Some((old, _)) = self.writer.take() {

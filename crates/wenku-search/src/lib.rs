@@ -65,5 +65,10 @@ impl From<tantivy::directory::error::OpenReadError> for Error {
     }
 }
 
+/// The cores a search or an index writer spreads over, at most `max`.
+pub(crate) fn cores(max: usize) -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(max))
+}
+
 /// A search result or an error.
 pub type Result<T> = std::result::Result<T, Error>;

@@ -609,7 +609,7 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
             score: found.score,
         }))
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let cores = crate::cores(4);
     let per = shown_works.len().div_ceil(cores).max(1);
     let mut parts: Vec<Vec<Found>> = Vec::new();
     let mut rest = shown_works.into_iter().peekable();
