@@ -239,3 +239,103 @@ fn an_index_follows_pulls_up_and_down() {
     .expect("search");
     assert_eq!(found.hits[0].work.to_string(), "370200/qd-1");
 }
+
+/// An update of more than 200 works indexes on every core, the one-work
+/// updates after it on one thread (a new writer each time the kind
+/// changes): the index still answers as a rebuild does, and has taken
+/// every version.
+#[test]
+fn large_and_small_updates_switch_writers_and_keep_the_index_right() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let options = InitOptions::new(identity())
+        .clock(Arc::new(SteppingClock::new(
+            wenku_store::Timestamp::new(1_700_000_000, 480).expect("time"),
+            60,
+        )))
+        .hosting(Region::parse("370200").expect("region"));
+    let library =
+        Library::init(tmp.path().join("lib.git"), Region::NATIONAL, options).expect("init");
+    let mut index = SearchIndex::open(&library).expect("open");
+    index.refresh(&library, &mut |_| {}).expect("first build");
+    let doc = |n: usize, word: &str| {
+        let title = format!("{word}规定{n}");
+        let mut doc = Document::new(DocType::Normative, title.clone());
+        doc.body.push(Block::Title(title));
+        doc.body
+            .push(Block::Para(format!("加强{word}工作，第{n}号。")));
+        doc
+    };
+    let id = |n: usize| WorkId::parse(&format!("370200/big{n}")).expect("id");
+    // One commit of 250 works: a large update.
+    let batch: wenku_store::Transaction = (0..250)
+        .map(|n| Op::Publish {
+            record: Record::new(id(n), DocType::Normative, format!("营商环境规定{n}")),
+            version: NewVersion::new(doc(n, "营商环境"), date(2020)),
+        })
+        .collect();
+    library.commit(&identity(), batch).expect("batch");
+    assert_eq!(
+        index.refresh(&library, &mut |_| {}).expect("large"),
+        Refresh::Updated { works: 250 }
+    );
+    // Then small ones, then a large one again.
+    for n in 0..3 {
+        library
+            .commit(
+                &identity(),
+                Op::AddVersion {
+                    work: id(n),
+                    version: NewVersion::new(doc(n, "物业管理"), date(2022)),
+                },
+            )
+            .expect("one work");
+        assert_eq!(
+            index.refresh(&library, &mut |_| {}).expect("small"),
+            Refresh::Updated { works: 1 }
+        );
+    }
+    let batch: wenku_store::Transaction = (0..220)
+        .map(|n| Op::AddVersion {
+            work: id(n),
+            version: NewVersion::new(doc(n, "水资源"), date(2024)),
+        })
+        .collect();
+    library.commit(&identity(), batch).expect("batch");
+    index.refresh(&library, &mut |_| {}).expect("large again");
+    // With 250 works of the same text, which works fill a page depends on
+    // how ties fall between segments; compare what does not: counts,
+    // facets, and each work's best version found by its id.
+    let today = Date::parse_iso("2025-06-01").expect("today");
+    let snapshot = library.snapshot().expect("snapshot");
+    let summary = |index: &SearchIndex| -> Vec<String> {
+        let mut out = Vec::new();
+        for w in ["规定", "营商环境", "物业管理", "水资源"] {
+            let r = search(index, &snapshot, &Query::new(w, today)).expect("search");
+            out.push(format!(
+                "{w}: {} versions, {} works, {:?}",
+                r.versions, r.works, r.facets
+            ));
+        }
+        for n in 0..250 {
+            let r =
+                search(index, &snapshot, &Query::new(id(n).to_string(), today)).expect("search");
+            let h = &r.hits[0];
+            out.push(format!(
+                "{} {} {:?} of {}",
+                h.work,
+                h.revision.short(),
+                h.status,
+                r.versions
+            ));
+        }
+        out
+    };
+    let followed = summary(&index);
+    assert!(
+        followed[0].starts_with("规定: 473 versions, 250 works"),
+        "{}",
+        followed[0]
+    );
+    index.rebuild_now(&library, &mut |_| {}).expect("rebuild");
+    assert_eq!(followed, summary(&index));
+}
