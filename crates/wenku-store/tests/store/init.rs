@@ -153,3 +153,65 @@ fn newer_formats_are_refused_on_open_and_on_write() {
     assert_eq!(lib.head().expect("head"), head);
     fsck(&path);
 }
+
+/// `<git-dir>/wenku/head.cache` lets an open read no git object: a copy of
+/// the library whose head commit object is gone still opens with the right
+/// metadata; a damaged cache is not believed (that copy then fails to
+/// open, as without a cache); after a commit the stale cache is left
+/// aside and written again for the new head.
+#[test]
+fn opening_uses_the_head_cache_and_only_a_whole_one_of_the_head() {
+    let t = tmp();
+    let path = t.path().join("lib.wenku");
+    let lib = new_lib(&path, "370200", &["370200001"]);
+    let head = lib.head().expect("head");
+    let meta = lib.meta().clone();
+    drop(lib);
+    let cache = path.join("wenku").join("head.cache");
+    assert!(
+        std::fs::read_to_string(&cache)
+            .expect("open wrote the cache")
+            .starts_with(&format!("wenku-head-cache 1 {head} "))
+    );
+
+    let copy = t.path().join("copy.wenku");
+    let ok = Command::new("cp")
+        .arg("-a")
+        .arg(&path)
+        .arg(&copy)
+        .status()
+        .expect("cp")
+        .success();
+    assert!(ok);
+    let hex = head.to_string();
+    std::fs::remove_file(copy.join("objects").join(&hex[..2]).join(&hex[2..]))
+        .expect("the head commit is a loose object");
+    let opened = Library::open(&copy).expect("opens from the cache");
+    assert_eq!(opened.meta(), &meta);
+    let snapshot = opened
+        .snapshot()
+        .expect("a snapshot of the head needs no commit object");
+    assert_eq!(snapshot.commit(), head);
+    drop((snapshot, opened));
+    let copy_cache = copy.join("wenku").join("head.cache");
+    let mut bytes = std::fs::read(&copy_cache).expect("read");
+    *bytes.last_mut().expect("bytes") ^= 0x20;
+    std::fs::write(&copy_cache, bytes).expect("write");
+    assert!(
+        Library::open(&copy).is_err(),
+        "a damaged cache is not believed"
+    );
+
+    let lib = Library::open(&path).expect("open");
+    publish(&lib, "370200/a", "甲", "2025-01-01");
+    let new_head = lib.head().expect("head");
+    drop(lib);
+    let again = Library::open(&path).expect("open after a commit");
+    assert_eq!(again.meta(), &meta);
+    assert!(
+        std::fs::read_to_string(&cache)
+            .expect("cache")
+            .starts_with(&format!("wenku-head-cache 1 {new_head} "))
+    );
+    assert_eq!(again.snapshot().expect("snapshot").commit(), new_head);
+}
