@@ -26,6 +26,7 @@
 
 use std::path::{Path, PathBuf};
 
+use tantivy::indexer::LogMergePolicy;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -47,6 +48,11 @@ const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 /// Updates of more works than this index on every core (see
 /// `SearchIndex::writer`).
 const LARGE_UPDATE: usize = 200;
+
+/// Segments of more versions than this are not merged by small updates
+/// (see `SearchIndex::writer`); rebuilds and large updates merge with
+/// tantivy's default policy.
+const SMALL_SEGMENT: usize = 10_000;
 
 /// The schema's fields.
 #[derive(Clone, Copy, Debug)]
@@ -349,10 +355,11 @@ impl SearchIndex {
         }
         if self.writer.is_none() {
             let memory = WRITER_MEMORY.max(threads * 16 * 1024 * 1024);
-            self.writer = Some((
-                self.index.writer_with_num_threads(threads, memory)?,
-                threads,
-            ));
+            let writer: IndexWriter = self.index.writer_with_num_threads(threads, memory)?;
+            if threads == 1 {
+                writer.set_merge_policy(Box::new(small_update_policy()));
+            }
+            self.writer = Some((writer, threads));
         }
         Ok(&mut self.writer.as_mut().expect("made above").0)
     }
@@ -400,6 +407,20 @@ impl SearchIndex {
         self.indexed = Some(head);
         Ok(())
     }
+}
+
+/// How small updates merge segments: only segments of up to
+/// [`SMALL_SEGMENT`] versions, in levels by size (tantivy's default puts
+/// every segment under 10,000 documents in one level). Left to the
+/// default policy, a one-work commit could start merging eight of a
+/// rebuild's segments (hundreds of megabytes) on the other core, and the
+/// commits beside that merge, syncing their files while it writes, took
+/// 50-100 ms instead of 20 (17 of 200 updates at a million versions).
+fn small_update_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_max_docs_before_merge(SMALL_SEGMENT);
+    policy.set_min_layer_size(100);
+    policy
 }
 
 /// The days since 1970 of `d`.
@@ -494,4 +515,51 @@ fn in_force(record: &Record, i: usize) -> (i64, i64, Ended) {
         }
     }
     (from, until.0.max(from), until.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::index::SegmentId;
+    use tantivy::indexer::MergePolicy;
+
+    use super::*;
+
+    /// A small update merges the small segments that updates made, level
+    /// by level, and never a rebuild's large ones, however many there are.
+    #[test]
+    fn small_updates_merge_only_small_segments() {
+        let (schema, _) = schema();
+        let index = Index::create_in_ram(schema);
+        let metas = |sizes: &[u32]| {
+            sizes
+                .iter()
+                .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
+                .collect::<Vec<_>>()
+        };
+        let policy = small_update_policy();
+        let mut segments = metas(&[17_000; 8]);
+        segments.extend(metas(&[140_000; 8]));
+        assert!(policy.compute_merge_candidates(&segments).is_empty());
+        // Eight one-work segments beside them: those eight merge.
+        let small = metas(&[4; 8]);
+        segments.extend(small.iter().cloned());
+        let candidates = policy.compute_merge_candidates(&segments);
+        assert_eq!(candidates.len(), 1, "{candidates:?}");
+        let mut merged = candidates[0].0.clone();
+        merged.sort();
+        let mut expected: Vec<SegmentId> = small.iter().map(|m| m.id()).collect();
+        expected.sort();
+        assert_eq!(merged, expected);
+        // Segments of different sizes are different levels: seven tiny
+        // ones and one of 5,000 do not merge yet.
+        let mut mixed = metas(&[4; 7]);
+        mixed.extend(metas(&[5_000]));
+        assert!(policy.compute_merge_candidates(&mixed).is_empty());
+        // The default would have merged the rebuild's eight 17,000s.
+        assert!(
+            !LogMergePolicy::default()
+                .compute_merge_candidates(&metas(&[17_000; 8]))
+                .is_empty()
+        );
+    }
 }
