@@ -14,7 +14,9 @@
 //! read (damaged files) is removed and rebuilt.
 //!
 //! **Fields.** `work`, `revision` (stored); `title` and `body` (words,
-//! with positions), `issuer` (words); `reading` (pinyin keys of the
+//! with positions), `pair` (each two neighbouring words of the text as
+//! one term, with positions: a phrase of two words is one term look-up,
+//! a longer one a phrase of pairs), `issuer` (words); `reading` (pinyin keys of the
 //! title, [`crate::tokenize::readings`]); `number` (the normalised
 //! document number: every bracket variant a reader types normalises to
 //! it); `region` (the work's region and every region above it, so a
@@ -40,7 +42,7 @@ use crate::{Error, Result};
 
 /// The index format: bump it when fields or their meaning change (an
 /// index of another format is rebuilt).
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 /// The writer's memory budget.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -61,6 +63,9 @@ pub(crate) struct Fields {
     pub revision: Field,
     pub title: Field,
     pub body: Field,
+    /// Neighbouring words of the text as one term each
+    /// ([`tokenize::pairs`]), for phrases.
+    pub pair: Field,
     pub issuer: Field,
     pub reading: Field,
     pub number: Field,
@@ -102,9 +107,9 @@ pub(crate) enum Ended {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let words = |stored: bool| {
+    let words_with = |tokenizer: &str, stored: bool| {
         let indexing = TextFieldIndexing::default()
-            .set_tokenizer(tokenize::NAME)
+            .set_tokenizer(tokenizer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let options = TextOptions::default().set_indexing_options(indexing);
         if stored {
@@ -113,11 +118,13 @@ fn schema() -> (Schema, Fields) {
             options
         }
     };
+    let words = |stored: bool| words_with(tokenize::NAME, stored);
     let fields = Fields {
         work: b.add_text_field("work", STRING | STORED),
         revision: b.add_text_field("revision", STRING | STORED),
         title: b.add_text_field("title", words(true)),
         body: b.add_text_field("body", words(false)),
+        pair: b.add_text_field("pair", words_with(tokenize::PAIRS, false)),
         issuer: b.add_text_field("issuer", words(false)),
         reading: b.add_text_field("reading", STRING),
         number: b.add_text_field("number", STRING),
@@ -227,6 +234,9 @@ fn prepare(index: &mut Index) -> std::result::Result<(), tantivy::TantivyError> 
     index
         .tokenizers()
         .register(tokenize::NAME, ChineseTokenizer);
+    index
+        .tokenizers()
+        .register(tokenize::PAIRS, tokenize::PairTokenizer);
     let cores = crate::cores(8);
     if cores > 1 {
         index.set_multithread_executor(cores)?;
@@ -454,7 +464,11 @@ fn add_work(
             &record.title
         };
         d.add_text(f.title, title);
-        d.add_text(f.body, wenku_model::render::to_plain_text(&doc));
+        // The same text for its words and its pairs: the tokenizers cut
+        // it once (see `tokenize::cut`).
+        let text = wenku_model::render::to_plain_text(&doc);
+        d.add_text(f.pair, &text);
+        d.add_text(f.body, text);
         for issuer in &record.issuers {
             d.add_text(f.issuer, issuer);
         }

@@ -25,6 +25,9 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 /// The name the tokenizer is registered under.
 pub const NAME: &str = "wenku_zh";
 
+/// The name the pairs' tokenizer ([`PairTokenizer`]) is registered under.
+pub const PAIRS: &str = "wenku_zh_pairs";
+
 /// The shared dictionary (loading it takes a few tens of milliseconds).
 pub fn jieba() -> &'static Arc<Jieba> {
     static JIEBA: OnceLock<Arc<Jieba>> = OnceLock::new();
@@ -140,35 +143,145 @@ pub struct Stream {
     next: usize,
 }
 
+/// The tokens of `text` as the index holds them: each word with its byte
+/// range and, as its position, the character it starts at, so that the
+/// words search mode finds inside a longer one sit where they are and
+/// phrases can be matched by character distance. Sorted by start, then
+/// end.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut chars = text.char_indices().map(|(i, _)| i).enumerate();
+    let mut at = |byte: usize| chars.by_ref().find(|(_, b)| *b == byte).map(|(n, _)| n);
+    let mut found = words(text);
+    found.sort_by_key(|(_, r)| (r.start, r.end));
+    let mut tokens = Vec::with_capacity(found.len());
+    let mut last = (usize::MAX, 0);
+    for (word, range) in found {
+        let position = if last.0 == range.start {
+            last.1
+        } else {
+            at(range.start).unwrap_or(last.1)
+        };
+        last = (range.start, position);
+        tokens.push(Token {
+            offset_from: range.start,
+            offset_to: range.end,
+            position,
+            text: word,
+            position_length: 1,
+        });
+    }
+    tokens
+}
+
+/// What joins the two words of a [`pair`].
+pub const PAIR_SEPARATOR: char = '\u{1f}';
+
+/// The term for word `a` followed directly by word `b`.
+pub fn pair(a: &str, b: &str) -> String {
+    let mut out = String::with_capacity(a.len() + b.len() + 1);
+    out.push_str(a);
+    out.push(PAIR_SEPARATOR);
+    out.push_str(b);
+    out
+}
+
+/// Every two of `tokens` (as [`tokens`] gives them) where the second
+/// starts where the first ends, as one token at the first one's position:
+/// a phrase of two words is then one term, and a longer phrase a phrase of
+/// pairs, whose positions are far fewer than its words' (see
+/// `crate::query`).
+pub fn pairs(tokens: &[Token]) -> Vec<Token> {
+    let mut out = Vec::new();
+    for (i, a) in tokens.iter().enumerate() {
+        // Tokens are sorted by start: the ones starting where `a` ends
+        // follow it.
+        let next = tokens[i + 1..].partition_point(|b| b.offset_from < a.offset_to) + i + 1;
+        for b in tokens[next..]
+            .iter()
+            .take_while(|b| b.offset_from == a.offset_to)
+        {
+            out.push(Token {
+                offset_from: a.offset_from,
+                offset_to: b.offset_to,
+                position: a.position,
+                text: pair(&a.text, &b.text),
+                position_length: 1,
+            });
+        }
+    }
+    out
+}
+
+/// The words of `text` ([`tokens`]) or their [`pairs`], whichever `pairs`
+/// asks for. A version's text is indexed twice, as words and as pairs,
+/// and cutting it is most of the cost of indexing it, so the first call
+/// for a long text cuts it once for both and keeps the other half for the
+/// second (tantivy indexes a document's fields one after the other on
+/// one thread).
+fn cut(text: &str, want_pairs: bool) -> Vec<Token> {
+    type Kept = (String, Option<Vec<Token>>, Option<Vec<Token>>);
+    thread_local! {
+        static KEPT: std::cell::RefCell<Kept> = const {
+            std::cell::RefCell::new((String::new(), None, None))
+        };
+    }
+    // Titles and issuers are cheap to cut and have no pairs indexed.
+    if text.len() < 256 {
+        let words = tokens(text);
+        return if want_pairs { pairs(&words) } else { words };
+    }
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        let (ref mut kept_text, ref mut words, ref mut paired) = *kept;
+        let slot = if want_pairs {
+            &mut *paired
+        } else {
+            &mut *words
+        };
+        if kept_text.as_str() == text
+            && let Some(found) = slot.take()
+        {
+            return found;
+        }
+        let cut = tokens(text);
+        let pairs = pairs(&cut);
+        kept_text.clear();
+        kept_text.push_str(text);
+        if want_pairs {
+            *words = Some(cut);
+            *paired = None;
+            pairs
+        } else {
+            *paired = Some(pairs);
+            *words = None;
+            cut
+        }
+    })
+}
+
 impl Tokenizer for ChineseTokenizer {
     type TokenStream<'a> = Stream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
-        // A word's position is the character it starts at, so that the
-        // words search mode finds inside a longer one sit where they are
-        // and phrases can be matched by character distance.
-        let mut chars = text.char_indices().map(|(i, _)| i).enumerate();
-        let mut at = |byte: usize| chars.by_ref().find(|(_, b)| *b == byte).map(|(n, _)| n);
-        let mut found = words(text);
-        found.sort_by_key(|(_, r)| (r.start, r.end));
-        let mut tokens = Vec::with_capacity(found.len());
-        let mut last = (usize::MAX, 0);
-        for (word, range) in found {
-            let position = if last.0 == range.start {
-                last.1
-            } else {
-                at(range.start).unwrap_or(last.1)
-            };
-            last = (range.start, position);
-            tokens.push(Token {
-                offset_from: range.start,
-                offset_to: range.end,
-                position,
-                text: word,
-                position_length: 1,
-            });
+        Stream {
+            tokens: cut(text, false),
+            next: 0,
         }
-        Stream { tokens, next: 0 }
+    }
+}
+
+/// The tokenizer of the `pair` field: [`pairs`] of the text's words.
+#[derive(Clone, Debug, Default)]
+pub struct PairTokenizer;
+
+impl Tokenizer for PairTokenizer {
+    type TokenStream<'a> = Stream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
+        Stream {
+            tokens: cut(text, true),
+            next: 0,
+        }
     }
 }
 
@@ -203,6 +316,22 @@ mod tests {
         for (word, range) in words(text) {
             assert_eq!(fold(&text[range.clone()]), word, "{range:?}");
         }
+    }
+
+    #[test]
+    fn pairs_join_words_that_touch() {
+        let t = tokens("优化营商环境");
+        let p: Vec<(String, usize)> = pairs(&t)
+            .into_iter()
+            .map(|t| (t.text, t.position))
+            .collect();
+        assert!(p.contains(&(pair("优化", "营商"), 0)), "{p:?}");
+        assert!(p.contains(&(pair("营商", "环境"), 2)), "{p:?}");
+        // Positions never go back (tantivy needs them in order).
+        assert!(p.windows(2).all(|w| w[0].1 <= w[1].1), "{p:?}");
+        // Words apart do not pair.
+        let apart = pairs(&tokens("优化，环境"));
+        assert!(apart.is_empty(), "{apart:?}");
     }
 
     #[test]
