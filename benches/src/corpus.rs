@@ -104,6 +104,7 @@ impl GenWork {
                 effective: v.effective,
                 amended_by: v.amended_by.clone(),
                 note: v.note.clone(),
+                withdrawn: None,
             });
         }
         r.repealed = self.repealed.clone();

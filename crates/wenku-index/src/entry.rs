@@ -12,7 +12,7 @@ use rkyv::{Archive, Deserialize, Serialize};
 use wenku_model::query::AsOfVersion;
 use wenku_model::{
     Citation, Date, DocNumber, DocType, Record, RelationKind, RevisionId, Status, Target,
-    VersionEntry, WorkId,
+    VersionEntry, Withdrawal, WorkId,
 };
 
 /// A git object id (SHA-1, the hash wenku's libraries use), as the store
@@ -62,6 +62,8 @@ pub(crate) struct VersionRow {
     pub(crate) effective: u32,
     pub(crate) amended_by: Option<CitationRow>,
     pub(crate) note: Option<String>,
+    /// Withheld from public view: the day (packed) and the reason.
+    pub(crate) withdrawn: Option<(u32, String)>,
 }
 
 /// A citation as written: normalised number and title.
@@ -112,6 +114,10 @@ impl WorkEntry {
                     effective: v.effective.map_or(0, pack),
                     amended_by: v.amended_by.as_ref().map(CitationRow::of),
                     note: v.note.clone(),
+                    withdrawn: v
+                        .withdrawn
+                        .as_ref()
+                        .map(|w| (pack(w.date), w.reason.clone())),
                 })
                 .collect(),
             timeline: timeline(record),
@@ -262,6 +268,13 @@ impl ArchivedVersionRow {
                 Some(c) => Some(c.to_citation()?),
             },
             note: self.note.as_ref().map(|n| n.as_str().to_string()),
+            withdrawn: match self.withdrawn.as_ref() {
+                None => None,
+                Some(w) => Some(Withdrawal {
+                    date: unpack(w.0.to_native())?,
+                    reason: w.1.as_str().to_string(),
+                }),
+            },
         })
     }
 }

@@ -27,7 +27,7 @@ pub(crate) const MAGIC: [u8; 8] = *b"WENKUIX\0";
 
 /// The format this build reads and writes. A file of another version is
 /// rebuilt, never read.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The header's length; blocks start here (a multiple of 16, so that the
 /// archives are aligned in a page-aligned mapping).
@@ -417,6 +417,7 @@ fn compute_fingerprint() -> [u8; 32] {
             effective: 0,
             amended_by: Some(citation.clone()),
             note: Some("修正".into()),
+            withdrawn: Some((20240301, "含个人信息".into())),
         }],
         timeline: vec![SpanRow {
             start: 20240101,

@@ -138,6 +138,12 @@ pub struct VersionEntry {
     pub amended_by: Option<Citation>,
     /// A free note (e.g. "修正", "修订").
     pub note: Option<String>,
+    /// Withdrawn from public view (已撤回): the text is kept in the
+    /// library's history for the archive, and its legal dates still count
+    /// for "in force on D", but it is no longer served publicly (see
+    /// [`VersionEntry::is_withheld`]). A safety sweep that finds personal
+    /// information in a published text resolves it this way.
+    pub withdrawn: Option<Withdrawal>,
 }
 
 impl VersionEntry {
@@ -149,7 +155,14 @@ impl VersionEntry {
             effective: None,
             amended_by: None,
             note: None,
+            withdrawn: None,
         }
+    }
+
+    /// Whether the text is withheld from public view: withdrawn on or
+    /// before `today`.
+    pub fn is_withheld(&self, today: Date) -> bool {
+        self.withdrawn.as_ref().is_some_and(|w| w.date <= today)
     }
 
     /// The date from which this version is the text in force.
@@ -400,9 +413,15 @@ impl Record {
     /// The status of one version on `date`: in force if it is the work's
     /// text then, superseded once a later version took effect, not yet
     /// effective before its own date, and the work's end status after the
-    /// work ended. `None` if the revision is not listed.
+    /// work ended; withdrawn (已撤回) from the day the version itself was
+    /// withdrawn from public view. `None` if the revision is not listed.
     pub fn version_status(&self, revision: &RevisionId, date: Date) -> Option<Status> {
         let entry = self.version(revision)?;
+        // A version withdrawn from public view is 已撤回 from that day,
+        // whatever its legal dates say.
+        if entry.is_withheld(date) {
+            return Some(Status::Withdrawn);
+        }
         if entry.effective_date() > date {
             return Some(Status::NotYetEffective);
         }

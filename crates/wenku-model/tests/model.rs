@@ -379,8 +379,9 @@ fn version(days: std::ops::Range<i64>) -> impl Strategy<Value = VersionEntry> {
         proptest::option::of(0i64..400),
         proptest::option::of(citation()),
         proptest::option::of(text()),
+        proptest::option::of((0i64..4000, text())),
     )
-        .prop_map(|(rev, p, delay, amended_by, note)| {
+        .prop_map(|(rev, p, delay, amended_by, note, withdrawn)| {
             let published = Date::from_days(p).expect("in range");
             VersionEntry {
                 revision: RevisionId::from_bytes(rev),
@@ -388,6 +389,10 @@ fn version(days: std::ops::Range<i64>) -> impl Strategy<Value = VersionEntry> {
                 effective: delay.map(|d| published.add_days(d).expect("in range")),
                 amended_by,
                 note,
+                withdrawn: withdrawn.map(|(after, reason)| wenku_model::Withdrawal {
+                    date: published.add_days(after).expect("in range"),
+                    reason,
+                }),
             }
         })
 }
@@ -498,20 +503,25 @@ proptest! {
         };
         prop_assert_eq!(as_of.status, expected_status);
 
-        // Exactly the as-of version is in force, and only when the work is.
+        // Exactly the as-of version is in force, and only when the work is
+        // (and the version is not withheld from public view, which its
+        // status says instead).
         let in_force: Vec<_> = rec.versions.iter()
             .filter(|v| rec.version_status(&v.revision, date) == Some(Status::InForce))
             .collect();
-        if as_of.status == Status::InForce {
+        if as_of.status == Status::InForce && !as_of.version.is_some_and(|v| v.is_withheld(date)) {
             prop_assert_eq!(in_force.len(), 1);
             prop_assert_eq!(Some(in_force[0]), as_of.version);
         } else {
             prop_assert!(in_force.is_empty());
         }
-        // Versions not yet effective say so; earlier ones are superseded or ended.
+        // Versions withheld say so; versions not yet effective say so;
+        // earlier ones are superseded or ended.
         for v in &rec.versions {
             let st = rec.version_status(&v.revision, date).expect("listed");
-            if v.effective_date() > date {
+            if v.is_withheld(date) {
+                prop_assert_eq!(st, Status::Withdrawn);
+            } else if v.effective_date() > date {
                 prop_assert_eq!(st, Status::NotYetEffective);
             } else if Some(v) != as_of.version {
                 prop_assert_eq!(st, Status::Superseded);

@@ -450,6 +450,9 @@ fn add_work(
     };
     let mut n = 0;
     for (i, v) in record.versions.iter().enumerate() {
+        // A version withdrawn from public view is found by its title and
+        // metadata, never by its text.
+        let withheld = v.withdrawn.is_some();
         let doc = snapshot.document(work, &v.revision)?;
         let mut d = TantivyDocument::default();
         d.add_text(f.work, work.to_string());
@@ -466,9 +469,11 @@ fn add_work(
         d.add_text(f.title, title);
         // The same text for its words and its pairs: the tokenizers cut
         // it once (see `tokenize::cut`).
-        let text = wenku_model::render::to_plain_text(&doc);
-        d.add_text(f.pair, &text);
-        d.add_text(f.body, text);
+        if !withheld {
+            let text = wenku_model::render::to_plain_text(&doc);
+            d.add_text(f.pair, &text);
+            d.add_text(f.body, text);
+        }
         for issuer in &record.issuers {
             d.add_text(f.issuer, issuer);
         }

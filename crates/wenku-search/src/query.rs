@@ -631,9 +631,17 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
         let Some((work, title, revision)) = shown(&searcher, f, found.address)? else {
             return Ok(None);
         };
-        let doc = snapshot.document(&work, &revision)?;
+        let withheld = snapshot
+            .versions(&work)?
+            .iter()
+            .any(|v| v.revision == revision && v.withdrawn.is_some());
+        let snippet = if withheld {
+            Snippet::withheld()
+        } else {
+            snippet::best(&snapshot.document(&work, &revision)?, &words)
+        };
         Ok(Some(Hit {
-            snippet: snippet::best(&doc, &words),
+            snippet,
             work,
             revision,
             title,

@@ -25,6 +25,14 @@ pub struct Snippet {
 }
 
 impl Snippet {
+    /// The snippet of a version withdrawn from public view: no text.
+    pub fn withheld() -> Snippet {
+        Snippet {
+            unit: None,
+            text: String::new(),
+            highlights: Vec::new(),
+        }
+    }
     /// The text with the words between `open` and `close`.
     pub fn marked(&self, open: &str, close: &str) -> String {
         let mut out = String::new();

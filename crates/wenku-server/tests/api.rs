@@ -1020,3 +1020,142 @@ fn a_node_without_writers_takes_no_writes() {
     assert!(detail.contains("[[writer]]"), "{detail}");
     assert_eq!(library.head().expect("head"), head);
 }
+
+/// A relief list published with a resident ID, an address down to the
+/// room, a mobile and a bank card in it, then withdrawn from public view
+/// through the API (as `wenku sweep withdraw` does): the record says so,
+/// every way to its text answers 410 with when and why, the pages show
+/// the notice and never the numbers, search no longer finds the text; the
+/// history keeps it.
+#[test]
+fn a_version_withdrawn_from_public_view_is_no_longer_served() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    import_version(
+        &library,
+        &identity(),
+        "370200/mz-2025-relief",
+        None,
+        None,
+        &testdata().join("sweep/370283-pingdu-2025-relief-list.txt"),
+        "2025-05-10",
+    );
+    let work = WorkId::parse("370200/mz-2025-relief").expect("id");
+    let revision = library
+        .snapshot()
+        .expect("snapshot")
+        .versions(&work)
+        .expect("versions")[0]
+        .revision;
+    std::fs::write(
+        root.path().join("qingdao.token"),
+        format!("{QINGDAO_TOKEN}\n"),
+    )
+    .expect("token");
+    let d = start_with(
+        root.path(),
+        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
+         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n",
+    );
+    let c = Contract {
+        document: wenku_server::api::openapi::document(),
+    };
+    let secret = "370283198506124329";
+    let text_url = "/api/v1/works/370200/mz-2025-relief/text?format=text";
+    let before = d.get(text_url, &[]);
+    assert!(
+        before.text().contains(secret),
+        "{}: {}",
+        before.status,
+        before.text()
+    );
+
+    let auth = format!("Bearer {QINGDAO_TOKEN}");
+    let body = format!(
+        "{{\"date\": \"2025-05-25\", \"reason\": \"含个人身份证号码等个人信息\", \"version\": \"{}\"}}",
+        &revision.to_string()[..12]
+    );
+    let withdrawn = d.request(
+        "POST",
+        "/api/v1/works/370200/mz-2025-relief/withdraw",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+
+    // The record: the version's status and the withdrawal.
+    let record = d.get("/api/v1/works/370200/mz-2025-relief", &[]).json();
+    c.check("withdrawn work", "work_record", &record);
+    let version = &record["versions"][0];
+    assert_eq!(version["status"], "withdrawn", "{record:#}");
+    assert_eq!(version["withdrawn"]["date"], "2025-05-25");
+    assert_eq!(version["withdrawn"]["reason"], "含个人身份证号码等个人信息");
+
+    // Its text, in every form and through every way to it: 410.
+    for url in [
+        text_url.to_string(),
+        "/api/v1/works/370200/mz-2025-relief/text".to_string(),
+        "/api/v1/works/370200/mz-2025-relief/text?at=2025-05-20&format=xml".to_string(),
+        format!("/api/v1/works/370200/mz-2025-relief/versions/{revision}?format=xml"),
+        format!("/api/v1/works/370200/mz-2025-relief/versions/{revision}?format=text"),
+        format!("/api/v1/works/370200/mz-2025-relief/versions/{revision}"),
+    ] {
+        let answer = d.get(&url, &[]);
+        let detail = c.problem(&url, &answer, 410, "withdrawn");
+        assert!(
+            detail.contains("2025-05-25") && detail.contains("含个人身份证号码"),
+            "{url}: {detail}"
+        );
+        assert!(!answer.text().contains(secret), "{url}");
+    }
+
+    // The pages: the document and the version show the notice, not the
+    // text.
+    for url in [
+        "/works/370200/mz-2025-relief".to_string(),
+        "/works/370200/mz-2025-relief?at=2025-05-20".to_string(),
+        format!("/works/370200/mz-2025-relief/versions/{revision}"),
+    ] {
+        let page = d.get(&url, &[]);
+        assert_eq!(page.status, 200, "{url}");
+        let html = page.text();
+        assert!(html.contains("此版本已于 2025-05-25 撤回"), "{url}: {html}");
+        for leaked in [secret, "13806391234", "6217001234567890122", "501室"] {
+            assert!(!html.contains(leaked), "{url} shows {leaked}");
+        }
+    }
+
+    // Search finds the work by its title, not by the text, and shows no
+    // text of it.
+    let by_text = d
+        .get("/api/v1/search?q=%E6%9D%AD%E5%B7%9E%E8%B7%AF", &[])
+        .json();
+    assert_eq!(
+        by_text["hits"].as_array().map(Vec::len),
+        Some(0),
+        "{by_text:#}"
+    );
+    let by_title = d
+        .get(
+            "/api/v1/search?q=%E4%B8%B4%E6%97%B6%E6%95%91%E5%8A%A9%E5%AF%B9%E8%B1%A1",
+            &[],
+        )
+        .json();
+    assert_eq!(
+        by_title["hits"][0]["work"], "370200/mz-2025-relief",
+        "{by_title:#}"
+    );
+    assert!(!by_title.to_string().contains(secret));
+
+    // The history keeps the text for the archive.
+    let kept = Library::open(root.path().join("library.git"))
+        .expect("open")
+        .snapshot()
+        .expect("snapshot")
+        .version_bytes(&work, &revision)
+        .expect("bytes");
+    assert!(String::from_utf8_lossy(&kept).contains(secret));
+}

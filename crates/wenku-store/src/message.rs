@@ -58,6 +58,16 @@ impl Line {
             Op::Withdraw { withdrawal, .. } => {
                 Some(format!("{}: {}", withdrawal.date, withdrawal.reason))
             }
+            Op::WithdrawVersion {
+                revision,
+                withdrawal,
+                ..
+            } => Some(format!(
+                "version {}, {}: {}",
+                revision.short(),
+                withdrawal.date,
+                withdrawal.reason
+            )),
             Op::Reinstate { reason, .. } => Some(reason.trim().to_string()),
             Op::Merge { into, .. } => Some(format!("into {into}")),
             Op::CorrectVersion {

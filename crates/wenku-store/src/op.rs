@@ -60,6 +60,7 @@ impl NewVersion {
             effective: self.effective,
             amended_by: self.amended_by.clone(),
             note: self.note.clone(),
+            withdrawn: None,
         }
     }
 }
@@ -169,6 +170,18 @@ pub enum Op {
         /// Date and reason.
         withdrawal: Withdrawal,
     },
+    /// Withdraws one version from public view (已撤回): its text stays in
+    /// the history for the archive, but is no longer served publicly (a
+    /// safety sweep's finding of personal information, resolved). The
+    /// version's legal dates are unchanged.
+    WithdrawVersion {
+        /// The work.
+        work: WorkId,
+        /// The version.
+        revision: RevisionId,
+        /// Date and reason.
+        withdrawal: Withdrawal,
+    },
     /// Undoes a repeal or a withdrawal recorded by mistake: the record no
     /// longer has it, and the commit that says so (with the reason) stands
     /// in the history beside the one that recorded it.
@@ -225,6 +238,8 @@ pub enum OpKind {
     SetExpiry,
     /// `withdraw`.
     Withdraw,
+    /// `withdraw-version`.
+    WithdrawVersion,
     /// `reinstate`.
     Reinstate,
     /// `correct-version`.
@@ -235,7 +250,7 @@ pub enum OpKind {
 
 impl OpKind {
     /// Every kind, in the order of the enum.
-    pub const ALL: [OpKind; 11] = [
+    pub const ALL: [OpKind; 12] = [
         OpKind::Publish,
         OpKind::AddVersion,
         OpKind::Correct,
@@ -244,6 +259,7 @@ impl OpKind {
         OpKind::Repeal,
         OpKind::SetExpiry,
         OpKind::Withdraw,
+        OpKind::WithdrawVersion,
         OpKind::Reinstate,
         OpKind::CorrectVersion,
         OpKind::Merge,
@@ -265,6 +281,7 @@ impl OpKind {
             OpKind::Repeal => "repeal",
             OpKind::SetExpiry => "set-expiry",
             OpKind::Withdraw => "withdraw",
+            OpKind::WithdrawVersion => "withdraw-version",
             OpKind::Reinstate => "reinstate",
             OpKind::CorrectVersion => "correct-version",
             OpKind::Merge => "merge",
@@ -290,6 +307,7 @@ impl Op {
             | Op::Repeal { work, .. }
             | Op::SetExpiry { work, .. }
             | Op::Withdraw { work, .. }
+            | Op::WithdrawVersion { work, .. }
             | Op::Reinstate { work, .. }
             | Op::CorrectVersion { work, .. }
             | Op::Merge { work, .. } => work,
@@ -307,6 +325,7 @@ impl Op {
             Op::Repeal { .. } => OpKind::Repeal,
             Op::SetExpiry { .. } => OpKind::SetExpiry,
             Op::Withdraw { .. } => OpKind::Withdraw,
+            Op::WithdrawVersion { .. } => OpKind::WithdrawVersion,
             Op::Reinstate { .. } => OpKind::Reinstate,
             Op::CorrectVersion { .. } => OpKind::CorrectVersion,
             Op::Merge { .. } => OpKind::Merge,

@@ -537,6 +537,35 @@ pub(crate) fn stage(
                     None
                 }
             }
+            Op::WithdrawVersion {
+                revision,
+                withdrawal,
+                ..
+            } => {
+                if withdrawal.reason.trim().is_empty() {
+                    return Err(fail(Refusal::NoReason));
+                }
+                let record = s
+                    .load(repo, &work)?
+                    .ok_or_else(|| fail(Refusal::UnknownWork))?;
+                let Some(entry) = record.versions.iter_mut().find(|v| v.revision == *revision)
+                else {
+                    return Err(fail(Refusal::UnknownVersion {
+                        revision: *revision,
+                    }));
+                };
+                if entry.withdrawn.as_ref() == Some(withdrawal) {
+                    Some(NoChange::AlreadyRecorded)
+                } else if let Some(old) = &entry.withdrawn {
+                    return Err(fail(Refusal::AlreadyWithdrawn {
+                        date: old.date,
+                        reason: old.reason.clone(),
+                    }));
+                } else {
+                    entry.withdrawn = Some(withdrawal.clone());
+                    None
+                }
+            }
             Op::Reinstate { reason, .. } => {
                 if reason.trim().is_empty() {
                     return Err(fail(Refusal::NoReason));

@@ -888,7 +888,7 @@ impl<'a> Parser<'a> {
                     rec.relations.push(Relation { kind, target });
                 }
                 "version" => {
-                    p.check_attrs(&t, &["revision", "published", "effective", "amended-by-number", "amended-by-title", "note"])?;
+                    p.check_attrs(&t, &["revision", "published", "effective", "amended-by-number", "amended-by-title", "note", "withdrawn", "withdrawn-reason"])?;
                     let revision = RevisionId::parse(p.required(&t, "revision")?).map_err(|e| p.value_err(&t, "revision", e))?;
                     if rec.version(&revision).is_some() {
                         return Err(p.err_at(t.pos, DecodeErrorKind::Value, format!("version {revision} is listed twice")));
@@ -899,8 +899,14 @@ impl<'a> Parser<'a> {
                     let effective = p.date_attr(&t, "effective")?;
                     let amended_by = p.citation(&t, "amended-by-")?;
                     let note = p.attr(&t, "note").map(str::to_string);
+                    let withdrawn = match (p.date_attr(&t, "withdrawn")?, p.attr(&t, "withdrawn-reason")) {
+                        (Some(date), Some(reason)) => Some(Withdrawal { date, reason: reason.to_string() }),
+                        (None, None) => None,
+                        (Some(_), None) => return Err(p.err_at(t.pos, DecodeErrorKind::Structure, "<version withdrawn=…> lacks the required attribute \"withdrawn-reason\"")),
+                        (None, Some(_)) => return Err(p.err_at(t.pos, DecodeErrorKind::Structure, "<version withdrawn-reason=…> lacks the attribute \"withdrawn\" (the date)")),
+                    };
                     p.empty_content(&t)?;
-                    rec.versions.push(VersionEntry { revision, published, effective, amended_by, note });
+                    rec.versions.push(VersionEntry { revision, published, effective, amended_by, note, withdrawn });
                 }
                 "repealed" => {
                     p.check_attrs(&t, &["date", "by-work", "by-number", "by-title"])?;

@@ -270,6 +270,12 @@ pub fn encode_record(record: &Record) -> Result<Vec<u8>, EncodeError> {
         if let Some(n) = &v.note {
             out.attr("note", n, &|| "a version note".into())?;
         }
+        if let Some(w) = &v.withdrawn {
+            let _ = write!(out.buf, " withdrawn=\"{}\"", w.date);
+            out.attr("withdrawn-reason", &w.reason, &|| {
+                "a version's withdrawal reason".into()
+            })?;
+        }
         out.raw("/>\n");
     }
     if let Some(r) = &record.repealed {

@@ -156,6 +156,29 @@ impl Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", detail.into())
     }
 
+    /// A version withdrawn from public view (已撤回) is not served: 410
+    /// Gone, saying since when and why. Its text stays in the library's
+    /// history for the archive.
+    pub(crate) fn unless_served(
+        work: &wenku_model::WorkId,
+        entry: &wenku_model::VersionEntry,
+        today: wenku_model::Date,
+    ) -> Result<(), Problem> {
+        match &entry.withdrawn {
+            Some(w) if entry.is_withheld(today) => Err(Problem::new(
+                StatusCode::GONE,
+                "withdrawn",
+                format!(
+                    "version {} of {work} was withdrawn from public view on {}: {}",
+                    entry.revision.short(),
+                    w.date,
+                    w.reason
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The HTTP status.
     pub(crate) fn status(&self) -> StatusCode {
         self.status
@@ -182,6 +205,7 @@ impl Problem {
             "too-large" => "The body is too large",
             "unauthorized" => "A writer's token is required",
             "forbidden" => "Not allowed",
+            "withdrawn" => "Withdrawn from public view",
             _ => "Internal error",
         }
     }

@@ -523,6 +523,12 @@ pub fn document() -> Value {
         if e.path.ends_with("/diff") || write {
             problems.push("422");
         }
+        if ["/text", "/diff", "/versions/{revision}"]
+            .iter()
+            .any(|end| e.path.ends_with(end))
+        {
+            problems.push("410");
+        }
         if write {
             problems.extend(["401", "403", "409", "413"]);
         }
@@ -534,6 +540,8 @@ pub fn document() -> Value {
                 "403" => "The token may not write this region, or the node takes no writes.",
                 "404" => "No such work, version, commit or feed.",
                 "409" => "Other writers kept changing the library; try again.",
+                "410" =>
+                    "The version was withdrawn from public view (已撤回): the problem says when and why.",
                 "413" => "The body is too large.",
                 "414" => "The query string is too long.",
                 "422" =>

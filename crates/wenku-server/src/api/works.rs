@@ -452,6 +452,7 @@ pub(super) async fn text(
         let snapshot = snapshot(shared)?;
         let record = record(&snapshot, &work)?;
         let (entry, status) = resolve::as_of(&record, date)?;
+        Problem::unless_served(&work, entry, today)?;
         let etag = tag(snapshot.commit(), &format!("text.{date}.{}", format.name()));
         text_reply(
             &snapshot,
@@ -502,6 +503,7 @@ pub(super) async fn version(
             )));
         }
         let date = today()?;
+        Problem::unless_served(&work, &entry, date)?;
         let status = record
             .version_status(&entry.revision, date)
             .unwrap_or(Status::Superseded);
@@ -620,6 +622,8 @@ pub(super) async fn diff(
             "{}.{}.{format}.{}.{:?}.{:?}",
             f.revision, t.revision, record.title, q.from, q.to
         );
+        Problem::unless_served(&work, f, today)?;
+        Problem::unless_served(&work, t, today)?;
         let body = match shared.diffs.get(&key) {
             Some(body) => body,
             None => {

@@ -303,6 +303,9 @@ pub(super) struct RepealBody {
 pub(super) struct WithdrawBody {
     date: String,
     reason: String,
+    /// Withdraw only this version from public view (a revision id, a
+    /// unique prefix of one, or a handle such as `v2`).
+    version: Option<String>,
 }
 
 fn lifecycle(
@@ -391,7 +394,8 @@ pub(super) async fn repeal(
     .await
 }
 
-/// `POST /api/v1/works/{region}/{local}/withdraw` with `{"date", "reason"}`.
+/// `POST /api/v1/works/{region}/{local}/withdraw` with `{"date", "reason"}`
+/// and, to withdraw one version from public view, `"version"`.
 pub(super) async fn withdraw(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -409,12 +413,27 @@ pub(super) async fn withdraw(
                 "reason must say why the document is withdrawn",
             ));
         }
-        let op = Op::Withdraw {
-            work: work.clone(),
-            withdrawal: Withdrawal {
-                date,
-                reason: body.reason.trim().to_string(),
+        let withdrawal = Withdrawal {
+            date,
+            reason: body.reason.trim().to_string(),
+        };
+        let op = match &body.version {
+            None => Op::Withdraw {
+                work: work.clone(),
+                withdrawal,
             },
+            Some(v) => {
+                let snapshot = shared.library.snapshot()?;
+                let record = snapshot
+                    .record(&work)?
+                    .ok_or_else(|| Problem::not_found(format!("{work} is not in the library")))?;
+                let entry = wenku_service::resolve::revision(&record, v)?;
+                Op::WithdrawVersion {
+                    work: work.clone(),
+                    revision: entry.revision,
+                    withdrawal,
+                }
+            }
         };
         lifecycle(shared, writer, &work, op)
     })

@@ -162,6 +162,7 @@ pub(crate) fn error_page(problem: Problem) -> Response {
         "refused" => "无法按此请求显示",
         "unavailable" | "conflict" => "暂时无法显示",
         "uri-too-long" => "地址过长",
+        "withdrawn" => "此版本已撤回，不再公开",
         _ => "出错了",
     };
     let frame = Frame {

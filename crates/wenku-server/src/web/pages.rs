@@ -739,11 +739,8 @@ pub(crate) async fn work(
         let shown_entry = record.version_at(at);
         let (shown, text) = match shown_entry {
             Some(v) => {
-                let doc = snapshot.document(&work, &v.revision)?;
-                (
-                    Some(version_row(&snapshot, &record, v, today)?),
-                    text::document(&doc),
-                )
+                let html = text::served(v, today, || snapshot.document(&work, &v.revision))?;
+                (Some(version_row(&snapshot, &record, v, today)?), html)
             }
             None => (None, String::new()),
         };
@@ -939,7 +936,7 @@ pub(crate) async fn version(
             .version_status(&entry.revision, today)
             .unwrap_or(Status::Superseded);
         let current = resolve::current(&record, today)?;
-        let doc = snapshot.document(&work, &entry.revision)?;
+        let html = text::served(&entry, today, || snapshot.document(&work, &entry.revision))?;
         let node = shared.library.authority().node();
         let handle = resolve::handle(&record, &entry);
         let mut frame = Frame::new(
@@ -994,7 +991,7 @@ pub(crate) async fn version(
                 "/api/v1/works/{work}/versions/{}?format=xml",
                 entry.revision
             ),
-            text: text::document(&doc),
+            text: html,
             frame,
         })?;
         // The text never changes, but the banner follows the head and the
@@ -1114,6 +1111,8 @@ pub(crate) async fn compare(
                 ),
             ));
         }
+        Problem::unless_served(&work, f, today)?;
+        Problem::unless_served(&work, t, today)?;
         let old = snapshot.document(&work, &f.revision)?;
         let new = snapshot.document(&work, &t.revision)?;
         let comparison = wenku_diff::compare(&old, &new, &Options::default());

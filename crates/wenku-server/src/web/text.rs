@@ -18,7 +18,7 @@
 
 use std::collections::HashSet;
 
-use wenku_model::{Block, Document, Unit, UnitKind};
+use wenku_model::{Block, Date, Document, Unit, UnitKind, VersionEntry, Withdrawal};
 
 /// Writes `text` escaped for element content and attribute values.
 pub(crate) fn escape(text: &str, out: &mut String) {
@@ -42,6 +42,29 @@ pub(crate) fn escaped(text: &str) -> String {
 }
 
 /// The body of `doc` as HTML (its title included, as the text writes it).
+/// In place of the text of a version withdrawn from public view: when
+/// and why (escaped), and that the archive keeps it.
+pub(crate) fn withheld(withdrawal: &Withdrawal) -> String {
+    format!(
+        "<p class=\"withheld\" role=\"note\">此版本已于 {} 撤回，不再公开提供正文。原因：{}</p>",
+        withdrawal.date,
+        escaped(&withdrawal.reason)
+    )
+}
+
+/// The HTML of a version's text, or the notice that it is withheld (the
+/// text is then not read at all).
+pub(crate) fn served<E>(
+    entry: &VersionEntry,
+    today: Date,
+    doc: impl FnOnce() -> Result<Document, E>,
+) -> Result<String, E> {
+    Ok(match &entry.withdrawn {
+        Some(w) if entry.is_withheld(today) => withheld(w),
+        _ => document(&doc()?),
+    })
+}
+
 pub(crate) fn document(doc: &Document) -> String {
     let mut r = Renderer {
         out: String::with_capacity(doc.body.len() * 256),

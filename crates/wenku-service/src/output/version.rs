@@ -8,8 +8,10 @@ use super::citation::{Citation, Target};
 
 /// One version of a record: its `handle` (`v1`, `v2` … in legal order,
 /// [`crate::resolve::handle`]), `revision`, `published`, `effective`,
-/// `amended_by` and `note` (null when none), and its `status` on the day
-/// asked about (null when it is not the work's text on any day).
+/// `amended_by` and `note` (null when none), its `status` on the day
+/// asked about (null when it is not the work's text on any day), and
+/// `withdrawn` (date and reason) only when it was withdrawn from public
+/// view.
 #[derive(Debug, Serialize)]
 pub struct Version<'a> {
     handle: String,
@@ -19,6 +21,15 @@ pub struct Version<'a> {
     amended_by: Option<Citation<'a>>,
     note: Option<&'a str>,
     status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    withdrawn: Option<Withdrawn<'a>>,
+}
+
+/// A version's withdrawal from public view.
+#[derive(Debug, Serialize)]
+struct Withdrawn<'a> {
+    date: String,
+    reason: &'a str,
 }
 
 impl<'a> Version<'a> {
@@ -35,6 +46,10 @@ impl<'a> Version<'a> {
             status: record
                 .version_status(&version.revision, as_of)
                 .map(Status::as_str),
+            withdrawn: version.withdrawn.as_ref().map(|w| Withdrawn {
+                date: w.date.to_string(),
+                reason: &w.reason,
+            }),
         }
     }
 }
