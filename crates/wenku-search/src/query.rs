@@ -12,8 +12,10 @@
 //!
 //! **Ranking.** tantivy's BM25, a title hit counting three times a text
 //! hit, and the version in force today two points more; hits are grouped
-//! by work, each work shown once with its best version (the one in force
-//! today when that one matches).
+//! by work, each work shown once, ranked by its best version's score and
+//! shown with the version in force today when that one matches, else the
+//! latest version that matches (not whichever of near-equal scores came
+//! out ahead, which depends on how tantivy's segments were merged).
 //!
 //! **Typos.** When nothing matches, each piece of Chinese text of three or
 //! more characters is looked for among the words of the titles that share
@@ -376,6 +378,8 @@ struct Found {
     subjects: Vec<String>,
     year: u64,
     status: Status,
+    /// The day the version took effect (days since 1970).
+    from: i64,
     score: f32,
 }
 
@@ -466,8 +470,9 @@ fn found(
             subjects.push(terms[1].get(segment, c, ord)?.to_string());
         }
     }
+    let from = columns.from.first(doc).unwrap_or(0);
     let status = status_on(
-        columns.from.first(doc).unwrap_or(0),
+        from,
         columns.until.first(doc).unwrap_or(i64::MAX),
         columns.ended.first(doc).unwrap_or(0),
         today,
@@ -480,6 +485,7 @@ fn found(
         subjects,
         year: columns.year.first(doc).unwrap_or(0),
         status,
+        from,
         score,
     }))
 }
@@ -556,7 +562,7 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     });
     let (top, versions) = searcher.search(&query, &(ranked, Count))?;
     // Group by work: the version in force today if it matched, else the
-    // best-scoring.
+    // latest that matched; the work ranks by its best version's score.
     let mut order: Vec<u64> = Vec::new();
     let mut best: HashMap<u64, Found> = HashMap::new();
     let mut columns: HashMap<u32, Columns> = HashMap::new();
@@ -578,7 +584,13 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
                 best.insert(found.key, found);
             }
             Some(kept) => {
-                if found.status == Status::InForce && kept.status != Status::InForce {
+                // The version in force today, else the latest that
+                // matched: never the accident of near-equal scores.
+                let (now, then) = (
+                    found.status == Status::InForce,
+                    kept.status == Status::InForce,
+                );
+                if (now && !then) || (now == then && found.from > kept.from) {
                     let score = kept.score.max(found.score);
                     *kept = Found { score, ..found };
                 }
