@@ -103,10 +103,19 @@ pub enum Command {
     ///
     /// Example: wenku repeal 100000/huazhuangpin-weisheng --date 2021-01-01 --by 化妆品监督管理条例
     Repeal(RepealArgs),
-    /// Record a withdrawal.
+    /// Record a withdrawal: of the work, or with --version of one version
+    /// from public view (its text stays in the history for the archive).
     ///
     /// Example: wenku withdraw 370200/qzbf-2025-points --date 2025-06-01 --reason 发布有误
     Withdraw(WithdrawArgs),
+    /// Safety sweep (安全巡查): scan every published version for personal
+    /// information (resident ID and bank card numbers with their check
+    /// digits, mobile numbers, addresses down to the room, a word list)
+    /// and write the quarter's report; then withdraw each finding's
+    /// version from public view or mark it a false positive.
+    ///
+    /// Example: wenku sweep
+    Sweep(SweepArgs),
     /// Pull another node's library: a child's regions up, or everything
     /// outside this node's region down from the parent.
     ///
@@ -447,9 +456,76 @@ pub struct WithdrawArgs {
     /// Why.
     #[arg(long, value_name = "TEXT", required = true)]
     pub reason: String,
+    /// Withdraw only this version from public view (a handle such as v2, a
+    /// revision prefix, `current`): the API and pages stop serving its
+    /// text; the history keeps it.
+    #[arg(long = "version", value_name = "VERSION")]
+    pub version: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub flags: RecordFlags,
+}
+
+/// `wenku sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// What to do; without one, sweep the library now.
+    #[command(subcommand)]
+    pub action: Option<SweepAction>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub run: SweepRun,
+}
+
+/// How a sweep runs.
+#[derive(Debug, Args)]
+pub struct SweepRun {
+    /// A file of words that must not be published, one per line (# starts
+    /// a comment).
+    #[arg(long, value_name = "FILE")]
+    pub words: Option<std::path::PathBuf>,
+    /// The report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The `wenku sweep` actions.
+#[derive(Debug, Subcommand)]
+pub enum SweepAction {
+    /// A quarter's saved report (this quarter's by default).
+    Show(SweepShow),
+    /// Withdraw the version of a finding from public view, with why.
+    Withdraw(SweepDecide),
+    /// Mark a finding as not personal information, with why.
+    Dismiss(SweepDecide),
+}
+
+/// `wenku sweep show`.
+#[derive(Debug, Args)]
+pub struct SweepShow {
+    /// The quarter, as 2026-Q4.
+    #[arg(long, value_name = "QUARTER")]
+    pub quarter: Option<String>,
+    /// The report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku sweep withdraw` and `dismiss`.
+#[derive(Debug, Args)]
+pub struct SweepDecide {
+    /// The finding's id (or a unique prefix), from the report.
+    pub finding: String,
+    /// Why.
+    #[arg(long, value_name = "TEXT", required = true)]
+    pub reason: String,
+    /// The quarter whose report names the finding (this quarter's by
+    /// default).
+    #[arg(long, value_name = "QUARTER")]
+    pub quarter: Option<String>,
+    /// The finding as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wenku correct`.

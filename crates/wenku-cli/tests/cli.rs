@@ -2866,3 +2866,142 @@ fn the_readme_session_runs_as_written_against_the_demo_library() {
     }
     assert!(ran >= 20, "{ran} commands");
 }
+
+/// The safety sweep from the command line: the quarter's report (JSON as
+/// the schema says, the numbers masked), a finding dismissed and one
+/// withdrawn, both decisions read back by the next sweep and `show`;
+/// `withdraw --version` for one version; clear errors for what cannot be.
+#[test]
+fn a_sweep_reports_personal_data_and_each_finding_is_decided() {
+    let env = Env::new();
+    env.qingdao();
+    let relief =
+        wenku_test_support::paths::testdata().join("sweep/370283-pingdu-2025-relief-list.txt");
+    env.ok(&[
+        "import",
+        "--region",
+        "370283",
+        "--local",
+        "mz-2025-relief",
+        "--published",
+        "2025-06-03",
+        relief.to_str().expect("UTF-8 path"),
+    ]);
+    let words = env.dir.path().join("words.txt");
+    std::fs::write(&words, "# 不得公开的词\n因病致贫\n\n").expect("words");
+    let out = env.ok(&["sweep", "--words", words.to_str().expect("path"), "--json"]);
+    let report = &check_json("sweep", &out)[0];
+    assert_eq!(report["quarter"], "2026-Q1");
+    assert_eq!(report["open"], 5, "{report:#}");
+    assert_eq!(report["works"], 3);
+    for secret in ["370283198506124329", "13806391234", "6217001234567890122"] {
+        assert!(!out.contains(secret), "{secret} in the report");
+    }
+    let items = report["items"].as_array().expect("items");
+    let id_of = |kind: &str| {
+        items
+            .iter()
+            .find(|i| i["kind"] == kind)
+            .and_then(|i| i["id"].as_str())
+            .expect("finding")
+            .to_string()
+    };
+    // The saved report reads back, in words too.
+    let human = env.ok(&["sweep", "show"]);
+    assert!(human.contains("5 findings: 5 open"), "{human}");
+    assert!(human.contains("居民身份证号码"), "{human}");
+    assert_eq!(
+        check_json(
+            "sweep",
+            &env.ok(&["sweep", "show", "--json", "--quarter", "2026-Q1"])
+        )[0],
+        *report
+    );
+
+    // Dismissed with a reason; withdrawn with a reason.
+    let word = id_of("word");
+    let dismissed = &check_json(
+        "sweep_finding",
+        &env.ok(&[
+            "sweep",
+            "dismiss",
+            &word[..8],
+            "--reason",
+            "救助原因，依规公示",
+            "--json",
+        ]),
+    )[0];
+    assert_eq!(dismissed["state"], "false-positive");
+    assert!(dismissed["by"].as_str().expect("by").contains("档案员 张"));
+    let head = env.main_head();
+    let withdrawn = &check_json(
+        "sweep_finding",
+        &env.ok(&[
+            "sweep",
+            "withdraw",
+            &id_of("resident-id"),
+            "--reason",
+            "含个人身份证号码",
+            "--json",
+        ]),
+    )[0];
+    assert_eq!(withdrawn["state"], "withdrawn");
+    assert_ne!(env.main_head(), head, "the withdrawal is a commit");
+    let log = &check_json("log", &env.ok(&["log", "370283/mz-2025-relief", "--json"]))[0];
+    assert_eq!(log["versions"][0]["status"], "withdrawn", "{log:#}");
+    assert!(
+        log["versions"][0]["withdrawn"]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("安全巡查 2026-Q1")
+    );
+    // Withdrawing again is refused and changes nothing.
+    let head = env.main_head();
+    let again = env.fails(
+        1,
+        &["sweep", "withdraw", &id_of("mobile"), "--reason", "again"],
+    );
+    assert!(again.contains("already withdrawn"), "{again}");
+    assert_eq!(env.main_head(), head);
+
+    // The next sweep reads both decisions back.
+    let next = &check_json("sweep", &env.ok(&["sweep", "--json"]))[0];
+    assert_eq!(next["open"], 0, "{next:#}");
+
+    // One version of another work, by its handle.
+    let works: Vec<String> = env
+        .ok(&["ls", "--json", "--region", "370200"])
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("JSON")["work"]
+                .as_str()
+                .expect("work")
+                .to_string()
+        })
+        .collect();
+    let change = &check_json(
+        "change",
+        &env.ok(&[
+            "withdraw",
+            &works[0],
+            "--version",
+            "v1",
+            "--date",
+            "2026-01-10",
+            "--reason",
+            "附件含个人信息",
+            "--json",
+        ]),
+    )[0];
+    assert_eq!(change["ops"][0], "withdraw-version");
+
+    // What cannot be is said clearly.
+    let bad = env.fails(2, &["sweep", "show", "--quarter", "2026-Q5"]);
+    assert!(bad.contains("2026-Q4"), "{bad}");
+    let none = env.fails(1, &["sweep", "show", "--quarter", "2025-Q3"]);
+    assert!(none.contains("no sweep report for 2025-Q3"), "{none}");
+    let unknown = env.fails(1, &["sweep", "dismiss", "ffffffffffff", "--reason", "x"]);
+    assert!(unknown.contains("no finding ffffffffffff"), "{unknown}");
+    let missing = env.fails(2, &["sweep", "--words", "nope.txt"]);
+    assert!(missing.contains("nope.txt"), "{missing}");
+}

@@ -63,6 +63,9 @@ pub struct Config {
     /// any, the API is read-only.
     #[serde(default, rename = "writer")]
     pub writers: Vec<WriterConfig>,
+    /// The quarterly safety sweep (安全巡查) of what the node publishes.
+    #[serde(default)]
+    pub sweep: SweepConfig,
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
@@ -92,6 +95,42 @@ impl Default for IdentityConfig {
             email: default_email(),
         }
     }
+}
+
+/// The safety sweep: once a quarter the daemon scans every published
+/// version for personal information and writes the quarter's report
+/// (`wenku sweep show`); an operator then decides each finding.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SweepConfig {
+    /// Sweep each quarter. Default `true`.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// A file of words that must not be published, one per line (`#`
+    /// starts a comment), read at each sweep.
+    pub words: Option<PathBuf>,
+    /// How often the daemon looks whether this quarter's sweep is due.
+    /// Default `"1h"`.
+    #[serde(default = "default_sweep_check", deserialize_with = "duration")]
+    #[schemars(with = "DurationText")]
+    pub check: Duration,
+}
+
+impl Default for SweepConfig {
+    fn default() -> Self {
+        SweepConfig {
+            enabled: true,
+            words: None,
+            check: default_sweep_check(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_sweep_check() -> Duration {
+    Duration::from_secs(3600)
 }
 
 /// The inbox directory.

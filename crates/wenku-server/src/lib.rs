@@ -30,6 +30,7 @@ mod git_http;
 pub mod inbox;
 pub mod peers;
 mod state;
+mod sweep;
 mod web;
 
 use std::sync::Arc;
@@ -406,6 +407,9 @@ pub async fn run_with(
     }
     if let Some(inbox) = inbox {
         tasks.spawn(inbox::run(Arc::clone(&shared), inbox, work.clone()));
+    }
+    if shared.config.sweep.enabled {
+        tasks.spawn(sweep::run(Arc::clone(&shared), work.clone()));
     }
     {
         let (shared, work) = (Arc::clone(&shared), work.clone());

@@ -1201,3 +1201,72 @@ fn signed_daemons_accept_their_granted_children_and_refuse_a_stranger() {
         assert!(n.stop().success());
     }
 }
+
+/// The quarter's safety sweep runs by itself: a county library holding a
+/// relief list with a resident ID, a mobile, a bank card and an address
+/// down to the room gets its quarter's report (the numbers masked in it)
+/// without anyone asking, and the library is left as it was.
+#[test]
+fn the_daemon_sweeps_the_quarter_by_itself() {
+    let root = tempfile::tempdir().expect("tmp");
+    let mut county = Node::new(
+        root.path(),
+        "county",
+        "370283",
+        "[sweep]\ncheck = \"1s\"\n",
+        reserve_port(),
+    );
+    let clerk =
+        wenku_store::Identity::new("平度市政务公开办", "gongkai@pingdu.example").expect("identity");
+    let library = Library::init(
+        county.library(),
+        wenku_model::Region::parse("370283").expect("region"),
+        wenku_store::InitOptions::new(clerk.clone()),
+    )
+    .expect("init");
+    wenku_test_support::fixtures::import_version(
+        &library,
+        &clerk,
+        "370283/mz-2025-relief",
+        None,
+        None,
+        &wenku_test_support::paths::testdata().join("sweep/370283-pingdu-2025-relief-list.txt"),
+        "2025-06-03",
+    );
+    let head = library.head().expect("head");
+    drop(library);
+    county.start();
+    let sweeps = county.library().join("wenku").join("sweep");
+    let report = || {
+        std::fs::read_dir(&sweeps)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                p.extension().is_some_and(|x| x == "json")
+                    && p.file_name().is_some_and(|n| n != "decisions.json")
+            })
+    };
+    wait_for("the quarter's sweep report", || report().is_some());
+    let path = report().expect("report");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(json["open"], 4, "{json:#}");
+    assert_eq!(json["commit"], head.to_string());
+    assert!(
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n == format!("{}.json", json["quarter"].as_str().expect("quarter")))
+    );
+    assert!(!text.contains("370283198506124329") && !text.contains("13806391234"));
+    let log = std::fs::read_to_string(county.dir.join("wenkud.log")).expect("log");
+    assert!(log.contains("safety sweep done"), "{log}");
+    assert_eq!(
+        Library::open(county.library())
+            .expect("open")
+            .head()
+            .expect("head"),
+        head,
+        "the sweep changes nothing in the library"
+    );
+}

@@ -271,6 +271,9 @@ impl From<wenku_store::CommitError> for Error {
                     Refusal::AlreadyRepealed { .. } | Refusal::AlreadyWithdrawn { .. } => Some(
                         "`wenku log ID` shows what is recorded; `wenku reinstate ID --reason TEXT` undoes a repeal or withdrawal recorded by mistake",
                     ),
+                    Refusal::VersionAlreadyWithdrawn { .. } => {
+                        Some("`wenku log ID` shows the versions and their withdrawals")
+                    }
                     Refusal::UnknownVersion { .. } => {
                         Some("`wenku log ID` lists the versions with their handles")
                     }

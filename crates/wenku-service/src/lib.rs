@@ -18,6 +18,9 @@
 //!   serves, matching `schemas/cli-1.schema.json`.
 //! - [`search`]: the search index brought to the head and a query
 //!   answered ([`output::Search`]).
+//! - [`sweep`]: the quarterly safety sweep (安全巡查) — personal
+//!   information found in published versions ([`sweep::detect`]), the
+//!   quarter's report and each finding's decision ([`sweep::report`]).
 //! - [`resolve`]: what a user names — a work by id, number or title; a
 //!   version by revision prefix, date, `current` or `previous`.
 //! - [`Error`] and [`Kind`]: one classification of failures (refused, not
@@ -68,6 +71,7 @@ pub mod output;
 mod proposal;
 pub mod resolve;
 pub mod search;
+pub mod sweep;
 
 pub use error::{Error, Kind, Result};
 pub use proposal::{new_record, new_version, new_version_of, version_document};

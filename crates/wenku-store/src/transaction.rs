@@ -229,6 +229,18 @@ pub enum Refusal {
         /// Its recorded reason.
         reason: String,
     },
+    /// A withdrawal from public view of a version already withdrawn.
+    #[error(
+        "version {} is already withdrawn from public view from {date} ({reason}); a second withdrawal would replace that record", revision.short()
+    )]
+    VersionAlreadyWithdrawn {
+        /// The version.
+        revision: RevisionId,
+        /// The recorded withdrawal's date.
+        date: Date,
+        /// Its recorded reason.
+        reason: String,
+    },
     /// The canonical form of a version or record is larger than readers
     /// accept ([`canonical::MAX_CANONICAL_BYTES`]): stored, it would be
     /// refused by every read, `verify` and pull.
@@ -557,7 +569,8 @@ pub(crate) fn stage(
                 if entry.withdrawn.as_ref() == Some(withdrawal) {
                     Some(NoChange::AlreadyRecorded)
                 } else if let Some(old) = &entry.withdrawn {
-                    return Err(fail(Refusal::AlreadyWithdrawn {
+                    return Err(fail(Refusal::VersionAlreadyWithdrawn {
+                        revision: *revision,
                         date: old.date,
                         reason: old.reason.clone(),
                     }));

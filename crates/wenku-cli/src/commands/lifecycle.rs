@@ -2,6 +2,7 @@
 //! `correct.rs`, with `--dry-run` and `--json`.
 
 use wenku_model::{Repeal, Withdrawal};
+use wenku_service::resolve::VersionName;
 use wenku_store::Op;
 
 use crate::cli::{RepealArgs, WithdrawArgs};
@@ -33,6 +34,26 @@ pub fn withdraw(dir: &Option<std::path::PathBuf>, args: WithdrawArgs) -> Result<
         return Err(CommandError::usage(
             "--reason must say why the document is withdrawn",
         ));
+    }
+    if let Some(v) = &args.version {
+        let library = context::open(dir)?;
+        let record_now = context::snapshot(&library)?.require_record(&work)?;
+        let today = context::today()?;
+        let selected =
+            VersionName::parse(v, "--version")?.select(&record_now, today, "--version")?;
+        return record(
+            dir,
+            &work,
+            vec![Op::WithdrawVersion {
+                work: work.clone(),
+                revision: selected.version.revision,
+                withdrawal: Withdrawal {
+                    date,
+                    reason: args.reason.trim().to_string(),
+                },
+            }],
+            &args.flags,
+        );
     }
     record(
         dir,

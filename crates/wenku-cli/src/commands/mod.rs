@@ -17,6 +17,7 @@ mod pull;
 mod quarantine;
 mod search;
 mod show;
+mod sweep;
 mod verify;
 
 use crate::cli::{Cli, Command};
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Search(args) => search::run(dir, args),
         Command::Repeal(args) => lifecycle::repeal(dir, args),
         Command::Withdraw(args) => lifecycle::withdraw(dir, args),
+        Command::Sweep(args) => sweep::run(dir, args),
         Command::Pull(args) => pull::run(dir, args),
         Command::Verify(args) => verify::run(dir, args),
         Command::Key(args) => key::run(dir, args),
