@@ -22,6 +22,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 use wenku_model::query::Filter;
@@ -330,6 +331,64 @@ fn context(masked_text: &str, place: &std::ops::Range<usize>) -> String {
         .join(" ")
 }
 
+/// Works handed to a sweep thread at a time.
+const CHUNK: usize = 256;
+
+/// Scans every version of `work` into `items`; returns the versions.
+fn scan_work(
+    snapshot: &Snapshot,
+    detectors: &Detectors,
+    decisions: &Decisions,
+    work: &WorkId,
+    items: &mut Vec<Item>,
+) -> Result<usize> {
+    let Some(record) = snapshot.record(work)? else {
+        return Ok(0);
+    };
+    for v in &record.versions {
+        let doc = snapshot.document(work, &v.revision)?;
+        let mut seen = std::collections::HashSet::new();
+        for (place, text) in stretches(&doc) {
+            let found_here = detectors.scan(&text);
+            let (masked_text, places) = masked(&text, &found_here);
+            for (found, at) in found_here.iter().zip(&places) {
+                let id = finding_id(work, &v.revision, found.kind, &found.matched);
+                // The same information twice in one version is one
+                // finding (one decision), reported where it is first.
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                let state = match (&v.withdrawn, decisions.false_positives.get(&id)) {
+                    (Some(w), _) => State::Withdrawn {
+                        date: w.date.to_string(),
+                        reason: w.reason.clone(),
+                    },
+                    (None, Some(d)) => State::FalsePositive {
+                        reason: d.reason.clone(),
+                        by: d.by.clone(),
+                        on: d.on.clone(),
+                    },
+                    (None, None) => State::Open,
+                };
+                items.push(Item {
+                    id,
+                    work: work.to_string(),
+                    revision: v.revision.to_string(),
+                    title: record.title.clone(),
+                    published: v.published.to_string(),
+                    kind: found.kind.as_str().to_string(),
+                    label: found.kind.label().to_string(),
+                    place: place.clone(),
+                    masked: found.masked.clone(),
+                    context: context(&masked_text, at),
+                    state,
+                });
+            }
+        }
+    }
+    Ok(record.versions.len())
+}
+
 /// Scans every version of every work of `snapshot`; `today` for the
 /// report's date and the withdrawals in force.
 pub fn sweep(
@@ -342,56 +401,53 @@ pub fn sweep(
 ) -> Result<Report> {
     let decisions: Decisions = read_json(&decisions_path(library))?;
     let works = snapshot.works(&Filter::all())?;
-    let mut items = Vec::new();
-    let mut versions = 0;
-    for work in &works {
-        let Some(record) = snapshot.record(work)? else {
-            continue;
-        };
-        for v in &record.versions {
-            versions += 1;
-            progress(versions);
-            let doc = snapshot.document(work, &v.revision)?;
-            let mut seen = std::collections::HashSet::new();
-            for (place, text) in stretches(&doc) {
-                let found_here = detectors.scan(&text);
-                let (masked_text, places) = masked(&text, &found_here);
-                for (found, at) in found_here.iter().zip(&places) {
-                    let id = finding_id(work, &v.revision, found.kind, &found.matched);
-                    // The same information twice in one version is one
-                    // finding (one decision), reported where it is first.
-                    if !seen.insert(id.clone()) {
-                        continue;
+    // Reading and decoding the versions is most of the work: the works
+    // are shared out among the cores in chunks, and this thread reports
+    // progress meanwhile. The order of the findings is fixed by the sort
+    // below, not by which thread found them.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let next = AtomicUsize::new(0);
+    let scanned = AtomicUsize::new(0);
+    let found: Vec<Result<Vec<Item>>> = std::thread::scope(|scope| {
+        let running: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut items = Vec::new();
+                    loop {
+                        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        let Some(chunk) = works.get(start..(start + CHUNK).min(works.len())) else {
+                            break;
+                        };
+                        if chunk.is_empty() {
+                            break;
+                        }
+                        for work in chunk {
+                            let n = scan_work(snapshot, detectors, &decisions, work, &mut items)?;
+                            scanned.fetch_add(n, Ordering::Relaxed);
+                        }
                     }
-                    let state = match (&v.withdrawn, decisions.false_positives.get(&id)) {
-                        (Some(w), _) => State::Withdrawn {
-                            date: w.date.to_string(),
-                            reason: w.reason.clone(),
-                        },
-                        (None, Some(d)) => State::FalsePositive {
-                            reason: d.reason.clone(),
-                            by: d.by.clone(),
-                            on: d.on.clone(),
-                        },
-                        (None, None) => State::Open,
-                    };
-                    items.push(Item {
-                        id,
-                        work: work.to_string(),
-                        revision: v.revision.to_string(),
-                        title: record.title.clone(),
-                        published: v.published.to_string(),
-                        kind: found.kind.as_str().to_string(),
-                        label: found.kind.label().to_string(),
-                        place: place.clone(),
-                        masked: found.masked.clone(),
-                        context: context(&masked_text, at),
-                        state,
-                    });
-                }
-            }
+                    Ok(items)
+                })
+            })
+            .collect();
+        while !running.iter().all(|t| t.is_finished()) {
+            progress(scanned.load(Ordering::Relaxed));
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
+        running
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|_| Err(Error::internal("a sweep thread panicked")))
+            })
+            .collect()
+    });
+    let mut items = Vec::new();
+    for part in found {
+        items.extend(part?);
     }
+    let versions = scanned.into_inner();
+    progress(versions);
     items.sort_by(|a, b| {
         (a.state != State::Open, &a.work, &a.published, &a.id).cmp(&(
             b.state != State::Open,
