@@ -350,6 +350,8 @@ fn work() -> impl Strategy<Value = WorkId> {
         proptest::sample::select(vec!["370000", "370200", "370283", "370283001", "100000"]),
         "[a-z0-9][a-z0-9-]{0,12}",
     )
+        // The pattern also makes reserved device names (con, nul, com1 …).
+        .prop_filter("a valid local", |(_, l)| wenku_model::check_local(l).is_ok())
         .prop_map(|(r, l)| WorkId::new(Region::parse(r).expect("valid"), &l).expect("valid local"))
 }
 
