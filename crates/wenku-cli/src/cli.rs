@@ -116,6 +116,13 @@ pub enum Command {
     ///
     /// Example: wenku sweep
     Sweep(SweepArgs),
+    /// The province's tag vocabulary (标签体系) with the works carrying each
+    /// tag, or with `check` the works whose tags it does not have. The
+    /// vocabulary is the province's document <province>/tags, one tag per
+    /// line; imports and corrections refuse tags outside it.
+    ///
+    /// Example: wenku tags check
+    Tags(TagsArgs),
     /// Pull another node's library: a child's regions up, or everything
     /// outside this node's region down from the parent.
     ///
@@ -464,6 +471,24 @@ pub struct WithdrawArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub flags: RecordFlags,
+}
+
+/// `wenku tags`.
+#[derive(Debug, Args)]
+pub struct TagsArgs {
+    /// Without one, list the vocabulary.
+    #[command(subcommand)]
+    pub action: Option<TagsAction>,
+    /// One JSON object.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The `wenku tags` actions.
+#[derive(Debug, Subcommand)]
+pub enum TagsAction {
+    /// Works whose tags the vocabulary does not have (exit 1 if any).
+    Check,
 }
 
 /// `wenku sweep`.

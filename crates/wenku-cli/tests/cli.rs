@@ -3005,3 +3005,114 @@ fn a_sweep_reports_personal_data_and_each_finding_is_decided() {
     let missing = env.fails(2, &["sweep", "--words", "nope.txt"]);
     assert!(missing.contains("nope.txt"), "{missing}");
 }
+
+/// The province's tag vocabulary is a document of its own region: it
+/// reaches the city by a pull, lists with the works that carry each tag;
+/// `tags check` names the works whose tags it lacks, and the city's
+/// corrections are refused an unknown tag with the closest ones.
+#[test]
+fn the_provinces_vocabulary_travels_down_and_unknown_tags_are_refused() {
+    let env = Env::new();
+    for init in [
+        vec!["province", "init", "--region", "370000"],
+        vec!["city", "init", "--region", "370200"],
+    ] {
+        stdout_of(&env.run_at(init[0], &init[1..]), 0, "init");
+    }
+    // Before any vocabulary, tags are free.
+    let qd = corpus("seeds/370200-qingdao-2025-05-16-points.txt");
+    let imported = env.ok_at("city", &["import", "--json", qd.to_str().expect("path")]);
+    let work = check_json("import", &imported)[0]["work"]
+        .as_str()
+        .expect("work")
+        .to_string();
+    env.ok_at("city", &["correct", &work, "--subject", "城市更新"]);
+    let free = &check_json("tags", &env.ok_at("city", &["tags", "--json"]))[0];
+    assert_eq!(free["vocabulary"], Value::Null);
+    assert!(env.ok_at("city", &["tags"]).contains("no vocabulary"));
+
+    // The province publishes its vocabulary; the city pulls it down.
+    let vocabulary = wenku_test_support::paths::testdata().join("tags/370000-tags.txt");
+    env.ok_at(
+        "province",
+        &[
+            "import",
+            "--region",
+            "370000",
+            "--local",
+            "tags",
+            vocabulary.to_str().expect("path"),
+        ],
+    );
+    env.ok_at("city", &["pull", "../province", "--parent", "370000"]);
+    let listed = &check_json("tags", &env.ok_at("city", &["tags", "--json"]))[0];
+    assert_eq!(listed["vocabulary"], "370000/tags");
+    let tags: Vec<&str> = listed["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| t["tag"].as_str().expect("tag"))
+        .collect();
+    assert_eq!(
+        tags,
+        ["政务公开", "政策解读", "营商环境", "劳务派遣", "社会救助"]
+    );
+    assert_eq!(
+        listed["tags"][4]["about"],
+        "最低生活保障、临时救助、特困供养"
+    );
+    assert!(
+        env.ok_at("city", &["tags"])
+            .contains("5 tags in 370000/tags")
+    );
+
+    // The tag given before the vocabulary arrived is reported.
+    let out = env.run_at("city", &["tags", "check", "--json"]);
+    let check = &check_json("tags_check", &stdout_of(&out, 1, "tags check"))[0];
+    assert_eq!(check["works"][0]["work"], work.as_str());
+    assert_eq!(check["works"][0]["unknown"][0], "城市更新");
+
+    // An unknown tag is refused with the closest ones, nothing written.
+    let head = env.head_of("city");
+    let refused = env.fails_at(
+        "city",
+        1,
+        &[
+            "correct",
+            &work,
+            "--subject",
+            "政务公开",
+            "--subject",
+            "营商",
+        ],
+    );
+    assert!(
+        refused.contains("\"营商\" is not in the vocabulary of 370000/tags")
+            && refused.contains("did you mean 营商环境"),
+        "{refused}"
+    );
+    assert!(refused.contains("wenku tags"), "{refused}");
+    let typo = env.fails_at("city", 1, &["correct", &work, "--subject", "劳物派遣"]);
+    assert!(typo.contains("did you mean 劳务派遣"), "{typo}");
+    assert_eq!(env.head_of("city"), head);
+
+    // Tags of the vocabulary are taken, counted, and the check passes.
+    env.ok_at(
+        "city",
+        &[
+            "correct",
+            &work,
+            "--subject",
+            "政务公开",
+            "--subject",
+            "营商环境",
+        ],
+    );
+    let counted = &check_json("tags", &env.ok_at("city", &["tags", "--json"]))[0];
+    assert_eq!(counted["tags"][0]["works"], 1, "{counted:#}");
+    assert_eq!(counted["tags"][1]["works"], 0, "{counted:#}");
+    assert!(
+        env.ok_at("city", &["tags", "check"])
+            .contains("every work's tags")
+    );
+}

@@ -121,6 +121,19 @@ pub fn plan(
             i, input, request, snapshot, &mut taken, &mut batch,
         )?);
     }
+    // Subjects must come from the province's vocabulary, when it has one
+    // (see `crate::tags`).
+    if let Some(s) = snapshot {
+        let node = s.meta()?.authority.node();
+        for p in &planned {
+            if let Some(op) = &p.op {
+                crate::tags::check_ops(s, node, std::slice::from_ref(op)).map_err(|e| {
+                    let message = format!("{}: {}", inputs[p.input].file.display(), e.message());
+                    e.with_message(message)
+                })?;
+            }
+        }
+    }
     // --local names the work exactly: never a neighbour with -2 appended.
     if let (Some(local), Some(p)) = (&request.exact_local, planned.first())
         && let Some(work) = p.work.as_ref().filter(|w| w.local() != local.as_str())

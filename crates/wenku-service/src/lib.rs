@@ -21,6 +21,8 @@
 //! - [`sweep`]: the quarterly safety sweep (安全巡查) — personal
 //!   information found in published versions ([`sweep::detect`]), the
 //!   quarter's report and each finding's decision ([`sweep::report`]).
+//! - [`tags`]: the province's controlled vocabulary of subjects (标签体系),
+//!   checked on a node's own writes with suggestions for unknown tags.
 //! - [`resolve`]: what a user names — a work by id, number or title; a
 //!   version by revision prefix, date, `current` or `previous`.
 //! - [`Error`] and [`Kind`]: one classification of failures (refused, not
@@ -72,6 +74,7 @@ mod proposal;
 pub mod resolve;
 pub mod search;
 pub mod sweep;
+pub mod tags;
 
 pub use error::{Error, Kind, Result};
 pub use proposal::{new_record, new_version, new_version_of, version_document};

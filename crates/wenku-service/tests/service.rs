@@ -317,3 +317,64 @@ mod outputs {
         check("import", &value);
     }
 }
+
+/// Imports take their subjects from the province's vocabulary once it
+/// has one: an unknown tag is refused naming the file and the closest
+/// tags, nothing written; a tag of the vocabulary is taken.
+#[test]
+fn imports_refuse_tags_outside_the_provinces_vocabulary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = InitOptions::new(clerk()).clock(Arc::new(SystemClock::china()));
+    let library =
+        Library::init(dir.path(), Region::parse("370000").expect("valid"), options).expect("init");
+    let text = std::fs::read(wenku_test_support::paths::testdata().join("tags/370000-tags.txt"))
+        .expect("vocabulary");
+    let vocabulary = Input {
+        file: "370000-tags.txt".into(),
+        imported: import_bytes(
+            "370000-tags.txt",
+            &text,
+            &ImportOptions {
+                local: Some("tags".into()),
+                ..ImportOptions::default()
+            },
+        )
+        .expect("imports"),
+    };
+    let request = Request {
+        region: Some(Region::parse("370000").expect("valid")),
+        exact_local: Some("tags".into()),
+        ..Request::default()
+    };
+    import::import(&library, &clerk(), &[vocabulary], &request).expect("the vocabulary");
+    let tagged = |subject: &str| {
+        let mut input = notice("（一）推进政务公开。");
+        input.imported.document.subjects = vec![subject.to_string()];
+        input
+    };
+    let request = Request {
+        region: Some(Region::parse("370000").expect("valid")),
+        ..Request::default()
+    };
+    let head = library.head().expect("head");
+    let refused = import::import(&library, &clerk(), &[tagged("营商")], &request)
+        .expect_err("an unknown tag");
+    assert!(
+        refused
+            .message()
+            .starts_with("notice.txt: the tag \"营商\"")
+            && refused.message().contains("did you mean 营商环境"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(library.head().expect("head"), head, "nothing written");
+    let published = import::import(&library, &clerk(), &[tagged("营商环境")], &request)
+        .expect("a tag of the vocabulary");
+    let work = published.planned[0].work.clone().expect("published");
+    let record = library
+        .snapshot()
+        .expect("snapshot")
+        .require_record(&work)
+        .expect("record");
+    assert_eq!(record.subjects, ["营商环境"]);
+}

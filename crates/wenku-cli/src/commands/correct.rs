@@ -30,6 +30,11 @@ pub(crate) fn record(
     } else {
         context::signing(library)?
     };
+    wenku_service::tags::check_ops(
+        &context::snapshot(&library)?,
+        library.authority().node(),
+        &ops,
+    )?;
     let kinds: Vec<&'static str> = ops.iter().map(|o| o.kind().as_str()).collect();
     let transaction: Transaction = ops.into_iter().collect();
     let head = library.head()?;

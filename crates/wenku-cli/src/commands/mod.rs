@@ -18,6 +18,7 @@ mod quarantine;
 mod search;
 mod show;
 mod sweep;
+mod tags;
 mod verify;
 
 use crate::cli::{Cli, Command};
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Repeal(args) => lifecycle::repeal(dir, args),
         Command::Withdraw(args) => lifecycle::withdraw(dir, args),
         Command::Sweep(args) => sweep::run(dir, args),
+        Command::Tags(args) => tags::run(dir, args),
         Command::Pull(args) => pull::run(dir, args),
         Command::Verify(args) => verify::run(dir, args),
         Command::Key(args) => key::run(dir, args),
