@@ -82,6 +82,11 @@ fn priority(kind: RelationKind) -> u8 {
         RelationKind::Interprets => 5,
         RelationKind::Implements => 4,
         RelationKind::Basis => 3,
+        RelationKind::Consults
+        | RelationKind::RespondsTo
+        | RelationKind::Reviews
+        | RelationKind::Answers
+        | RelationKind::Delivers => 5,
         RelationKind::Amends | RelationKind::Replaces | RelationKind::Contains => 2,
         RelationKind::Cites => 1,
     }

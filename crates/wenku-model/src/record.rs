@@ -30,11 +30,25 @@ pub enum RelationKind {
     Cites,
     /// Contains the target (a gazette issue or catalogue → its documents).
     Contains,
+    /// 意见征集: a consultation on the target (its draft), the first
+    /// links of a policy's full chain ("一码通").
+    Consults,
+    /// 结果反馈: the feedback on the consultation about the target.
+    RespondsTo,
+    /// 会议审议: the meeting (its minutes or decision) that reviewed the
+    /// target.
+    Reviews,
+    /// 政策问答: questions and answers about the target.
+    Answers,
+    /// 政策兑现: the delivery of the target (the funds, services or
+    /// measures it promised, as carried out).
+    Delivers,
 }
 
 impl RelationKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [RelationKind; 8] = [
+    /// New kinds are appended: the index stores a kind as its position.
+    pub const ALL: [RelationKind; 13] = [
         RelationKind::Basis,
         RelationKind::Implements,
         RelationKind::Interprets,
@@ -43,6 +57,11 @@ impl RelationKind {
         RelationKind::Replaces,
         RelationKind::Cites,
         RelationKind::Contains,
+        RelationKind::Consults,
+        RelationKind::RespondsTo,
+        RelationKind::Reviews,
+        RelationKind::Answers,
+        RelationKind::Delivers,
     ];
 
     /// The slug used in XML, JSON and on the command line.
@@ -56,6 +75,11 @@ impl RelationKind {
             RelationKind::Replaces => "replaces",
             RelationKind::Cites => "cites",
             RelationKind::Contains => "contains",
+            RelationKind::Consults => "consults",
+            RelationKind::RespondsTo => "responds-to",
+            RelationKind::Reviews => "reviews",
+            RelationKind::Answers => "answers",
+            RelationKind::Delivers => "delivers",
         }
     }
 
@@ -70,6 +94,11 @@ impl RelationKind {
             RelationKind::Replaces => "replaced-by",
             RelationKind::Cites => "cited-by",
             RelationKind::Contains => "contained-in",
+            RelationKind::Consults => "consulted-by",
+            RelationKind::RespondsTo => "responded-by",
+            RelationKind::Reviews => "reviewed-by",
+            RelationKind::Answers => "answered-by",
+            RelationKind::Delivers => "delivered-by",
         }
     }
 }
@@ -83,7 +112,7 @@ impl fmt::Display for RelationKind {
 /// An unknown relation kind.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown relation kind {0:?}; expected one of basis, implements, interprets, amends, repeals, replaces, cites, contains"
+    "unknown relation kind {0:?}; expected one of basis, implements, interprets, amends, repeals, replaces, cites, contains, consults, responds-to, reviews, answers, delivers"
 )]
 pub struct RelationKindError(pub String);
 

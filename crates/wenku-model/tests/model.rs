@@ -351,7 +351,9 @@ fn work() -> impl Strategy<Value = WorkId> {
         "[a-z0-9][a-z0-9-]{0,12}",
     )
         // The pattern also makes reserved device names (con, nul, com1 …).
-        .prop_filter("a valid local", |(_, l)| wenku_model::check_local(l).is_ok())
+        .prop_filter("a valid local", |(_, l)| {
+            wenku_model::check_local(l).is_ok()
+        })
         .prop_map(|(r, l)| WorkId::new(Region::parse(r).expect("valid"), &l).expect("valid local"))
 }
 

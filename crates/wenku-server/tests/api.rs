@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use wenku_model::{Citation, Date, Region, Repeal, Target, WorkId};
+use wenku_model::{Citation, Date, Region, Relation, RelationKind, Repeal, Target, WorkId};
 use wenku_store::{Identity, InitOptions, Library, Op, SteppingClock};
 use wenku_test_support::fixtures::import_version;
 use wenku_test_support::paths::{schemas_dir, testdata};
@@ -1158,4 +1158,114 @@ fn a_version_withdrawn_from_public_view_is_no_longer_served() {
         .version_bytes(&work, &revision)
         .expect("bytes");
     assert!(String::from_utf8_lossy(&kept).contains(secret));
+}
+
+/// The full chain of the Qingdao points ("一码通"): the consultation on
+/// its draft and its Q&A, published as documents of their own that point
+/// at it, appear in their steps in order; the steps with nothing are
+/// shown as missing; the publication is the first version. A chain kind
+/// round-trips through the API's record.
+#[test]
+fn a_policys_full_chain_shows_every_step_and_the_missing_ones() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    let texts = root.path().join("texts");
+    std::fs::create_dir_all(&texts).expect("mkdir");
+    for (local, title, body, date) in [
+        (
+            "qd-2025-points-consultation",
+            "关于公开征求《2025年青岛市政务公开工作要点（征求意见稿）》意见的公告",
+            "现将《2025年青岛市政务公开工作要点（征求意见稿）》向社会公开征求意见，征求意见截止日期为2025年4月30日。",
+            "2025-04-15",
+        ),
+        (
+            "qd-2025-points-qa",
+            "2025年青岛市政务公开工作要点问答",
+            "一、问：工作要点提出了哪些重点任务？\n答：围绕政策发布、解读、回应等方面提出了重点任务。",
+            "2025-05-20",
+        ),
+    ] {
+        let path = texts.join(format!("{local}.txt"));
+        std::fs::write(
+            &path,
+            format!("{title}\n\n{body}\n\n青岛市人民政府办公厅\n"),
+        )
+        .expect("write");
+        import_version(
+            &library,
+            &identity(),
+            &format!("370200/{local}"),
+            Some(title),
+            None,
+            &path,
+            date,
+        );
+    }
+    let points = WorkId::parse("370200/qzbf-2025-points").expect("id");
+    for (from, kind) in [
+        ("370200/qd-2025-points-consultation", RelationKind::Consults),
+        ("370200/qd-2025-points-qa", RelationKind::Answers),
+    ] {
+        library
+            .commit(
+                &identity(),
+                Op::AddRelation {
+                    work: WorkId::parse(from).expect("id"),
+                    relation: Relation {
+                        kind,
+                        target: Target::Work(points.clone()),
+                    },
+                },
+            )
+            .expect("relate");
+    }
+    let d = start(root.path());
+    let page = d.get("/works/370200/qzbf-2025-points/chain", &[]);
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    let step = |name: &str| {
+        let at = html
+            .find(&format!("<h2>{name}</h2>"))
+            .unwrap_or_else(|| panic!("{name}: {html}"));
+        let start = html[..at].rfind("<li class=\"").expect("step");
+        let end = html[at..].find("\n</li>").expect("end") + at;
+        html[start..end].to_string()
+    };
+    let order: Vec<usize> = [
+        "政策依据",
+        "意见征集",
+        "结果反馈",
+        "会议审议",
+        "文件发布",
+        "政策解读",
+        "政策问答",
+        "政策兑现",
+    ]
+    .iter()
+    .map(|n| html.find(&format!("<h2>{n}</h2>")).expect("every step"))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "steps in order");
+    let consultation = step("意见征集");
+    assert!(
+        consultation.starts_with("<li class=\"present\"")
+            && consultation.contains("href=\"/works/370200/qd-2025-points-consultation\""),
+        "{consultation}"
+    );
+    assert!(step("政策问答").contains("/works/370200/qd-2025-points-qa"));
+    for missing in ["结果反馈", "会议审议", "政策兑现"] {
+        let s = step(missing);
+        assert!(
+            s.starts_with("<li class=\"missing\"") && s.contains("尚无（缺失）"),
+            "{missing}: {s}"
+        );
+    }
+    assert!(step("文件发布").contains("2025-05-16 公布"));
+    // The document page links to it; the record says the kinds.
+    assert!(
+        d.get("/works/370200/qzbf-2025-points", &[])
+            .text()
+            .contains("href=\"/works/370200/qzbf-2025-points/chain\"")
+    );
+    let qa = d.get("/api/v1/works/370200/qd-2025-points-qa", &[]).json();
+    assert_eq!(qa["outgoing"][0]["kind"], "answers", "{qa:#}");
 }

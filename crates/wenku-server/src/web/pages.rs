@@ -563,6 +563,7 @@ pub(crate) async fn region(
 // ---------------------------------------------------------------- work
 
 /// A link, or the text of a citation that resolves to no work here.
+#[derive(Clone)]
 pub(crate) struct Link {
     href: Option<String>,
     text: String,
@@ -599,6 +600,54 @@ struct Links {
     xml: String,
     json: String,
     history: String,
+    chain: String,
+}
+
+/// A work's relations as links, grouped by kind: the ones it holds
+/// (`outgoing`, citations resolved or marked unresolved) and the ones
+/// other works hold to it (`incoming`), each group at most
+/// [`MAX_RELATED`] long.
+#[allow(clippy::type_complexity)]
+fn relations(
+    snapshot: &Snapshot,
+    record: &wenku_model::Record,
+) -> Result<
+    (
+        BTreeMap<RelationKind, Vec<Link>>,
+        BTreeMap<RelationKind, Vec<Link>>,
+    ),
+    Problem,
+> {
+    let mut outgoing: BTreeMap<RelationKind, Vec<Link>> = BTreeMap::new();
+    for rel in &record.relations {
+        let links = target_links(snapshot, &rel.target)?;
+        let group = outgoing.entry(rel.kind).or_default();
+        for l in links {
+            if group.len() < MAX_RELATED {
+                group.push(l);
+            }
+        }
+    }
+    let mut incoming: BTreeMap<RelationKind, Vec<Link>> = BTreeMap::new();
+    for referrer in snapshot.referrers(&record.work)? {
+        let group = incoming.entry(referrer.kind).or_default();
+        if group.len() >= MAX_RELATED
+            || group
+                .iter()
+                .any(|l| l.href.as_deref() == Some(&work_href(&referrer.from)))
+        {
+            continue;
+        }
+        let title = snapshot
+            .record(&referrer.from)?
+            .map(|r| display_title(&r))
+            .unwrap_or_else(|| referrer.from.to_string());
+        group.push(Link {
+            href: Some(work_href(&referrer.from)),
+            text: title,
+        });
+    }
+    Ok((outgoing, incoming))
 }
 
 #[derive(Template)]
@@ -640,6 +689,11 @@ fn relation_name(kind: RelationKind) -> &'static str {
         RelationKind::Replaces => "替代",
         RelationKind::Cites => "引用",
         RelationKind::Contains => "收录",
+        RelationKind::Consults => "征求意见的文件",
+        RelationKind::RespondsTo => "反馈的意见征集",
+        RelationKind::Reviews => "审议的文件",
+        RelationKind::Answers => "问答对象",
+        RelationKind::Delivers => "兑现的政策",
     }
 }
 
@@ -654,6 +708,11 @@ fn reverse_name(kind: RelationKind) -> &'static str {
         RelationKind::Replaces => "替代本文件",
         RelationKind::Cites => "引用本文件",
         RelationKind::Contains => "收录于",
+        RelationKind::Consults => "意见征集",
+        RelationKind::RespondsTo => "结果反馈",
+        RelationKind::Reviews => "会议审议",
+        RelationKind::Answers => "政策问答",
+        RelationKind::Delivers => "政策兑现",
     }
 }
 
@@ -777,35 +836,7 @@ pub(crate) async fn work(
             })
             .collect();
 
-        let mut outgoing: BTreeMap<RelationKind, Vec<Link>> = BTreeMap::new();
-        for rel in &record.relations {
-            let links = target_links(&snapshot, &rel.target)?;
-            let group = outgoing.entry(rel.kind).or_default();
-            for l in links {
-                if group.len() < MAX_RELATED {
-                    group.push(l);
-                }
-            }
-        }
-        let mut incoming: BTreeMap<RelationKind, Vec<Link>> = BTreeMap::new();
-        for referrer in snapshot.referrers(&work)? {
-            let group = incoming.entry(referrer.kind).or_default();
-            if group.len() >= MAX_RELATED
-                || group
-                    .iter()
-                    .any(|l| l.href.as_deref() == Some(&work_href(&referrer.from)))
-            {
-                continue;
-            }
-            let title = snapshot
-                .record(&referrer.from)?
-                .map(|r| display_title(&r))
-                .unwrap_or_else(|| referrer.from.to_string());
-            group.push(Link {
-                href: Some(work_href(&referrer.from)),
-                text: title,
-            });
-        }
+        let (mut outgoing, mut incoming) = relations(&snapshot, &record)?;
         let interprets = outgoing
             .remove(&RelationKind::Interprets)
             .unwrap_or_default();
@@ -873,6 +904,7 @@ pub(crate) async fn work(
                 xml: format!("/api/v1/works/{work}/text?format=xml"),
                 json: format!("/api/v1/works/{work}"),
                 history: format!("/works/{work}/history"),
+                chain: format!("/works/{work}/chain"),
             },
             frame,
         })?;
@@ -1314,6 +1346,128 @@ pub(crate) async fn history(
             frame,
         })?;
         page(body, head, &format!("history.{work}"))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- chain
+
+/// One step of a policy's full chain.
+struct ChainStep {
+    /// 政策依据, 意见征集 …
+    name: &'static str,
+    /// The documents of this step (none: the link is missing).
+    links: Vec<Link>,
+    /// What the step is, for a reader who does not know the plan.
+    about: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "chain.html")]
+struct ChainPage {
+    frame: Frame,
+    title: String,
+    steps: Vec<ChainStep>,
+    present: usize,
+    work_href: String,
+}
+
+/// The steps of the full chain ("一码通") in the order a policy lives
+/// them, and which relation fills each: the basis the policy names
+/// itself; the others point at the policy from documents of their own
+/// (a consultation, its feedback, the meeting, interpretations, Q&A,
+/// delivery), so they are the policy's incoming relations.
+const CHAIN: [(&str, Option<RelationKind>, &str); 8] = [
+    (
+        "政策依据",
+        Some(RelationKind::Basis),
+        "制定本文件所依据的法律、法规和上级文件",
+    ),
+    (
+        "意见征集",
+        Some(RelationKind::Consults),
+        "起草时公开征求意见",
+    ),
+    (
+        "结果反馈",
+        Some(RelationKind::RespondsTo),
+        "对征集到的意见的采纳情况反馈",
+    ),
+    ("会议审议", Some(RelationKind::Reviews), "审议本文件的会议"),
+    ("文件发布", None, "本文件的发布"),
+    (
+        "政策解读",
+        Some(RelationKind::Interprets),
+        "与文件同步发布的解读",
+    ),
+    ("政策问答", Some(RelationKind::Answers), "围绕本文件的问答"),
+    (
+        "政策兑现",
+        Some(RelationKind::Delivers),
+        "本文件承诺事项的兑现情况",
+    ),
+];
+
+pub(crate) async fn chain(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    p: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    answer_page(shared, headers, None, error_page, move |shared| {
+        let (region, local) = path(p)?;
+        let work = work_id(&region, &local)?;
+        let snapshot = snapshot(shared)?;
+        let head = snapshot.commit();
+        let record = record(&snapshot, &work)?;
+        let (mut outgoing, mut incoming) = relations(&snapshot, &record)?;
+        let published = record.versions.first().map(|v| Link {
+            href: Some(version_href(&work, &v.revision)),
+            text: format!(
+                "{} {} 公布（共 {} 个版本）",
+                display_title(&record),
+                v.published,
+                record.versions.len()
+            ),
+        });
+        let steps: Vec<ChainStep> = CHAIN
+            .iter()
+            .map(|(name, kind, about)| ChainStep {
+                name,
+                about,
+                links: match kind {
+                    Some(RelationKind::Basis) => {
+                        outgoing.remove(&RelationKind::Basis).unwrap_or_default()
+                    }
+                    Some(k) => incoming.remove(k).unwrap_or_default(),
+                    None => published.clone().into_iter().collect(),
+                },
+            })
+            .collect();
+        let present = steps.iter().filter(|s| !s.links.is_empty()).count();
+        let node = shared.library.authority().node();
+        let mut frame = Frame::new(
+            shared,
+            Some(head),
+            format!("{} 全链条", display_title(&record)),
+        );
+        frame.permalink = format!("/works/{work}/chain");
+        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
+        frame.crumbs.push(Crumb {
+            text: display_title(&record),
+            href: Some(work_href(&work)),
+        });
+        frame.crumbs.push(Crumb {
+            text: "全链条".into(),
+            href: None,
+        });
+        let body = render(&ChainPage {
+            title: display_title(&record),
+            steps,
+            present,
+            work_href: work_href(&work),
+            frame,
+        })?;
+        page(body, head, &format!("chain.{work}"))
     })
     .await
 }
