@@ -6,6 +6,7 @@
 //! | `/feeds/regions/{region}.atom[?subregions=false]` | a region, with its sub-regions unless asked not to |
 //! | `/feeds/types/{type}.atom` | a document type (`regulation`, `normative` …) |
 //! | `/feeds/subjects/{subject}.atom` | a subject (tag) |
+//! | `/feeds/gazettes/{region}.atom[?subregions=false]` | the gazette issues (政府公报) of a region, with its sub-regions' unless asked not to |
 //! | `/feeds/works/{region}/{local}.atom` | one work: every version, its repeal or withdrawal |
 //!
 //! An entry is a new version of a work, a repeal, or a withdrawal. Its id
@@ -56,13 +57,14 @@ enum Selection {
     Type(DocType),
     Subject(String),
     Work(WorkId),
+    Gazettes { region: Region, subregions: bool },
 }
 
 impl Selection {
     fn parse(path: &str, query: Option<&str>) -> Result<Selection, Problem> {
         let not_found = || {
             Problem::not_found(format!(
-                "no feed /feeds/{path}; feeds are all.atom, regions/REGION.atom, types/TYPE.atom, subjects/SUBJECT.atom and works/REGION/LOCAL.atom"
+                "no feed /feeds/{path}; feeds are all.atom, regions/REGION.atom, types/TYPE.atom, subjects/SUBJECT.atom, gazettes/REGION.atom and works/REGION/LOCAL.atom"
             ))
         };
         let stem = path.strip_suffix(".atom").ok_or_else(not_found)?;
@@ -96,6 +98,11 @@ impl Selection {
                     .map_err(|e| Problem::bad_request(format!("type {t:?}: {e}")))?,
             ),
             ["subjects", s] if !s.is_empty() => Selection::Subject(s.to_string()),
+            ["gazettes", r] => Selection::Gazettes {
+                region: Region::parse(r)
+                    .map_err(|e| Problem::bad_request(format!("region {r:?}: {e}")))?,
+                subregions,
+            },
             ["works", region, local] => Selection::Work(crate::api::work_id(region, local)?),
             _ => return Err(not_found()),
         })
@@ -116,6 +123,14 @@ impl Selection {
             Selection::Type(t) => record.doc_type == *t,
             Selection::Subject(s) => record.subjects.iter().any(|x| x == s),
             Selection::Work(w) => record.work == *w,
+            Selection::Gazettes { region, subregions } => {
+                record.doc_type == DocType::Gazette
+                    && Selection::Region {
+                        region: *region,
+                        subregions: *subregions,
+                    }
+                    .selects(record)
+            }
         }
     }
 
@@ -129,6 +144,10 @@ impl Selection {
             Selection::Type(t) => format!("wenku {node}: {}", t.chinese()),
             Selection::Subject(s) => format!("wenku {node}: {s}"),
             Selection::Work(w) => format!("wenku {node}: {w}"),
+            Selection::Gazettes { region, subregions } => format!(
+                "wenku {node}: {region}{} 政府公报",
+                if *subregions { " 及所辖地区" } else { "" }
+            ),
         }
     }
 }

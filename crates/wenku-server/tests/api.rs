@@ -1269,3 +1269,81 @@ fn a_policys_full_chain_shows_every_step_and_the_missing_ones() {
     let qa = d.get("/api/v1/works/370200/qd-2025-points-qa", &[]).json();
     assert_eq!(qa["outgoing"][0]["kind"], "answers", "{qa:#}");
 }
+
+/// A gazette issue of Qingdao containing two documents: listed on the
+/// gazettes page under its gazette with its issue number and the count,
+/// per level and across levels, in the gazette's feed, and its page lists
+/// what it contains.
+#[test]
+fn gazette_issues_are_listed_per_gazette_with_their_contents_and_feeds() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    let path = root.path().join("gazette.txt");
+    std::fs::write(
+        &path,
+        "青岛市人民政府公报 2025年第5期\n\n目录\n\n2025年青岛市政务公开工作要点\n\n中华人民共和国立法法\n\n青岛市人民政府办公厅\n",
+    )
+    .expect("write");
+    import_version(
+        &library,
+        &identity(),
+        "370200/gongbao-2025-5",
+        Some("青岛市人民政府公报 2025年第5期"),
+        Some(wenku_model::DocType::Gazette),
+        &path,
+        "2025-05-30",
+    );
+    for target in ["370200/qzbf-2025-points", "100000/lifa"] {
+        library
+            .commit(
+                &identity(),
+                Op::AddRelation {
+                    work: WorkId::parse("370200/gongbao-2025-5").expect("id"),
+                    relation: Relation {
+                        kind: RelationKind::Contains,
+                        target: Target::Work(WorkId::parse(target).expect("id")),
+                    },
+                },
+            )
+            .expect("contains");
+    }
+    let d = start(root.path());
+    for url in [
+        "/gazettes",
+        "/gazettes?region=370200",
+        "/gazettes?region=370000",
+    ] {
+        let page = d.get(url, &[]);
+        assert_eq!(page.status, 200, "{url}");
+        let html = page.text();
+        assert!(
+            html.contains("href=\"/works/370200/gongbao-2025-5\">2025年第5期</a>")
+                && html.contains("<td>2</td>")
+                && html.contains("/feeds/gazettes/370200.atom?subregions=false"),
+            "{url}: {html}"
+        );
+    }
+    // Another level has none.
+    assert!(
+        d.get("/gazettes?region=310000", &[])
+            .text()
+            .contains("尚无政府公报")
+    );
+    assert_eq!(d.get("/gazettes?region=37x", &[]).status, 400);
+    let feed = d
+        .get("/feeds/gazettes/370200.atom?subregions=false", &[])
+        .text();
+    assert_eq!(feed.matches("<entry>").count(), 1, "{feed}");
+    assert!(feed.contains("gongbao-2025-5"), "{feed}");
+    let issue = d.get("/works/370200/gongbao-2025-5", &[]).text();
+    assert!(
+        issue.contains("href=\"/works/370200/qzbf-2025-points\"")
+            && issue.contains("href=\"/works/100000/lifa\""),
+        "{issue}"
+    );
+    assert!(
+        d.get("/works/370200/qzbf-2025-points", &[])
+            .text()
+            .contains("href=\"/works/370200/gongbao-2025-5\"")
+    );
+}

@@ -400,12 +400,12 @@ fn endpoints() -> Vec<Endpoint> {
             body: None,
             path: "/feeds/{feed}",
             id: "feed",
-            summary: "Atom feeds: all.atom, regions/{region}.atom, types/{type}.atom, subjects/{subject}.atom, works/{region}/{local}.atom.",
+            summary: "Atom feeds: all.atom, regions/{region}.atom, types/{type}.atom, subjects/{subject}.atom, gazettes/{region}.atom (a level's gazette issues), works/{region}/{local}.atom.",
             params: vec![
                 path("feed", "The feed's path."),
                 query(
                     "subregions",
-                    "For a region's feed: whether the regions inside it count (default true).",
+                    "For a region's or gazettes' feed: whether the regions inside it count (default true).",
                     json!({"type": "boolean"}),
                 ),
             ],

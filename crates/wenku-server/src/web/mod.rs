@@ -13,6 +13,7 @@
 //! | two versions compared, with the 修订前后对照表 | `/works/{region}/{local}/compare[?from=&to=]` |
 //! | the git history of the record | `/works/{region}/{local}/history` |
 //! | the policy's full chain (一码通), missing links shown | `/works/{region}/{local}/chain` |
+//! | gazette issues (政府公报), per gazette, with their feeds | `/gazettes[?region=R]` |
 //! | look-up by document number or title | `/find?q=` |
 //! | full-text search with facets (`wenku_search`) | `/search?q=` |
 //! | the node: peers, last pulls, quarantines | `/node` |
@@ -66,6 +67,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/works/{region}/{local}/compare", get(pages::compare))
         .route("/works/{region}/{local}/history", get(pages::history))
         .route("/works/{region}/{local}/chain", get(pages::chain))
+        .route("/gazettes", get(pages::gazettes))
         .route("/find", get(pages::find))
         .route("/search", get(pages::search))
         .route("/node", get(pages::node))

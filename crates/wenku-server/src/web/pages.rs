@@ -1472,6 +1472,161 @@ pub(crate) async fn chain(
     .await
 }
 
+// ---------------------------------------------------------------- gazettes
+
+/// One gazette issue in the list.
+struct IssueRow {
+    /// `2025年第5期`, or the title when it names no issue.
+    issue: String,
+    title: String,
+    href: String,
+    published: String,
+    /// Documents it contains (its `contains` relations).
+    contains: usize,
+}
+
+/// An issue with what orders it: its year and number, its date.
+type Dated = (Option<(u32, u32)>, Date, IssueRow);
+
+/// The issues of one gazette: one issuer at one region.
+struct Series {
+    name: String,
+    region: String,
+    feed: String,
+    issues: Vec<IssueRow>,
+}
+
+#[derive(Template)]
+#[template(path = "gazettes.html")]
+struct GazettesPage {
+    frame: Frame,
+    scope: String,
+    series: Vec<Series>,
+    feed: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GazettesQuery {
+    region: Option<String>,
+}
+
+/// The year and issue number a gazette's title names: `2025年第5期`.
+fn issue_of(title: &str) -> Option<(u32, u32)> {
+    let at = title.find("年第")?;
+    let year: u32 = title[..at]
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .chars()
+        .rev()
+        .collect::<String>()
+        .parse()
+        .ok()?;
+    let rest = &title[at + "年第".len()..];
+    let number: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let after = &rest[number.len()..];
+    (after.starts_with('期') && (1000..=9999).contains(&year))
+        .then(|| number.parse().ok().map(|n| (year, n)))
+        .flatten()
+}
+
+/// `/gazettes[?region=R]`: the gazette issues (政府公报) of the library,
+/// or of a region and the regions under it, one list per gazette (issuer
+/// and level), newest issue first, each with the documents it contains
+/// and the gazette's feed.
+pub(crate) async fn gazettes(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Result<Query<GazettesQuery>, QueryRejection>,
+) -> Response {
+    answer_page(shared, headers, None, error_page, move |shared| {
+        let q = query(q)?;
+        let region =
+            match q.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+                None => None,
+                Some(r) => Some(Region::parse(r).map_err(|e| {
+                    Problem::bad_request(format!("地区代码 “{}” 有误：{e}", clip(r)))
+                })?),
+            };
+        let snapshot = snapshot(shared)?;
+        let head = snapshot.commit();
+        let mut filter = Filter::all().doc_type(DocType::Gazette);
+        if let Some(r) = region {
+            filter = filter.region(r);
+        }
+        let mut by_series: BTreeMap<(Region, String), Vec<Dated>> = BTreeMap::new();
+        for work in snapshot.works(&filter)? {
+            let Some(record) = snapshot.record(&work)? else {
+                continue;
+            };
+            let Some(first) = record.versions.first() else {
+                continue;
+            };
+            let title = display_title(&record);
+            let issue = issue_of(&title);
+            let issuer = record
+                .issuers
+                .first()
+                .cloned()
+                .unwrap_or_else(|| work.region().to_string());
+            by_series.entry((work.region(), issuer)).or_default().push((
+                issue,
+                first.published,
+                IssueRow {
+                    issue: issue
+                        .map(|(y, n)| format!("{y}年第{n}期"))
+                        .unwrap_or_else(|| title.clone()),
+                    title,
+                    href: work_href(&work),
+                    published: first.published.to_string(),
+                    contains: record
+                        .relations
+                        .iter()
+                        .filter(|r| r.kind == RelationKind::Contains)
+                        .count(),
+                },
+            ));
+        }
+        let series = by_series
+            .into_iter()
+            .map(|((region, issuer), mut issues)| {
+                issues.sort_by_key(|i| std::cmp::Reverse((i.0, i.1)));
+                Series {
+                    name: issuer,
+                    region: region.to_string(),
+                    feed: format!("/feeds/gazettes/{region}.atom?subregions=false"),
+                    issues: issues.into_iter().map(|(_, _, row)| row).collect(),
+                }
+            })
+            .collect();
+        let scope = match region {
+            Some(r) => format!("{r} 及所辖地区"),
+            None => "本库".to_string(),
+        };
+        let node = shared.library.authority().node();
+        let mut frame = Frame::new(shared, Some(head), format!("政府公报（{scope}）"));
+        frame.permalink = match region {
+            Some(r) => format!("/gazettes?region={r}"),
+            None => "/gazettes".into(),
+        };
+        frame.crumbs = crumbs_for(shared, &snapshot, node, region.unwrap_or(node));
+        frame.crumbs.push(Crumb {
+            text: "政府公报".into(),
+            href: None,
+        });
+        let body = render(&GazettesPage {
+            scope,
+            series,
+            feed: format!("/feeds/gazettes/{}.atom", region.unwrap_or(node)),
+            frame,
+        })?;
+        page(body, head, &format!("gazettes.{region:?}"))
+    })
+    .await
+}
+
 // ---------------------------------------------------------------- find
 
 #[derive(Template)]
@@ -1924,4 +2079,22 @@ pub(crate) async fn search(
         page(body, head, &format!("search.{q:?}.{}", today()?))
     })
     .await
+}
+
+#[cfg(test)]
+mod gazette_tests {
+    use super::issue_of;
+
+    #[test]
+    fn a_gazettes_title_names_its_year_and_issue() {
+        assert_eq!(issue_of("青岛市人民政府公报 2025年第5期"), Some((2025, 5)));
+        assert_eq!(
+            issue_of("山东省人民政府公报2024年第36期（总第1234期）"),
+            Some((2024, 36))
+        );
+        assert_eq!(issue_of("2025年第5号"), None);
+        assert_eq!(issue_of("第5期"), None);
+        assert_eq!(issue_of("25年第5期"), None);
+        assert_eq!(issue_of("政府公报"), None);
+    }
 }
