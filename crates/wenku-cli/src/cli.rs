@@ -123,6 +123,12 @@ pub enum Command {
     ///
     /// Example: wenku tags check
     Tags(TagsArgs),
+    /// A disclosure catalogue (主动公开事项目录): its items with their six
+    /// elements, or with `check` the items whose legal basis has been
+    /// repealed or amended since the catalogue's version (exit 1 if any).
+    ///
+    /// Example: wenku catalogue items 370200/gongkai-mulu-2020
+    Catalogue(CatalogueArgs),
     /// Pull another node's library: a child's regions up, or everything
     /// outside this node's region down from the parent.
     ///
@@ -471,6 +477,37 @@ pub struct WithdrawArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub flags: RecordFlags,
+}
+
+/// `wenku catalogue`.
+#[derive(Debug, Args)]
+pub struct CatalogueArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: CatalogueAction,
+}
+
+/// The `wenku catalogue` actions.
+#[derive(Debug, Subcommand)]
+pub enum CatalogueAction {
+    /// The catalogue's items, one per line.
+    Items(CatalogueWork),
+    /// Items whose legal basis is repealed, expired, withdrawn, amended
+    /// since the catalogue's version, or not in the library.
+    Check(CatalogueWork),
+}
+
+/// The catalogue named.
+#[derive(Debug, Args)]
+pub struct CatalogueWork {
+    /// The catalogue (a work id, document number or title).
+    pub work: String,
+    /// On this day (default today).
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wenku tags`.

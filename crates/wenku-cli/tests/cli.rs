@@ -871,7 +871,7 @@ fn demo_builds_and_tours_a_library() {
         "10 versions of real documents",
         "--child 370283",
         "370283  1 added",
-        "6 works and 11 versions in the library now",
+        "7 works and 12 versions in the library now",
         "$ wenku ls",
         "$ wenku log 100000/dongwu-fangyi",
         "1997-07-03",
@@ -3114,5 +3114,79 @@ fn the_provinces_vocabulary_travels_down_and_unknown_tags_are_refused() {
     assert!(
         env.ok_at("city", &["tags", "check"])
             .contains("every work's tags")
+    );
+}
+
+/// The demo's sample disclosure catalogue: its items with the six
+/// elements, and the check of their legal basis against the laws in the
+/// library, today (one law amended since, one repealed, one amended, one
+/// not held) and on a day before those changes (only the one not held).
+#[test]
+fn a_disclosure_catalogue_is_checked_against_the_laws_in_force() {
+    let env = Env::new();
+    let demo = env.cmd().args(["demo", "lib"]).output().expect("demo");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let items = check_json(
+        "catalogue_item",
+        &env.ok(&["catalogue", "items", "370200/gongkai-mulu-2020", "--json"]),
+    );
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[0]["name"], "政府规章");
+    assert_eq!(items[0]["channel"], "政府网站、政府公报");
+    assert_eq!(items[3]["basis"], "《中华人民共和国政府信息公开条例》");
+    // By title too, as any command names a work.
+    let human = env.ok(&["catalogue", "items", "青岛市主动公开基本目录（2020年版）"]);
+    assert!(human.contains("责任：市司法局"), "{human}");
+
+    let out = env.run(&["catalogue", "check", "370200/gongkai-mulu-2020", "--json"]);
+    let report = &check_json("catalogue_check", &stdout_of(&out, 1, "check"))[0];
+    let problems: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["item"].as_str().expect("item").to_string(),
+                f["problem"].as_str().expect("problem").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("政府规章".to_string(), "amended".to_string()),
+            ("化妆品卫生监督信息".to_string(), "ended".to_string()),
+            ("动物疫情信息".to_string(), "amended".to_string()),
+            (
+                "政府信息公开工作年度报告".to_string(),
+                "not-in-library".to_string()
+            ),
+        ]
+    );
+    assert_eq!(report["findings"][0]["published"], "2023-03-13");
+    assert_eq!(report["findings"][1]["status"], "已废止");
+    let out = env.run(&[
+        "catalogue",
+        "check",
+        "370200/gongkai-mulu-2020",
+        "--at",
+        "2020-06-01",
+        "--json",
+    ]);
+    let then = &check_json("catalogue_check", &stdout_of(&out, 1, "check then"))[0];
+    assert_eq!(
+        then["findings"].as_array().map(Vec::len),
+        Some(1),
+        "{then:#}"
+    );
+    // A document without a table of items is refused, saying what is needed.
+    let refused = env.fails(1, &["catalogue", "items", "100000/lifa"]);
+    assert!(
+        refused.contains("事项") && refused.contains("依据"),
+        "{refused}"
     );
 }

@@ -21,6 +21,9 @@
 //! - [`sweep`]: the quarterly safety sweep (安全巡查) — personal
 //!   information found in published versions ([`sweep::detect`]), the
 //!   quarter's report and each finding's decision ([`sweep::report`]).
+//! - [`catalogue`]: disclosure catalogues (主动公开事项目录): their items
+//!   read from the table of their text, and the check that each item's
+//!   legal basis is still in force and unamended.
 //! - [`tags`]: the province's controlled vocabulary of subjects (标签体系),
 //!   checked on a node's own writes with suggestions for unknown tags.
 //! - [`resolve`]: what a user names — a work by id, number or title; a
@@ -67,6 +70,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod catalogue;
 mod error;
 pub mod import;
 pub mod output;

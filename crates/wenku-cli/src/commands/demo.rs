@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wenku_import::{ImportOptions, import_bytes};
-use wenku_model::{Citation, Date, Region, Repeal, Target, WorkId};
+use wenku_model::{Citation, Date, DocType, Region, Repeal, Target, WorkId};
 use wenku_store::{Identity, InitOptions, Library, Op, SystemClock, Transaction};
 
 use crate::cli::{DemoArgs, DiffArgs, DiffFormat, LogArgs, LsArgs};
@@ -109,6 +109,9 @@ const SAMPLES: &[Sample] = &[
         "2025-05-16"
     ),
 ];
+
+/// The sample disclosure catalogue's work.
+const CATALOGUE: &str = "370200/gongkai-mulu-2020";
 
 /// Published by a county node of its own and pulled up into the demo
 /// library.
@@ -220,6 +223,19 @@ fn build(dir: &Path) -> Result<(Library, usize)> {
         },
     };
     library.commit(&identity, Transaction::from(repeal))?;
+    // A sample disclosure catalogue of Qingdao (not a real document: the
+    // shape of one), whose items cite the laws above — one amended and
+    // one repealed since — and one law the library does not hold.
+    let imported = parse(import_bytes(
+        "370200-2020-disclosure-catalogue.md",
+        include_bytes!("../../../../testdata/catalogue/370200-2020-disclosure-catalogue.md"),
+        &ImportOptions::default(),
+    ))?;
+    let published = parse(Date::parse_iso("2020-01-10"))?;
+    let mut record = wenku_service::new_record(parse(WorkId::parse(CATALOGUE))?, &imported);
+    record.doc_type = DocType::Catalogue;
+    let version = wenku_service::new_version(&imported, published);
+    library.commit(&identity, Op::Publish { record, version })?;
     Ok((library, versions))
 }
 
@@ -273,7 +289,8 @@ pub fn run(args: DemoArgs) -> Result<()> {
         style::DIM,
         format!(
             "{works} works and {} versions in the library now",
-            versions + 1
+            // The samples, the sample catalogue, the county's document.
+            versions + 2
         ),
     )?;
     out.line("")?;

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod catalogue;
 mod completions;
 mod correct;
 mod demo;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Withdraw(args) => lifecycle::withdraw(dir, args),
         Command::Sweep(args) => sweep::run(dir, args),
         Command::Tags(args) => tags::run(dir, args),
+        Command::Catalogue(args) => catalogue::run(dir, args),
         Command::Pull(args) => pull::run(dir, args),
         Command::Verify(args) => verify::run(dir, args),
         Command::Key(args) => key::run(dir, args),
