@@ -118,7 +118,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// The province's tag vocabulary (标签体系) with the works carrying each
     /// tag, or with `check` the works whose tags it does not have. The
-    /// vocabulary is the province's document <province>/tags, one tag per
+    /// vocabulary is the province's document PROVINCE/tags (370000/tags), one tag per
     /// line; imports and corrections refuse tags outside it.
     ///
     /// Example: wenku tags check
