@@ -122,6 +122,36 @@ fn status_class(s: Status) -> &'static str {
     s.as_str()
 }
 
+/// The frame of a page under a work's own (a version, a comparison, the
+/// history, the chain): `title`, at `permalink`, its crumbs the regions,
+/// the work, then `leaf`.
+fn under_work(
+    shared: &Shared,
+    snapshot: &Snapshot,
+    record: &wenku_model::Record,
+    title: String,
+    permalink: String,
+    leaf: String,
+) -> Frame {
+    let mut frame = Frame::new(shared, Some(snapshot.commit()), title);
+    frame.permalink = permalink;
+    frame.crumbs = crumbs_for(
+        shared,
+        snapshot,
+        shared.library.authority().node(),
+        record.work.region(),
+    );
+    frame.crumbs.push(Crumb {
+        text: display_title(record),
+        href: Some(work_href(&record.work)),
+    });
+    frame.crumbs.push(Crumb {
+        text: leaf,
+        href: None,
+    });
+    frame
+}
+
 fn crumbs_for(shared: &Shared, snapshot: &Snapshot, node: Region, region: Region) -> Vec<Crumb> {
     let mut out = vec![Crumb {
         text: "首页".into(),
@@ -969,27 +999,19 @@ pub(crate) async fn version(
             .unwrap_or(Status::Superseded);
         let current = resolve::current(&record, today)?;
         let html = text::served(&entry, today, || snapshot.document(&work, &entry.revision))?;
-        let node = shared.library.authority().node();
         let handle = resolve::handle(&record, &entry);
-        let mut frame = Frame::new(
+        let frame = under_work(
             shared,
-            Some(head),
+            &snapshot,
+            &record,
             format!(
                 "{} {handle}（{} 公布）",
                 display_title(&record),
                 entry.published
             ),
+            version_href(&work, &entry.revision),
+            handle.clone(),
         );
-        frame.permalink = version_href(&work, &entry.revision);
-        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
-        frame.crumbs.push(Crumb {
-            text: display_title(&record),
-            href: Some(work_href(&work)),
-        });
-        frame.crumbs.push(Crumb {
-            text: handle.clone(),
-            href: None,
-        });
         let is_current = status == Status::InForce;
         let body = render(&VersionPage {
             title: display_title(&record),
@@ -1179,27 +1201,19 @@ pub(crate) async fn compare(
                 )
             })
             .collect();
-        let node = shared.library.authority().node();
-        let mut frame = Frame::new(
+        let frame = under_work(
             shared,
-            Some(head),
+            &snapshot,
+            &record,
             format!(
                 "{} 修订对照 {} → {}",
                 display_title(&record),
                 from.handle,
                 to.handle
             ),
+            compare_href(&work, f, t),
+            "修订对照".into(),
         );
-        frame.permalink = compare_href(&work, f, t);
-        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
-        frame.crumbs.push(Crumb {
-            text: display_title(&record),
-            href: Some(work_href(&work)),
-        });
-        frame.crumbs.push(Crumb {
-            text: "修订对照".into(),
-            href: None,
-        });
         let api = format!(
             "/api/v1/works/{work}/diff?from={}&to={}",
             f.revision, t.revision
@@ -1323,22 +1337,14 @@ pub(crate) async fn history(
                 commit: e.commit.short(12),
             })
             .collect();
-        let node = shared.library.authority().node();
-        let mut frame = Frame::new(
+        let frame = under_work(
             shared,
-            Some(head),
+            &snapshot,
+            &record,
             format!("{} 修改记录", display_title(&record)),
+            format!("/works/{work}/history"),
+            "修改记录".into(),
         );
-        frame.permalink = format!("/works/{work}/history");
-        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
-        frame.crumbs.push(Crumb {
-            text: display_title(&record),
-            href: Some(work_href(&work)),
-        });
-        frame.crumbs.push(Crumb {
-            text: "修改记录".into(),
-            href: None,
-        });
         let body = render(&HistoryPage {
             title: display_title(&record),
             entries: rows,
@@ -1444,22 +1450,14 @@ pub(crate) async fn chain(
             })
             .collect();
         let present = steps.iter().filter(|s| !s.links.is_empty()).count();
-        let node = shared.library.authority().node();
-        let mut frame = Frame::new(
+        let frame = under_work(
             shared,
-            Some(head),
+            &snapshot,
+            &record,
             format!("{} 全链条", display_title(&record)),
+            format!("/works/{work}/chain"),
+            "全链条".into(),
         );
-        frame.permalink = format!("/works/{work}/chain");
-        frame.crumbs = crumbs_for(shared, &snapshot, node, work.region());
-        frame.crumbs.push(Crumb {
-            text: display_title(&record),
-            href: Some(work_href(&work)),
-        });
-        frame.crumbs.push(Crumb {
-            text: "全链条".into(),
-            href: None,
-        });
         let body = render(&ChainPage {
             title: display_title(&record),
             steps,
