@@ -798,20 +798,22 @@ fn the_committed_openapi_document_is_current() {
 
 const QINGDAO_TOKEN: &str = "qingdao-writer-token-0123456789";
 
+/// Starts wenkud with Qingdao's office as a writer of 370200 (token
+/// [`QINGDAO_TOKEN`]).
+fn start_with_qingdao_writer(root: &Path) -> Daemon {
+    std::fs::write(root.join("qingdao.token"), format!("{QINGDAO_TOKEN}\n")).expect("token");
+    start_with(
+        root,
+        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
+         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n",
+    )
+}
+
 #[test]
 fn writers_publish_repeal_and_withdraw_only_in_their_regions() {
     let root = tempfile::tempdir().expect("tmp");
     let library = build(&root.path().join("library.git"));
-    std::fs::write(
-        root.path().join("qingdao.token"),
-        format!("{QINGDAO_TOKEN}\n"),
-    )
-    .expect("token");
-    let d = start_with(
-        root.path(),
-        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
-         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n",
-    );
+    let d = start_with_qingdao_writer(root.path());
     let c = Contract {
         document: wenku_server::api::openapi::document(),
     };
@@ -1047,16 +1049,7 @@ fn a_version_withdrawn_from_public_view_is_no_longer_served() {
         .versions(&work)
         .expect("versions")[0]
         .revision;
-    std::fs::write(
-        root.path().join("qingdao.token"),
-        format!("{QINGDAO_TOKEN}\n"),
-    )
-    .expect("token");
-    let d = start_with(
-        root.path(),
-        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
-         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n",
-    );
+    let d = start_with_qingdao_writer(root.path());
     let c = Contract {
         document: wenku_server::api::openapi::document(),
     };
