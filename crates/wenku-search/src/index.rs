@@ -233,10 +233,10 @@ fn create_tantivy(dir: &Path) -> Result<Index> {
 fn prepare(index: &mut Index) -> std::result::Result<(), tantivy::TantivyError> {
     index
         .tokenizers()
-        .register(tokenize::NAME, ChineseTokenizer);
+        .register(tokenize::NAME, ChineseTokenizer::default());
     index
         .tokenizers()
-        .register(tokenize::PAIRS, tokenize::PairTokenizer);
+        .register(tokenize::PAIRS, ChineseTokenizer::pairs());
     let cores = crate::cores(8);
     if cores > 1 {
         index.set_multithread_executor(cores)?;

@@ -25,7 +25,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 /// The name the tokenizer is registered under.
 pub const NAME: &str = "wenku_zh";
 
-/// The name the pairs' tokenizer ([`PairTokenizer`]) is registered under.
+/// The name the pairs' tokenizer ([`ChineseTokenizer::pairs`]) is registered under.
 pub const PAIRS: &str = "wenku_zh_pairs";
 
 /// The shared dictionary (loading it takes a few tens of milliseconds).
@@ -132,9 +132,20 @@ pub fn readings(title: &str) -> Vec<String> {
     out.into_iter().collect()
 }
 
-/// The tokenizer registered with the index.
+/// The tokenizer registered with the index: the words of a text
+/// ([`ChineseTokenizer::default`], registered as [`NAME`]), or their
+/// [`pairs`] ([`ChineseTokenizer::pairs`], registered as [`PAIRS`]).
 #[derive(Clone, Debug, Default)]
-pub struct ChineseTokenizer;
+pub struct ChineseTokenizer {
+    pairs: bool,
+}
+
+impl ChineseTokenizer {
+    /// The tokenizer of the `pair` field.
+    pub fn pairs() -> ChineseTokenizer {
+        ChineseTokenizer { pairs: true }
+    }
+}
 
 /// Its token stream.
 #[derive(Debug)]
@@ -264,22 +275,7 @@ impl Tokenizer for ChineseTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
         Stream {
-            tokens: cut(text, false),
-            next: 0,
-        }
-    }
-}
-
-/// The tokenizer of the `pair` field: [`pairs`] of the text's words.
-#[derive(Clone, Debug, Default)]
-pub struct PairTokenizer;
-
-impl Tokenizer for PairTokenizer {
-    type TokenStream<'a> = Stream;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
-        Stream {
-            tokens: cut(text, true),
+            tokens: cut(text, self.pairs),
             next: 0,
         }
     }
