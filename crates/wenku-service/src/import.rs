@@ -124,14 +124,17 @@ pub fn plan(
     // Subjects must come from the province's vocabulary, when it has one
     // (see `crate::tags`).
     if let Some(s) = snapshot {
-        let node = s.meta()?.authority.node();
-        for p in &planned {
-            if let Some(op) = &p.op {
-                crate::tags::check_ops(s, node, std::slice::from_ref(op)).map_err(|e| {
-                    let message = format!("{}: {}", inputs[p.input].file.display(), e.message());
-                    e.with_message(message)
-                })?;
-            }
+        let (ops, files): (Vec<&Op>, Vec<String>) = planned
+            .iter()
+            .filter_map(|p| {
+                let op = p.op.as_ref()?;
+                crate::tags::subjects_of(op)?;
+                Some((op, inputs[p.input].file.display().to_string()))
+            })
+            .unzip();
+        if !ops.is_empty() {
+            let node = s.meta()?.authority.node();
+            crate::tags::check_ops(s, node, &ops, |i| files.get(i).cloned())?;
         }
     }
     // --local names the work exactly: never a neighbour with -2 appended.

@@ -167,22 +167,34 @@ fn edits(a: &[char], b: &[char]) -> usize {
     row[b.len()]
 }
 
+/// The subjects `op` gives a work, if it gives any (a publication's, a
+/// correction's); none for the vocabulary's own work.
+pub fn subjects_of(op: &Op) -> Option<&[String]> {
+    match op {
+        Op::Publish { record, .. } if record.work.local() != LOCAL => {
+            Some(record.subjects.as_slice())
+        }
+        Op::Correct { work, correction } if work.local() != LOCAL => correction.subjects.as_deref(),
+        _ => None,
+    }
+    .filter(|s| !s.is_empty())
+}
+
 /// Checks the subjects that `ops` would give works against the vocabulary
-/// of a node of `region` (nothing to check without a vocabulary). The
-/// vocabulary's own work is not checked.
-pub fn check_ops(snapshot: &Snapshot, region: Region, ops: &[Op]) -> Result<()> {
-    let subjects: Vec<&[String]> = ops
+/// of a node of `region` (nothing to check without a vocabulary; the
+/// vocabulary is read only when an op gives subjects). `named` says which
+/// input an op came from, for the error (`notice.txt: …`), by its index
+/// in `ops`.
+pub fn check_ops(
+    snapshot: &Snapshot,
+    region: Region,
+    ops: &[&Op],
+    named: impl Fn(usize) -> Option<String>,
+) -> Result<()> {
+    let subjects: Vec<(usize, &[String])> = ops
         .iter()
-        .filter_map(|op| match op {
-            Op::Publish { record, .. } if record.work.local() != LOCAL => {
-                Some(record.subjects.as_slice())
-            }
-            Op::Correct { work, correction } if work.local() != LOCAL => {
-                correction.subjects.as_deref()
-            }
-            _ => None,
-        })
-        .filter(|s| !s.is_empty())
+        .enumerate()
+        .filter_map(|(i, op)| subjects_of(op).map(|s| (i, s)))
         .collect();
     if subjects.is_empty() {
         return Ok(());
@@ -190,8 +202,14 @@ pub fn check_ops(snapshot: &Snapshot, region: Region, ops: &[Op]) -> Result<()> 
     let Some(vocabulary) = vocabulary(snapshot, region)? else {
         return Ok(());
     };
-    for s in subjects {
-        vocabulary.check(s)?;
+    for (i, s) in subjects {
+        vocabulary.check(s).map_err(|e| match named(i) {
+            Some(name) => {
+                let message = format!("{name}: {}", e.message());
+                e.with_message(message)
+            }
+            None => e,
+        })?;
     }
     Ok(())
 }

@@ -33,7 +33,8 @@ pub(crate) fn record(
     wenku_service::tags::check_ops(
         &context::snapshot(&library)?,
         library.authority().node(),
-        &ops,
+        &ops.iter().collect::<Vec<_>>(),
+        |_| None,
     )?;
     let kinds: Vec<&'static str> = ops.iter().map(|o| o.kind().as_str()).collect();
     let transaction: Transaction = ops.into_iter().collect();
