@@ -83,6 +83,7 @@ mod catalog;
 mod changes;
 mod clock;
 mod delta;
+mod draft;
 pub mod federation;
 mod git;
 mod head_cache;
@@ -110,6 +111,9 @@ pub use authority::{Authority, AuthorityError};
 pub use catalog::{Catalog, TreeCatalog};
 pub use changes::{ChangeKind, Changes, ChangesError, Operation, OperationKind, WorkChange};
 pub use clock::{Clock, SteppingClock, SystemClock, Timestamp, TimestampError};
+pub use draft::{
+    DRAFTS_PREFIX, Decision, Draft, DraftError, DraftState, Published, Review, draft_ref,
+};
 pub use git::{GitError, MAIN_REF};
 pub use history::{HistoryEntry, Person};
 pub use hosting::{HostingChanged, HostingError};

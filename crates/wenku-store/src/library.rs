@@ -816,6 +816,7 @@ impl Library {
                 key: self.key.as_deref(),
             },
             self.options.pack_threshold,
+            &transaction::Extra::default(),
         )?;
         let (commit, packed) = (written.commit, written.packed);
         let reflog = format!("wenku: {} changes", ops.len());

@@ -265,6 +265,17 @@ pub struct Trailers {
     pub node: Option<String>,
     /// `Wenku-Peer`: the peer a pull merged from.
     pub peer: Option<String>,
+    /// `Wenku-Review`: `approved` on a publication after review,
+    /// `returned` on a draft sent back (see [`crate::draft`]).
+    pub review: Option<String>,
+    /// `Wenku-Reviewer`: who reviewed (`name <email>`).
+    pub reviewer: Option<String>,
+    /// `Wenku-Review-Note`: the approval's note.
+    pub review_note: Option<String>,
+    /// `Wenku-Draft`: the submission a review decided on.
+    pub draft: Option<String>,
+    /// `Wenku-Draft-Item`: on a submission, the item it is a draft of.
+    pub draft_item: Option<String>,
 }
 
 impl Trailers {
@@ -283,6 +294,11 @@ impl Trailers {
                 "Wenku-Revision" => t.revisions.push(value),
                 "Wenku-Node" => t.node = Some(value),
                 "Wenku-Peer" => t.peer = Some(value),
+                "Wenku-Review" => t.review = Some(value),
+                "Wenku-Reviewer" => t.reviewer = Some(value),
+                "Wenku-Review-Note" => t.review_note = Some(value),
+                "Wenku-Draft" => t.draft = Some(value),
+                "Wenku-Draft-Item" => t.draft_item = Some(value),
                 _ => {}
             }
         }

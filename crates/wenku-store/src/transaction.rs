@@ -764,6 +764,16 @@ pub(crate) struct Signing<'a> {
     pub key: Option<&'a crate::signing::NodeKey>,
 }
 
+/// What a commit carries beyond the transaction: a draft's earlier round
+/// as a second parent and its trailers (see [`crate::draft`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Extra<'a> {
+    /// Parents after the base commit.
+    pub parents: &'a [ObjectId],
+    /// Trailer lines appended to the message (each ending in a newline).
+    pub trailers: &'a str,
+}
+
 /// What [`write`] wrote.
 pub(crate) struct Written {
     /// The new commit (not yet on `main`).
@@ -785,6 +795,7 @@ pub(crate) fn write(
     base_commit: ObjectId,
     signing: &Signing<'_>,
     pack_threshold: usize,
+    extra: &Extra<'_>,
 ) -> Result<Written, CommitError> {
     let Signing {
         node,
@@ -850,11 +861,14 @@ pub(crate) fn write(
     let signature = identity.signature(time);
     let mut commit = gix::objs::Commit {
         tree,
-        parents: [base_commit.to_gix()].into_iter().collect(),
+        parents: std::iter::once(base_commit)
+            .chain(extra.parents.iter().copied())
+            .map(|p| p.to_gix())
+            .collect(),
         author: signature.clone(),
         committer: signature,
         encoding: None,
-        message: message::compose(&staged.lines, node).into(),
+        message: (message::compose(&staged.lines, node) + extra.trailers).into(),
         extra_headers: Vec::new(),
     };
     if let Some(key) = key {

@@ -1224,3 +1224,72 @@ fn a_quarantine_ref_of_an_older_library_is_read_and_cleared() {
     p.pull().expect("the next pull");
     assert_eq!(p.city.quarantined_head(r("370283")).expect("ref"), None);
 }
+
+#[test]
+fn a_draft_is_never_visible_to_a_pulling_parent() {
+    let dir = tmp();
+    let city = node(dir.path(), "370200");
+    let county = node(dir.path(), "370283");
+    publish(&county, "370283/county-1", "county-1");
+    let secret = "county-draft 第三条 含待审内容";
+    let draft = county
+        .submit_draft(
+            &clerk(),
+            &wenku_store::Transaction::from(wenku_store::Op::Publish {
+                record: wenku_model::Record::new(
+                    w("370283/draft-1"),
+                    wenku_model::DocType::Normative,
+                    "待审文件",
+                ),
+                version: wenku_store::NewVersion::new(doc("待审文件", secret), d("2025-06-01")),
+            }),
+        )
+        .expect("submit");
+    // Over a path (git-upload-pack of the whole repository) and git://.
+    let daemon = support::daemon::GitDaemon::start(dir.path().to_path_buf()).expect("git daemon");
+    for source in [
+        county.path().display().to_string(),
+        daemon.url("370283.git"),
+    ] {
+        pull(&city, &source, Peer::Child(r("370283")));
+        let snapshot = city.snapshot().expect("snapshot");
+        assert!(
+            snapshot
+                .record(&w("370283/county-1"))
+                .expect("read")
+                .is_some()
+        );
+        assert!(
+            snapshot
+                .record(&w("370283/draft-1"))
+                .expect("read")
+                .is_none()
+        );
+        for object in [draft.submission.to_string(), draft.tip.to_string()] {
+            let found = git(city.path(), &["cat-file", "-e", &object]);
+            assert!(
+                !found.status.success(),
+                "{object} reached the parent from {source}"
+            );
+        }
+        let refs = git_stdout(city.path(), &["for-each-ref"]);
+        assert!(!refs.contains("drafts"), "{refs}");
+    }
+    // Once approved it travels like any publication.
+    let reviewer = wenku_store::Identity::new("审查员", "shencha@wenku.example").expect("identity");
+    county
+        .approve_draft(&reviewer, &draft.item, draft.tip, "同意公开")
+        .expect("approve");
+    pull(
+        &city,
+        &county.path().display().to_string(),
+        Peer::Child(r("370283")),
+    );
+    let snapshot = city.snapshot().expect("snapshot");
+    assert!(
+        snapshot
+            .record(&w("370283/draft-1"))
+            .expect("read")
+            .is_some()
+    );
+}

@@ -32,6 +32,8 @@ mod concurrency;
 mod corpus;
 #[path = "store/crash.rs"]
 mod crash;
+#[path = "store/drafts.rs"]
+mod drafts;
 #[path = "store/helpers.rs"]
 mod helpers;
 #[path = "store/history.rs"]
