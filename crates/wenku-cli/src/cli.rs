@@ -129,6 +129,14 @@ pub enum Command {
     ///
     /// Example: wenku catalogue items 370200/gongkai-mulu-2020
     Catalogue(CatalogueArgs),
+    /// Drafts awaiting review (先审查、后公开): list them, read what one
+    /// would publish (with what the safety sweep finds in its texts), and
+    /// approve (publish) or return one. `wenku import --draft` submits;
+    /// the reviewer is WENKU_AUTHOR_NAME/EMAIL (else git's user), never the
+    /// submitter.
+    ///
+    /// Example: wenku draft list
+    Draft(DraftArgs),
     /// Pull another node's library: a child's regions up, or everything
     /// outside this node's region down from the parent.
     ///
@@ -259,7 +267,17 @@ pub struct ImportArgs {
     /// recognised.
     #[arg(long)]
     pub dry_run: bool,
-    /// One JSON object per file.
+    /// Submit the files as one draft for review instead of publishing
+    /// them (a document and its interpretation together are one item);
+    /// `wenku draft` lists, shows and decides drafts.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub draft: bool,
+    /// Add the files to the draft of this item instead (an interpretation
+    /// to its document): the item becomes one unit that is reviewed and
+    /// published together, and needs a new review.
+    #[arg(long, value_name = "ITEM", conflicts_with_all = ["dry_run", "draft"])]
+    pub add_to_draft: Option<String>,
+    /// One JSON object per file (with --draft: the draft).
     #[arg(long)]
     pub json: bool,
     /// Files: plain text, Markdown or wenku XML, UTF-8 or GB18030.
@@ -560,6 +578,81 @@ pub enum SweepAction {
     Withdraw(SweepDecide),
     /// Mark a finding as not personal information, with why.
     Dismiss(SweepDecide),
+}
+
+/// `wenku draft`.
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: DraftAction,
+}
+
+/// The `wenku draft` actions.
+#[derive(Debug, Subcommand)]
+pub enum DraftAction {
+    /// Every draft: pending or returned, with its works.
+    List(DraftList),
+    /// What a draft would publish: each work's record before and after,
+    /// its new versions' text, and the safety sweep's findings in them.
+    Show(DraftShow),
+    /// Approve a draft with a note: it is published on main, the review in
+    /// the commit.
+    Approve(DraftDecide),
+    /// Return a draft to its submitter with reasons.
+    Return(DraftDecide),
+    /// Take a draft back unpublished.
+    Discard(DraftDiscard),
+}
+
+/// `wenku draft list`.
+#[derive(Debug, Args)]
+pub struct DraftList {
+    /// One JSON object per draft.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku draft show`.
+#[derive(Debug, Args)]
+pub struct DraftShow {
+    /// The item: the draft's first work (from `wenku draft list`).
+    pub item: String,
+    /// A file of words that must not be published, one per line, for the
+    /// sweep's findings.
+    #[arg(long, value_name = "FILE")]
+    pub words: Option<std::path::PathBuf>,
+    /// One JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku draft approve` and `return`.
+#[derive(Debug, Args)]
+pub struct DraftDecide {
+    /// The item: the draft's first work.
+    pub item: String,
+    /// The review's note (approve) or the reasons (return).
+    #[arg(long, value_name = "TEXT", required = true)]
+    pub note: String,
+    /// The draft's tip as read with `wenku draft show` (a full id or a
+    /// prefix of 7+ digits): refused if the draft changed since. Default:
+    /// the tip now.
+    #[arg(long, value_name = "COMMIT")]
+    pub tip: Option<String>,
+    /// One JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wenku draft discard`.
+#[derive(Debug, Args)]
+pub struct DraftDiscard {
+    /// The item: the draft's first work.
+    pub item: String,
+    /// The draft's tip as read (default: the tip now).
+    #[arg(long, value_name = "COMMIT")]
+    pub tip: Option<String>,
 }
 
 /// `wenku sweep show`.

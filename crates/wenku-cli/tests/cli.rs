@@ -3190,3 +3190,232 @@ fn a_disclosure_catalogue_is_checked_against_the_laws_in_force() {
         "{refused}"
     );
 }
+
+/// Runs `wenku -C lib ARGS` as the reviewer (not the clerk who submits).
+fn as_reviewer(env: &Env, args: &[&str]) -> Output {
+    let mut c = env.cmd();
+    c.env("WENKU_AUTHOR_NAME", "保密审查员 李")
+        .env("WENKU_AUTHOR_EMAIL", "shencha@qingdao.example")
+        .arg("-C")
+        .arg(env.lib())
+        .args(args);
+    c.output().expect("the binary runs")
+}
+
+/// 先审查、后公开: the Qingdao points and their interpretation submitted as
+/// one draft, invisible until someone other than the submitter approves
+/// it; then both are published in one commit that carries the review.
+#[test]
+fn a_draft_is_published_with_its_interpretation_after_someone_else_reviews_it() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "370200", "--host", "370283"]);
+    let points = corpus("seeds/370200-qingdao-2025-05-16-points.txt");
+    let jiedu = wenku_test_support::paths::testdata()
+        .join("drafts/370200-qingdao-2025-points-interpretation.txt");
+    let (points, jiedu) = (
+        points.to_str().expect("UTF-8 path"),
+        jiedu.to_str().expect("UTF-8 path"),
+    );
+    let head = env.main_head();
+    // The document first; its interpretation joins the same item.
+    let first = check_json("draft", &env.ok(&["import", "--draft", "--json", points])).remove(0);
+    let item = first["item"].as_str().expect("item").to_string();
+    assert_eq!(first["works"].as_array().map(Vec::len), Some(1));
+    let draft = check_json(
+        "draft",
+        &env.ok(&["import", "--add-to-draft", &item, "--json", jiedu]),
+    )
+    .remove(0);
+    let tip = draft["tip"].as_str().expect("tip").to_string();
+    assert_eq!(draft["state"], "pending");
+    assert_eq!(draft["item"], item.as_str());
+    assert_eq!(
+        (
+            draft["round"].as_u64(),
+            draft["works"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(2))
+    );
+    assert_eq!(draft["submitter"]["email"], "clerk@qingdao.example");
+    // Nothing is published: main did not move, ls sees nothing.
+    assert_eq!(env.main_head(), head);
+    assert_eq!(env.ok(&["ls", "--json"]), "");
+    assert_eq!(
+        check_json("draft", &env.ok(&["draft", "list", "--json"]))[0],
+        draft
+    );
+    let review = check_json("draft_review", &env.ok(&["draft", "show", &item, "--json"])).remove(0);
+    let works = review["works"].as_array().expect("works");
+    assert_eq!(works[0]["work"], item.as_str(), "the item comes first");
+    assert!(
+        works.iter().all(
+            |w| w["action"] == "publish" && w["findings"].as_array().is_some_and(Vec::is_empty)
+        )
+    );
+    assert!(works[1]["title"].as_str().expect("title").contains("解读"));
+    let human = env.ok(&["draft", "show", &item]);
+    assert!(human.contains("find no personal information"), "{human}");
+    assert!(
+        human.contains("一、加强体制机制建设"),
+        "the text is shown: {human}"
+    );
+
+    // The submitter cannot approve their own draft; an approval needs a note.
+    let own = env.fails(1, &["draft", "approve", &item, "--note", "自审通过"]);
+    assert!(own.contains("reviewed by someone else"), "{own}");
+    assert_eq!(env.main_head(), head);
+
+    let out = as_reviewer(
+        &env,
+        &[
+            "draft",
+            "approve",
+            &item,
+            "--tip",
+            &tip[..12],
+            "--note",
+            "已审查，不涉及国家秘密、工作秘密和个人信息，同意公开",
+            "--json",
+        ],
+    );
+    let published = check_json("draft_published", &stdout_of(&out, 0, "approve")).remove(0);
+    assert_eq!(published["parent"], head.as_str());
+    assert_eq!(published["commit"], env.main_head().as_str());
+    assert_eq!(
+        published["review"]["reviewer"]["email"],
+        "shencha@qingdao.example"
+    );
+    assert_eq!(published["review"]["submission"], draft["submission"]);
+    // Both arrive together; the interpretation's citation resolves.
+    let ls = env.ok(&["ls"]);
+    assert!(
+        ls.contains("2025年青岛市政务公开工作要点") && ls.contains("解读"),
+        "{ls}"
+    );
+    let links = env.ok(&["links", &item]);
+    assert!(links.contains("解读"), "{links}");
+    let message = Command::new("git")
+        .arg("--git-dir")
+        .arg(env.lib())
+        .args(["log", "-1", "--format=%an|%cn%n%B", "main"])
+        .output()
+        .expect("git runs");
+    let message = String::from_utf8_lossy(&message.stdout);
+    assert!(
+        message.starts_with("档案员 张|保密审查员 李\n"),
+        "{message}"
+    );
+    assert!(message.contains("Wenku-Review: approved\n"), "{message}");
+    assert!(
+        message.contains("Wenku-Reviewer: 保密审查员 李 <shencha@qingdao.example>\n"),
+        "{message}"
+    );
+    assert!(
+        message
+            .contains("Wenku-Review-Note: 已审查，不涉及国家秘密、工作秘密和个人信息，同意公开\n"),
+        "{message}"
+    );
+    assert_eq!(env.ok(&["draft", "list"]), "no drafts\n");
+    env.ok(&["verify"]);
+}
+
+/// A draft carrying personal information: the review shows the sweep's
+/// findings (masked), the reviewer returns it with reasons, and it cannot
+/// be approved until it is submitted again.
+#[test]
+fn a_draft_with_personal_information_is_returned_with_reasons() {
+    let env = Env::new();
+    env.qingdao();
+    let relief =
+        wenku_test_support::paths::testdata().join("sweep/370283-pingdu-2025-relief-list.txt");
+    let relief = relief.to_str().expect("UTF-8 path");
+    let submit = [
+        "import",
+        "--draft",
+        "--json",
+        "--region",
+        "370283",
+        "--local",
+        "mz-2025-relief",
+        "--published",
+        "2025-06-03",
+        relief,
+    ];
+    let draft = check_json("draft", &env.ok(&submit)).remove(0);
+    let item = draft["item"].as_str().expect("item").to_string();
+    assert_eq!(item, "370283/mz-2025-relief");
+    let out = env.ok(&["draft", "show", &item, "--json"]);
+    let review = check_json("draft_review", &out).remove(0);
+    let kinds: Vec<&str> = review["works"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["kind"].as_str())
+        .collect();
+    for kind in ["resident-id", "mobile", "bank-card", "room-address"] {
+        assert!(kinds.contains(&kind), "{kind} not found: {kinds:?}");
+    }
+    for secret in ["370283198506124329", "13806391234", "6217001234567890122"] {
+        assert!(!out.contains(secret), "{secret} in the review");
+    }
+    // A decision on another tip is refused as a conflict.
+    let stale = as_reviewer(
+        &env,
+        &[
+            "draft",
+            "return",
+            &item,
+            "--tip",
+            "0000000000000000000000000000000000000000",
+            "--note",
+            "x",
+        ],
+    );
+    assert_eq!(
+        stale.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&stale.stderr)
+    );
+    let out = as_reviewer(
+        &env,
+        &[
+            "draft",
+            "return",
+            &item,
+            "--note",
+            "含身份证号码、手机号码、银行卡号和门牌号，删除后重新报送。",
+            "--json",
+        ],
+    );
+    let returned = check_json("draft", &stdout_of(&out, 0, "return")).remove(0);
+    assert_eq!(returned["state"], "returned");
+    assert_eq!(returned["review"]["decision"], "returned");
+    assert_eq!(
+        returned["review"]["note"],
+        "含身份证号码、手机号码、银行卡号和门牌号，删除后重新报送。"
+    );
+    let list = env.ok(&["draft", "list"]);
+    assert!(
+        list.contains("returned by 保密审查员 李") && list.contains("删除后重新报送"),
+        "{list}"
+    );
+    let out = as_reviewer(&env, &["draft", "approve", &item, "--note", "同意"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("waits for a new submission"));
+    // Submitted again, it is a new round; discarding it publishes nothing.
+    let again = check_json("draft", &env.ok(&submit)).remove(0);
+    assert_eq!(
+        (again["state"].as_str(), again["round"].as_u64()),
+        (Some("pending"), Some(2))
+    );
+    let head = env.main_head();
+    env.ok(&["draft", "discard", &item]);
+    assert_eq!(env.main_head(), head);
+    assert_eq!(env.ok(&["draft", "list"]), "no drafts\n");
+    let missing = env.fails(1, &["draft", "show", &item]);
+    assert!(
+        missing.contains("there is no draft of 370283/mz-2025-relief"),
+        "{missing}"
+    );
+}

@@ -440,6 +440,7 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
         exact_local: sidecar.local.clone(),
         dry_run: false,
         new_work: sidecar.new_work,
+        ..Request::default()
     };
     let imports = import::import(&shared.library, &shared.identity, &[input], &request)?;
     let planned = imports

@@ -68,6 +68,9 @@ pub struct Request {
     /// refused: it is most likely a version of that work, imported
     /// without `--work`.
     pub new_work: bool,
+    /// Works that a new work's id must not take although the library does
+    /// not hold them: those of pending drafts (see [`crate::draft`]).
+    pub reserved: BTreeSet<WorkId>,
 }
 
 /// The plan for one input.
@@ -371,7 +374,7 @@ fn plan_one(
             Some(s) => s.contains(&id)?,
             None => false,
         };
-        if !exists && !taken.contains(&id) {
+        if !exists && !taken.contains(&id) && !request.reserved.contains(&id) {
             break id;
         }
         n += 1;

@@ -71,6 +71,7 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod draft;
 mod error;
 pub mod import;
 pub mod output;

@@ -409,20 +409,7 @@ impl Library {
         if !staged.changed() {
             return Err(DraftError::Empty);
         }
-        let ours: BTreeSet<&WorkId> = staged.dirty_works().collect();
-        let mut previous = None;
-        for other in self.drafts()? {
-            if other.item == item {
-                previous = Some(other.tip);
-                continue;
-            }
-            if let Some(work) = other.works.iter().find(|w| ours.contains(w)) {
-                return Err(DraftError::InOtherDraft {
-                    work: work.clone(),
-                    item: other.item,
-                });
-            }
-        }
+        let previous = self.check_other_drafts(&item, staged.dirty_works().collect())?;
         let time = self.clock.now();
         let parents: Vec<ObjectId> = previous.into_iter().collect();
         let trailers = format!("{ITEM_TRAILER}: {item}\n");
@@ -458,6 +445,95 @@ impl Library {
         )?;
         tracing::info!(item = %item, submission = %written.commit, "draft submitted");
         read_draft(&repo, item, written.commit)
+    }
+
+    /// Adds `transaction` to the draft of `item` (an interpretation to
+    /// its document, a file forgotten): staged on the draft's tree, written
+    /// as the item's next round (on the same base), so the whole item
+    /// needs a new review. `seen` is the tip the caller read.
+    pub fn add_to_draft(
+        &self,
+        identity: &Identity,
+        item: &WorkId,
+        seen: ObjectId,
+        transaction: &Transaction,
+    ) -> Result<Draft, DraftError> {
+        if transaction.is_empty() {
+            return Err(DraftError::Empty);
+        }
+        let draft = self
+            .draft(item)?
+            .ok_or_else(|| DraftError::NoDraft { item: item.clone() })?;
+        if draft.tip != seen {
+            return Err(DraftError::Changed {
+                item: item.clone(),
+                seen,
+                tip: draft.tip,
+            });
+        }
+        let mut repo = self.repo();
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        let base_tree = git::commit_tree(&repo, draft.base)?;
+        let meta = self.meta_cache.get(&repo, draft.base, base_tree)?;
+        let draft_tree = git::commit_tree(&repo, draft.submission)?;
+        let staged = transaction::stage(&repo, draft_tree, &meta.authority, transaction.ops())?;
+        if !staged.changed() {
+            return Err(DraftError::Empty);
+        }
+        self.check_other_drafts(item, staged.dirty_works().collect())?;
+        let time = self.clock.now();
+        let trailers = format!("{ITEM_TRAILER}: {item}\n");
+        let written = transaction::write(
+            &repo,
+            &staged,
+            transaction.ops(),
+            draft.base,
+            &transaction::Signing {
+                node: meta.authority.node(),
+                identity,
+                time,
+                key: self.key.as_deref(),
+            },
+            self.options.pack_threshold,
+            &transaction::Extra {
+                parents: &[draft.tip],
+                trailers: &trailers,
+            },
+        )?;
+        let expected = PreviousValue::MustExistAndMatch(gix::refs::Target::Object(seen.to_gix()));
+        self.move_draft_ref(
+            &repo,
+            item,
+            expected,
+            Some(written.commit),
+            identity,
+            time,
+            Some(seen),
+        )?;
+        tracing::info!(item = %item, submission = %written.commit, "added to the draft");
+        read_draft(&repo, item.clone(), written.commit)
+    }
+
+    /// Refuses works that another item's draft holds.
+    fn check_other_drafts(
+        &self,
+        item: &WorkId,
+        ours: BTreeSet<&WorkId>,
+    ) -> Result<Option<ObjectId>, DraftError> {
+        let mut previous = None;
+        for other in self.drafts()? {
+            if other.item == *item {
+                previous = Some(other.tip);
+                continue;
+            }
+            if let Some(work) = other.works.iter().find(|w| ours.contains(w)) {
+                return Err(DraftError::InOtherDraft {
+                    work: work.clone(),
+                    item: other.item,
+                });
+            }
+        }
+        Ok(previous)
     }
 
     /// Sends the draft of `item` back with `reasons`. `seen` is the tip

@@ -110,7 +110,50 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
         exact_local: args.local.clone(),
         dry_run: args.dry_run,
         new_work: args.new_work,
+        ..Request::default()
     };
+    if args.draft || args.add_to_draft.is_some() {
+        let Some(library) = &library else {
+            return Err(CommandError::usage("--draft needs a library"));
+        };
+        let identity = context::identity(library.path())?;
+        context::refresh_index(library);
+        let submitted = match &args.add_to_draft {
+            None => wenku_service::draft::submit(library, &identity, &inputs, &request)?,
+            Some(item) => {
+                let item = context::work(item)?;
+                let seen = wenku_service::draft::tip(library, &item, None)?;
+                wenku_service::draft::add(library, &identity, &item, seen, &inputs, &request)?
+            }
+        };
+        let draft = &submitted.draft;
+        if args.json {
+            return Out::stdout().json(&wenku_service::output::Draft::new(draft));
+        }
+        let mut out = Out::stdout();
+        for p in &submitted.planned {
+            let input = &inputs[p.input];
+            let verb = match p.action {
+                Action::Published => "would publish",
+                Action::Added => "would add to",
+                Action::Unchanged => "unchanged",
+            };
+            let work = p.work.as_ref().map(ToString::to_string).unwrap_or_default();
+            out.styled(style::HEAD, format!("{verb:<13}"))?;
+            out.raw(format!(" {work}  {}", input.imported.document.title))?;
+            out.styled(style::DIM, format!("  {}", input.file.display()))?;
+            out.line("")?;
+        }
+        out.line(format!(
+            "submitted for review as the draft of {} (round {}); nothing is published until a reviewer approves it",
+            draft.item, draft.round
+        ))?;
+        output::note(format!(
+            "`wenku draft show {}` shows it; the reviewer runs `wenku draft approve {} --note …`",
+            draft.item, draft.item
+        ));
+        return Ok(());
+    }
     let (planned, committed_head) = match (&library, args.dry_run) {
         (Some(library), false) => {
             let identity = context::identity(library.path())?;

@@ -5,6 +5,7 @@ mod completions;
 mod correct;
 mod demo;
 mod diff;
+mod draft;
 mod find;
 mod host;
 mod import;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Repeal(args) => lifecycle::repeal(dir, args),
         Command::Withdraw(args) => lifecycle::withdraw(dir, args),
         Command::Sweep(args) => sweep::run(dir, args),
+        Command::Draft(args) => draft::run(dir, args),
         Command::Tags(args) => tags::run(dir, args),
         Command::Catalogue(args) => catalogue::run(dir, args),
         Command::Pull(args) => pull::run(dir, args),

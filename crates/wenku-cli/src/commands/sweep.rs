@@ -126,7 +126,7 @@ fn dismiss(dir: &Option<std::path::PathBuf>, a: SweepDecide) -> Result<()> {
     line(&mut out, &item)
 }
 
-fn line(out: &mut Out, item: &Item) -> Result<()> {
+pub(crate) fn line(out: &mut Out, item: &Item) -> Result<()> {
     let state = match &item.state {
         State::Open => "open".to_string(),
         State::Withdrawn { date, .. } => format!("withdrawn {date}"),

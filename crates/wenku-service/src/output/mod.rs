@@ -45,6 +45,7 @@
 mod body;
 mod change;
 mod citation;
+mod draft;
 mod find;
 mod import;
 mod links;
@@ -61,6 +62,7 @@ mod work;
 pub use body::{Document, Node};
 pub use change::{Change, FieldChange, Hosts, field_changes};
 pub use citation::{Citation, Target};
+pub use draft::{Draft, DraftPublished, DraftReview};
 pub use find::Find;
 pub use import::{Diagnostic, Import, Proposed};
 pub use links::Links;

@@ -340,12 +340,16 @@ fn scan_work(
     detectors: &Detectors,
     decisions: &Decisions,
     work: &WorkId,
+    only: Option<&[RevisionId]>,
     items: &mut Vec<Item>,
 ) -> Result<usize> {
     let Some(record) = snapshot.record(work)? else {
         return Ok(0);
     };
     for v in &record.versions {
+        if only.is_some_and(|only| !only.contains(&v.revision)) {
+            continue;
+        }
         let doc = snapshot.document(work, &v.revision)?;
         let mut seen = std::collections::HashSet::new();
         for (place, text) in stretches(&doc) {
@@ -389,6 +393,28 @@ fn scan_work(
     Ok(record.versions.len())
 }
 
+/// The findings in some versions of one work (`revisions`; all when
+/// empty), as a sweep would report them, without decisions: what a
+/// reviewer is shown for a draft's new versions before it is published.
+pub fn scan_versions(
+    snapshot: &Snapshot,
+    detectors: &Detectors,
+    work: &WorkId,
+    revisions: &[RevisionId],
+) -> Result<Vec<Item>> {
+    let mut items = Vec::new();
+    let only = (!revisions.is_empty()).then_some(revisions);
+    scan_work(
+        snapshot,
+        detectors,
+        &Decisions::default(),
+        work,
+        only,
+        &mut items,
+    )?;
+    Ok(items)
+}
+
 /// Scans every version of every work of `snapshot`; `today` for the
 /// report's date and the withdrawals in force.
 pub fn sweep(
@@ -422,7 +448,8 @@ pub fn sweep(
                             break;
                         }
                         for work in chunk {
-                            let n = scan_work(snapshot, detectors, &decisions, work, &mut items)?;
+                            let n =
+                                scan_work(snapshot, detectors, &decisions, work, None, &mut items)?;
                             scanned.fetch_add(n, Ordering::Relaxed);
                         }
                     }

@@ -279,3 +279,51 @@ fn an_unrelated_commit_between_submission_and_approval_is_kept() {
     assert_clean(&lib);
     fsck(dir.path());
 }
+
+#[test]
+fn an_interpretation_added_to_a_pending_draft_makes_one_item_and_a_new_round() {
+    let dir = tmp();
+    let lib = new_lib(dir.path(), "370200", &[]);
+    let both = points_with_interpretation();
+    let first = lib
+        .submit_draft(&clerk(), &Transaction::from(both.ops()[0].clone()))
+        .expect("submit the document");
+    assert_eq!(first.works.len(), 1);
+    let stale = lib.add_to_draft(
+        &clerk(),
+        &first.item,
+        lib.head().expect("head"),
+        &Transaction::from(both.ops()[1].clone()),
+    );
+    assert!(
+        matches!(stale, Err(DraftError::Changed { .. })),
+        "{stale:?}"
+    );
+    let second = lib
+        .add_to_draft(
+            &clerk(),
+            &first.item,
+            first.tip,
+            &Transaction::from(both.ops()[1].clone()),
+        )
+        .expect("add the interpretation");
+    assert_eq!(
+        (second.round, second.base, second.works.len()),
+        (2, first.base, 2)
+    );
+    let review = lib.approve_draft(&reviewer(), &first.item, first.tip, "同意");
+    assert!(
+        matches!(review, Err(DraftError::Changed { .. })),
+        "{review:?}"
+    );
+    let published = lib
+        .approve_draft(
+            &reviewer(),
+            &second.item,
+            second.tip,
+            "文件与解读同步审签、同步发布",
+        )
+        .expect("approve");
+    assert_eq!(published.works, second.works);
+    assert_clean(&lib);
+}
