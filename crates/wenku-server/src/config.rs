@@ -63,6 +63,13 @@ pub struct Config {
     /// any, the API is read-only.
     #[serde(default, rename = "writer")]
     pub writers: Vec<WriterConfig>,
+    /// Who reviews drafts before they are published (先审查、后公开):
+    /// each with a token and the regions whose drafts it may approve or
+    /// return, through the API and the reviewer's pages (`/review`). The
+    /// same fields as a writer's; a reviewer never approves a draft it
+    /// submitted.
+    #[serde(default, rename = "reviewer")]
+    pub reviewers: Vec<WriterConfig>,
     /// The quarterly safety sweep (安全巡查) of what the node publishes.
     #[serde(default)]
     pub sweep: SweepConfig,
@@ -150,6 +157,11 @@ pub struct InboxConfig {
     #[serde(default = "default_settle", deserialize_with = "duration")]
     #[schemars(with = "DurationText")]
     pub settle: Duration,
+    /// Submit each file as a draft for review (先审查、后公开) instead of
+    /// publishing it; a sidecar's `draft_of` adds the file to an item's
+    /// draft. Default `false`.
+    #[serde(default)]
+    pub drafts: bool,
 }
 
 /// A peer node.
@@ -227,7 +239,8 @@ pub struct AdminConfig {
     pub token_file: Option<PathBuf>,
 }
 
-/// A writer of the API: an office that publishes through it.
+/// A writer of the API (an office that publishes, or submits drafts,
+/// through it) or a reviewer of drafts.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WriterConfig {
@@ -353,19 +366,24 @@ impl Config {
         if let Some(t) = &mut config.admin.token_file {
             anchor(t);
         }
-        for w in &mut config.writers {
+        for w in config.writers.iter_mut().chain(config.reviewers.iter_mut()) {
             anchor(&mut w.token_file);
         }
-        for w in &config.writers {
+        let roles = config
+            .writers
+            .iter()
+            .map(|w| ("writer", w))
+            .chain(config.reviewers.iter().map(|w| ("reviewer", w)));
+        for (role, w) in roles {
             if w.name.trim().is_empty() || !w.email.contains('@') {
                 return Err(inconsistent(format!(
-                    "writer {:?} needs a name and an email address",
+                    "{role} {:?} needs a name and an email address",
                     w.name
                 )));
             }
             if w.regions.is_empty() {
                 return Err(inconsistent(format!(
-                    "writer {:?} has no regions: it could write nothing",
+                    "{role} {:?} has no regions: it could do nothing",
                     w.name
                 )));
             }

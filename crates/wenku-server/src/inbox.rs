@@ -77,6 +77,10 @@ pub struct Sidecar {
     /// Relations to other documents, besides those the text names.
     #[serde(default, rename = "relation")]
     pub relations: Vec<SidecarRelation>,
+    /// Add the file to the draft of this item (`370200/qzbf-2025-3`): an
+    /// interpretation joins its document, to be reviewed and published
+    /// together. Only for an inbox that takes drafts (`[inbox] drafts`).
+    pub draft_of: Option<String>,
 }
 
 /// One `[[relation]]` of a sidecar: a kind and exactly one of `work`,
@@ -164,6 +168,10 @@ struct Receipt {
     revision: String,
     action: &'static str,
     commit: Option<String>,
+    /// With `[inbox] drafts`: the item whose draft the file is in
+    /// (`action` is `submitted`; nothing is published until review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    draft: Option<String>,
     at: u64,
 }
 
@@ -442,6 +450,15 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
         new_work: sidecar.new_work,
         ..Request::default()
     };
+    if shared.config.inbox.as_ref().is_some_and(|i| i.drafts) {
+        return submit_draft(shared, file, &sidecar, &input, &request);
+    }
+    if sidecar.draft_of.is_some() {
+        return Err(
+            Error::refused("draft_of: this inbox publishes; it takes no drafts")
+                .with_hint("leave draft_of out, or set drafts = true in the node's [inbox]"),
+        );
+    }
     let imports = import::import(&shared.library, &shared.identity, &[input], &request)?;
     let planned = imports
         .planned
@@ -460,6 +477,69 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
         revision: planned.revision.to_string(),
         action: planned.action.as_str(),
         commit: imports.commit.map(|c| c.to_string()),
+        draft: None,
+        at: now_secs(),
+    })
+}
+
+/// The inbox of a node that reviews before publishing: the file becomes a
+/// draft of its own, or joins the draft its sidecar names (`draft_of`).
+/// A conflict (a work another draft holds, a draft that changed) is the
+/// sender's to resolve, not the node's to retry: the file is rejected.
+fn submit_draft(
+    shared: &Shared,
+    file: &Path,
+    sidecar: &Sidecar,
+    input: &Input,
+    request: &Request,
+) -> Result<Receipt, Error> {
+    let inputs = std::slice::from_ref(input);
+    let submitted = match &sidecar.draft_of {
+        None => wenku_service::draft::submit(&shared.library, &shared.identity, inputs, request),
+        Some(item) => {
+            let item = wenku_model::WorkId::parse(item).map_err(|e| {
+                Error::refused(format!("draft_of {item:?}: {e}"))
+                    .with_hint("name the item as its work id, e.g. 370200/qzbf-2025-3")
+            })?;
+            wenku_service::draft::tip(&shared.library, &item, None).and_then(|seen| {
+                wenku_service::draft::add(
+                    &shared.library,
+                    &shared.identity,
+                    &item,
+                    seen,
+                    inputs,
+                    request,
+                )
+            })
+        }
+    };
+    let submitted = submitted.map_err(|e| {
+        if e.kind() == Kind::Conflict {
+            let message = e.to_string();
+            Error::refused(message).with_source(e)
+        } else {
+            e
+        }
+    })?;
+    let planned = submitted
+        .planned
+        .first()
+        .ok_or_else(|| Error::internal("the draft planned nothing for one file"))?;
+    tracing::info!(item = %submitted.draft.item, round = submitted.draft.round, "inbox file submitted as a draft for review");
+    Ok(Receipt {
+        file: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        work: planned
+            .work
+            .as_ref()
+            .map(|w| w.to_string())
+            .unwrap_or_default(),
+        revision: planned.revision.to_string(),
+        action: "submitted",
+        commit: None,
+        draft: Some(submitted.draft.item.to_string()),
         at: now_secs(),
     })
 }

@@ -109,11 +109,45 @@ pub(crate) struct Shared {
     pub answers: api::Memo<api::Reply>,
     /// Who may write through the API.
     pub writers: Vec<api::write::Writer>,
+    /// Who may review drafts (same shape as a writer).
+    pub reviewers: Vec<api::write::Writer>,
     /// The search index, opened on first use or by the start-up task and
     /// brought to the head before each search.
     pub search: std::sync::Mutex<Option<wenku_search::SearchIndex>>,
     /// Region names the web pages read from the library, per head.
     pub region_names: web::regions::Names,
+}
+
+/// The configured writers or reviewers with their tokens read.
+fn tokens(
+    configured: &[config::WriterConfig],
+    role: &str,
+) -> Result<Vec<api::write::Writer>, ServerError> {
+    let mut out = Vec::new();
+    for w in configured {
+        let token = std::fs::read_to_string(&w.token_file)
+            .map_err(|source| ServerError::Token {
+                path: w.token_file.clone(),
+                source,
+            })?
+            .trim()
+            .to_string();
+        if token.chars().count() < 16 {
+            return Err(ServerError::Token {
+                path: w.token_file.clone(),
+                source: std::io::Error::other(format!(
+                    "a {role}'s token must be at least 16 characters"
+                )),
+            });
+        }
+        out.push(api::write::Writer {
+            identity: Identity::new(&w.name, &w.email)
+                .map_err(|e| ServerError::Identity(format!("{role} {:?}: {e}", w.name)))?,
+            token,
+            regions: w.regions.clone(),
+        });
+    }
+    Ok(out)
 }
 
 /// Opens the library, creating it with the configured region if the path
@@ -252,28 +286,8 @@ pub async fn run_with(
                 .to_string(),
         ),
     };
-    let mut writers = Vec::new();
-    for w in &config.writers {
-        let token = std::fs::read_to_string(&w.token_file)
-            .map_err(|source| ServerError::Token {
-                path: w.token_file.clone(),
-                source,
-            })?
-            .trim()
-            .to_string();
-        if token.chars().count() < 16 {
-            return Err(ServerError::Token {
-                path: w.token_file.clone(),
-                source: std::io::Error::other("a writer's token must be at least 16 characters"),
-            });
-        }
-        writers.push(api::write::Writer {
-            identity: Identity::new(&w.name, &w.email)
-                .map_err(|e| ServerError::Identity(format!("writer {:?}: {e}", w.name)))?,
-            token,
-            regions: w.regions.clone(),
-        });
-    }
+    let writers = tokens(&config.writers, "writer")?;
+    let reviewers = tokens(&config.reviewers, "reviewer")?;
     let library = {
         let (config, identity) = (config.clone(), identity.clone());
         tokio::task::spawn_blocking(move || {
@@ -329,6 +343,7 @@ pub async fn run_with(
         diffs: api::Memo::new(64 * 1024 * 1024, |b| b.len()),
         answers: api::Memo::new(64 * 1024 * 1024, |r| r.body.len() + r.etag.len() + 64),
         writers,
+        reviewers,
         search: std::sync::Mutex::new(None),
         region_names: web::regions::Names::default(),
     });

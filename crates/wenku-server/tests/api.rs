@@ -1340,3 +1340,177 @@ fn gazette_issues_are_listed_per_gazette_with_their_contents_and_feeds() {
             .contains("href=\"/works/370200/gongbao-2025-5\"")
     );
 }
+
+const REVIEWER_TOKEN: &str = "qingdao-reviewer-token-9876543210";
+
+/// 先审查、后公开 through the API: a writer submits a document as a draft
+/// and adds its interpretation; nothing is public (API, feeds, git) until
+/// a reviewer approves the draft as read; then both are published in one
+/// commit that carries the review.
+#[test]
+fn drafts_are_reviewed_through_the_api_before_anything_is_public() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    std::fs::write(
+        root.path().join("qingdao.token"),
+        format!("{QINGDAO_TOKEN}\n"),
+    )
+    .expect("token");
+    std::fs::write(
+        root.path().join("reviewer.token"),
+        format!("{REVIEWER_TOKEN}\n"),
+    )
+    .expect("token");
+    let d = start_with(
+        root.path(),
+        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
+         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n\
+         [[reviewer]]\nname = \"青岛市保密审查员\"\nemail = \"shencha@qingdao.example\"\n\
+         token_file = \"reviewer.token\"\nregions = [\"370200\"]\n",
+    );
+    let c = Contract {
+        document: wenku_server::api::openapi::document(),
+    };
+    let writer = format!("Bearer {QINGDAO_TOKEN}");
+    let reviewer = format!("Bearer {REVIEWER_TOKEN}");
+    let head = library.head().expect("head");
+    let text = std::fs::read(testdata().join("corpus/seeds/370283-pingdu-2024-07-16-points.txt"))
+        .expect("seed");
+    let submitted = d.request(
+        "POST",
+        "/api/v1/works/370200/api-draft/versions?published=2024-07-16&filename=points.txt&draft=true",
+        &[("Authorization", &writer)],
+        &text,
+    );
+    assert_eq!(submitted.status, 202, "{}", submitted.text());
+    assert_eq!(
+        submitted.header("location"),
+        Some("/api/v1/drafts/370200/api-draft")
+    );
+    let draft = submitted.json();
+    c.check("a submitted draft", "draft", &draft);
+    assert_eq!(
+        (draft["item"].as_str(), draft["state"].as_str()),
+        (Some("370200/api-draft"), Some("pending"))
+    );
+    let jiedu =
+        std::fs::read(testdata().join("drafts/370200-qingdao-2025-points-interpretation.txt"))
+            .expect("sample");
+    let added = d.request(
+        "POST",
+        "/api/v1/works/370200/api-draft-jiedu/versions?filename=jiedu.txt&draft=370200/api-draft",
+        &[("Authorization", &writer)],
+        &jiedu,
+    );
+    assert_eq!(added.status, 202, "{}", added.text());
+    let draft = added.json();
+    c.check("a draft with its interpretation", "draft", &draft);
+    assert_eq!(
+        (
+            draft["round"].as_u64(),
+            draft["works"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(2))
+    );
+    let tip = draft["tip"].as_str().expect("tip").to_string();
+
+    // Nothing of it is public.
+    assert_eq!(library.head().expect("head"), head);
+    assert_eq!(d.get("/api/v1/works/370200/api-draft", &[]).status, 404);
+    let feed = d.get("/feeds/regions/370200.atom", &[]).text();
+    assert!(!feed.contains("api-draft"), "{feed}");
+    let refs = d.get("/git/info/refs?service=git-upload-pack", &[]).text();
+    assert!(!refs.contains("drafts"), "{refs}");
+
+    // Reading drafts needs a token of the region.
+    c.problem(
+        "no token",
+        &d.get("/api/v1/drafts", &[]),
+        401,
+        "unauthorized",
+    );
+    for token in [&writer, &reviewer] {
+        let list = d.get("/api/v1/drafts", &[("Authorization", token)]);
+        assert_eq!(list.status, 200, "{}", list.text());
+        assert_eq!(list.header("cache-control"), Some("no-store"));
+        c.check("drafts", "drafts", &list.json());
+        assert_eq!(list.json()["drafts"][0]["item"], "370200/api-draft");
+    }
+    let review = d.get(
+        "/api/v1/drafts/370200/api-draft",
+        &[("Authorization", &reviewer)],
+    );
+    assert_eq!(review.status, 200, "{}", review.text());
+    c.check("a draft's review", "draft_review", &review.json());
+    assert_eq!(review.json()["works"][1]["work"], "370200/api-draft-jiedu");
+    c.problem(
+        "no such draft",
+        &d.get(
+            "/api/v1/drafts/370200/none",
+            &[("Authorization", &reviewer)],
+        ),
+        404,
+        "not-found",
+    );
+
+    // Only a reviewer decides, on the draft as read.
+    let decide = |token: &str, tip: &str, note: &str| {
+        d.request(
+            "POST",
+            "/api/v1/drafts/370200/api-draft/approve",
+            &[
+                ("Authorization", token),
+                ("Content-Type", "application/json"),
+            ],
+            format!("{{\"tip\": \"{tip}\", \"note\": \"{note}\"}}").as_bytes(),
+        )
+    };
+    c.problem(
+        "a writer approving",
+        &decide(&writer, &tip, "同意"),
+        401,
+        "unauthorized",
+    );
+    c.problem(
+        "an old tip",
+        &decide(
+            &reviewer,
+            "0123456789abcdef0123456789abcdef01234567",
+            "同意",
+        ),
+        409,
+        "conflict",
+    );
+    c.problem("no note", &decide(&reviewer, &tip, " "), 400, "bad-request");
+    assert_eq!(library.head().expect("head"), head, "nothing was published");
+    let approved = decide(&reviewer, &tip, "已审查，同意公开");
+    assert_eq!(approved.status, 201, "{}", approved.text());
+    let published = approved.json();
+    c.check("the publication", "draft_published", &published);
+    assert_eq!(published["works"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        published["review"]["reviewer"]["email"],
+        "shencha@qingdao.example"
+    );
+    assert_eq!(d.get("/api/v1/works/370200/api-draft", &[]).status, 200);
+    assert_eq!(
+        d.get("/api/v1/works/370200/api-draft-jiedu", &[]).status,
+        200
+    );
+    let list = d
+        .get("/api/v1/drafts", &[("Authorization", &writer)])
+        .json();
+    assert_eq!(list["drafts"], serde_json::json!([]));
+    let message = wenku_test_support::git::git_ok(
+        &root.path().join("library.git"),
+        &["log", "-1", "--format=%an|%cn%n%B", "main"],
+    );
+    assert!(
+        message.starts_with("青岛市政务公开办|青岛市保密审查员\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Wenku-Review-Note: 已审查，同意公开"),
+        "{message}"
+    );
+}

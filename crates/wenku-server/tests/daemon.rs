@@ -1270,3 +1270,64 @@ fn the_daemon_sweeps_the_quarter_by_itself() {
         "the sweep changes nothing in the library"
     );
 }
+
+/// `[inbox] drafts = true`: files become drafts awaiting review, a
+/// sidecar's `draft_of` joins a file to an item's draft, and nothing is
+/// published until a reviewer approves.
+#[test]
+fn an_inbox_that_reviews_first_submits_drafts() {
+    let root = tempfile::tempdir().expect("tmp");
+    let mut county = Node::new(root.path(), "county", "370283", "", reserve_port());
+    let config = std::fs::read_to_string(county.config_path()).expect("config");
+    std::fs::write(
+        county.config_path(),
+        config.replace(
+            "settle = \"500ms\"\n",
+            "settle = \"500ms\"\ndrafts = true\n",
+        ),
+    )
+    .expect("config");
+    county.start();
+    let head = Library::open(county.library())
+        .expect("open")
+        .head()
+        .expect("head");
+    county.drop_file(
+        "notice.txt",
+        notice(1).as_bytes(),
+        Some("local = \"tz-2024-1\"\n"),
+    );
+    let receipt = county.inbox().join("done/notice.txt.receipt.json");
+    wait_for("the notice's receipt", || receipt.exists());
+    let receipt: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&receipt).expect("read")).expect("JSON");
+    assert_eq!(receipt["action"], "submitted", "{receipt}");
+    assert_eq!(receipt["draft"], "370283/tz-2024-1", "{receipt}");
+    assert_eq!(receipt["commit"], serde_json::Value::Null);
+    county.drop_file(
+        "second.txt",
+        notice(2).as_bytes(),
+        Some("draft_of = \"370283/tz-2024-1\"\n"),
+    );
+    let receipt = county.inbox().join("done/second.txt.receipt.json");
+    wait_for("the second file's receipt", || receipt.exists());
+    // A draft_of naming no draft is the sender's mistake: rejected.
+    county.drop_file(
+        "stray.txt",
+        notice(3).as_bytes(),
+        Some("draft_of = \"370283/none\"\n"),
+    );
+    let report = county.inbox().join("rejected/stray.txt.error.json");
+    wait_for("the stray file rejected", || report.exists());
+    let library = Library::open(county.library()).expect("open");
+    assert_eq!(library.head().expect("head"), head, "nothing was published");
+    let drafts = library.drafts().expect("drafts");
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!((drafts[0].round, drafts[0].works.len()), (2, 2));
+    let reviewer = wenku_store::Identity::new("审查员", "shencha@wenku.example").expect("identity");
+    let published = library
+        .approve_draft(&reviewer, &drafts[0].item, drafts[0].tip, "同意公开")
+        .expect("approve");
+    assert_eq!(published.works.len(), 2);
+    assert!(county.stop().success());
+}

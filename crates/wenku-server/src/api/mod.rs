@@ -24,6 +24,7 @@
 //! abandoned with 503. Library work runs on the blocking pool; a slow
 //! client holds no worker.
 
+pub(crate) mod drafts;
 pub mod openapi;
 pub(crate) mod works;
 pub mod write;
@@ -82,6 +83,19 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/api/v1/works/{region}/{local}/withdraw",
             post(write::withdraw).layer(DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route("/api/v1/drafts", get(drafts::list))
+        .route(
+            "/api/v1/drafts/{region}/{local}",
+            get(drafts::show).delete(drafts::discard),
+        )
+        .route(
+            "/api/v1/drafts/{region}/{local}/approve",
+            post(drafts::approve).layer(DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route(
+            "/api/v1/drafts/{region}/{local}/return",
+            post(drafts::send_back).layer(DefaultBodyLimit::max(64 * 1024)),
         )
         .route("/api/v1/find", get(works::find))
         .route("/api/v1/search", get(works::search))

@@ -367,6 +367,11 @@ fn endpoints() -> Vec<Endpoint> {
                     "The file's name, whose extension says its kind (.txt, .md, .xml).",
                     text(),
                 ),
+                query(
+                    "draft",
+                    "true: submit the document as a draft for review instead of publishing it (202); an item (370200/qzbf-2025-3): add it to that item's draft, as an interpretation joins its document.",
+                    text(),
+                ),
             ],
             ok: vec![("application/json", component("written"))],
             not_found: false,
@@ -374,6 +379,60 @@ fn endpoints() -> Vec<Endpoint> {
                 "application/octet-stream",
                 json!({"type": "string", "format": "binary"}),
             )),
+        },
+        Endpoint {
+            method: "get",
+            body: None,
+            path: "/api/v1/drafts",
+            id: "drafts",
+            summary: "The drafts awaiting review (or returned) in the regions of the token. A writer's or a reviewer's token.",
+            params: vec![],
+            ok: vec![("application/json", component("drafts"))],
+            not_found: false,
+        },
+        Endpoint {
+            method: "get",
+            body: None,
+            path: "/api/v1/drafts/{region}/{local}",
+            id: "draft",
+            summary: "What a draft would publish: each work's record before and after, the versions it adds, and the safety sweep's findings in them (masked). A writer's or a reviewer's token.",
+            params: vec![region(), local()],
+            ok: vec![("application/json", component("draft_review"))],
+            not_found: true,
+        },
+        Endpoint {
+            method: "post",
+            path: "/api/v1/drafts/{region}/{local}/approve",
+            id: "approveDraft",
+            summary: "Approves the draft as read (tip) with a note: it is published on main, the review in the commit. A reviewer's token; never the submitter.",
+            params: vec![region(), local()],
+            ok: vec![("application/json", component("draft_published"))],
+            not_found: true,
+            body: Some(("application/json", component("review_request"))),
+        },
+        Endpoint {
+            method: "post",
+            path: "/api/v1/drafts/{region}/{local}/return",
+            id: "returnDraft",
+            summary: "Returns the draft as read (tip) to its submitter with reasons (note). A reviewer's token; never the submitter.",
+            params: vec![region(), local()],
+            ok: vec![("application/json", component("draft"))],
+            not_found: true,
+            body: Some(("application/json", component("review_request"))),
+        },
+        Endpoint {
+            method: "delete",
+            path: "/api/v1/drafts/{region}/{local}",
+            id: "discardDraft",
+            summary: "Takes the draft as read (tip) back unpublished. A writer's token.",
+            params: vec![
+                region(),
+                local(),
+                query("tip", "The draft's tip as read.", text()),
+            ],
+            ok: vec![],
+            not_found: true,
+            body: None,
         },
         Endpoint {
             method: "post",
@@ -488,18 +547,46 @@ pub fn document() -> Value {
                 .collect();
         let mut responses = Map::new();
         let write = e.method == "post";
-        responses.insert(
-            if write { "201" } else { "200" }.into(),
-            json!({
-                "description": if write {
-                    "Written; Location names the new version."
-                } else {
-                    "The answer. ETag and Cache-Control say how long it holds."
-                },
-                "content": content.clone(),
-            }),
-        );
-        if write {
+        let drafts = e.path.starts_with("/api/v1/drafts");
+        if e.method == "delete" {
+            responses.insert(
+                "204".into(),
+                json!({"description": "Done: the draft is gone, nothing was published."}),
+            );
+        } else if e.id == "returnDraft" {
+            responses.insert(
+                "200".into(),
+                json!({"description": "Returned: the draft waits for a new submission.", "content": content.clone()}),
+            );
+        } else {
+            responses.insert(
+                if write { "201" } else { "200" }.into(),
+                json!({
+                    "description": if e.id == "approveDraft" {
+                        "Published after review; Location names the item's work."
+                    } else if write {
+                        "Written; Location names the new version."
+                    } else if drafts {
+                        "The answer; never cached (Cache-Control: no-store)."
+                    } else {
+                        "The answer. ETag and Cache-Control say how long it holds."
+                    },
+                    "content": content.clone(),
+                }),
+            );
+        }
+        if e.id == "publishVersion" {
+            responses.insert(
+                "202".into(),
+                json!({
+                    "description": "With draft: submitted for review, nothing published; Location names the draft.",
+                    "content": {"application/json": {"schema": component("draft")}},
+                }),
+            );
+        }
+        if drafts {
+            // Answers that depend on a token are never cached.
+        } else if write {
             responses.insert(
                 "200".into(),
                 json!({"description": "Nothing changed (the text or the event is already recorded).", "content": content}),
@@ -529,17 +616,22 @@ pub fn document() -> Value {
         {
             problems.push("410");
         }
+        if write || drafts {
+            problems.extend(["401", "403", "409"]);
+        }
         if write {
-            problems.extend(["401", "403", "409", "413"]);
+            problems.push("413");
         }
         for status in problems {
             let mut p = problem.clone();
             p["description"] = json!(match status {
                 "400" => "A malformed parameter, date, id or body.",
-                "401" => "No writer's token, or an unknown one.",
-                "403" => "The token may not write this region, or the node takes no writes.",
-                "404" => "No such work, version, commit or feed.",
-                "409" => "Other writers kept changing the library; try again.",
+                "401" => "No writer's (or reviewer's) token, or an unknown one.",
+                "403" =>
+                    "The token may not act in this region, or the node takes no writes (or has no reviewers).",
+                "404" => "No such work, version, commit, feed or draft.",
+                "409" =>
+                    "Other writers kept changing the library, or the draft changed since it was read (or main changed its works): read it again.",
                 "410" =>
                     "The version was withdrawn from public view (已撤回): the problem says when and why.",
                 "413" => "The body is too large.",
@@ -563,6 +655,9 @@ pub fn document() -> Value {
             });
             operation["security"] = json!([{"writer": []}]);
         }
+        if drafts {
+            operation["security"] = json!([{"writer": []}]);
+        }
         let entry = paths.entry(e.path.to_string()).or_insert_with(|| json!({}));
         entry[e.method] = operation;
     }
@@ -578,7 +673,7 @@ pub fn document() -> Value {
         "components": {
             "schemas": schemas,
             "securitySchemes": {
-                "writer": {"type": "http", "scheme": "bearer", "description": "A writer's token from the node's configuration ([[writer]])."}
+                "writer": {"type": "http", "scheme": "bearer", "description": "A writer's token from the node's configuration ([[writer]]), or for drafts a reviewer's ([[reviewer]])."}
             },
         },
     })

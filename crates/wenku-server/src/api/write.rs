@@ -41,47 +41,91 @@ pub struct Writer {
 /// The writer (its place in the configuration) whose token the request
 /// presents, if it may write `work`.
 fn authorize(shared: &Shared, headers: &HeaderMap, work: &WorkId) -> Result<usize, Problem> {
-    if shared.writers.is_empty() {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this node takes no writes through its API (its configuration has no [[writer]])"
-                .into(),
-        ));
+    holder(&shared.writers, Role::Writer, headers, Some(work))
+}
+
+/// Who presents a token: a writer or a reviewer of drafts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// `[[writer]]`.
+    Writer,
+    /// `[[reviewer]]`.
+    Reviewer,
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Writer => "writer",
+            Role::Reviewer => "reviewer",
+        }
     }
-    let presented = headers
+}
+
+/// The bearer token a request presents, if any.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let found = presented.and_then(|p| {
-        shared
-            .writers
-            .iter()
-            .position(|w| crate::constant_time_eq(p.as_bytes(), w.token.as_bytes()))
-    });
-    let Some(index) = found else {
+        .map(str::trim)
+}
+
+/// The holder (its place in `list`) of the token `presented`, if any.
+pub(crate) fn find_holder(list: &[Writer], presented: &str) -> Option<usize> {
+    list.iter()
+        .position(|w| crate::constant_time_eq(presented.as_bytes(), w.token.as_bytes()))
+}
+
+/// The holder (its place in `list`) of the request's bearer token, if it
+/// may act on `work` (any work when `None`).
+pub(crate) fn holder(
+    list: &[Writer],
+    role: Role,
+    headers: &HeaderMap,
+    work: Option<&WorkId>,
+) -> Result<usize, Problem> {
+    let role_name = role.name();
+    if list.is_empty() {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            match role {
+                Role::Writer => "this node takes no writes through its API (its configuration has no [[writer]])".into(),
+                Role::Reviewer => "this node has no reviewers (its configuration has no [[reviewer]])".into(),
+            },
+        ));
+    }
+    let Some(index) = bearer(headers).and_then(|p| find_holder(list, p)) else {
         return Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "a writer's bearer token is required (Authorization: Bearer …)".into(),
+            format!("a {role_name}'s bearer token is required (Authorization: Bearer …)"),
         ));
     };
-    let writer = &shared.writers[index];
-    let region = work.region();
-    if !writer.regions.iter().any(|r| r.contains(&region)) {
+    let writer = &list[index];
+    if let Some(work) = work
+        && !writer.may(&work.region())
+    {
         let mine: Vec<String> = writer.regions.iter().map(|r| r.to_string()).collect();
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!(
-                "the token of {} may write {}, not {work}",
+                "the token of {} may act on {}, not {work}",
                 writer.identity.name(),
                 mine.join(", ")
             ),
         ));
     }
     Ok(index)
+}
+
+impl Writer {
+    /// Whether it may act in `region`.
+    pub(crate) fn may(&self, region: &Region) -> bool {
+        self.regions.iter().any(|r| r.contains(region))
+    }
 }
 
 /// What a write did.
@@ -160,6 +204,9 @@ pub(super) struct VersionQuery {
     issuer: Option<String>,
     subject: Option<String>,
     filename: Option<String>,
+    /// `true`: submit as a draft for review instead of publishing; a work
+    /// id: add to that item's draft.
+    draft: Option<String>,
 }
 
 fn date_opt(value: &Option<String>, what: &str) -> Result<Option<Date>, Problem> {
@@ -206,64 +253,12 @@ pub(super) async fn publish(
             .into_response();
         }
     };
+    if let Some(draft) = q.draft.clone() {
+        return super::drafts::submit(shared, writer, work, draft, q, body).await;
+    }
     run(shared, move |shared| {
         let writer = &shared.writers[writer];
-        let options = ImportOptions {
-            doc_type: q
-                .doc_type
-                .as_deref()
-                .map(|t| {
-                    t.parse::<DocType>()
-                        .map_err(|e| Problem::bad_request(format!("type: {e}")))
-                })
-                .transpose()?,
-            title: q.title.clone(),
-            number: q
-                .number
-                .as_deref()
-                .map(|n| {
-                    DocNumber::parse(n).ok_or_else(|| {
-                        Problem::bad_request(format!("number {n:?} is not a document number"))
-                    })
-                })
-                .transpose()?,
-            issuers: q.issuer.iter().cloned().collect(),
-            published: date_opt(&q.published, "published")?,
-            effective: date_opt(&q.effective, "effective")?,
-            local: Some(work.local().to_string()),
-            ..ImportOptions::default()
-        };
-        let filename = q.filename.clone().unwrap_or_else(|| "document.txt".into());
-        if filename.contains(['/', '\\', '\0']) {
-            return Err(Problem::bad_request(format!(
-                "filename {filename:?} is a name, not a path"
-            )));
-        }
-        let mut imported = wenku_import::import_bytes(&filename, &body, &options).map_err(|e| {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string())
-        })?;
-        if let Some(s) = &q.subject
-            && !imported.document.subjects.contains(s)
-        {
-            imported.document.subjects.push(s.clone());
-        }
-        let exists = shared.library.snapshot()?.contains(&work)?;
-        let request = if exists {
-            Request {
-                work: Some(work.clone()),
-                ..Request::default()
-            }
-        } else {
-            Request {
-                region: Some(work.region()),
-                exact_local: Some(work.local().to_string()),
-                ..Request::default()
-            }
-        };
-        let input = Input {
-            file: PathBuf::from(&filename),
-            imported,
-        };
+        let (input, request) = input(shared, &q, &body, &work)?;
         let imports = import::import(&shared.library, &writer.identity, &[input], &request)?;
         let planned = imports
             .planned
@@ -288,6 +283,72 @@ pub(super) async fn publish(
         ))
     })
     .await
+}
+
+/// The document of a version request, imported, and where it goes: a new
+/// version of `work` if the library has it, else `work` as a new work.
+pub(super) fn input(
+    shared: &Shared,
+    q: &VersionQuery,
+    body: &Bytes,
+    work: &WorkId,
+) -> Result<(Input, Request), Problem> {
+    let options = ImportOptions {
+        doc_type: q
+            .doc_type
+            .as_deref()
+            .map(|t| {
+                t.parse::<DocType>()
+                    .map_err(|e| Problem::bad_request(format!("type: {e}")))
+            })
+            .transpose()?,
+        title: q.title.clone(),
+        number: q
+            .number
+            .as_deref()
+            .map(|n| {
+                DocNumber::parse(n).ok_or_else(|| {
+                    Problem::bad_request(format!("number {n:?} is not a document number"))
+                })
+            })
+            .transpose()?,
+        issuers: q.issuer.iter().cloned().collect(),
+        published: date_opt(&q.published, "published")?,
+        effective: date_opt(&q.effective, "effective")?,
+        local: Some(work.local().to_string()),
+        ..ImportOptions::default()
+    };
+    let filename = q.filename.clone().unwrap_or_else(|| "document.txt".into());
+    if filename.contains(['/', '\\', '\0']) {
+        return Err(Problem::bad_request(format!(
+            "filename {filename:?} is a name, not a path"
+        )));
+    }
+    let mut imported = wenku_import::import_bytes(&filename, body, &options)
+        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string()))?;
+    if let Some(s) = &q.subject
+        && !imported.document.subjects.contains(s)
+    {
+        imported.document.subjects.push(s.clone());
+    }
+    let exists = shared.library.snapshot()?.contains(work)?;
+    let request = if exists {
+        Request {
+            work: Some(work.clone()),
+            ..Request::default()
+        }
+    } else {
+        Request {
+            region: Some(work.region()),
+            exact_local: Some(work.local().to_string()),
+            ..Request::default()
+        }
+    };
+    let input = Input {
+        file: PathBuf::from(&filename),
+        imported,
+    };
+    Ok((input, request))
 }
 
 #[derive(Debug, Deserialize)]
