@@ -1514,3 +1514,159 @@ fn drafts_are_reviewed_through_the_api_before_anything_is_public() {
         "{message}"
     );
 }
+
+/// The reviewer's pages: Basic authentication with the reviewer's token,
+/// the draft's text and the sweep's findings shown, a cross-site form
+/// refused, a decision from the page published.
+#[test]
+fn the_reviewers_pages_show_a_draft_and_take_the_decision() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    std::fs::write(
+        root.path().join("qingdao.token"),
+        format!("{QINGDAO_TOKEN}\n"),
+    )
+    .expect("token");
+    std::fs::write(
+        root.path().join("reviewer.token"),
+        format!("{REVIEWER_TOKEN}\n"),
+    )
+    .expect("token");
+    let d = start_with(
+        root.path(),
+        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
+         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n\
+         [[reviewer]]\nname = \"青岛市保密审查员\"\nemail = \"shencha@qingdao.example\"\n\
+         token_file = \"reviewer.token\"\nregions = [\"370200\"]\n",
+    );
+    let relief =
+        std::fs::read(testdata().join("sweep/370283-pingdu-2025-relief-list.txt")).expect("relief");
+    let submitted = d.request(
+        "POST",
+        "/api/v1/works/370200/relief/versions?published=2025-06-03&filename=relief.txt&draft=true",
+        &[("Authorization", &format!("Bearer {QINGDAO_TOKEN}"))],
+        &relief,
+    );
+    assert_eq!(submitted.status, 202, "{}", submitted.text());
+    let tip = submitted.json()["tip"].as_str().expect("tip").to_string();
+
+    // "审查员:<token>" in base64, as a browser sends it.
+    let basic = "Basic 5a6h5p+l5ZGYOnFpbmdkYW8tcmV2aWV3ZXItdG9rZW4tOTg3NjU0MzIxMA==";
+    let anonymous = d.get("/review", &[]);
+    assert_eq!(anonymous.status, 401);
+    assert!(
+        anonymous
+            .header("www-authenticate")
+            .is_some_and(|v| v.starts_with("Basic"))
+    );
+    let writer_basic = d.get(
+        "/review",
+        &[(
+            "Authorization",
+            "Basic d3JpdGVyOnFpbmdkYW8td3JpdGVyLXRva2VuLTAxMjM0NTY3ODk=",
+        )],
+    );
+    assert_eq!(
+        writer_basic.status, 401,
+        "a writer's token is not a reviewer's"
+    );
+    let list = d.get("/review", &[("Authorization", basic)]);
+    assert_eq!(list.status, 200, "{}", list.text());
+    assert_eq!(list.header("cache-control"), Some("no-store"));
+    assert!(
+        list.text().contains("/review/370200/relief"),
+        "{}",
+        list.text()
+    );
+    let page = d.get("/review/370200/relief", &[("Authorization", basic)]);
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    assert!(
+        html.contains("疑似个人信息") && html.contains("居民身份证号码"),
+        "{html}"
+    );
+    // The reviewer reads the whole text; the list of findings is masked.
+    let findings = html
+        .split("<ul class=\"findings\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("a list of findings");
+    assert!(!findings.contains("370283198506124329"), "{findings}");
+    assert!(
+        html.contains("370283198506124329"),
+        "the text is shown whole"
+    );
+    assert!(
+        html.contains(&format!("name=\"tip\" value=\"{tip}\"")),
+        "{html}"
+    );
+
+    let form = format!("tip={tip}&decision=approve&note=%E5%90%8C%E6%84%8F");
+    let cross = d.request(
+        "POST",
+        "/review/370200/relief",
+        &[
+            ("Authorization", basic),
+            ("Origin", "http://evil.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        form.as_bytes(),
+    );
+    assert_eq!(cross.status, 403, "{}", cross.text());
+    // Returned from the page, with the reasons.
+    let reasons =
+        format!("tip={tip}&decision=return&note=%E5%90%AB%E4%B8%AA%E4%BA%BA%E4%BF%A1%E6%81%AF");
+    let returned = d.request(
+        "POST",
+        "/review/370200/relief",
+        &[
+            ("Authorization", basic),
+            ("Origin", "http://127.0.0.1"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        reasons.as_bytes(),
+    );
+    assert_eq!(returned.status, 303, "{}", returned.text());
+    assert_eq!(
+        returned.header("location"),
+        Some("/review?done=returned&item=370200/relief")
+    );
+    let drafts = Library::open(root.path().join("library.git"))
+        .expect("open")
+        .drafts()
+        .expect("drafts");
+    assert!(
+        matches!(&drafts[0].state, wenku_store::DraftState::Returned(r) if r.note == "含个人信息"),
+        "{drafts:?}"
+    );
+    // The page now says so and offers no form; approving the old tip is refused.
+    let page = d
+        .get("/review/370200/relief", &[("Authorization", basic)])
+        .text();
+    assert!(
+        page.contains("已退回") && !page.contains("<form class=\"review\""),
+        "{page}"
+    );
+    let late = d.request(
+        "POST",
+        "/review/370200/relief",
+        &[
+            ("Authorization", basic),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        form.as_bytes(),
+    );
+    assert_eq!(late.status, 409, "{}", late.text());
+    assert_eq!(
+        library.head().expect("head"),
+        Library::open(root.path().join("library.git"))
+            .expect("open")
+            .head()
+            .expect("head")
+    );
+    assert_eq!(
+        d.get("/api/v1/works/370200/relief", &[]).status,
+        404,
+        "never published"
+    );
+}

@@ -27,6 +27,7 @@
 
 mod pages;
 pub(crate) mod regions;
+mod review;
 pub(crate) mod text;
 
 use std::sync::Arc;
@@ -71,6 +72,11 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/find", get(pages::find))
         .route("/search", get(pages::search))
         .route("/node", get(pages::node))
+        .route("/review", get(review::list))
+        .route(
+            "/review/{region}/{local}",
+            get(review::show).post(review::decide),
+        )
         .route("/assets/wenku.css", get(css))
         .route("/assets/favicon.svg", get(icon))
         .route("/favicon.ico", get(icon))
