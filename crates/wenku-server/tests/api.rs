@@ -1513,6 +1513,13 @@ fn drafts_are_reviewed_through_the_api_before_anything_is_public() {
         message.contains("Wenku-Review-Note: 已审查，同意公开"),
         "{message}"
     );
+    let history = d.get("/works/370200/api-draft/history", &[]).text();
+    assert!(
+        history.contains(
+            "审查：青岛市保密审查员 &#60;shencha@qingdao.example&#62; 批准（已审查，同意公开）"
+        ),
+        "{history}"
+    );
 }
 
 /// The reviewer's pages: Basic authentication with the reviewer's token,

@@ -56,6 +56,9 @@ pub struct HistoryEntry {
     /// key sign for (`None` without a trust file; empty for a key it does
     /// not list or has revoked).
     pub signer_regions: Option<Vec<wenku_model::Region>>,
+    /// For a publication after review ([`crate::draft`]): the reviewer
+    /// (`name <email>`) and the review's note, from the trailers.
+    pub review: Option<(String, String)>,
 }
 
 impl Library {
@@ -217,6 +220,12 @@ fn describe(
         record_changed: now.get(layout::RECORD_FILE) != then.get(layout::RECORD_FILE),
         signature,
         signer_regions: None,
+        review: match (trailers.review.as_deref(), trailers.reviewer) {
+            (Some("approved"), Some(reviewer)) => {
+                Some((reviewer, trailers.review_note.unwrap_or_default()))
+            }
+            _ => None,
+        },
     })
 }
 

@@ -1262,6 +1262,7 @@ struct HistoryRow {
     author: String,
     signature: String,
     subject: String,
+    review: Option<String>,
     commit: String,
 }
 
@@ -1314,6 +1315,10 @@ pub(crate) async fn history(
                     })
                     .collect(),
                 node: e.node.clone().unwrap_or_default(),
+                review: e
+                    .review
+                    .as_ref()
+                    .map(|(who, note)| format!("审查：{who} 批准（{note}）")),
                 author: e.author.name.clone(),
                 signature: match &e.signature {
                     wenku_store::signing::CommitSignature::Unsigned => "未签名".into(),
