@@ -6,8 +6,9 @@
 //!
 //! **URIs keep their meaning.** A version URL
 //! (`/works/{region}/{local}/versions/{revision}`) names bytes that never
-//! change: it is served with `Cache-Control: immutable` and the revision as
-//! its `ETag`. Everything else depends on the library's head (and on the
+//! change, but may be withdrawn from public view: it is cached for
+//! [`VERSION_MAX_AGE`] seconds and then revalidated (a withdrawn version
+//! answers 410), with the revision as its `ETag`. Everything else depends on the library's head (and on the
 //! date, for "today"): its `ETag` is the head commit with the date and the
 //! format, and a matching `If-None-Match` gets `304 Not Modified` before any
 //! work is done. GETs carry `Access-Control-Allow-Origin: *`.
@@ -285,8 +286,11 @@ impl From<wenku_store::ReadError> for Problem {
 /// How long a successful answer may be kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Freshness {
-    /// Bytes that never change (a version by its RevisionId).
-    Immutable,
+    /// Bytes that never change (a version by its RevisionId) but may be
+    /// withdrawn from public view: cached for a short while, then
+    /// revalidated, so a withdrawal reaches caches within
+    /// [`VERSION_MAX_AGE`].
+    Version,
     /// Valid while the head (and the date) stay: revalidate.
     Head,
 }
@@ -360,9 +364,15 @@ fn quoted(etag: &str) -> String {
 }
 
 /// `ETag`, `Cache-Control` and `Vary` of an answer.
+/// How long a cache may keep a version's text before asking again, in
+/// seconds: the longest a withdrawn version's text can still be served
+/// from a cache. (Not `immutable`: a version can be withdrawn.)
+pub const VERSION_MAX_AGE: u32 = 300;
+const VERSION_CACHE: &str = "public, max-age=300, must-revalidate";
+
 fn validators(h: &mut HeaderMap, etag: &str, freshness: Freshness) {
     let cache = match freshness {
-        Freshness::Immutable => "public, max-age=31536000, immutable",
+        Freshness::Version => VERSION_CACHE,
         Freshness::Head => "public, no-cache",
     };
     if let Ok(v) = HeaderValue::from_str(etag) {

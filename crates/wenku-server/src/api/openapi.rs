@@ -221,7 +221,7 @@ fn endpoints() -> Vec<Endpoint> {
             body: None,
             path: "/api/v1/works/{region}/{local}/versions/{revision}",
             id: "getVersion",
-            summary: "One version by its RevisionId (immutable); a prefix redirects to the full id.",
+            summary: "One version by its RevisionId (its bytes never change; cached for five minutes, then revalidated, because a version can be withdrawn from public view); a prefix redirects to the full id.",
             params: vec![
                 region(),
                 local(),
@@ -666,7 +666,7 @@ pub fn document() -> Value {
         "info": {
             "title": "wenku node API",
             "version": "1",
-            "description": "The library a wenkud node holds: works, every version's text, comparisons, citations, changes and feeds. Read-only; errors are application/problem+json (RFC 9457). Every answer names the library's head in its ETag; version URLs are immutable.",
+            "description": "The library a wenkud node holds: works, every version's text, comparisons, citations, changes and feeds. Read-only; errors are application/problem+json (RFC 9457). Every answer names the library's head in its ETag; a version's text is cached for five minutes and then revalidated (a version can be withdrawn from public view).",
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "paths": paths,

@@ -519,7 +519,7 @@ pub(super) async fn version(
             ),
             other => (
                 format!("{}.{}", entry.revision, other.name()),
-                Freshness::Immutable,
+                Freshness::Version,
             ),
         };
         text_reply(

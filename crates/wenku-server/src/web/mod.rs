@@ -20,8 +20,8 @@
 //!
 //! Pages follow the API's rules ([`crate::api`]): library work on the
 //! blocking pool within the same limits, an `ETag` from the head, the date
-//! and the page's parameters, `304` for a matching `If-None-Match`; a
-//! version page is immutable. What goes wrong is an HTML page with the
+//! and the page's parameters, `304` for a matching `If-None-Match` (a
+//! version page too: its banner follows the head). What goes wrong is an HTML page with the
 //! right status, what was wrong, and a way back ([`error_page`]). Each page
 //! says in `Server-Timing` how long the server worked on it.
 
