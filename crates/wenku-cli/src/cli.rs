@@ -124,8 +124,9 @@ pub enum Command {
     /// Example: wenku tags check
     Tags(TagsArgs),
     /// A disclosure catalogue (主动公开事项目录): its items with their six
-    /// elements, or with `check` the items whose legal basis has been
-    /// repealed or amended since the catalogue's version (exit 1 if any).
+    /// elements, with `check` the items whose legal basis has been
+    /// repealed or amended since the catalogue's version (exit 1 if any),
+    /// with `diff` two versions compared item by item.
     ///
     /// Example: wenku catalogue items 370200/gongkai-mulu-2020
     Catalogue(CatalogueArgs),
@@ -513,6 +514,24 @@ pub enum CatalogueAction {
     /// Items whose legal basis is repealed, expired, withdrawn, amended
     /// since the catalogue's version, or not in the library.
     Check(CatalogueWork),
+    /// Two versions compared item by item: items added, removed, and each
+    /// element (主体, 内容, 时限, 方式, 渠道, 责任, 依据) that changed.
+    Diff(CatalogueDiff),
+}
+
+/// `wenku catalogue diff`.
+#[derive(Debug, Args)]
+pub struct CatalogueDiff {
+    /// The catalogue (a work id, document number or title).
+    pub work: String,
+    /// The older version: a handle (v1), revision prefix, date, `current`
+    /// or `previous` (default: the one before TO).
+    pub from: Option<String>,
+    /// The newer version (default: the current one).
+    pub to: Option<String>,
+    /// One JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The catalogue named.

@@ -3189,6 +3189,72 @@ fn a_disclosure_catalogue_is_checked_against_the_laws_in_force() {
         refused.contains("事项") && refused.contains("依据"),
         "{refused}"
     );
+
+    // The catalogue revised: compared item by item.
+    let text = std::fs::read_to_string(
+        wenku_test_support::paths::testdata().join("catalogue/370200-2020-disclosure-catalogue.md"),
+    )
+    .expect("catalogue")
+    .replace("（2020年版）", "（2024年版）")
+    .replace("《化妆品卫生监督条例》", "《化妆品监督管理条例》")
+    .replace("| 及时 |", "| 发生后24小时内 |")
+    .replace(
+        "| 4 | 政府信息公开工作年度报告 | 青岛市人民政府办公厅 | 年度报告全文 | 每年1月31日前 | 主动公开 | 政府网站 | 市政府办公厅 | 《中华人民共和国政府信息公开条例》 |",
+        "| 4 | 政策解读 | 青岛市人民政府办公厅 | 解读材料 | 与政策文件同步 | 主动公开 | 政府网站 | 市政府办公厅 | 《中华人民共和国政府信息公开条例》 |",
+    )
+    .replace("2020年1月10日", "2024年1月10日");
+    let revised = env.dir.path().join("catalogue-2024.md");
+    std::fs::write(&revised, text).expect("write");
+    env.ok(&[
+        "import",
+        "--work",
+        "370200/gongkai-mulu-2020",
+        "--published",
+        "2024-01-10",
+        revised.to_str().expect("UTF-8 path"),
+    ]);
+    let diff = check_json(
+        "catalogue_diff",
+        &env.ok(&["catalogue", "diff", "370200/gongkai-mulu-2020", "--json"]),
+    )
+    .remove(0);
+    assert_eq!(
+        (
+            diff["from_published"].as_str(),
+            diff["to_published"].as_str()
+        ),
+        (Some("2020-01-10"), Some("2024-01-10"))
+    );
+    assert_eq!(diff["unchanged"], 1);
+    let changes: Vec<(&str, &str, Vec<&str>)> = diff["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| {
+            (
+                c["change"].as_str().expect("change"),
+                c["name"].as_str().expect("name"),
+                c["fields"]
+                    .as_array()
+                    .expect("fields")
+                    .iter()
+                    .filter_map(|f| f["field"].as_str())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("changed", "化妆品卫生监督信息", vec!["basis"]),
+            ("changed", "动物疫情信息", vec!["time_limit"]),
+            ("removed", "政府信息公开工作年度报告", vec![]),
+            ("added", "政策解读", vec![]),
+        ]
+    );
+    let human = env.ok(&["catalogue", "diff", "370200/gongkai-mulu-2020", "v1", "v2"]);
+    assert!(human.contains("时限：及时 → 发生后24小时内"), "{human}");
+    assert!(human.contains("- 政府信息公开工作年度报告"), "{human}");
 }
 
 /// Runs `wenku -C lib ARGS` as the reviewer (not the clerk who submits).

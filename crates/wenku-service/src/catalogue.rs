@@ -291,3 +291,254 @@ mod tests {
         assert!(citations("依法公开").is_empty());
     }
 }
+
+/// How one item changed between two versions of a catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ItemChange {
+    /// `added`, `removed`, or `changed`.
+    pub change: &'static str,
+    /// The item's name (事项) as the newer version writes it (the older
+    /// one's for a removed item).
+    pub name: String,
+    /// Its row in the older version (null for an added item).
+    pub from_row: Option<usize>,
+    /// Its row in the newer version (null for a removed item).
+    pub to_row: Option<usize>,
+    /// The elements that differ (`subject`, `content`, `time_limit`,
+    /// `method`, `channel`, `responsibility`, `basis`; `name` when only
+    /// its writing changed), before and after; empty for added and
+    /// removed items.
+    pub fields: Vec<ItemField>,
+}
+
+/// One element of an item, before and after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ItemField {
+    /// The element.
+    pub field: &'static str,
+    /// Before.
+    pub before: String,
+    /// After.
+    pub after: String,
+}
+
+/// Two versions of a catalogue compared item by item.
+#[derive(Debug, Serialize)]
+pub struct CatalogueDiff {
+    /// The catalogue.
+    pub work: String,
+    /// The older version.
+    pub from: String,
+    /// Its publication date.
+    pub from_published: String,
+    /// The newer version.
+    pub to: String,
+    /// Its publication date.
+    pub to_published: String,
+    /// Items in both versions, unchanged.
+    pub unchanged: usize,
+    /// The items added, removed or changed: the newer version's order,
+    /// each removed item after the item that preceded it.
+    pub items: Vec<ItemChange>,
+}
+
+/// An item's name as it is matched: width, spaces and punctuation do not
+/// make two items different.
+fn item_key(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            other => other,
+        })
+        .filter(|c| {
+            !c.is_whitespace() && !c.is_ascii_punctuation() && !"、，。；：（）《》“”".contains(*c)
+        })
+        .collect()
+}
+
+fn elements(item: &Item) -> [(&'static str, &str); 7] {
+    [
+        ("subject", &item.subject),
+        ("content", &item.content),
+        ("time_limit", &item.time_limit),
+        ("method", &item.method),
+        ("channel", &item.channel),
+        ("responsibility", &item.responsibility),
+        ("basis", &item.basis),
+    ]
+}
+
+/// The item-by-item changes from `before` to `after`: items are matched
+/// by name (its writing aside; the first of repeated names with the first),
+/// and for each matched pair every element that differs is listed.
+/// wenku-diff compares a table as one block; this says which item of a
+/// catalogue changed and how.
+pub fn diff_items(before: &[Item], after: &[Item]) -> (Vec<ItemChange>, usize) {
+    let mut unmatched: Vec<Option<&Item>> = before.iter().map(Some).collect();
+    let mut out = Vec::new();
+    let mut unchanged = 0;
+    // For each item of `after`, its partner in `before`.
+    let mut partner_of_before: Vec<Option<usize>> = vec![None; before.len()];
+    let mut pairs: Vec<(Option<usize>, &Item)> = Vec::new();
+    for item in after {
+        let key = item_key(&item.name);
+        let found = unmatched
+            .iter()
+            .position(|b| b.is_some_and(|b| item_key(&b.name) == key));
+        if let Some(i) = found {
+            unmatched[i] = None;
+            partner_of_before[i] = Some(pairs.len());
+        }
+        pairs.push((found, item));
+    }
+    // Removed items go after the newer item that follows their nearest
+    // matched predecessor.
+    let mut removed_after: std::collections::BTreeMap<Option<usize>, Vec<&Item>> =
+        std::collections::BTreeMap::new();
+    let mut last: Option<usize> = None;
+    for (i, b) in before.iter().enumerate() {
+        match partner_of_before[i] {
+            Some(p) => last = Some(p),
+            None => removed_after.entry(last).or_default().push(b),
+        }
+    }
+    let removed = |items: Option<&Vec<&Item>>, out: &mut Vec<ItemChange>| {
+        for b in items.into_iter().flatten() {
+            out.push(ItemChange {
+                change: "removed",
+                name: b.name.clone(),
+                from_row: Some(b.row),
+                to_row: None,
+                fields: Vec::new(),
+            });
+        }
+    };
+    removed(removed_after.get(&None), &mut out);
+    for (index, (found, item)) in pairs.iter().enumerate() {
+        match found {
+            None => out.push(ItemChange {
+                change: "added",
+                name: item.name.clone(),
+                from_row: None,
+                to_row: Some(item.row),
+                fields: Vec::new(),
+            }),
+            Some(i) => {
+                let old = &before[*i];
+                let mut fields: Vec<ItemField> = elements(old)
+                    .iter()
+                    .zip(elements(item).iter())
+                    .filter(|((_, a), (_, b))| a != b)
+                    .map(|((field, a), (_, b))| ItemField {
+                        field,
+                        before: a.to_string(),
+                        after: b.to_string(),
+                    })
+                    .collect();
+                if old.name != item.name {
+                    fields.insert(
+                        0,
+                        ItemField {
+                            field: "name",
+                            before: old.name.clone(),
+                            after: item.name.clone(),
+                        },
+                    );
+                }
+                if fields.is_empty() {
+                    unchanged += 1;
+                } else {
+                    out.push(ItemChange {
+                        change: "changed",
+                        name: item.name.clone(),
+                        from_row: Some(old.row),
+                        to_row: Some(item.row),
+                        fields,
+                    });
+                }
+            }
+        }
+        removed(removed_after.get(&Some(index)), &mut out);
+    }
+    (out, unchanged)
+}
+
+/// Compares two versions of the catalogue `work` item by item.
+pub fn diff(
+    snapshot: &Snapshot,
+    work: &WorkId,
+    from: &wenku_model::VersionEntry,
+    to: &wenku_model::VersionEntry,
+) -> Result<CatalogueDiff> {
+    let old = items(work, &snapshot.document(work, &from.revision)?)?;
+    let new = items(work, &snapshot.document(work, &to.revision)?)?;
+    let (changes, unchanged) = diff_items(&old, &new);
+    Ok(CatalogueDiff {
+        work: work.to_string(),
+        from: from.revision.to_string(),
+        from_published: from.published.to_string(),
+        to: to.revision.to_string(),
+        to_published: to.published.to_string(),
+        unchanged,
+        items: changes,
+    })
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+
+    fn item(row: usize, name: &str, time_limit: &str) -> Item {
+        Item {
+            row,
+            name: name.into(),
+            subject: "市政府办公厅".into(),
+            content: "内容".into(),
+            time_limit: time_limit.into(),
+            method: "主动公开".into(),
+            channel: "政府网站".into(),
+            responsibility: "市政府办公厅".into(),
+            basis: "《中华人民共和国政府信息公开条例》".into(),
+        }
+    }
+
+    #[test]
+    fn items_are_matched_by_name_and_compared_element_by_element() {
+        let before = [
+            item(1, "机构职能", "20个工作日"),
+            item(2, "规范性文件", "20个工作日"),
+            item(3, "财政预决算", "20日内"),
+        ];
+        let after = [
+            item(1, "机构职能", "20个工作日"),
+            item(2, "规范性文件 ", "15个工作日"),
+            item(3, "政策解读", "同步"),
+        ];
+        let (changes, unchanged) = diff_items(&before, &after);
+        assert_eq!(unchanged, 1);
+        let summary: Vec<(&str, &str, Option<usize>, Option<usize>)> = changes
+            .iter()
+            .map(|c| (c.change, c.name.trim(), c.from_row, c.to_row))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("changed", "规范性文件", Some(2), Some(2)),
+                ("removed", "财政预决算", Some(3), None),
+                ("added", "政策解读", None, Some(3)),
+            ]
+        );
+        let fields: Vec<&str> = changes[0].fields.iter().map(|f| f.field).collect();
+        assert_eq!(fields, ["name", "time_limit"]);
+        assert_eq!(changes[0].fields[1].before, "20个工作日");
+        assert_eq!(changes[0].fields[1].after, "15个工作日");
+        // Identical lists: nothing changed.
+        let (none, same) = diff_items(&before, &before);
+        assert!(none.is_empty());
+        assert_eq!(same, 3);
+        // A removed first item comes first.
+        let (changes, _) = diff_items(&before, &after[1..]);
+        assert_eq!(changes[0].change, "removed");
+        assert_eq!(changes[0].name, "机构职能");
+    }
+}

@@ -49,6 +49,77 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: CatalogueArgs) -> Result<()> 
             }
             Ok(())
         }
+        CatalogueAction::Diff(a) => {
+            let work = resolve::work(&snapshot, &a.work)?;
+            let record = snapshot.require_record(&work)?;
+            let today = context::today()?;
+            let to = match &a.to {
+                Some(s) => {
+                    resolve::VersionName::parse(s, "TO")?
+                        .select(&record, today, "TO")?
+                        .version
+                }
+                None => resolve::current(&record, today)?,
+            };
+            let from = match &a.from {
+                Some(s) => {
+                    resolve::VersionName::parse(s, "FROM")?
+                        .select(&record, today, "FROM")?
+                        .version
+                }
+                None => resolve::previous(&record, to).map_err(|_| {
+                    CommandError::refused(format!(
+                        "{work} has no version before {}; there is nothing to compare",
+                        to.published
+                    ))
+                })?,
+            };
+            if from.revision == to.revision {
+                return Err(CommandError::refused("FROM and TO are the same version"));
+            }
+            let diff = catalogue::diff(&snapshot, &work, from, to)?;
+            if a.json {
+                return out.json(&diff);
+            }
+            out.line(format!(
+                "{}: version of {} against {}: {} items changed, added or removed; {} unchanged",
+                diff.work,
+                diff.to_published,
+                diff.from_published,
+                diff.items.len(),
+                diff.unchanged
+            ))?;
+            for c in &diff.items {
+                let (mark, rows) = match c.change {
+                    "added" => ("+", format!("row {}", c.to_row.unwrap_or_default())),
+                    "removed" => ("-", format!("was row {}", c.from_row.unwrap_or_default())),
+                    _ => (
+                        "~",
+                        format!(
+                            "row {} (was {})",
+                            c.to_row.unwrap_or_default(),
+                            c.from_row.unwrap_or_default()
+                        ),
+                    ),
+                };
+                out.styled(style::HEAD, format!("{mark} {}", c.name))?;
+                out.line(format!("  {rows}"))?;
+                for f in &c.fields {
+                    let label = match f.field {
+                        "name" => "事项",
+                        "subject" => "主体",
+                        "content" => "内容",
+                        "time_limit" => "时限",
+                        "method" => "方式",
+                        "channel" => "渠道",
+                        "responsibility" => "责任",
+                        _ => "依据",
+                    };
+                    out.line(format!("    {label}：{} → {}", f.before, f.after))?;
+                }
+            }
+            Ok(())
+        }
         CatalogueAction::Check(a) => {
             let work = resolve::work(&snapshot, &a.work)?;
             let day = match &a.at {
