@@ -1678,3 +1678,64 @@ fn the_reviewers_pages_show_a_draft_and_take_the_decision() {
         "never published"
     );
 }
+
+/// The four levels' disclosure catalogues on one page: the province's
+/// above the city's, with their items counted; a city's page shows the
+/// levels above it, a province's those inside it.
+#[test]
+fn catalogues_of_the_levels_are_linked_on_one_page() {
+    let root = tempfile::tempdir().expect("tmp");
+    let library = build(&root.path().join("library.git"));
+    let sample = testdata().join("catalogue/370200-2020-disclosure-catalogue.md");
+    import_version(
+        &library,
+        &identity(),
+        "370200/gongkai-mulu-2020",
+        Some("青岛市主动公开基本目录（2020年版）"),
+        Some(wenku_model::DocType::Catalogue),
+        &sample,
+        "2020-01-10",
+    );
+    let province = root.path().join("province.md");
+    std::fs::write(
+        &province,
+        std::fs::read_to_string(&sample).expect("sample").replace(
+            "青岛市主动公开基本目录（2020年版）",
+            "山东省主动公开基本目录（2020年版）",
+        ),
+    )
+    .expect("write");
+    import_version(
+        &library,
+        &identity(),
+        "370000/gongkai-mulu-2020",
+        Some("山东省主动公开基本目录（2020年版）"),
+        Some(wenku_model::DocType::Catalogue),
+        &province,
+        "2020-01-05",
+    );
+    library.refresh_index().expect("index");
+    let d = start(root.path());
+    let city = d.get("/catalogues?region=370200", &[]);
+    assert_eq!(city.status, 200, "{}", city.text());
+    let html = city.text();
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {html}"))
+    };
+    assert!(at("省级") < at("山东省主动公开基本目录") && at("山东省主动公开基本目录") < at("市级"));
+    assert!(at("市级") < at("青岛市主动公开基本目录") && at("青岛市主动公开基本目录") < at("县级"));
+    assert!(
+        html.contains("href=\"/works/370200/gongkai-mulu-2020\""),
+        "{html}"
+    );
+    assert!(html.contains("<td>4</td>"), "items counted: {html}");
+    assert!(html.contains("尚无此级目录"), "{html}");
+    let province = d.get("/catalogues?region=370000", &[]).text();
+    assert!(
+        province.contains("青岛市主动公开基本目录"),
+        "the city's is inside the province: {province}"
+    );
+    let bad = d.get("/catalogues?region=37", &[]);
+    assert_eq!(bad.status, 400, "{}", bad.text());
+}

@@ -69,6 +69,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/works/{region}/{local}/history", get(pages::history))
         .route("/works/{region}/{local}/chain", get(pages::chain))
         .route("/gazettes", get(pages::gazettes))
+        .route("/catalogues", get(pages::catalogues))
         .route("/find", get(pages::find))
         .route("/search", get(pages::search))
         .route("/node", get(pages::node))

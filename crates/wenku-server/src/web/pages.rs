@@ -1514,6 +1514,124 @@ pub(crate) struct GazettesQuery {
     region: Option<String>,
 }
 
+// ---------------------------------------------------------- catalogues
+
+struct CatalogueRow {
+    region: String,
+    region_name: String,
+    title: String,
+    href: String,
+    published: String,
+    items: String,
+    status: &'static str,
+    status_class: &'static str,
+}
+
+struct CatalogueLevel {
+    name: &'static str,
+    rows: Vec<CatalogueRow>,
+}
+
+#[derive(Template)]
+#[template(path = "catalogues.html")]
+struct CataloguesPage {
+    frame: Frame,
+    scope: String,
+    levels: Vec<CatalogueLevel>,
+}
+
+/// `/catalogues[?region=R]`: the disclosure catalogues (主动公开事项目录)
+/// of the four levels around a region — those of the regions above it
+/// and of the region itself and every region inside it — grouped by
+/// level, each with its items counted from its current text.
+pub(crate) async fn catalogues(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Result<Query<GazettesQuery>, QueryRejection>,
+) -> Response {
+    answer_page(shared, headers, None, error_page, move |shared| {
+        let q = query(q)?;
+        let node = shared.library.authority().node();
+        let region = match q.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => node,
+            Some(r) => Region::parse(r)
+                .map_err(|e| Problem::bad_request(format!("地区代码 “{}” 有误：{e}", clip(r))))?,
+        };
+        let snapshot = snapshot(shared)?;
+        let head = snapshot.commit();
+        let today = today()?;
+        let above: Vec<Region> = region.ancestors().skip(1).collect();
+        let mut levels: Vec<CatalogueLevel> = ["省级", "市级", "县级", "乡镇（街道）级"]
+            .into_iter()
+            .map(|name| CatalogueLevel {
+                name,
+                rows: Vec::new(),
+            })
+            .collect();
+        let level_index = |r: Region| match r.level() {
+            wenku_model::Level::National | wenku_model::Level::Province => 0,
+            wenku_model::Level::City => 1,
+            wenku_model::Level::County => 2,
+            wenku_model::Level::Township => 3,
+        };
+        for work in snapshot.works(&Filter::all().doc_type(DocType::Catalogue))? {
+            let at = work.region();
+            if !(region.contains(&at) || above.contains(&at)) {
+                continue;
+            }
+            let Some(record) = snapshot.record(&work)? else {
+                continue;
+            };
+            let Ok(current) = resolve::current(&record, today) else {
+                continue;
+            };
+            let status = record.status_at(today);
+            let items = if current.withdrawn.is_some() {
+                "—".to_string()
+            } else {
+                match snapshot
+                    .document(&work, &current.revision)
+                    .map_err(wenku_service::Error::from)
+                    .and_then(|doc| wenku_service::catalogue::items(&work, &doc))
+                {
+                    Ok(items) => items.len().to_string(),
+                    Err(_) => "（无事项表）".to_string(),
+                }
+            };
+            levels[level_index(at)].rows.push(CatalogueRow {
+                region: at.to_string(),
+                region_name: regions::name(&shared.region_names, &snapshot, at, Some(&work)),
+                title: display_title(&record),
+                href: work_href(&work),
+                published: current.published.to_string(),
+                items,
+                status: status.chinese(),
+                status_class: status_class(status),
+            });
+        }
+        for level in &mut levels {
+            level
+                .rows
+                .sort_by(|a, b| a.region.cmp(&b.region).then(b.published.cmp(&a.published)));
+        }
+        let scope = regions::name(&shared.region_names, &snapshot, region, None);
+        let mut frame = Frame::new(shared, Some(head), format!("主动公开事项目录（{scope}）"));
+        frame.permalink = format!("/catalogues?region={region}");
+        frame.crumbs = crumbs_for(shared, &snapshot, node, region);
+        frame.crumbs.push(Crumb {
+            text: "主动公开事项目录".into(),
+            href: None,
+        });
+        let body = render(&CataloguesPage {
+            scope,
+            levels,
+            frame,
+        })?;
+        page(body, head, &format!("catalogues.{region}.{today}"))
+    })
+    .await
+}
+
 /// The year and issue number a gazette's title names: `2025年第5期`.
 fn issue_of(title: &str) -> Option<(u32, u32)> {
     let at = title.find("年第")?;
