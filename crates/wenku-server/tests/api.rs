@@ -1545,7 +1545,7 @@ fn the_reviewers_pages_show_a_draft_and_take_the_decision() {
         "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
          token_file = \"qingdao.token\"\nregions = [\"370200\"]\n\
          [[reviewer]]\nname = \"青岛市保密审查员\"\nemail = \"shencha@qingdao.example\"\n\
-         token_file = \"reviewer.token\"\nregions = [\"370200\"]\n",
+         token_file = \"reviewer.token\"\nregions = [\"370200\"]\n[sweep]\nenabled = false\n",
     );
     let relief =
         std::fs::read(testdata().join("sweep/370283-pingdu-2025-relief-list.txt")).expect("relief");
@@ -1677,6 +1677,42 @@ fn the_reviewers_pages_show_a_draft_and_take_the_decision() {
         404,
         "never published"
     );
+
+    // The quarter's sweep report is the reviewers' too, never public.
+    let none = d.get("/review/sweep", &[("Authorization", basic)]).text();
+    assert!(none.contains("本季度尚未巡查"), "{none}");
+    let published = d.request(
+        "POST",
+        "/api/v1/works/370200/relief-list/versions?published=2025-06-03&filename=relief.txt",
+        &[("Authorization", &format!("Bearer {QINGDAO_TOKEN}"))],
+        &relief,
+    );
+    assert_eq!(published.status, 201, "{}", published.text());
+    let lib = Library::open(root.path().join("library.git")).expect("open");
+    let snapshot = lib.snapshot().expect("snapshot");
+    let report = wenku_service::sweep::report::sweep(
+        &lib,
+        &snapshot,
+        &wenku_service::sweep::detect::Detectors::new(Vec::new()),
+        &[],
+        Date::parse_iso("2025-06-01").expect("date"),
+        &mut |_| {},
+    )
+    .expect("sweep");
+    wenku_service::sweep::report::save(&lib, &report).expect("save");
+    assert_eq!(d.get("/review/sweep", &[]).status, 401);
+    let page = d.get("/review/sweep", &[("Authorization", basic)]);
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    assert!(
+        html.contains("安全巡查 2025-Q2") && html.contains("仍在公开"),
+        "{html}"
+    );
+    assert!(
+        html.contains("居民身份证号码") && html.contains("/works/370200/relief-list/versions/"),
+        "{html}"
+    );
+    assert!(!html.contains("370283198506124329"), "masked: {html}");
 }
 
 /// The four levels' disclosure catalogues on one page: the province's

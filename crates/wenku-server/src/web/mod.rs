@@ -74,6 +74,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/search", get(pages::search))
         .route("/node", get(pages::node))
         .route("/review", get(review::list))
+        .route("/review/sweep", get(review::sweep))
         .route(
             "/review/{region}/{local}",
             get(review::show).post(review::decide),

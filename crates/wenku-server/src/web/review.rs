@@ -529,6 +529,114 @@ pub(crate) async fn decide(
     }
 }
 
+struct SweepRow {
+    label: String,
+    masked: String,
+    href: String,
+    title: String,
+    place: String,
+    context: String,
+    state: String,
+    open: bool,
+    id: String,
+}
+
+#[derive(Template)]
+#[template(path = "review_sweep.html")]
+struct SweepPage {
+    frame: Frame,
+    quarter: String,
+    found: bool,
+    swept_on: String,
+    versions: usize,
+    works: usize,
+    open: usize,
+    rows: Vec<SweepRow>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct SweepQuery {
+    quarter: Option<String>,
+}
+
+/// `GET /review/sweep[?quarter=2026-Q4]`: the quarter's safety sweep
+/// report (安全巡查), for reviewers only — it points at personal
+/// information still served publicly, so it is not public itself. The
+/// findings are masked; decisions are made with `wenku sweep withdraw` or
+/// `dismiss`.
+pub(crate) async fn sweep(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    q: Query<SweepQuery>,
+) -> Response {
+    let who = match reviewer(&shared, &headers) {
+        Ok(r) => r.identity.to_string(),
+        Err(r) => return *r,
+    };
+    let made = tokio::task::spawn_blocking(move || -> Result<String, Problem> {
+        use wenku_service::sweep::report::{self, Quarter, State as Decided};
+        let me = reviewer_in(&shared, &who);
+        let quarter = match q.quarter.as_deref() {
+            Some(q) => Quarter::parse(q).map_err(Problem::bad_request)?,
+            None => Quarter::of(crate::api::today()?),
+        };
+        let report = report::load(&shared.library, quarter)?;
+        let mut page = SweepPage {
+            frame: frame(
+                &shared,
+                format!("安全巡查 {quarter}"),
+                format!("/review/sweep?quarter={quarter}"),
+                Some(format!("安全巡查 {quarter}")),
+            ),
+            quarter: quarter.to_string(),
+            found: report.is_some(),
+            swept_on: String::new(),
+            versions: 0,
+            works: 0,
+            open: 0,
+            rows: Vec::new(),
+        };
+        if let Some(r) = report {
+            page.swept_on = r.swept_on.clone();
+            page.versions = r.versions;
+            page.works = r.works;
+            for item in r.items {
+                let Ok(work) = WorkId::parse(&item.work) else {
+                    continue;
+                };
+                if !me.is_some_and(|m| m.may(&work.region())) {
+                    continue;
+                }
+                let (state, open) = match &item.state {
+                    Decided::Open => ("未处理：仍在公开".to_string(), true),
+                    Decided::Withdrawn { date, reason } => {
+                        (format!("已撤回（{date}，{reason}）"), false)
+                    }
+                    Decided::FalsePositive { reason, by, on } => {
+                        (format!("误报（{by}，{on}：{reason}）"), false)
+                    }
+                };
+                page.open += usize::from(open);
+                page.rows.push(SweepRow {
+                    label: item.label,
+                    masked: item.masked,
+                    href: format!("/works/{}/versions/{}", item.work, item.revision),
+                    title: item.title,
+                    place: item.place,
+                    context: item.context,
+                    state,
+                    open,
+                    id: item.id,
+                });
+            }
+        }
+        page.render()
+            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+    })
+    .await;
+    finish(made)
+}
+
 #[cfg(test)]
 mod tests {
     use super::base64;
