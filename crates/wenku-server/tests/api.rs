@@ -1301,6 +1301,23 @@ fn gazette_issues_are_listed_per_gazette_with_their_contents_and_feeds() {
             )
             .expect("contains");
     }
+    // The province's gazette, one level up.
+    let provincial = root.path().join("provincial.txt");
+    std::fs::write(
+        &provincial,
+        "山东省人民政府公报 2025年第10期\n\n目录\n\n2025年山东省政务公开工作要点\n\n山东省人民政府办公厅\n",
+    )
+    .expect("write");
+    import_version(
+        &library,
+        &identity(),
+        "370000/gongbao-2025-10",
+        Some("山东省人民政府公报 2025年第10期"),
+        Some(wenku_model::DocType::Gazette),
+        &provincial,
+        "2025-04-10",
+    );
+    library.refresh_index().expect("index");
     let d = start(root.path());
     for url in [
         "/gazettes",
@@ -1317,7 +1334,19 @@ fn gazette_issues_are_listed_per_gazette_with_their_contents_and_feeds() {
             "{url}: {html}"
         );
     }
-    // Another level has none.
+    // A city's view spans the levels: the province's gazette above its own;
+    // a county inside the city sees both.
+    for url in ["/gazettes?region=370200", "/gazettes?region=370283"] {
+        let html = d.get(url, &[]).text();
+        let province = html
+            .find("2025年第10期")
+            .unwrap_or_else(|| panic!("{url}: {html}"));
+        let city = html
+            .find("2025年第5期")
+            .unwrap_or_else(|| panic!("{url}: {html}"));
+        assert!(province < city, "{url}: the province first");
+    }
+    // Another province has none.
     assert!(
         d.get("/gazettes?region=310000", &[])
             .text()

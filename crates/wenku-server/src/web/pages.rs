@@ -1673,12 +1673,18 @@ pub(crate) async fn gazettes(
             };
         let snapshot = snapshot(shared)?;
         let head = snapshot.commit();
-        let mut filter = Filter::all().doc_type(DocType::Gazette);
-        if let Some(r) = region {
-            filter = filter.region(r);
-        }
+        // A region's view spans the levels: the gazettes of the regions
+        // above it, its own, and those of every region inside it.
+        let above: Vec<Region> = region
+            .map(|r| r.ancestors().skip(1).collect())
+            .unwrap_or_default();
         let mut by_series: BTreeMap<(Region, String), Vec<Dated>> = BTreeMap::new();
-        for work in snapshot.works(&filter)? {
+        for work in snapshot.works(&Filter::all().doc_type(DocType::Gazette))? {
+            if let Some(r) = region
+                && !(r.contains(&work.region()) || above.contains(&work.region()))
+            {
+                continue;
+            }
             let Some(record) = snapshot.record(&work)? else {
                 continue;
             };
@@ -1723,7 +1729,7 @@ pub(crate) async fn gazettes(
             })
             .collect();
         let scope = match region {
-            Some(r) => format!("{r} 及所辖地区"),
+            Some(r) => format!("{r}、其上级及所辖地区"),
             None => "本库".to_string(),
         };
         let node = shared.library.authority().node();
