@@ -56,7 +56,7 @@ pub struct HistoryEntry {
     /// key sign for (`None` without a trust file; empty for a key it does
     /// not list or has revoked).
     pub signer_regions: Option<Vec<wenku_model::Region>>,
-    /// For a publication after review ([`crate::draft`]): the reviewer
+    /// For a publication after review ([`Library::submit_draft`](crate::Library::submit_draft)): the reviewer
     /// (`name <email>`) and the review's note, from the trailers.
     pub review: Option<(String, String)>,
 }

@@ -83,7 +83,7 @@ mod catalog;
 mod changes;
 mod clock;
 mod delta;
-mod draft;
+pub mod draft;
 pub mod federation;
 mod git;
 mod head_cache;

@@ -266,7 +266,7 @@ pub struct Trailers {
     /// `Wenku-Peer`: the peer a pull merged from.
     pub peer: Option<String>,
     /// `Wenku-Review`: `approved` on a publication after review,
-    /// `returned` on a draft sent back (see [`crate::draft`]).
+    /// `returned` on a draft sent back (see [`Library::submit_draft`](crate::Library::submit_draft)).
     pub review: Option<String>,
     /// `Wenku-Reviewer`: who reviewed (`name <email>`).
     pub reviewer: Option<String>,
