@@ -65,8 +65,9 @@ fn base64(input: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The reviewer whose token the request's Basic credentials carry.
-fn reviewer<'a>(shared: &'a Shared, headers: &HeaderMap) -> Result<&'a Writer, Box<Response>> {
+/// The reviewer (its place in `shared.reviewers`) whose token the
+/// request's Basic credentials carry.
+fn reviewer(shared: &Shared, headers: &HeaderMap) -> Result<usize, Box<Response>> {
     if shared.reviewers.is_empty() {
         return Err(Box::new(error_page(Problem::not_found(
             "本节点没有配置审查人员（[[reviewer]]），没有审查页面。",
@@ -80,7 +81,7 @@ fn reviewer<'a>(shared: &'a Shared, headers: &HeaderMap) -> Result<&'a Writer, B
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.split_once(':').map(|(_, token)| token.to_string()));
     match token.and_then(|t| find_holder(&shared.reviewers, &t)) {
-        Some(i) => Ok(&shared.reviewers[i]),
+        Some(i) => Ok(i),
         None => {
             let mut r = error_page(Problem::new(
                 StatusCode::UNAUTHORIZED,
@@ -207,8 +208,8 @@ pub(crate) async fn list(
     headers: HeaderMap,
     q: Query<ListQuery>,
 ) -> Response {
-    let reviewer = match reviewer(&shared, &headers) {
-        Ok(r) => r.identity.to_string(),
+    let who = match reviewer(&shared, &headers) {
+        Ok(i) => i,
         Err(r) => return *r,
     };
     let done = match (q.done.as_deref(), q.item.as_deref()) {
@@ -217,10 +218,11 @@ pub(crate) async fn list(
         _ => None,
     };
     let made = tokio::task::spawn_blocking(move || -> Result<String, Problem> {
-        let me = reviewer_in(&shared, &reviewer);
+        let me = &shared.reviewers[who];
+        let reviewer = me.identity.to_string();
         let drafts = draft::list(&shared.library)?
             .into_iter()
-            .filter(|d| me.is_some_and(|m| m.may(&d.item.region())))
+            .filter(|d| me.may(&d.item.region()))
             .map(|d| {
                 let (state, returned, note) = match &d.state {
                     DraftState::Pending => ("待审查", false, String::new()),
@@ -253,13 +255,6 @@ pub(crate) async fn list(
     })
     .await;
     finish(made)
-}
-
-fn reviewer_in<'a>(shared: &'a Shared, who: &str) -> Option<&'a Writer> {
-    shared
-        .reviewers
-        .iter()
-        .find(|r| r.identity.to_string() == who)
 }
 
 fn finish(made: Result<Result<String, Problem>, tokio::task::JoinError>) -> Response {
@@ -327,8 +322,8 @@ pub(crate) async fn show(
     headers: HeaderMap,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
-    let me = match reviewer(&shared, &headers) {
-        Ok(r) => (r.identity.to_string(), r.identity.email().to_string()),
+    let who = match reviewer(&shared, &headers) {
+        Ok(i) => i,
         Err(r) => return *r,
     };
     let item = match p
@@ -339,8 +334,8 @@ pub(crate) async fn show(
         Err(p) => return error_page(p),
     };
     let made = tokio::task::spawn_blocking(move || -> Result<String, Problem> {
-        let reviewer = reviewer_in(&shared, &me.0);
-        if !reviewer.is_some_and(|r| r.may(&item.region())) {
+        let reviewer: &Writer = &shared.reviewers[who];
+        if !reviewer.may(&item.region()) {
             return Err(Problem::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -421,7 +416,10 @@ pub(crate) async fn show(
             submitter: format!("{} <{}>", d.submitter.name, d.submitter.email),
             submitted: beijing_day(d.submitter.time),
             tip: d.tip.to_string(),
-            own: d.submitter.email.eq_ignore_ascii_case(&me.1),
+            own: d
+                .submitter
+                .email
+                .eq_ignore_ascii_case(reviewer.identity.email()),
             findings,
             works,
         };
@@ -448,8 +446,8 @@ pub(crate) async fn decide(
     p: Result<Path<(String, String)>, PathRejection>,
     form: Result<Form<DecisionForm>, FormRejection>,
 ) -> Response {
-    let reviewer = match reviewer(&shared, &headers) {
-        Ok(r) => r.identity.to_string(),
+    let who = match reviewer(&shared, &headers) {
+        Ok(i) => i,
         Err(r) => return *r,
     };
     if let Err(p) = same_origin(&headers) {
@@ -479,7 +477,7 @@ pub(crate) async fn decide(
     let location_item = item.to_string();
     let done = tokio::task::spawn_blocking(move || -> Result<&'static str, Problem> {
         let _permit = permit;
-        let me = reviewer_in(&shared, &reviewer)
+        let me = Some(&shared.reviewers[who])
             .filter(|r| r.may(&item.region()))
             .ok_or_else(|| {
                 Problem::new(
@@ -570,12 +568,12 @@ pub(crate) async fn sweep(
     q: Query<SweepQuery>,
 ) -> Response {
     let who = match reviewer(&shared, &headers) {
-        Ok(r) => r.identity.to_string(),
+        Ok(i) => i,
         Err(r) => return *r,
     };
     let made = tokio::task::spawn_blocking(move || -> Result<String, Problem> {
         use wenku_service::sweep::report::{self, Quarter, State as Decided};
-        let me = reviewer_in(&shared, &who);
+        let me = &shared.reviewers[who];
         let quarter = match q.quarter.as_deref() {
             Some(q) => Quarter::parse(q).map_err(Problem::bad_request)?,
             None => Quarter::of(crate::api::today()?),
@@ -604,7 +602,7 @@ pub(crate) async fn sweep(
                 let Ok(work) = WorkId::parse(&item.work) else {
                     continue;
                 };
-                if !me.is_some_and(|m| m.may(&work.region())) {
+                if !me.may(&work.region()) {
                     continue;
                 }
                 let (state, open) = match &item.state {
