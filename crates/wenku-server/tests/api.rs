@@ -1373,6 +1373,23 @@ fn gazette_issues_are_listed_per_gazette_with_their_contents_and_feeds() {
 
 const REVIEWER_TOKEN: &str = "qingdao-reviewer-token-9876543210";
 
+/// Starts wenkud with Qingdao's office as a writer of 370200
+/// ([`QINGDAO_TOKEN`]) and its reviewer ([`REVIEWER_TOKEN`]), and `extra`
+/// configuration.
+fn start_with_reviewer(root: &Path, extra: &str) -> Daemon {
+    std::fs::write(root.join("qingdao.token"), format!("{QINGDAO_TOKEN}\n")).expect("token");
+    std::fs::write(root.join("reviewer.token"), format!("{REVIEWER_TOKEN}\n")).expect("token");
+    start_with(
+        root,
+        &format!(
+            "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
+             token_file = \"qingdao.token\"\nregions = [\"370200\"]\n\
+             [[reviewer]]\nname = \"青岛市保密审查员\"\nemail = \"shencha@qingdao.example\"\n\
+             token_file = \"reviewer.token\"\nregions = [\"370200\"]\n{extra}"
+        ),
+    )
+}
+
 /// 先审查、后公开 through the API: a writer submits a document as a draft
 /// and adds its interpretation; nothing is public (API, feeds, git) until
 /// a reviewer approves the draft as read; then both are published in one
@@ -1381,23 +1398,7 @@ const REVIEWER_TOKEN: &str = "qingdao-reviewer-token-9876543210";
 fn drafts_are_reviewed_through_the_api_before_anything_is_public() {
     let root = tempfile::tempdir().expect("tmp");
     let library = build(&root.path().join("library.git"));
-    std::fs::write(
-        root.path().join("qingdao.token"),
-        format!("{QINGDAO_TOKEN}\n"),
-    )
-    .expect("token");
-    std::fs::write(
-        root.path().join("reviewer.token"),
-        format!("{REVIEWER_TOKEN}\n"),
-    )
-    .expect("token");
-    let d = start_with(
-        root.path(),
-        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
-         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n\
-         [[reviewer]]\nname = \"青岛市保密审查员\"\nemail = \"shencha@qingdao.example\"\n\
-         token_file = \"reviewer.token\"\nregions = [\"370200\"]\n",
-    );
+    let d = start_with_reviewer(root.path(), "");
     let c = Contract {
         document: wenku_server::api::openapi::document(),
     };
@@ -1559,23 +1560,7 @@ fn drafts_are_reviewed_through_the_api_before_anything_is_public() {
 fn the_reviewers_pages_show_a_draft_and_take_the_decision() {
     let root = tempfile::tempdir().expect("tmp");
     let library = build(&root.path().join("library.git"));
-    std::fs::write(
-        root.path().join("qingdao.token"),
-        format!("{QINGDAO_TOKEN}\n"),
-    )
-    .expect("token");
-    std::fs::write(
-        root.path().join("reviewer.token"),
-        format!("{REVIEWER_TOKEN}\n"),
-    )
-    .expect("token");
-    let d = start_with(
-        root.path(),
-        "[[writer]]\nname = \"青岛市政务公开办\"\nemail = \"gongkai@qingdao.example\"\n\
-         token_file = \"qingdao.token\"\nregions = [\"370200\"]\n\
-         [[reviewer]]\nname = \"青岛市保密审查员\"\nemail = \"shencha@qingdao.example\"\n\
-         token_file = \"reviewer.token\"\nregions = [\"370200\"]\n[sweep]\nenabled = false\n",
-    );
+    let d = start_with_reviewer(root.path(), "[sweep]\nenabled = false\n");
     let relief =
         std::fs::read(testdata().join("sweep/370283-pingdu-2025-relief-list.txt")).expect("relief");
     let submitted = d.request(

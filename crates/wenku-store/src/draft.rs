@@ -461,16 +461,7 @@ impl Library {
         if transaction.is_empty() {
             return Err(DraftError::Empty);
         }
-        let draft = self
-            .draft(item)?
-            .ok_or_else(|| DraftError::NoDraft { item: item.clone() })?;
-        if draft.tip != seen {
-            return Err(DraftError::Changed {
-                item: item.clone(),
-                seen,
-                tip: draft.tip,
-            });
-        }
+        let draft = self.at_tip(item, seen)?;
         let mut repo = self.repo();
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
         let base_tree = git::commit_tree(&repo, draft.base)?;
@@ -733,6 +724,16 @@ impl Library {
         seen: ObjectId,
     ) -> Result<(), DraftError> {
         let repo = self.repo();
+        self.at_tip(item, seen)?;
+        let expected = PreviousValue::MustExistAndMatch(gix::refs::Target::Object(seen.to_gix()));
+        let time = self.clock.now();
+        self.move_draft_ref(&repo, item, expected, None, identity, time, Some(seen))?;
+        tracing::info!(item = %item, "draft discarded");
+        Ok(())
+    }
+
+    /// The draft of `item`, if its tip is still `seen`.
+    fn at_tip(&self, item: &WorkId, seen: ObjectId) -> Result<Draft, DraftError> {
         let draft = self
             .draft(item)?
             .ok_or_else(|| DraftError::NoDraft { item: item.clone() })?;
@@ -743,11 +744,7 @@ impl Library {
                 tip: draft.tip,
             });
         }
-        let expected = PreviousValue::MustExistAndMatch(gix::refs::Target::Object(seen.to_gix()));
-        let time = self.clock.now();
-        self.move_draft_ref(&repo, item, expected, None, identity, time, Some(seen))?;
-        tracing::info!(item = %item, "draft discarded");
-        Ok(())
+        Ok(draft)
     }
 
     /// The draft of `item` if it is pending at `seen` and `reviewer` did
@@ -758,16 +755,7 @@ impl Library {
         seen: ObjectId,
         reviewer: &Identity,
     ) -> Result<Draft, DraftError> {
-        let draft = self
-            .draft(item)?
-            .ok_or_else(|| DraftError::NoDraft { item: item.clone() })?;
-        if draft.tip != seen {
-            return Err(DraftError::Changed {
-                item: item.clone(),
-                seen,
-                tip: draft.tip,
-            });
-        }
+        let draft = self.at_tip(item, seen)?;
         if let DraftState::Returned(review) = &draft.state {
             return Err(DraftError::NotPending {
                 item: item.clone(),

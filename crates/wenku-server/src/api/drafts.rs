@@ -22,7 +22,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Json, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use wenku_model::WorkId;
@@ -30,59 +30,9 @@ use wenku_service::draft;
 use wenku_service::output::{Draft, DraftPublished, DraftReview};
 use wenku_service::sweep::detect::Detectors;
 
-use super::write::{Role, VersionQuery, find_holder, holder, input};
-use super::{Problem, QUEUE_WAIT, work_id};
+use super::write::{Role, VersionQuery, find_holder, holder, input, run_json as run};
+use super::{Problem, work_id};
 use crate::Shared;
-
-/// Runs draft work on the blocking pool with a turn of the API's slots;
-/// the answer is never cached.
-async fn run<T: Serialize + Send + 'static>(
-    shared: Arc<Shared>,
-    work: impl FnOnce(&Shared) -> Result<(StatusCode, Option<String>, T), Problem> + Send + 'static,
-) -> Response {
-    let permit =
-        match tokio::time::timeout(QUEUE_WAIT, Arc::clone(&shared.api_slots).acquire_owned()).await
-        {
-            Ok(Ok(p)) => p,
-            _ => {
-                return Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the node is busy; try again shortly".into(),
-                )
-                .into_response();
-            }
-        };
-    let done = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        work(&shared)
-    })
-    .await;
-    let mut response = match done {
-        Ok(Ok((StatusCode::NO_CONTENT, _, _))) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Ok((status, location, value))) => {
-            let mut r = (status, axum::Json(&value)).into_response();
-            if let Some(v) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            r
-        }
-        Ok(Err(p)) => p.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "an API draft request ended abnormally");
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "the request failed unexpectedly; the node's log says why".into(),
-            )
-            .into_response()
-        }
-    };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
 
 fn location(item: &WorkId) -> Option<String> {
     Some(format!("/api/v1/drafts/{item}"))

@@ -146,6 +146,28 @@ async fn run(
     shared: Arc<Shared>,
     work: impl FnOnce(&Shared) -> Result<(StatusCode, Written), Problem> + Send + 'static,
 ) -> Response {
+    run_json(shared, move |shared| {
+        let (status, written) = work(shared)?;
+        let location = match (&written.revision, written.action) {
+            (Some(rev), "published" | "added") => {
+                Some(format!("/api/v1/works/{}/versions/{rev}", written.work))
+            }
+            _ => None,
+        };
+        Ok((status, location, written))
+    })
+    .await
+}
+
+/// Runs a write (or a token-protected read) on the blocking pool, with a
+/// turn of the API's slots: its JSON answer with the status, a
+/// `Location` when there is one, never cached. A write is never
+/// abandoned half-way: it runs to its end even if the client goes away
+/// (the store commits all of it or nothing). `204 No Content` has no body.
+pub(super) async fn run_json<T: Serialize + Send + 'static>(
+    shared: Arc<Shared>,
+    work: impl FnOnce(&Shared) -> Result<(StatusCode, Option<String>, T), Problem> + Send + 'static,
+) -> Response {
     let permit =
         match tokio::time::timeout(QUEUE_WAIT, Arc::clone(&shared.api_slots).acquire_owned()).await
         {
@@ -159,37 +181,35 @@ async fn run(
                 .into_response();
             }
         };
-    // A write is never abandoned half-way: it runs to its end even if the
-    // client goes away (the store commits all of it or nothing).
     let done = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         work(&shared)
     })
     .await;
-    match done {
-        Ok(Ok((status, written))) => {
-            let mut r = (status, axum::Json(&written)).into_response();
-            if let (Some(rev), "published" | "added") = (&written.revision, written.action)
-                && let Ok(v) =
-                    HeaderValue::from_str(&format!("/api/v1/works/{}/versions/{rev}", written.work))
-            {
+    let mut response = match done {
+        Ok(Ok((StatusCode::NO_CONTENT, _, _))) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Ok((status, location, value))) => {
+            let mut r = (status, axum::Json(&value)).into_response();
+            if let Some(v) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
         Ok(Err(p)) => p.into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "an API write ended abnormally");
+            tracing::error!(error = %e, "an API request ended abnormally");
             Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                "the write failed unexpectedly; the node's log says why".into(),
+                "the request failed unexpectedly; the node's log says why".into(),
             )
             .into_response()
         }
-    }
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 #[derive(Debug, Deserialize)]

@@ -77,6 +77,16 @@ fn clip(s: &str) -> String {
     s.chars().take(80).collect()
 }
 
+/// A `region=` parameter: none when absent or blank, else a region code.
+fn region_param(value: Option<&str>) -> Result<Option<Region>, Problem> {
+    match value.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) => Region::parse(r)
+            .map(Some)
+            .map_err(|e| Problem::bad_request(format!("地区代码 “{}” 有误：{e}", clip(r)))),
+    }
+}
+
 fn date_param(value: Option<&str>, what: &str) -> Result<Option<Date>, Problem> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
@@ -1552,11 +1562,7 @@ pub(crate) async fn catalogues(
     answer_page(shared, headers, None, error_page, move |shared| {
         let q = query(q)?;
         let node = shared.library.authority().node();
-        let region = match q.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            None => node,
-            Some(r) => Region::parse(r)
-                .map_err(|e| Problem::bad_request(format!("地区代码 “{}” 有误：{e}", clip(r))))?,
-        };
+        let region = region_param(q.region.as_deref())?.unwrap_or(node);
         let snapshot = snapshot(shared)?;
         let head = snapshot.commit();
         let today = today()?;
@@ -1664,13 +1670,7 @@ pub(crate) async fn gazettes(
 ) -> Response {
     answer_page(shared, headers, None, error_page, move |shared| {
         let q = query(q)?;
-        let region =
-            match q.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-                None => None,
-                Some(r) => Some(Region::parse(r).map_err(|e| {
-                    Problem::bad_request(format!("地区代码 “{}” 有误：{e}", clip(r)))
-                })?),
-            };
+        let region = region_param(q.region.as_deref())?;
         let snapshot = snapshot(shared)?;
         let head = snapshot.commit();
         // A region's view spans the levels: the gazettes of the regions
