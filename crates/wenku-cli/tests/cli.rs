@@ -3382,6 +3382,16 @@ fn a_draft_is_published_with_its_interpretation_after_someone_else_reviews_it() 
         "{message}"
     );
     assert_eq!(env.ok(&["draft", "list"]), "no drafts\n");
+    let log = check_json("log", &env.ok(&["log", &item, "--json"])).remove(0);
+    let review = &log["history"][0]["review"];
+    assert_eq!(
+        review["reviewer"], "保密审查员 李 <shencha@qingdao.example>",
+        "{log:#}"
+    );
+    assert!(
+        env.ok(&["log", &item])
+            .contains("reviewed by 保密审查员 李 <shencha@qingdao.example>: 已审查")
+    );
     env.ok(&["verify"]);
 }
 

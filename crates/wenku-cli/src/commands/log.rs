@@ -85,6 +85,10 @@ pub fn run(dir: &Option<std::path::PathBuf>, args: LogArgs) -> Result<()> {
                 "{}  {} <{}>",
                 h.subject, h.author.name, h.author.email
             ))?;
+            if let Some((reviewer, note)) = &h.review {
+                out.styled(style::DIM, "           reviewed by ")?;
+                out.line(format!("{reviewer}: {note}"))?;
+            }
             match &h.signature {
                 wenku_store::signing::CommitSignature::Unsigned => {}
                 wenku_store::signing::CommitSignature::Good(key) => {

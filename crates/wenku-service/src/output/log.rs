@@ -44,8 +44,9 @@ impl<'a> Log<'a> {
 
 /// A commit that changed a work: `commit`, `author` (`name`, `email`),
 /// `time` (seconds since the epoch: the commit's, never a legal date),
-/// `subject`, the `op` and `node` of its trailers (null when absent), and
-/// the revisions it added.
+/// `subject`, the `op` and `node` of its trailers (null when absent),
+/// the revisions it added, and for a publication after review its
+/// `review` (reviewer and note; absent otherwise).
 #[derive(Debug, Serialize)]
 pub struct Commit<'a> {
     commit: String,
@@ -56,6 +57,16 @@ pub struct Commit<'a> {
     node: Option<&'a str>,
     added_versions: Vec<String>,
     signer: Signer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review: Option<Reviewed<'a>>,
+}
+
+/// The review a publication after review carries (`Wenku-Reviewer`,
+/// `Wenku-Review-Note`).
+#[derive(Debug, Serialize)]
+struct Reviewed<'a> {
+    reviewer: &'a str,
+    note: &'a str,
 }
 
 /// Who signed a commit, as `log` shows it (`$defs/signer`): the key's
@@ -122,6 +133,10 @@ impl<'a> Commit<'a> {
             node: h.node.as_deref(),
             added_versions: h.added_versions.iter().map(|r| r.to_string()).collect(),
             signer: Signer::new(h),
+            review: h
+                .review
+                .as_ref()
+                .map(|(reviewer, note)| Reviewed { reviewer, note }),
         }
     }
 }
