@@ -175,6 +175,33 @@ struct Receipt {
     at: u64,
 }
 
+impl Receipt {
+    fn new(
+        file: &Path,
+        planned: &import::Planned,
+        action: &'static str,
+        commit: Option<String>,
+        draft: Option<String>,
+    ) -> Receipt {
+        Receipt {
+            file: file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            work: planned
+                .work
+                .as_ref()
+                .map(|w| w.to_string())
+                .unwrap_or_default(),
+            revision: planned.revision.to_string(),
+            action,
+            commit,
+            draft,
+            at: now_secs(),
+        }
+    }
+}
+
 /// The report written beside a rejected file.
 #[derive(Debug, Serialize)]
 struct Rejection<'a> {
@@ -464,22 +491,13 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
         .planned
         .first()
         .ok_or_else(|| Error::internal("the import planned nothing for one file"))?;
-    Ok(Receipt {
-        file: file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        work: planned
-            .work
-            .as_ref()
-            .map(|w| w.to_string())
-            .unwrap_or_default(),
-        revision: planned.revision.to_string(),
-        action: planned.action.as_str(),
-        commit: imports.commit.map(|c| c.to_string()),
-        draft: None,
-        at: now_secs(),
-    })
+    Ok(Receipt::new(
+        file,
+        planned,
+        planned.action.as_str(),
+        imports.commit.map(|c| c.to_string()),
+        None,
+    ))
 }
 
 /// The inbox of a node that reviews before publishing: the file becomes a
@@ -526,22 +544,13 @@ fn submit_draft(
         .first()
         .ok_or_else(|| Error::internal("the draft planned nothing for one file"))?;
     tracing::info!(item = %submitted.draft.item, round = submitted.draft.round, "inbox file submitted as a draft for review");
-    Ok(Receipt {
-        file: file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        work: planned
-            .work
-            .as_ref()
-            .map(|w| w.to_string())
-            .unwrap_or_default(),
-        revision: planned.revision.to_string(),
-        action: "submitted",
-        commit: None,
-        draft: Some(submitted.draft.item.to_string()),
-        at: now_secs(),
-    })
+    Ok(Receipt::new(
+        file,
+        planned,
+        "submitted",
+        None,
+        Some(submitted.draft.item.to_string()),
+    ))
 }
 
 /// Writes the report, then moves the file and its sidecar into `sub`.

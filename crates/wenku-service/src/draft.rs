@@ -193,8 +193,9 @@ pub fn review(library: &Library, item: &WorkId, detectors: &Detectors) -> Result
     Ok(Review { draft, works })
 }
 
-/// The tip a decision names: `seen` as given (a full id or a prefix of
-/// the current tip's), else the current tip.
+/// The tip a decision names: `seen` as given (a full id, or a prefix of
+/// 7+ hex digits of the current tip's; anything else is a usage error),
+/// else the current tip.
 pub fn tip(library: &Library, item: &WorkId, seen: Option<&str>) -> Result<ObjectId> {
     let draft = find(library, item)?;
     match seen {
@@ -203,6 +204,13 @@ pub fn tip(library: &Library, item: &WorkId, seen: Option<&str>) -> Result<Objec
             let s = s.trim();
             if let Ok(id) = s.parse::<ObjectId>() {
                 return Ok(id);
+            }
+            if s.len() < 7 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(Error::new(
+                    Kind::Usage,
+                    format!("tip {s:?}: give the draft's tip as read, its commit id or 7+ of its hex digits"),
+                )
+                .with_hint(format!("`wenku draft show {item}` prints it")));
             }
             if s.len() >= 7 && draft.tip.to_string().starts_with(&s.to_ascii_lowercase()) {
                 return Ok(draft.tip);

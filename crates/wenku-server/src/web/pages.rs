@@ -77,6 +77,12 @@ fn clip(s: &str) -> String {
     s.chars().take(80).collect()
 }
 
+/// Whether a document of region `at` belongs to the view of `region`
+/// across the levels: a region above it, it, or one inside it.
+fn in_view(region: Region, at: Region) -> bool {
+    region.contains(&at) || at.contains(&region)
+}
+
 /// A `region=` parameter: none when absent or blank, else a region code.
 fn region_param(value: Option<&str>) -> Result<Option<Region>, Problem> {
     match value.map(str::trim).filter(|r| !r.is_empty()) {
@@ -1566,7 +1572,6 @@ pub(crate) async fn catalogues(
         let snapshot = snapshot(shared)?;
         let head = snapshot.commit();
         let today = today()?;
-        let above: Vec<Region> = region.ancestors().skip(1).collect();
         let mut levels: Vec<CatalogueLevel> = ["省级", "市级", "县级", "乡镇（街道）级"]
             .into_iter()
             .map(|name| CatalogueLevel {
@@ -1582,7 +1587,7 @@ pub(crate) async fn catalogues(
         };
         for work in snapshot.works(&Filter::all().doc_type(DocType::Catalogue))? {
             let at = work.region();
-            if !(region.contains(&at) || above.contains(&at)) {
+            if !in_view(region, at) {
                 continue;
             }
             let Some(record) = snapshot.record(&work)? else {
@@ -1675,13 +1680,10 @@ pub(crate) async fn gazettes(
         let head = snapshot.commit();
         // A region's view spans the levels: the gazettes of the regions
         // above it, its own, and those of every region inside it.
-        let above: Vec<Region> = region
-            .map(|r| r.ancestors().skip(1).collect())
-            .unwrap_or_default();
         let mut by_series: BTreeMap<(Region, String), Vec<Dated>> = BTreeMap::new();
         for work in snapshot.works(&Filter::all().doc_type(DocType::Gazette))? {
             if let Some(r) = region
-                && !(r.contains(&work.region()) || above.contains(&work.region()))
+                && !in_view(r, work.region())
             {
                 continue;
             }
