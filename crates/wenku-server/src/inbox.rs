@@ -465,10 +465,7 @@ fn publish(shared: &Shared, file: &Path, sidecar_path: &Path) -> Result<Receipt,
             imported.proposed.relations.push(relation);
         }
     }
-    let input = Input {
-        file: file.to_path_buf(),
-        imported,
-    };
+    let input = Input::new(file, imported);
     let request = Request {
         work,
         region: None,

@@ -13,11 +13,20 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use wenku_import::Imported;
+use wenku_import::{ImportOptions, import_file};
 use wenku_model::{Citation, DocNumber, Region, RevisionId, WorkId, check_local, title_key};
-use wenku_store::{Identity, Library, ObjectId, Op, Snapshot, Transaction};
+use wenku_store::{
+    Identity, Library, NewVersion, ObjectId, Op, PreparedText, Snapshot, StoredText, TextError,
+    TextPack, Transaction,
+};
 
 use crate::error::{Error, Result};
 use crate::proposal::{new_record, new_version, new_version_of, version_document};
+
+/// From this many files, [`import_files`] writes the texts ahead as it
+/// reads them (the store's default pack threshold: a smaller batch's
+/// objects are written loose, and its documents are few).
+pub const WRITE_AHEAD_FROM: usize = 64;
 
 /// What happens to one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +57,21 @@ pub struct Input {
     pub file: PathBuf,
     /// The recognised text and metadata.
     pub imported: Imported,
+    /// The text, when it was written ahead ([`import_files`]): the
+    /// document's body is then left out of `imported` (its metadata stays)
+    /// and the version is this text.
+    pub stored: Option<StoredText>,
+}
+
+impl Input {
+    /// An input whose text is its document.
+    pub fn new(file: impl Into<PathBuf>, imported: Imported) -> Input {
+        Input {
+            file: file.into(),
+            imported,
+            stored: None,
+        }
+    }
 }
 
 /// Where imported texts go.
@@ -219,11 +243,29 @@ pub fn import(
             &defaulted
         }
     };
+    import_with(library, identity, inputs, request, None)
+}
+
+/// [`import`], with the texts of `inputs` that were written ahead in
+/// `texts`.
+fn import_with(
+    library: &Library,
+    identity: &Identity,
+    inputs: &[Input],
+    request: &Request,
+    texts: Option<&mut TextPack>,
+) -> Result<Imports> {
     let mut last = Vec::new();
-    let committed = library.commit_planned(identity, |snapshot| -> Result<Transaction> {
-        last = plan(inputs, request, Some(snapshot))?;
+    let plan_on = |snapshot: &Snapshot, last: &mut Vec<Planned>| -> Result<Transaction> {
+        *last = plan(inputs, request, Some(snapshot))?;
         Ok(last.iter().filter_map(|p| p.op.clone()).collect())
-    });
+    };
+    let committed = match texts {
+        None => library.commit_planned(identity, |s| plan_on(s, &mut last)),
+        Some(texts) => {
+            library.commit_planned_with_texts(identity, texts, |s| plan_on(s, &mut last))
+        }
+    };
     let committed = committed.map_err(|e| name_the_file(e, inputs, &last))?;
     // The store knows best whether a version was already there.
     mark_unchanged(&mut last, &committed.outcomes);
@@ -272,7 +314,7 @@ fn plan_one(
     taken: &mut BTreeSet<WorkId>,
     batch: &mut Vec<BatchWork>,
 ) -> Result<Planned> {
-    let Input { file, imported } = input;
+    let Input { file, imported, .. } = input;
     let name = file.display().to_string();
     // A version of a named work takes the work's title and type where the
     // text has none; its id is that of the text as stored.
@@ -280,13 +322,13 @@ fn plan_one(
         (Some(w), Some(s)) => Some(s.require_record(w)?),
         _ => None,
     };
-    let document = match &target {
-        Some(record) => std::borrow::Cow::Owned(version_document(record, imported)),
-        None => std::borrow::Cow::Borrowed(&imported.document),
-    };
-    let revision = document
-        .revision_id()
-        .map_err(|e| Error::refused(format!("{name}: cannot be stored: {e}")).with_source(e))?;
+    let revision = match (&input.stored, &target) {
+        // Written ahead with the work's title and type already given.
+        (Some(text), _) => Ok(text.revision()),
+        (None, Some(record)) => version_document(record, imported).revision_id(),
+        (None, None) => imported.document.revision_id(),
+    }
+    .map_err(|e| Error::refused(format!("{name}: cannot be stored: {e}")).with_source(e))?;
     let published = imported.proposed.published;
     let no_date = || {
         Error::refused(format!("{name}: no publication date found in the text"))
@@ -316,9 +358,10 @@ fn plan_one(
         let op = match published {
             Some(p) => Some(Op::AddVersion {
                 work: work.clone(),
-                version: match &target {
-                    Some(record) => new_version_of(record, imported, p),
-                    None => new_version(imported, p),
+                version: match (&input.stored, &target) {
+                    (Some(text), _) => stored_version(*text, imported, p),
+                    (None, Some(record)) => new_version_of(record, imported, p),
+                    (None, None) => new_version(imported, p),
                 },
             }),
             None if request.dry_run => None,
@@ -384,7 +427,10 @@ fn plan_one(
     let op = match published {
         Some(p) => Some(Op::Publish {
             record: new_record(work.clone(), imported),
-            version: new_version(imported, p),
+            version: match &input.stored {
+                Some(text) => stored_version(*text, imported, p),
+                None => new_version(imported, p),
+            },
         }),
         None if request.dry_run => None,
         None => return Err(no_date()),
@@ -463,4 +509,160 @@ fn local_from_file(file: &Path, revision: &RevisionId) -> String {
     } else {
         format!("doc-{}", &revision.to_string()[..8])
     }
+}
+
+/// The version an input whose text was written ahead becomes: as
+/// [`new_version`], with the stored text in place of the document.
+fn stored_version(
+    text: StoredText,
+    imported: &Imported,
+    published: wenku_model::Date,
+) -> NewVersion {
+    let mut version = NewVersion::stored(text, published);
+    version.effective = imported.proposed.effective;
+    version.amended_by = imported.proposed.amended_by.clone();
+    version
+}
+
+/// Reads and imports `files` as one commit, as [`import`] does, without
+/// holding the batch in memory: from [`WRITE_AHEAD_FROM`] files on, each
+/// text is recognised, encoded, hashed and compressed on one of the
+/// machine's cores and written ahead to a [`TextPack`] as soon as it is
+/// read, and only its metadata is kept for planning; the texts become part
+/// of the library when the commit is made ([`Library::commit_planned_with_texts`]).
+/// A file that cannot be imported refuses the whole batch, naming it, with
+/// nothing written. `progress` is called once per file read, in the order
+/// they finish.
+///
+/// With `--work` (`request.work`), a text without a title or type takes
+/// the work's as they are when the batch starts (see
+/// [`crate::proposal::version_document`]).
+///
+/// Returns the inputs (their bodies left out when written ahead) and the
+/// import.
+pub fn import_files(
+    library: &Library,
+    identity: &Identity,
+    files: &[PathBuf],
+    options: &ImportOptions,
+    request: &Request,
+    progress: &(dyn Fn(&Path) + Sync),
+) -> Result<(Vec<Input>, Imports)> {
+    let defaulted = Request {
+        region: request.region.or(Some(library.authority().node())),
+        ..request.clone()
+    };
+    if files.len() < WRITE_AHEAD_FROM {
+        let mut inputs = Vec::with_capacity(files.len());
+        for file in files {
+            let imported = import_file(file, options).map_err(unreadable)?;
+            progress(file);
+            inputs.push(Input::new(file.clone(), imported));
+        }
+        let imports = import_with(library, identity, &inputs, &defaulted, None)?;
+        return Ok((inputs, imports));
+    }
+    let target = match &request.work {
+        Some(w) => Some(library.snapshot()?.require_record(w)?),
+        None => None,
+    };
+    let mut texts = library.text_pack().map_err(text_error)?;
+    let encoder = texts.encoder();
+    // Each worker reads, recognises and prepares a file; this thread
+    // appends the texts in the order they come. The channel is short, so
+    // at most a few documents are in memory at once.
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    type Read = (usize, Result<(Imported, PreparedText)>);
+    let (send, receive) = std::sync::mpsc::sync_channel::<Read>(threads * 2);
+    let mut slots: Vec<Option<Input>> = (0..files.len()).map(|_| None).collect();
+    let mut failed: Option<(usize, Error)> = None;
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let send = send.clone();
+            let (next, stop, target) = (&next, &stop, &target);
+            scope.spawn(move || {
+                use std::sync::atomic::Ordering;
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let read =
+                        import_file(file, options)
+                            .map_err(unreadable)
+                            .and_then(|mut imported| {
+                                let prepared = match target {
+                                    Some(record) => {
+                                        encoder.prepare(&version_document(record, &imported))
+                                    }
+                                    None => encoder.prepare(&imported.document),
+                                }
+                                .map_err(|e| {
+                                    let err = text_error(e);
+                                    let message = format!("{}: {}", file.display(), err.message());
+                                    err.with_message(message)
+                                })?;
+                                // The text is written ahead: keep the metadata.
+                                imported.document.body = Vec::new();
+                                Ok((imported, prepared))
+                            });
+                    if send.send((i, read)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(send);
+        for (i, read) in receive {
+            if failed.is_some() {
+                continue;
+            }
+            let appended = read.and_then(|(imported, prepared)| {
+                let stored = texts.append(prepared).map_err(text_error)?;
+                Ok(Input {
+                    file: files[i].clone(),
+                    imported,
+                    stored: Some(stored),
+                })
+            });
+            match appended {
+                Ok(input) => {
+                    progress(&input.file);
+                    slots[i] = Some(input);
+                }
+                Err(e) => {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    failed = Some((i, e));
+                }
+            }
+        }
+    });
+    if let Some((_, e)) = failed {
+        return Err(e);
+    }
+    let inputs: Vec<Input> = slots
+        .into_iter()
+        .map(|s| s.ok_or_else(|| Error::internal("a file of the batch was not read")))
+        .collect::<Result<_>>()?;
+    let imports = import_with(library, identity, &inputs, &defaulted, Some(&mut texts))?;
+    Ok((inputs, imports))
+}
+
+/// A file the importer refused: nothing of the batch is written.
+fn unreadable(e: wenku_import::ImportError) -> Error {
+    Error::refused(e.to_string())
+        .with_hint("nothing was written; fix or leave out this file and run the command again")
+        .with_source(e)
+}
+
+/// A text that could not be written ahead.
+fn text_error(e: TextError) -> Error {
+    match &e {
+        TextError::Refused(r) => Error::refused(format!("cannot be stored: {r}")),
+        _ => Error::internal(e.to_string()),
+    }
+    .with_source(e)
 }

@@ -49,7 +49,7 @@
 //! let text = |article: &str, published: &str| -> Result<Input, Box<dyn std::error::Error>> {
 //!     let body = format!("青岛市示例管理办法\n第一条 为了规范示例管理，制定本办法。\n第二条 {article}\n");
 //!     let options = ImportOptions { published: Some(Date::parse_iso(published)?), ..ImportOptions::default() };
-//!     Ok(Input { file: "banfa.txt".into(), imported: import_bytes("banfa.txt", body.as_bytes(), &options)? })
+//!     Ok(Input::new("banfa.txt", import_bytes("banfa.txt", body.as_bytes(), &options)?))
 //! };
 //! let first = import::import(&library, &clerk, &[text("本办法自公布之日起施行。", "2020-01-01")?], &Request::default())?;
 //! let work = first.planned[0].work.clone().expect("published");

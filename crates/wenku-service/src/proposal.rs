@@ -3,7 +3,7 @@
 
 use wenku_import::Imported;
 use wenku_model::{Date, DocType, Document, Record, WorkId};
-use wenku_store::NewVersion;
+use wenku_store::{NewVersion, VersionText};
 
 /// A new work's record from an imported text: title (the proposed one, else
 /// the document's), type, document number, issuers, subjects, end of
@@ -60,6 +60,6 @@ pub fn version_document(record: &Record, imported: &Imported) -> Document {
 /// ([`version_document`]).
 pub fn new_version_of(record: &Record, imported: &Imported, published: Date) -> NewVersion {
     let mut version = new_version(imported, published);
-    version.document = version_document(record, imported);
+    version.text = VersionText::Document(version_document(record, imported));
     version
 }

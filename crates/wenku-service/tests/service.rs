@@ -27,10 +27,10 @@ fn notice(article: &str) -> Input {
         published: Some(Date::parse_iso("2025-03-01").expect("valid")),
         ..ImportOptions::default()
     };
-    Input {
-        file: "notice.txt".into(),
-        imported: import_bytes("notice.txt", text.as_bytes(), &options).expect("imports"),
-    }
+    Input::new(
+        "notice.txt",
+        import_bytes("notice.txt", text.as_bytes(), &options).expect("imports"),
+    )
 }
 
 /// Runs `n` importers at once, each in its own thread with its own handle
@@ -209,7 +209,7 @@ mod outputs {
         let file = corpus_dir().join("seeds").join(name);
         let imported = wenku_import::import_file(&file, &wenku_import::ImportOptions::default())
             .expect("the seed imports");
-        Input { file, imported }
+        Input::new(file, imported)
     }
 
     #[test]
@@ -329,9 +329,9 @@ fn imports_refuse_tags_outside_the_provinces_vocabulary() {
         Library::init(dir.path(), Region::parse("370000").expect("valid"), options).expect("init");
     let text = std::fs::read(wenku_test_support::paths::testdata().join("tags/370000-tags.txt"))
         .expect("vocabulary");
-    let vocabulary = Input {
-        file: "370000-tags.txt".into(),
-        imported: import_bytes(
+    let vocabulary = Input::new(
+        "370000-tags.txt",
+        import_bytes(
             "370000-tags.txt",
             &text,
             &ImportOptions {
@@ -340,7 +340,7 @@ fn imports_refuse_tags_outside_the_provinces_vocabulary() {
             },
         )
         .expect("imports"),
-    };
+    );
     let request = Request {
         region: Some(Region::parse("370000").expect("valid")),
         exact_local: Some("tags".into()),

@@ -31,6 +31,7 @@ use crate::op::{NewVersion, Op, OpOutcome};
 use crate::pack::{self, Maintenance};
 use crate::read::{self, ReadError, Snapshot};
 use crate::signing::NodeKey;
+use crate::texts::{TextError, TextPack};
 use crate::transaction::{self, CommitError, CommitOptions, Committed, Swap, Transaction};
 
 /// How gix opens a library: isolated from the environment and from global
@@ -647,8 +648,41 @@ impl Library {
         let transaction = transaction.into();
         let _span = tracing::info_span!("commit", ops = transaction.len()).entered();
         // Borrowed: a batch's documents are not copied for each attempt.
-        self.commit_loop(identity, || {
+        self.commit_loop(identity, None, || {
             Ok((None, std::borrow::Cow::Borrowed(&transaction)))
+        })
+    }
+
+    /// A [`TextPack`]: texts written ahead of the commit that uses them,
+    /// so that a batch of thousands of documents need not hold them all
+    /// (see [`crate::TextPack`]). Commit with
+    /// [`Library::commit_planned_with_texts`].
+    pub fn text_pack(&self) -> Result<TextPack, TextError> {
+        TextPack::new(&self.repo())
+    }
+
+    /// [`Library::commit_planned`] of a transaction whose versions are
+    /// texts of `texts` ([`crate::VersionText::Stored`]): the texts are
+    /// written into the repository as one pack once the transaction has
+    /// been staged without a refusal, just before its commit is written.
+    /// A refused transaction leaves nothing in the repository.
+    pub fn commit_planned_with_texts<E>(
+        &self,
+        identity: &Identity,
+        texts: &mut TextPack,
+        mut plan: impl FnMut(&Snapshot) -> Result<Transaction, E>,
+    ) -> Result<Committed, E>
+    where
+        E: From<CommitError>,
+    {
+        let _span = tracing::info_span!("commit_planned_with_texts", texts = texts.len()).entered();
+        self.commit_loop(identity, Some(texts), || {
+            let snapshot = self.snapshot().map_err(|e| E::from(CommitError::Read(e)))?;
+            let transaction = plan(&snapshot)?;
+            Ok((
+                Some(snapshot.commit()),
+                std::borrow::Cow::Owned(transaction),
+            ))
         })
     }
 
@@ -671,7 +705,7 @@ impl Library {
         E: From<CommitError>,
     {
         let _span = tracing::info_span!("commit_planned").entered();
-        self.commit_loop(identity, || {
+        self.commit_loop(identity, None, || {
             let snapshot = self.snapshot().map_err(|e| E::from(CommitError::Read(e)))?;
             let transaction = plan(&snapshot)?;
             Ok((
@@ -730,6 +764,7 @@ impl Library {
     fn commit_loop<'t, E: From<CommitError>>(
         &self,
         identity: &Identity,
+        mut texts: Option<&mut TextPack>,
         mut next: impl FnMut() -> Result<(Option<ObjectId>, std::borrow::Cow<'t, Transaction>), E>,
     ) -> Result<Committed, E> {
         let mut attempts = 0;
@@ -737,7 +772,13 @@ impl Library {
             attempts += 1;
             let retry = attempts < self.options.max_attempts.max(1);
             let (on, transaction) = next()?;
-            match self.attempt(identity, transaction.ops(), on, attempts) {
+            match self.attempt(
+                identity,
+                transaction.ops(),
+                on,
+                attempts,
+                texts.as_deref_mut(),
+            ) {
                 Ok(Attempt::Finished(c, handoff)) => {
                     if let Some(id) = c.commit {
                         tracing::info!(commit = %id, ops = c.outcomes.len(), attempts, "committed");
@@ -778,6 +819,7 @@ impl Library {
         ops: &[Op],
         on: Option<ObjectId>,
         attempts: u32,
+        texts: Option<&mut TextPack>,
     ) -> Result<Attempt, CommitError> {
         let mut repo = self.repo();
         // The trees on the work's path (the root above all) are read by
@@ -803,6 +845,15 @@ impl Library {
                 None,
             ));
         }
+        // Staged without a refusal: the texts written ahead go into the
+        // repository now (once, whatever the number of attempts).
+        let wrote_texts = match texts {
+            Some(texts) => {
+                texts.install()?;
+                !texts.is_empty()
+            }
+            None => false,
+        };
         let time = self.clock.now();
         let written = transaction::write(
             &repo,
@@ -823,7 +874,7 @@ impl Library {
         match transaction::swap_main(&repo, Some(base), commit, &reflog, identity, time)? {
             Swap::Lost => Ok(Attempt::Lost),
             Swap::Done => {
-                if packed {
+                if packed || wrote_texts {
                     // The commit stands whatever happens here; a failed
                     // compaction is tried again after the next batch.
                     if let Err(e) = pack::maintain(&repo, self.options.max_packs) {

@@ -3,16 +3,39 @@
 
 use std::fmt;
 
+use crate::texts::StoredText;
 use wenku_model::{
     Citation, Date, DocNumber, DocType, Document, Record, Relation, Repeal, RevisionId,
     VersionEntry, Withdrawal, WorkId,
 };
 
+/// A new version's text: the document, encoded when the transaction is
+/// staged, or a text a [`crate::TextPack`] already wrote (a large batch's,
+/// so that its documents need not be held until the commit).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VersionText {
+    /// The document.
+    Document(Document),
+    /// Its canonical bytes, already in the library's objects (or in the
+    /// [`crate::TextPack`] the commit is made with).
+    Stored(StoredText),
+}
+
+impl VersionText {
+    /// The document, when the text is one.
+    pub fn document(&self) -> Option<&Document> {
+        match self {
+            VersionText::Document(d) => Some(d),
+            VersionText::Stored(_) => None,
+        }
+    }
+}
+
 /// A new version's text and its legal dates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewVersion {
     /// The text.
-    pub document: Document,
+    pub text: VersionText,
     /// Published (公布/发布).
     pub published: Date,
     /// Effective (施行); the published date when absent.
@@ -26,8 +49,18 @@ pub struct NewVersion {
 impl NewVersion {
     /// A version effective on the day it was published.
     pub fn new(document: Document, published: Date) -> NewVersion {
+        NewVersion::of(VersionText::Document(document), published)
+    }
+
+    /// A version of a text written ahead ([`crate::TextPack`]), effective
+    /// on the day it was published.
+    pub fn stored(text: StoredText, published: Date) -> NewVersion {
+        NewVersion::of(VersionText::Stored(text), published)
+    }
+
+    fn of(text: VersionText, published: Date) -> NewVersion {
         NewVersion {
-            document,
+            text,
             published,
             effective: None,
             amended_by: None,

@@ -284,10 +284,6 @@ fn write_pack_streaming(
         return Ok(None);
     }
     let hash = repo.object_hash();
-    let count = u32::try_from(ids.len()).map_err(|e| GitError {
-        action: "counting objects for a pack".into(),
-        source: Box::new(e),
-    })?;
     let read = |id: &ObjectId| -> Result<(gix::objs::Kind, Vec<u8>), GitError> {
         let object = crate::git::retrying(|| repo.find_object(*id))
             .ctx(|| format!("reading object {id} to compact packs"))?;
@@ -309,54 +305,72 @@ fn write_pack_streaming(
     };
     let ordered = pack_order(ids, &plan);
     let at: HashMap<ObjectId, usize> = ordered.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let chunks = ordered.chunks(COMPACT_CHUNK).map(|part| {
+        let loaded = part
+            .iter()
+            .map(|id| read(id).map(|(kind, data)| (*id, kind, data)))
+            .collect::<Result<Vec<_>, GitError>>()
+            .map_err(gix::Error::from_error)?;
+        // A base is nearly always in the same chunk, just before its
+        // delta (see `pack_order`); the others are read again.
+        let here: HashMap<ObjectId, usize> = loaded
+            .iter()
+            .enumerate()
+            .map(|(i, (id, ..))| (*id, i))
+            .collect();
+        let mut elsewhere: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+        for (id, ..) in &loaded {
+            if let Some(b) = plan.get(id)
+                && !here.contains_key(b)
+                && !elsewhere.contains_key(b)
+            {
+                elsewhere.insert(*b, read(b).map_err(gix::Error::from_error)?.1);
+            }
+        }
+        let objects: Vec<Object<'_>> = loaded
+            .iter()
+            .map(|(id, kind, data)| Object {
+                id: *id,
+                kind: *kind,
+                data,
+                base: plan.get(id).map(|b| {
+                    let bytes = match here.get(b) {
+                        Some(i) => loaded[*i].2.as_slice(),
+                        None => elsewhere[b].as_slice(),
+                    };
+                    (at[b], bytes)
+                }),
+            })
+            .collect();
+        // gix's pack writer takes its own error type.
+        compress(&objects, hash, gix::zlib::Compression::BEST_SPEED).map_err(gix::Error::from_error)
+    });
+    write_entries(repo, ids.len(), chunks)
+}
+
+/// Writes `count` pack entries, given a chunk at a time, as one new pack:
+/// appended to a temporary file in `objects/pack`, then indexed as it is
+/// read back ([`install`]). Memory holds one chunk.
+pub(crate) fn write_entries(
+    repo: &gix::Repository,
+    count: usize,
+    chunks: impl Iterator<Item = Result<Vec<output::Entry>, gix::Error>>,
+) -> Result<Option<PathBuf>, GitError> {
+    if count == 0 {
+        return Ok(None);
+    }
+    let hash = repo.object_hash();
+    let count = u32::try_from(count).map_err(|e| GitError {
+        action: "counting objects for a pack".into(),
+        source: Box::new(e),
+    })?;
     let pack_dir = pack_dir(repo);
-    // `.tmp*`: a compaction that dies leaves a file `clean_garbage` removes.
+    // `.tmp*`: a writer that dies leaves a file `clean_garbage` removes.
     let mut temporary = tempfile::Builder::new()
-        .prefix(".tmp-compact-")
+        .prefix(".tmp-pack-")
         .tempfile_in(&pack_dir)
         .ctx(|| format!("creating a temporary pack in {}", pack_dir.display()))?;
     {
-        let chunks = ordered.chunks(COMPACT_CHUNK).map(|part| {
-            let loaded = part
-                .iter()
-                .map(|id| read(id).map(|(kind, data)| (*id, kind, data)))
-                .collect::<Result<Vec<_>, GitError>>()
-                .map_err(gix::Error::from_error)?;
-            // A base is nearly always in the same chunk, just before its
-            // delta (see `pack_order`); the others are read again.
-            let here: HashMap<ObjectId, usize> = loaded
-                .iter()
-                .enumerate()
-                .map(|(i, (id, ..))| (*id, i))
-                .collect();
-            let mut elsewhere: HashMap<ObjectId, Vec<u8>> = HashMap::new();
-            for (id, ..) in &loaded {
-                if let Some(b) = plan.get(id)
-                    && !here.contains_key(b)
-                    && !elsewhere.contains_key(b)
-                {
-                    elsewhere.insert(*b, read(b).map_err(gix::Error::from_error)?.1);
-                }
-            }
-            let objects: Vec<Object<'_>> = loaded
-                .iter()
-                .map(|(id, kind, data)| Object {
-                    id: *id,
-                    kind: *kind,
-                    data,
-                    base: plan.get(id).map(|b| {
-                        let bytes = match here.get(b) {
-                            Some(i) => loaded[*i].2.as_slice(),
-                            None => elsewhere[b].as_slice(),
-                        };
-                        (at[b], bytes)
-                    }),
-                })
-                .collect();
-            // gix's pack writer takes its own error type.
-            compress(&objects, hash, gix::zlib::Compression::BEST_SPEED)
-                .map_err(gix::Error::from_error)
-        });
         let mut out = std::io::BufWriter::with_capacity(1 << 20, temporary.as_file_mut());
         for step in &mut output::bytes::FromEntriesIter::new(
             chunks,

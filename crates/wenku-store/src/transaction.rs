@@ -38,7 +38,7 @@ use crate::lifecycle::{self, LifecycleProblem};
 use crate::lock::{LockError, WriterLock};
 use crate::message::{self, Line};
 use crate::metadata::LibraryMeta;
-use crate::op::{NoChange, Op, OpKind, OpOutcome};
+use crate::op::{NoChange, Op, OpKind, OpOutcome, VersionText};
 use crate::pack;
 use crate::read::{self, ReadError};
 
@@ -258,7 +258,7 @@ pub enum Refusal {
 }
 
 /// Refuses canonical bytes that readers would refuse.
-fn within_limit(what: &'static str, bytes: &[u8]) -> Result<(), Refusal> {
+pub(crate) fn within_limit(what: &'static str, bytes: &[u8]) -> Result<(), Refusal> {
     if bytes.len() > canonical::MAX_CANONICAL_BYTES {
         return Err(Refusal::TooLarge {
             what,
@@ -337,6 +337,8 @@ pub(crate) struct Staged {
     /// The last op index that touched each dirty work.
     touched_by: BTreeMap<WorkId, usize>,
     versions: Vec<(String, Vec<u8>)>,
+    /// Version files whose blobs were written ahead ([`VersionText::Stored`]).
+    stored: Vec<(String, ObjectId)>,
     lines: Vec<Line>,
     pub(crate) outcomes: Vec<OpOutcome>,
 }
@@ -374,6 +376,34 @@ impl Staged {
     pub(crate) fn changed(&self) -> bool {
         !self.dirty.is_empty()
     }
+
+    fn add_version(&mut self, path: String, file: VersionFile) {
+        match file {
+            VersionFile::Bytes(bytes) => self.versions.push((path, bytes)),
+            VersionFile::Blob(blob) => self.stored.push((path, blob)),
+        }
+    }
+}
+
+/// A version file to place in the tree: bytes to write, or a blob written
+/// ahead.
+enum VersionFile {
+    Bytes(Vec<u8>),
+    Blob(ObjectId),
+}
+
+/// A new version's revision and file: the document encoded (and refused
+/// if readers would refuse it), or the text a [`crate::TextPack`] wrote,
+/// which was checked when it was prepared.
+fn version_file(text: &VersionText) -> Result<(RevisionId, VersionFile), Refusal> {
+    match text {
+        VersionText::Document(document) => {
+            let bytes = canonical::encode_document(document)?;
+            within_limit("version", &bytes)?;
+            Ok((RevisionId::of(&bytes), VersionFile::Bytes(bytes)))
+        }
+        VersionText::Stored(t) => Ok((t.revision(), VersionFile::Blob(t.blob()))),
+    }
 }
 
 /// Applies `ops` to the records of `base_tree`, in memory.
@@ -389,6 +419,7 @@ pub(crate) fn stage(
         dirty: BTreeSet::new(),
         touched_by: BTreeMap::new(),
         versions: Vec::new(),
+        stored: Vec::new(),
         lines: Vec::new(),
         outcomes: Vec::new(),
     };
@@ -436,30 +467,24 @@ pub(crate) fn stage(
                         targets.push((index, w.clone()));
                     }
                 }
-                let bytes = canonical::encode_document(&version.document)
-                    .map_err(|e| fail(Refusal::Encode(e)))?;
-                within_limit("version", &bytes).map_err(fail)?;
-                let rev = RevisionId::of(&bytes);
+                let (rev, file) = version_file(&version.text).map_err(fail)?;
                 revision = Some(rev);
                 let mut new = record.clone();
                 new.normalize();
                 new.insert_version(version.entry(rev));
-                s.versions.push((layout::version_path(&work, &rev), bytes));
+                s.add_version(layout::version_path(&work, &rev), file);
                 s.records.insert(work.clone(), Some(new));
                 None
             }
             Op::AddVersion { version, .. } => {
-                let bytes = canonical::encode_document(&version.document)
-                    .map_err(|e| fail(Refusal::Encode(e)))?;
-                within_limit("version", &bytes).map_err(fail)?;
-                let rev = RevisionId::of(&bytes);
+                let (rev, file) = version_file(&version.text).map_err(fail)?;
                 revision = Some(rev);
                 let record = s
                     .load(repo, &work)?
                     .ok_or_else(|| fail(Refusal::UnknownWork))?;
                 match record.insert_version(version.entry(rev)) {
                     wenku_model::Inserted::At(_) => {
-                        s.versions.push((layout::version_path(&work, &rev), bytes));
+                        s.add_version(layout::version_path(&work, &rev), file);
                         None
                     }
                     wenku_model::Inserted::AlreadyPresent => {
@@ -825,6 +850,17 @@ pub(crate) fn write(
         records.insert(work.clone(), bytes);
     }
 
+    // Texts written ahead must be there: a StoredText of another library,
+    // or of a TextPack not installed, would make a tree naming a missing
+    // blob.
+    for (path, blob) in &staged.stored {
+        if !repo.has_object(blob.to_gix()) {
+            return Err(CommitError::Git(GitError {
+                action: format!("placing {path} in the tree"),
+                source: format!("its text (blob {blob}) was not written to this library").into(),
+            }));
+        }
+    }
     let packed = files.len() + staged.versions.len() >= pack_threshold;
     // Held while objects are written: see pack::clean_garbage.
     let _writing =
@@ -853,6 +889,12 @@ pub(crate) fn write(
             .upsert(path.split('/'), EntryKind::Blob, id)
             .ctx(|| format!("placing {path} in the tree"))?;
         blobs.insert(path.clone(), id.ours());
+    }
+    for (path, blob) in &staged.stored {
+        editor
+            .upsert(path.split('/'), EntryKind::Blob, blob.to_gix())
+            .ctx(|| format!("placing {path} in the tree"))?;
+        blobs.insert(path.clone(), *blob);
     }
     let tree = editor
         .write(|t| repo.write_object(t).map(|id| id.detach()))

@@ -44,7 +44,7 @@ pub struct Ctx {
     /// GNU time, for the git processes' peak RSS.
     pub gnu_time: Option<GnuTime>,
     /// This binary, for probes.
-    exe: PathBuf,
+    pub exe: PathBuf,
     /// The corpus, once prepared.
     manifest: Option<Manifest>,
     /// The results so far.

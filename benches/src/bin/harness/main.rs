@@ -11,6 +11,7 @@
 //! `<out>/seed<S>-v<N>.json` ([`report`]) and a Markdown table beside it.
 
 mod as_of;
+mod batch;
 mod context;
 mod diff;
 mod git;
@@ -46,6 +47,7 @@ Examples:
   harness all --versions 10000 --cache /work/bench-cache
   harness as-of --versions 100000 --cache /work/bench-cache
   harness report --out /work/bench-cache/results
+  harness batch --texts ../shared/corpus/laws   (after cargo build --release -p wenku-cli)
   harness all --versions 300 --quick          (seconds; what CI runs)";
 
 /// wenku against git: import, as-of, publish, open, diff, pull, peak memory.
@@ -101,6 +103,16 @@ pub struct Options {
     /// Delete the libraries and repositories of this scale when done.
     #[arg(long, global = true)]
     pub clean: bool,
+    /// `batch`: import the text files under this directory (default: the
+    /// newest version of the first --files generated works).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub texts: Option<PathBuf>,
+    /// `batch`: how many generated works make the batch.
+    #[arg(long, global = true, value_name = "N", default_value_t = 2_300)]
+    pub files: usize,
+    /// `batch`: the wenku binary to run (default: beside this harness).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub wenku: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,7 +132,12 @@ enum Command {
     Diff,
     /// 6. Federation pull of new versions vs git fetch; no-op pull.
     Pull,
-    /// Every benchmark, in order: import, open, as-of, diff, publish, pull.
+    /// 7. One `wenku import` of a batch of text files (one commit) vs git
+    ///    fast-import of the same files in one commit. Runs the `wenku`
+    ///    binary: build it first (`cargo build --release -p wenku-cli`).
+    Batch,
+    /// Every benchmark, in order: import, open, as-of, diff, publish, pull
+    /// (not batch, which needs the wenku binary).
     All,
     /// Merge the results of several scales into one Markdown report,
     /// including the publish cost across scales.
@@ -175,6 +192,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
             }
             if all || matches!(command, Command::Pull) {
                 pull::run(&mut ctx)?;
+            }
+            if matches!(command, Command::Batch) {
+                batch::run_bench(&mut ctx)?;
             }
             ctx.finish()
         }

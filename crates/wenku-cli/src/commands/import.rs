@@ -84,14 +84,22 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
         ..ImportOptions::default()
     };
 
-    let inputs = read_all(&args.files, &options)?;
+    let request = Request {
+        work: target,
+        region,
+        exact_local: args.local.clone(),
+        dry_run: args.dry_run,
+        new_work: args.new_work,
+        ..Request::default()
+    };
     // A national text filed under this node's region by default is
     // probably a mistake: say so, with the way out.
-    if args.region.is_none()
-        && args.work.is_none()
-        && let Some(node) = region.filter(|r| *r != wenku_model::Region::NATIONAL)
-    {
-        for input in &inputs {
+    let national = args.region.is_none() && args.work.is_none();
+    let warn_national = |inputs: &[Input]| {
+        let Some(node) = region.filter(|r| national && *r != wenku_model::Region::NATIONAL) else {
+            return;
+        };
+        for input in inputs {
             let t = input.imported.proposed.doc_type;
             if matches!(
                 t,
@@ -103,15 +111,33 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
                 ));
             }
         }
-    }
-    let request = Request {
-        work: target,
-        region,
-        exact_local: args.local.clone(),
-        dry_run: args.dry_run,
-        new_work: args.new_work,
-        ..Request::default()
     };
+    // An import into the library reads the files as it goes: a large
+    // batch is never held in memory (see import::import_files).
+    if let (Some(library), false, false) = (
+        &library,
+        args.dry_run,
+        args.draft || args.add_to_draft.is_some(),
+    ) {
+        let identity = context::identity(library.path())?;
+        context::refresh_index(library);
+        let bar = progress_bar(args.files.len());
+        let tick = |file: &std::path::Path| {
+            if let Some(b) = &bar {
+                b.set_message(file.display().to_string());
+                b.inc(1);
+            }
+        };
+        let read = import::import_files(library, &identity, &args.files, &options, &request, &tick);
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        let (inputs, imports) = read?;
+        warn_national(&inputs);
+        return report(&inputs, &imports.planned, args.json, false, imports.commit);
+    }
+    let inputs = read_all(&args.files, &options)?;
+    warn_national(&inputs);
     if args.draft || args.add_to_draft.is_some() {
         let Some(library) = &library else {
             return Err(CommandError::usage("--draft needs a library"));
@@ -154,31 +180,30 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
         ));
         return Ok(());
     }
-    let (planned, committed_head) = match (&library, args.dry_run) {
-        (Some(library), false) => {
-            let identity = context::identity(library.path())?;
-            context::refresh_index(library);
-            let imports = import::import(library, &identity, &inputs, &request)?;
-            (imports.planned, imports.commit)
-        }
+    let planned = match &library {
         // A dry run in a library runs every check the import would.
-        (Some(library), true) => (import::check(library, &inputs, &request)?, None),
+        Some(library) => import::check(library, &inputs, &request)?,
         // Outside a library it can only say what was recognised.
-        (None, _) => (import::plan(&inputs, &request, None)?, None),
+        None => import::plan(&inputs, &request, None)?,
     };
-    report(&inputs, &planned, args.json, args.dry_run, committed_head)
+    report(&inputs, &planned, args.json, args.dry_run, None)
 }
 
-fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<Input>> {
-    let bar = (files.len() > 1 && !output::quiet() && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(files.len() as u64);
+/// A progress bar on a terminal, for more than one file.
+fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
+    (files > 1 && !output::quiet() && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(files as u64);
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
         {
             bar.set_style(style);
         }
         bar
-    });
+    })
+}
+
+fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<Input>> {
+    let bar = progress_bar(files.len());
     let mut out = Vec::with_capacity(files.len());
     for file in files {
         if let Some(b) = &bar {
@@ -189,10 +214,7 @@ fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<Input>> {
                 "nothing was written; fix or leave out this file and run the command again",
             )
         })?;
-        out.push(Input {
-            file: file.clone(),
-            imported,
-        });
+        out.push(Input::new(file.clone(), imported));
         if let Some(b) = &bar {
             b.inc(1);
         }

@@ -56,6 +56,12 @@ impl Out {
 
     /// Appends NFC, escaped text.
     fn text(&mut self, s: &str, field: &dyn Fn() -> String, attr: bool) -> Result<(), EncodeError> {
+        // Nearly every text of a policy document is CJK, ASCII and common
+        // punctuation: valid XML and NFC as it is, escaped a slice at a time.
+        if s.chars().all(plain) {
+            escape_str(&mut self.buf, s, attr);
+            return Ok(());
+        }
         if let Some(c) = s.chars().find(|c| !is_xml_char(*c)) {
             return Err(EncodeError::InvalidChar {
                 field: field(),
@@ -83,6 +89,47 @@ impl Out {
         self.buf.push('"');
         Ok(())
     }
+}
+
+/// A character that is allowed in XML and that no normalization changes
+/// or reorders in any context: NFC quick check "yes" and canonical
+/// combining class 0 (so a text of these alone is in NFC). The ranges are
+/// a conservative subset, checked against the Unicode tables in the tests:
+/// Latin-1 below U+0300 (control characters other than tab and line ends
+/// excluded), general punctuation U+2010–U+2027 (dashes, quotes, ellipsis),
+/// CJK symbols U+3000–U+3029 (、。「」《》〔〕 …; the tone marks from
+/// U+302A combine), CJK unified ideographs U+4E00–U+9FFF and the fullwidth
+/// forms U+FF01–U+FF5E.
+fn plain(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | ' '..='\u{2FF}'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{3000}'..='\u{3029}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{FF01}'..='\u{FF5E}')
+        && c != '\u{7F}'
+}
+
+/// [`escape_into`] of a whole string, copying the runs between the
+/// characters to escape (all ASCII, so never inside a multi-byte one).
+fn escape_str(buf: &mut String, s: &str, attr: bool) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if attr => "&quot;",
+            b'\t' => "&#9;",
+            b'\n' => "&#10;",
+            b'\r' => "&#13;",
+            _ => continue,
+        };
+        buf.push_str(&s[start..i]);
+        buf.push_str(replacement);
+        start = i + 1;
+    }
+    buf.push_str(&s[start..]);
 }
 
 fn escape_into(buf: &mut String, chars: impl Iterator<Item = char>, attr: bool) {
@@ -326,4 +373,45 @@ fn citation_attrs(out: &mut Out, c: &Citation, prefix: &str) -> Result<(), Encod
         out.attr(&format!("{prefix}title"), t, &|| "a cited title".into())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_normalization::char::canonical_combining_class;
+
+    #[test]
+    fn plain_characters_are_xml_and_nfc_in_any_context() {
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| plain(*c))
+        {
+            assert!(super::super::is_xml_char(c), "U+{:04X}", c as u32);
+            assert_eq!(
+                is_nfc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "U+{:04X}",
+                c as u32
+            );
+            assert_eq!(canonical_combining_class(c), 0, "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn escaping_a_string_at_once_matches_character_by_character() {
+        for s in [
+            "",
+            "第一条　为了规范<行政>行为 & \"程序\"，制定本条例。",
+            "a\tb\nc\rd",
+            "“引号”……——《》〔2025〕",
+            "&&<<>>\"\"",
+        ] {
+            for attr in [false, true] {
+                let (mut a, mut b) = (String::new(), String::new());
+                escape_str(&mut a, s, attr);
+                escape_into(&mut b, s.chars(), attr);
+                assert_eq!(a, b, "{s:?}");
+            }
+        }
+    }
 }

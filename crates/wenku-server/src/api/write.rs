@@ -364,10 +364,7 @@ pub(super) fn input(
             ..Request::default()
         }
     };
-    let input = Input {
-        file: PathBuf::from(&filename),
-        imported,
-    };
+    let input = Input::new(PathBuf::from(&filename), imported);
     Ok((input, request))
 }
 
