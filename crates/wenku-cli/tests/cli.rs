@@ -782,6 +782,95 @@ fn many_files_are_one_transaction() {
 }
 
 #[test]
+fn a_large_batch_is_read_as_it_goes_and_refused_whole() {
+    let env = Env::new();
+    env.ok(&["init", "--region", "100000"]);
+    let head = env.main_head();
+    // Every law text of the corpus (versions of the same laws: --new-work)
+    // and notices, more than the service reads into memory at once.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus("laws"))
+        .expect("laws")
+        .flat_map(|d| {
+            let d = d.expect("entry").path();
+            std::fs::read_dir(&d)
+                .map(|f| f.map(|f| f.expect("entry").path()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+        .filter(|f| f.extension().is_some_and(|e| e == "md" || e == "txt"))
+        .collect();
+    files.sort();
+    let notices = env.dir.path().join("notices");
+    std::fs::create_dir_all(&notices).expect("mkdir");
+    while files.len() < wenku_service::import::WRITE_AHEAD_FROM + 8 {
+        let i = files.len();
+        let path = notices.join(format!("notice-{i}.txt"));
+        std::fs::write(
+            &path,
+            format!("国务院办公厅关于第{i}批示例工作的通知\n国办发〔2025〕{i}号\n一、总体要求\n第{i}批工作。\n国务院办公厅\n2025年3月1日\n"),
+        )
+        .expect("write");
+        files.push(path);
+    }
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let with = |first: &[&'static str]| {
+        let mut args: Vec<&str> = first.to_vec();
+        args.extend(names.iter().map(String::as_str));
+        args
+    };
+    // What a dry run (the documents in memory) says each text is …
+    let planned = check_json(
+        "import",
+        &env.ok(&with(&["import", "--json", "--new-work", "--dry-run"])),
+    );
+    // … is what the import read as it goes stores.
+    let imported = check_json(
+        "import",
+        &env.ok(&with(&["import", "--json", "--new-work"])),
+    );
+    assert_eq!(imported.len(), files.len());
+    assert!(imported.iter().all(|o| o["action"] == "published"));
+    for (p, i) in planned.iter().zip(&imported) {
+        assert_eq!(p["revision"], i["revision"], "{}", i["file"]);
+        assert_eq!(p["file"], i["file"]);
+    }
+    let batch = env.main_head();
+    let log = Command::new("git")
+        .arg("--git-dir")
+        .arg(env.lib())
+        .args(["rev-list", "--count", &format!("{head}..main")])
+        .output()
+        .expect("git");
+    assert_eq!(String::from_utf8_lossy(&log.stdout).trim(), "1");
+    assert!(env.ok(&["verify"]).starts_with("ok:"));
+    wenku_test_support::git::fsck(&env.lib());
+
+    // One empty file refuses the whole batch, naming it; nothing is
+    // written and nothing is left behind.
+    let empty = notices.join("empty.txt");
+    std::fs::write(&empty, "\n").expect("write");
+    let packs = std::fs::read_dir(env.lib().join("objects/pack"))
+        .expect("packs")
+        .count();
+    let mut args = with(&["import", "--new-work"]);
+    let empty_name = empty.display().to_string();
+    args.insert(10, &empty_name);
+    let out = env.run(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("empty.txt") && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(env.main_head(), batch);
+    assert_eq!(
+        std::fs::read_dir(env.lib().join("objects/pack"))
+            .expect("packs")
+            .count(),
+        packs
+    );
+}
+
+#[test]
 fn broken_pipe_exits_quietly() {
     let env = Env::new();
     env.qingdao();

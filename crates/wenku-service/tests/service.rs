@@ -183,7 +183,7 @@ fn a_new_record_keeps_everything_the_importer_proposed() {
     assert_eq!(version.published, published);
     assert_eq!(version.effective, p.effective);
     assert_eq!(version.amended_by, p.amended_by);
-    assert_eq!(version.document, imported.document);
+    assert_eq!(version.text.document(), Some(&imported.document));
 }
 
 // ---------------------------------------------------------------------------
@@ -377,4 +377,125 @@ fn imports_refuse_tags_outside_the_provinces_vocabulary() {
         .require_record(&work)
         .expect("record");
     assert_eq!(record.subjects, ["营商环境"]);
+}
+
+/// `count` distinct notices as files in `dir`, each with its own number.
+fn notice_files(dir: &std::path::Path, count: usize) -> Vec<std::path::PathBuf> {
+    (0..count)
+        .map(|i| {
+            let text = format!(
+                "平度市人民政府办公室关于印发第{i}批示例工作要点的通知\n平政办发〔2025〕{n}号\n一、总体要求\n第{i}批工作要点。\n平度市人民政府办公室\n2025年3月1日\n",
+                n = i + 100
+            );
+            let path = dir.join(format!("notice-{i:03}.txt"));
+            std::fs::write(&path, text).expect("write");
+            path
+        })
+        .collect()
+}
+
+fn main_tree(dir: &std::path::Path) -> String {
+    wenku_test_support::git::git_stdout(dir, &["rev-parse", "main^{tree}"])
+}
+
+#[test]
+fn a_batch_read_as_it_goes_commits_what_the_batch_in_memory_commits() {
+    let texts = tempfile::tempdir().expect("tempdir");
+    let files = notice_files(texts.path(), import::WRITE_AHEAD_FROM + 6);
+    let (a, b) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let (streamed_lib, memory_lib) = (library(a.path()), library(b.path()));
+    let options = ImportOptions::default();
+    let request = Request::default();
+    let read = std::sync::atomic::AtomicUsize::new(0);
+    let tick = |_: &std::path::Path| {
+        read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
+    let (inputs, streamed) =
+        import::import_files(&streamed_lib, &clerk(), &files, &options, &request, &tick)
+            .expect("the batch read as it goes");
+    assert_eq!(read.into_inner(), files.len());
+    // Written ahead: the inputs keep metadata, not the bodies.
+    for input in &inputs {
+        assert!(input.stored.is_some(), "{}", input.file.display());
+        assert!(input.imported.document.body.is_empty());
+        assert!(!input.imported.document.title.is_empty());
+    }
+    let in_memory: Vec<Input> = files
+        .iter()
+        .map(|f| Input::new(f, wenku_import::import_file(f, &options).expect("imports")))
+        .collect();
+    let whole = import::import(&memory_lib, &clerk(), &in_memory, &request).expect("in memory");
+    let plans = |i: &import::Imports| {
+        i.planned
+            .iter()
+            .map(|p| (p.input, p.work.clone(), p.revision, p.action))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(plans(&streamed), plans(&whole));
+    assert!(
+        streamed
+            .planned
+            .iter()
+            .all(|p| p.action == Action::Published)
+    );
+    assert_eq!(main_tree(a.path()), main_tree(b.path()));
+    assert!(streamed_lib.verify().expect("verify").is_clean());
+    wenku_test_support::git::fsck(a.path());
+
+    // The same files again change nothing, and write nothing.
+    let packs = std::fs::read_dir(a.path().join("objects/pack"))
+        .expect("packs")
+        .count();
+    let (_, again) =
+        import::import_files(&streamed_lib, &clerk(), &files, &options, &request, &|_| {})
+            .expect("again");
+    assert!(again.commit.is_none());
+    assert!(again.planned.iter().all(|p| p.action == Action::Unchanged));
+    assert_eq!(
+        std::fs::read_dir(a.path().join("objects/pack"))
+            .expect("packs")
+            .count(),
+        packs
+    );
+}
+
+#[test]
+fn one_file_the_importer_refuses_refuses_a_batch_read_as_it_goes() {
+    let texts = tempfile::tempdir().expect("tempdir");
+    let files = notice_files(texts.path(), import::WRITE_AHEAD_FROM + 6);
+    std::fs::write(&files[40], " \n\n").expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let library = library(dir.path());
+    let head = wenku_test_support::git::git_stdout(dir.path(), &["rev-parse", "main"]);
+    let pack_files = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path().join("objects/pack"))
+            .map(|e| {
+                e.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let before = pack_files();
+    let err = import::import_files(
+        &library,
+        &clerk(),
+        &files,
+        &ImportOptions::default(),
+        &Request::default(),
+        &|_| {},
+    )
+    .expect_err("an empty file");
+    assert_eq!(err.kind(), wenku_service::Kind::Refused, "{err}");
+    assert!(err.message().contains("notice-040.txt"), "{err}");
+    assert!(err.message().contains("empty"), "{err}");
+    assert_eq!(
+        wenku_test_support::git::git_stdout(dir.path(), &["rev-parse", "main"]),
+        head
+    );
+    assert_eq!(pack_files(), before);
 }

@@ -13,7 +13,7 @@ use wenku_model::{
 };
 use wenku_store::{
     Clock, CommitError, CommitOptions, Correction, Identity, InitOptions, Library, NewVersion,
-    NoChange, Op, OpenError, ProblemKind, ReadError, Refusal, SteppingClock, Timestamp,
+    NoChange, Op, OpenError, ProblemKind, ReadError, Refusal, SteppingClock, StoredText, Timestamp,
     Transaction,
 };
 

@@ -183,3 +183,193 @@ fn versions_of_one_work_are_stored_as_deltas_in_batches_and_after_compaction() {
     }
     assert_clean(&lib);
 }
+
+/// The files under `objects/pack`, by name.
+fn pack_dir_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("objects/pack"))
+        .map(|entries| {
+            entries
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The batch of `n` works the write-ahead tests commit, one text given
+/// twice.
+fn batch_docs(n: usize) -> Vec<(String, Document)> {
+    (0..n)
+        .map(|i| {
+            let variant = if i == n - 1 {
+                "0".to_string()
+            } else {
+                i.to_string()
+            };
+            (
+                format!("370200/ahead-{i}"),
+                long_doc("预先写入条例", 7, &variant),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn texts_written_ahead_make_the_commit_documents_make_and_one_valid_pack() {
+    let n = 300;
+    let docs = batch_docs(n);
+    // The same batch with its documents in the transaction, as the
+    // reference.
+    let reference = tmp();
+    let lib = new_lib(reference.path(), "370200", &[]);
+    let tx: Transaction = docs
+        .iter()
+        .map(|(id, doc)| Op::Publish {
+            record: record(id, "预先写入条例"),
+            version: NewVersion::new(doc.clone(), d("2024-01-01")),
+        })
+        .collect();
+    lib.commit(&clerk(), tx).expect("reference batch");
+
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let before = pack_dir_files(t.path());
+    let mut texts = lib.text_pack().expect("a text pack");
+    let encoder = texts.encoder();
+    let stored: Vec<StoredText> = docs
+        .iter()
+        .map(|(_, doc)| {
+            let prepared = encoder.prepare(doc).expect("prepared");
+            texts.append(prepared).expect("appended")
+        })
+        .collect();
+    // The text given twice is written once.
+    assert_eq!(texts.len(), n - 1);
+    assert_eq!(stored[0], stored[n - 1]);
+    assert_eq!(stored[0].revision(), docs[0].1.revision_id().expect("id"));
+    // Nothing is in the repository before the commit.
+    assert!(
+        pack_dir_files(t.path())
+            .iter()
+            .all(|f| before.contains(f) || f.starts_with(".tmp")),
+        "{:?}",
+        pack_dir_files(t.path())
+    );
+    let mut plans = 0;
+    let committed = lib
+        .commit_planned_with_texts(&clerk(), &mut texts, |_| {
+            plans += 1;
+            Ok::<_, CommitError>(
+                docs.iter()
+                    .zip(&stored)
+                    .map(|((id, _), text)| Op::Publish {
+                        record: record(id, "预先写入条例"),
+                        version: NewVersion::stored(*text, d("2024-01-01")),
+                    })
+                    .collect(),
+            )
+        })
+        .expect("commit");
+    assert_eq!(plans, 1);
+    assert!(committed.commit.is_some());
+    drop(texts);
+    // The same tree as the batch committed with its documents.
+    assert_eq!(
+        git_ok(t.path(), &["rev-parse", "main^{tree}"]),
+        git_ok(reference.path(), &["rev-parse", "main^{tree}"])
+    );
+    // git reads the pack and the index written for it; no temporary
+    // file is left.
+    let (objects, ..) = pack_deltas(t.path());
+    assert!(objects >= n, "{objects}");
+    assert!(
+        !pack_dir_files(t.path())
+            .iter()
+            .any(|f| f.starts_with(".tmp")),
+        "{:?}",
+        pack_dir_files(t.path())
+    );
+    fsck(t.path());
+    let snap = lib.snapshot().expect("snapshot");
+    for (id, doc) in docs.iter().step_by(37) {
+        let rev = doc.revision_id().expect("id");
+        assert_eq!(
+            &snap.document(&w(id), &rev).expect("read back"),
+            doc,
+            "{id}"
+        );
+    }
+    assert_clean(&lib);
+}
+
+#[test]
+fn a_refused_batch_written_ahead_leaves_nothing_in_the_repository() {
+    let t = tmp();
+    let lib = new_lib(t.path(), "370200", &[]);
+    let head = git_ok(t.path(), &["rev-parse", "main"]);
+    let before = pack_dir_files(t.path());
+    let docs = batch_docs(100);
+    let mut texts = lib.text_pack().expect("a text pack");
+    let stored: Vec<StoredText> = docs
+        .iter()
+        .map(|(_, doc)| texts.store(doc).expect("stored"))
+        .collect();
+    // The last op is outside the node's authority: the whole batch is
+    // refused.
+    let err = lib
+        .commit_planned_with_texts(&clerk(), &mut texts, |_| {
+            Ok::<_, CommitError>(
+                docs.iter()
+                    .zip(&stored)
+                    .enumerate()
+                    .map(|(i, ((id, _), text))| {
+                        let id = if i == 99 {
+                            "370300/elsewhere".to_string()
+                        } else {
+                            id.clone()
+                        };
+                        Op::Publish {
+                            record: record(&id, "预先写入条例"),
+                            version: NewVersion::stored(*text, d("2024-01-01")),
+                        }
+                    })
+                    .collect(),
+            )
+        })
+        .expect_err("refused");
+    assert!(
+        matches!(err, CommitError::Refused { index: 99, .. }),
+        "{err}"
+    );
+    drop(texts);
+    assert_eq!(git_ok(t.path(), &["rev-parse", "main"]), head);
+    assert_eq!(pack_dir_files(t.path()), before);
+    fsck(t.path());
+}
+
+#[test]
+fn a_text_written_ahead_for_another_library_is_refused() {
+    let (a, b) = (tmp(), tmp());
+    let (lib_a, lib_b) = (
+        new_lib(a.path(), "370200", &[]),
+        new_lib(b.path(), "370200", &[]),
+    );
+    let mut texts = lib_a.text_pack().expect("a text pack");
+    let text = texts
+        .store(&long_doc("别处条例", 3, "别处"))
+        .expect("stored");
+    let head = git_ok(b.path(), &["rev-parse", "main"]);
+    let err = lib_b
+        .publish(
+            &clerk(),
+            record("370200/elsewhere", "别处条例"),
+            NewVersion::stored(text, d("2024-01-01")),
+        )
+        .expect_err("its text is not in this library");
+    assert!(
+        err.to_string().contains("was not written to this library"),
+        "{err}"
+    );
+    assert_eq!(git_ok(b.path(), &["rev-parse", "main"]), head);
+}
