@@ -16,8 +16,8 @@ use wenku_import::Imported;
 use wenku_import::{ImportOptions, import_file};
 use wenku_model::{Citation, DocNumber, Region, RevisionId, WorkId, check_local, title_key};
 use wenku_store::{
-    Identity, Library, NewVersion, ObjectId, Op, PreparedText, Snapshot, StoredText, TextError,
-    TextPack, Transaction,
+    Identity, Library, NewVersion, ObjectId, Op, Snapshot, StoredText, TextError, TextPack,
+    Transaction,
 };
 
 use crate::error::{Error, Result};
@@ -524,12 +524,13 @@ fn stored_version(
     version
 }
 
-/// Reads and imports `files` as one commit, as [`import`] does, without
-/// holding the batch in memory: from [`WRITE_AHEAD_FROM`] files on, each
-/// text is recognised, encoded, hashed and compressed on one of the
-/// machine's cores and written ahead to a [`TextPack`] as soon as it is
-/// read, and only its metadata is kept for planning; the texts become part
-/// of the library when the commit is made ([`Library::commit_planned_with_texts`]).
+/// Reads and imports `files` as one commit, as [`import`] does, the files
+/// read and recognised on every core, and without holding a large batch
+/// in memory: from [`WRITE_AHEAD_FROM`] files on, each text is also
+/// encoded, hashed and compressed there and written ahead to a
+/// [`TextPack`] as soon as it is read, and only its metadata is kept for
+/// planning; the texts become part of the library when the commit is made
+/// ([`Library::commit_planned_with_texts`]).
 /// A file that cannot be imported refuses the whole batch, naming it, with
 /// nothing written. `progress` is called once per file read, in the order
 /// they finish.
@@ -552,13 +553,18 @@ pub fn import_files(
         region: request.region.or(Some(library.authority().node())),
         ..request.clone()
     };
+    let mut slots: Vec<Option<Input>> = (0..files.len()).map(|_| None).collect();
     if files.len() < WRITE_AHEAD_FROM {
-        let mut inputs = Vec::with_capacity(files.len());
-        for file in files {
-            let imported = import_file(file, options).map_err(unreadable)?;
-            progress(file);
-            inputs.push(Input::new(file.clone(), imported));
-        }
+        read_each(
+            files,
+            |file| import_file(file, options).map_err(unreadable),
+            |i, imported| {
+                progress(&files[i]);
+                slots[i] = Some(Input::new(files[i].clone(), imported));
+                Ok(())
+            },
+        )?;
+        let inputs = all_read(slots)?;
         let imports = import_with(library, identity, &inputs, &defaulted, None)?;
         return Ok((inputs, imports));
     }
@@ -568,87 +574,94 @@ pub fn import_files(
     };
     let mut texts = library.text_pack().map_err(text_error)?;
     let encoder = texts.encoder();
-    // Each worker reads, recognises and prepares a file; this thread
-    // appends the texts in the order they come. The channel is short, so
-    // at most a few documents are in memory at once.
+    read_each(
+        files,
+        |file| {
+            let mut imported = import_file(file, options).map_err(unreadable)?;
+            let prepared = match &target {
+                Some(record) => encoder.prepare(&version_document(record, &imported)),
+                None => encoder.prepare(&imported.document),
+            }
+            .map_err(|e| {
+                let err = text_error(e);
+                let message = format!("{}: {}", file.display(), err.message());
+                err.with_message(message)
+            })?;
+            // The text is written ahead: keep the metadata.
+            imported.document.body = Vec::new();
+            Ok((imported, prepared))
+        },
+        |i, (imported, prepared)| {
+            let stored = texts.append(prepared).map_err(text_error)?;
+            progress(&files[i]);
+            slots[i] = Some(Input {
+                file: files[i].clone(),
+                imported,
+                stored: Some(stored),
+            });
+            Ok(())
+        },
+    )?;
+    let inputs = all_read(slots)?;
+    let imports = import_with(library, identity, &inputs, &defaulted, Some(&mut texts))?;
+    Ok((inputs, imports))
+}
+
+/// Runs `read` on each file on every core and hands each result to
+/// `take` on this thread, in the order they finish. The channel between
+/// them is short, so at most a few results wait in memory. The first
+/// error stops the readers and is returned.
+fn read_each<T: Send>(
+    files: &[PathBuf],
+    read: impl Fn(&Path) -> Result<T> + Sync,
+    mut take: impl FnMut(usize, T) -> Result<()>,
+) -> Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .min(files.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    type Read = (usize, Result<(Imported, PreparedText)>);
-    let (send, receive) = std::sync::mpsc::sync_channel::<Read>(threads * 2);
-    let mut slots: Vec<Option<Input>> = (0..files.len()).map(|_| None).collect();
-    let mut failed: Option<(usize, Error)> = None;
+        .min(files.len())
+        .max(1);
+    let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Result<T>)>(threads * 2);
+    let mut failed = None;
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let send = send.clone();
-            let (next, stop, target) = (&next, &stop, &target);
+            let (next, stop, read) = (&next, &stop, &read);
             scope.spawn(move || {
-                use std::sync::atomic::Ordering;
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    let read =
-                        import_file(file, options)
-                            .map_err(unreadable)
-                            .and_then(|mut imported| {
-                                let prepared = match target {
-                                    Some(record) => {
-                                        encoder.prepare(&version_document(record, &imported))
-                                    }
-                                    None => encoder.prepare(&imported.document),
-                                }
-                                .map_err(|e| {
-                                    let err = text_error(e);
-                                    let message = format!("{}: {}", file.display(), err.message());
-                                    err.with_message(message)
-                                })?;
-                                // The text is written ahead: keep the metadata.
-                                imported.document.body = Vec::new();
-                                Ok((imported, prepared))
-                            });
-                    if send.send((i, read)).is_err() {
+                    if send.send((i, read(file))).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(send);
-        for (i, read) in receive {
+        for (i, result) in receive {
             if failed.is_some() {
                 continue;
             }
-            let appended = read.and_then(|(imported, prepared)| {
-                let stored = texts.append(prepared).map_err(text_error)?;
-                Ok(Input {
-                    file: files[i].clone(),
-                    imported,
-                    stored: Some(stored),
-                })
-            });
-            match appended {
-                Ok(input) => {
-                    progress(&input.file);
-                    slots[i] = Some(input);
-                }
-                Err(e) => {
-                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                    failed = Some((i, e));
-                }
+            if let Err(e) = result.and_then(|t| take(i, t)) {
+                stop.store(true, Ordering::Relaxed);
+                failed = Some(e);
             }
         }
     });
-    if let Some((_, e)) = failed {
-        return Err(e);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    let inputs: Vec<Input> = slots
+}
+
+/// The inputs of a batch once every file was read.
+fn all_read(slots: Vec<Option<Input>>) -> Result<Vec<Input>> {
+    slots
         .into_iter()
         .map(|s| s.ok_or_else(|| Error::internal("a file of the batch was not read")))
-        .collect::<Result<_>>()?;
-    let imports = import_with(library, identity, &inputs, &defaulted, Some(&mut texts))?;
-    Ok((inputs, imports))
+        .collect()
 }
 
 /// A file the importer refused: nothing of the batch is written.

@@ -216,7 +216,7 @@ fn batch_docs(n: usize) -> Vec<(String, Document)> {
 }
 
 #[test]
-fn texts_written_ahead_make_the_commit_documents_make_and_one_valid_pack() {
+fn texts_written_ahead_commit_the_tree_their_documents_would_in_one_valid_pack() {
     let n = 300;
     let docs = batch_docs(n);
     // The same batch with its documents in the transaction, as the
