@@ -12,11 +12,12 @@
 //! ids, a few bytes, which a [`crate::NewVersion`] carries in place of the
 //! document ([`crate::VersionText::Stored`]).
 //!
-//! The texts become a pack only when a commit that uses them has been staged
-//! without a refusal ([`crate::Library::commit_with_texts`]): a batch that is
-//! refused writes nothing into the repository, and its temporary file is
-//! removed when the `TextPack` is dropped (or, if the process dies, by the
-//! next writer's clean-up, [`crate::pack`]'s `clean_garbage`). While a
+//! The texts become a pack only when a commit that uses them has been
+//! staged without a refusal
+//! ([`crate::Library::commit_planned_with_texts`]): a batch that is refused
+//! writes nothing into the repository, and its temporary file is removed
+//! when the `TextPack` is dropped (or, if the process dies, by the next
+//! writer's clean-up, `clean_garbage` in `pack.rs`). While a
 //! `TextPack` exists it holds the objects lock shared, as every writer of
 //! objects does, so that clean-up never takes its file from under it. Once
 //! installed, the pack is an ordinary one: compaction merges it like the
