@@ -275,10 +275,12 @@ async fn main() {
             let t = Instant::now();
             let inputs: Vec<Input> = texts
                 .iter()
-                .map(|(name, _)| Input {
-                    file: raw.join(name),
-                    imported: wenku_import::import_file(&raw.join(name), &Default::default())
-                        .expect("imports"),
+                .map(|(name, _)| {
+                    Input::new(
+                        raw.join(name),
+                        wenku_import::import_file(&raw.join(name), &Default::default())
+                            .expect("imports"),
+                    )
                 })
                 .collect();
             if per_file {
