@@ -130,7 +130,7 @@ pub use op::{Correction, NewVersion, NoChange, Op, OpKind, OpOutcome, VersionTex
 pub use pack::{Compaction, Maintenance};
 pub use provenance::{SignatureReport, Signer, TrustChange, TrustChanged, TrustOpError};
 pub use read::{ReadError, Snapshot};
-pub use texts::{PreparedText, StoredText, TextError, TextPack};
+pub use texts::{PreparedText, StoredText, TextEncoder, TextError, TextPack};
 pub use transaction::{CommitError, CommitOptions, Committed, Refusal, Transaction};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions};
 
@@ -149,5 +149,9 @@ mod thread_safety {
         send_sync::<crate::ReadError>();
         send_sync::<crate::CommitError>();
         send_sync::<crate::federation::PullError>();
+        // A batch's texts can be written ahead on any thread.
+        send_sync::<crate::TextPack>();
+        send_sync::<crate::PreparedText>();
+        send_sync::<crate::TextError>();
     }
 }
