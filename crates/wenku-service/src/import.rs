@@ -16,12 +16,13 @@ use wenku_import::Imported;
 use wenku_import::{ImportOptions, import_file};
 use wenku_model::{Citation, DocNumber, Region, RevisionId, WorkId, check_local, title_key};
 use wenku_store::{
-    Identity, Library, NewVersion, ObjectId, Op, Snapshot, StoredText, TextError, TextPack,
-    Transaction,
+    Identity, Library, ObjectId, Op, Snapshot, StoredText, TextError, TextPack, Transaction,
 };
 
 use crate::error::{Error, Result};
-use crate::proposal::{new_record, new_version, new_version_of, version_document};
+use crate::proposal::{
+    new_record, new_stored_version, new_version, new_version_of, version_document,
+};
 
 /// From this many files, [`import_files`] writes the texts ahead as it
 /// reads them (the store's default pack threshold: a smaller batch's
@@ -359,7 +360,7 @@ fn plan_one(
             Some(p) => Some(Op::AddVersion {
                 work: work.clone(),
                 version: match (&input.stored, &target) {
-                    (Some(text), _) => stored_version(*text, imported, p),
+                    (Some(text), _) => new_stored_version(*text, imported, p),
                     (None, Some(record)) => new_version_of(record, imported, p),
                     (None, None) => new_version(imported, p),
                 },
@@ -428,7 +429,7 @@ fn plan_one(
         Some(p) => Some(Op::Publish {
             record: new_record(work.clone(), imported),
             version: match &input.stored {
-                Some(text) => stored_version(*text, imported, p),
+                Some(text) => new_stored_version(*text, imported, p),
                 None => new_version(imported, p),
             },
         }),
@@ -509,19 +510,6 @@ fn local_from_file(file: &Path, revision: &RevisionId) -> String {
     } else {
         format!("doc-{}", &revision.to_string()[..8])
     }
-}
-
-/// The version an input whose text was written ahead becomes: as
-/// [`new_version`], with the stored text in place of the document.
-fn stored_version(
-    text: StoredText,
-    imported: &Imported,
-    published: wenku_model::Date,
-) -> NewVersion {
-    let mut version = NewVersion::stored(text, published);
-    version.effective = imported.proposed.effective;
-    version.amended_by = imported.proposed.amended_by.clone();
-    version
 }
 
 /// Reads and imports `files` as one commit, as [`import`] does, the files

@@ -82,4 +82,4 @@ pub mod sweep;
 pub mod tags;
 
 pub use error::{Error, Kind, Result};
-pub use proposal::{new_record, new_version, new_version_of, version_document};
+pub use proposal::{new_record, new_stored_version, new_version, new_version_of, version_document};

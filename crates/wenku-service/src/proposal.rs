@@ -3,7 +3,7 @@
 
 use wenku_import::Imported;
 use wenku_model::{Date, DocType, Document, Record, WorkId};
-use wenku_store::{NewVersion, VersionText};
+use wenku_store::{NewVersion, StoredText, VersionText};
 
 /// A new work's record from an imported text: title (the proposed one, else
 /// the document's), type, document number, issuers, subjects, end of
@@ -35,6 +35,16 @@ pub fn new_record(work: WorkId, imported: &Imported) -> Record {
 /// found (callers that know better set them on the result).
 pub fn new_version(imported: &Imported, published: Date) -> NewVersion {
     let mut version = NewVersion::new(imported.document.clone(), published);
+    version.effective = imported.proposed.effective;
+    version.amended_by = imported.proposed.amended_by.clone();
+    version
+}
+
+/// [`new_version`] of a text written ahead ([`wenku_store::TextPack`]):
+/// the stored text in place of the document, the effective date and
+/// amending document the importer found.
+pub fn new_stored_version(text: StoredText, imported: &Imported, published: Date) -> NewVersion {
+    let mut version = NewVersion::stored(text, published);
     version.effective = imported.proposed.effective;
     version.amended_by = imported.proposed.amended_by.clone();
     version

@@ -3,8 +3,9 @@
 //!
 //! wenku: `harness probe import` reads each text file, imports it with
 //! `wenku_import::import_bytes` (type and dates given as `wenku import`
-//! flags would give them), commits batches of about 5,000 versions, one
-//! pack each — the path a `wenku import` of a directory takes — and then
+//! flags would give them) and writes its text ahead (`TextPack`), commits
+//! batches of about 5,000 versions — the path a `wenku import` of many
+//! files takes, one file at a time here — and then
 //! builds the index (`Library::refresh_index`), which a new library would
 //! otherwise build on its first read; that build is counted. git: the
 //! harness reads the same files in date order and streams them to

@@ -5,8 +5,9 @@
 //! [`ProbeReport`] as JSON to `--report` (or standard output).
 //!
 //! The probes call the libraries the way the `wenku` command would:
-//! `wenku_import::import_bytes` on each file, then `Library::commit` of
-//! batches and the index built as a first read would build it;
+//! `wenku_import::import_bytes` on each file, its text written ahead
+//! (`TextPack`), then `Library::commit_planned_with_texts` of batches and
+//! the index built as a first read would build it;
 //! `Library::open` + `Snapshot::text_as_of` (answered from the index); `wenku_diff::compare`
 //! and the terminal renderer; `Library::pull`.
 
@@ -221,7 +222,7 @@ fn import_entry(texts: &Path, e: &Entry) -> Result<Imported> {
 fn import(corpus: &Path, library: &Path, batch: usize) -> Result<ProbeReport> {
     let start = Instant::now();
     let manifest = Manifest::read(corpus)?;
-    let texts = corpus.join("texts");
+    let texts_dir = corpus.join("texts");
     let province = province()?;
     let mut options = InitOptions::new(clerk()?);
     options.hosted = manifest
@@ -233,10 +234,19 @@ fn import(corpus: &Path, library: &Path, batch: usize) -> Result<ProbeReport> {
     let clerk = clerk()?;
     let (mut import_s, mut commit_s) = (0.0, 0.0);
     let (mut commits, mut unchanged, mut in_batch) = (0usize, 0usize, 0usize);
+    // As `wenku import` does: each text written ahead as it is read
+    // (wenku_store::TextPack), so a batch holds metadata, not documents.
     let mut tx = Transaction::new();
-    let mut flush = |tx: &mut Transaction, commit_s: &mut f64| -> Result<()> {
+    let mut texts = lib.text_pack()?;
+    let mut flush = |tx: &mut Transaction,
+                     texts: &mut wenku_store::TextPack,
+                     commit_s: &mut f64|
+     -> Result<()> {
         let t = Instant::now();
-        let c = lib.commit(&clerk, std::mem::take(tx))?;
+        let ops = std::mem::take(tx);
+        let c = lib.commit_planned_with_texts(&clerk, texts, |_| {
+            Ok::<_, wenku_store::CommitError>(ops.clone())
+        })?;
         *commit_s += t.elapsed().as_secs_f64();
         commits += 1;
         unchanged += c.outcomes.iter().filter(|o| !o.changed()).count();
@@ -245,29 +255,33 @@ fn import(corpus: &Path, library: &Path, batch: usize) -> Result<ProbeReport> {
     for work in manifest.works() {
         let t = Instant::now();
         for e in work {
-            let imported = import_entry(&texts, e)?;
+            let imported = import_entry(&texts_dir, e)?;
+            let text = texts.store(&imported.document)?;
+            let version = wenku_service::new_stored_version(text, &imported, e.published);
             tx.push(if e.seq == 0 {
                 Op::Publish {
                     record: wenku_service::new_record(e.work.clone(), &imported),
-                    version: wenku_service::new_version(&imported, e.published),
+                    version,
                 }
             } else {
                 Op::AddVersion {
                     work: e.work.clone(),
-                    version: wenku_service::new_version(&imported, e.published),
+                    version,
                 }
             });
         }
         import_s += t.elapsed().as_secs_f64();
         in_batch += work.len();
         if in_batch >= batch {
-            flush(&mut tx, &mut commit_s)?;
+            flush(&mut tx, &mut texts, &mut commit_s)?;
+            texts = lib.text_pack()?;
             in_batch = 0;
         }
     }
     if !tx.is_empty() {
-        flush(&mut tx, &mut commit_s)?;
+        flush(&mut tx, &mut texts, &mut commit_s)?;
     }
+    drop(texts);
     // A new library has no index until something builds it; the first
     // read would. Build it here, as part of the import, so the library is
     // what a user reads from and its cost is counted.
