@@ -84,6 +84,20 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// How many commits `main` has after `from`.
+    fn commits_since(&self, from: &str) -> usize {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(self.lib())
+            .args(["rev-list", "--count", &format!("{from}..main")])
+            .output()
+            .expect("git runs");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a count")
+    }
+
     /// A library of Qingdao (hosting Pingdu) with the two seed documents,
     /// and the national 立法法 in two versions in a second library.
     fn qingdao(&self) {
@@ -765,17 +779,7 @@ fn many_files_are_one_transaction() {
     let out = check_json("import", &env.ok(&args));
     assert_eq!(out.len(), 3);
     assert!(out.iter().all(|o| o["action"] == "published"));
-    let log = Command::new("git")
-        .arg("--git-dir")
-        .arg(env.lib())
-        .args(["rev-list", "--count", &format!("{head}..main")])
-        .output()
-        .expect("git");
-    assert_eq!(
-        String::from_utf8_lossy(&log.stdout).trim(),
-        "1",
-        "one commit for the batch"
-    );
+    assert_eq!(env.commits_since(&head), 1, "one commit for the batch");
     let ls = check_json("ls", &env.ok(&["ls", "--json"]));
     assert_eq!(ls.len(), 3);
     assert!(ls.iter().all(|w| w["type"] == "law"));
@@ -834,13 +838,7 @@ fn a_large_batch_is_read_as_it_goes_and_refused_whole() {
         assert_eq!(p["file"], i["file"]);
     }
     let batch = env.main_head();
-    let log = Command::new("git")
-        .arg("--git-dir")
-        .arg(env.lib())
-        .args(["rev-list", "--count", &format!("{head}..main")])
-        .output()
-        .expect("git");
-    assert_eq!(String::from_utf8_lossy(&log.stdout).trim(), "1");
+    assert_eq!(env.commits_since(&head), 1, "one commit for the batch");
     assert!(env.ok(&["verify"]).starts_with("ok:"));
     wenku_test_support::git::fsck(&env.lib());
 

@@ -172,8 +172,14 @@ fn versions_of_one_work_are_stored_as_deltas_in_batches_and_after_compaction() {
     assert!(deltas >= works * 12, "{deltas} deltas of {objects} objects");
     assert!(longest <= 10, "{longest}");
     fsck(t.path());
+    assert_reads_back(&lib, expected.iter());
+    assert_clean(&lib);
+}
+
+/// Each work's version reads back as the document given.
+fn assert_reads_back<'a>(lib: &Library, docs: impl Iterator<Item = &'a (String, Document)>) {
     let snap = lib.snapshot().expect("snapshot");
-    for (id, doc) in &expected {
+    for (id, doc) in docs {
         let rev = doc.revision_id().expect("id");
         assert_eq!(
             &snap.document(&w(id), &rev).expect("read back"),
@@ -181,7 +187,6 @@ fn versions_of_one_work_are_stored_as_deltas_in_batches_and_after_compaction() {
             "{id}"
         );
     }
-    assert_clean(&lib);
 }
 
 /// The files under `objects/pack`, by name.
@@ -291,15 +296,7 @@ fn texts_written_ahead_commit_the_tree_their_documents_would_in_one_valid_pack()
         pack_dir_files(t.path())
     );
     fsck(t.path());
-    let snap = lib.snapshot().expect("snapshot");
-    for (id, doc) in docs.iter().step_by(37) {
-        let rev = doc.revision_id().expect("id");
-        assert_eq!(
-            &snap.document(&w(id), &rev).expect("read back"),
-            doc,
-            "{id}"
-        );
-    }
+    assert_reads_back(&lib, docs.iter().step_by(37));
     assert_clean(&lib);
 }
 
