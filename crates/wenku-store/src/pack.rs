@@ -487,6 +487,15 @@ pub(crate) fn make_read_only(path: &Path) -> Result<(), GitError> {
 /// Name of the lock writers hold shared while they write objects.
 pub(crate) const OBJECTS_LOCK: &str = "objects.lock";
 
+/// Takes the objects lock shared, as a writer of objects: held, it keeps
+/// [`clean_garbage`] from taking the writer's temporary files.
+pub(crate) fn writing_objects(git_dir: &Path) -> Result<std::fs::File, crate::LockError> {
+    crate::lock::lock_shared(git_dir, OBJECTS_LOCK).map_err(|source| crate::LockError {
+        path: git_dir.join("wenku").join(OBJECTS_LOCK),
+        source,
+    })
+}
+
 /// Removes temporary files left in `objects/` and `objects/pack/` by
 /// writers that died (gix names them `.tmp*`), and `.keep` files without
 /// their pack. Only when no writer is writing objects (the objects lock is

@@ -38,14 +38,13 @@ use crate::object_id::{ObjectId, Ours};
 use crate::transaction::{Refusal, within_limit};
 
 /// A version's text already written to the library's objects: its
-/// revision, the git blob that holds its canonical bytes, and their size.
+/// revision and the git blob that holds its canonical bytes.
 /// Made only by a [`TextPack`], so the revision is always that of the blob's
 /// bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StoredText {
     revision: RevisionId,
     blob: ObjectId,
-    size: u64,
 }
 
 impl StoredText {
@@ -58,11 +57,6 @@ impl StoredText {
     pub fn blob(&self) -> ObjectId {
         self.blob
     }
-
-    /// The size of its canonical bytes.
-    pub fn size(&self) -> u64 {
-        self.size
-    }
 }
 
 /// A text encoded, hashed and compressed, ready for [`TextPack::append`].
@@ -73,13 +67,6 @@ pub struct PreparedText {
     entry: Vec<u8>,
     /// CRC-32 of `entry`, as the pack index records it.
     crc: u32,
-}
-
-impl PreparedText {
-    /// What the text will be once appended.
-    pub fn stored(&self) -> StoredText {
-        self.stored
-    }
 }
 
 /// Prepares texts for a [`TextPack`] ([`TextPack::encoder`]): cheap to
@@ -106,7 +93,6 @@ impl TextEncoder {
             stored: StoredText {
                 revision,
                 blob: id.ours(),
-                size: bytes.len() as u64,
             },
             crc: crc32fast::hash(&entry),
             entry,
@@ -195,7 +181,6 @@ pub struct TextPack {
     written: u64,
     entries: Vec<Spilled>,
     seen: HashSet<gix::ObjectId>,
-    text_bytes: u64,
     installed: bool,
     /// The objects lock, held shared (see the module documentation).
     _lock: File,
@@ -203,12 +188,7 @@ pub struct TextPack {
 
 impl TextPack {
     pub(crate) fn new(repo: &gix::Repository) -> Result<TextPack, TextError> {
-        let lock = crate::lock::lock_shared(repo.git_dir(), crate::pack::OBJECTS_LOCK).map_err(
-            |source| LockError {
-                path: repo.git_dir().join("wenku").join(crate::pack::OBJECTS_LOCK),
-                source,
-            },
-        )?;
+        let lock = crate::pack::writing_objects(repo.git_dir())?;
         let pack_dir = repo.objects.store_ref().path().join("pack");
         std::fs::create_dir_all(&pack_dir).ctx(|| format!("creating {}", pack_dir.display()))?;
         Ok(TextPack {
@@ -218,7 +198,6 @@ impl TextPack {
             written: 0,
             entries: Vec::new(),
             seen: HashSet::new(),
-            text_bytes: 0,
             installed: false,
             _lock: lock,
         })
@@ -272,7 +251,6 @@ impl TextPack {
             crc: text.crc,
         });
         self.written += text.entry.len() as u64;
-        self.text_bytes += stored.size;
         Ok(stored)
     }
 
@@ -290,11 +268,6 @@ impl TextPack {
     /// Whether no text was appended.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-
-    /// The canonical bytes of the texts appended, in total.
-    pub fn text_bytes(&self) -> u64 {
-        self.text_bytes
     }
 
     /// Writes the texts into the repository, once, as one pack with its

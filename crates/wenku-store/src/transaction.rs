@@ -863,13 +863,7 @@ pub(crate) fn write(
     }
     let packed = files.len() + staged.versions.len() >= pack_threshold;
     // Held while objects are written: see pack::clean_garbage.
-    let _writing =
-        crate::lock::lock_shared(repo.git_dir(), pack::OBJECTS_LOCK).map_err(|source| {
-            CommitError::Lock(LockError {
-                path: repo.git_dir().join("wenku").join(pack::OBJECTS_LOCK),
-                source,
-            })
-        })?;
+    let _writing = pack::writing_objects(repo.git_dir()).map_err(CommitError::Lock)?;
     let mut repo = if packed {
         repo.clone().with_object_memory()
     } else {
