@@ -232,18 +232,6 @@ pub fn import(
     inputs: &[Input],
     request: &Request,
 ) -> Result<Imports> {
-    // New works go to the node's own region unless told otherwise.
-    let defaulted;
-    let request = match request.region {
-        Some(_) => request,
-        None => {
-            defaulted = Request {
-                region: Some(library.authority().node()),
-                ..request.clone()
-            };
-            &defaulted
-        }
-    };
     import_with(library, identity, inputs, request, None)
 }
 
@@ -256,6 +244,18 @@ fn import_with(
     request: &Request,
     texts: Option<&mut TextPack>,
 ) -> Result<Imports> {
+    // New works go to the node's own region unless told otherwise.
+    let defaulted;
+    let request = match request.region {
+        Some(_) => request,
+        None => {
+            defaulted = Request {
+                region: Some(library.authority().node()),
+                ..request.clone()
+            };
+            &defaulted
+        }
+    };
     let mut last = Vec::new();
     let plan_on = |snapshot: &Snapshot, last: &mut Vec<Planned>| -> Result<Transaction> {
         *last = plan(inputs, request, Some(snapshot))?;
@@ -537,25 +537,12 @@ pub fn import_files(
     request: &Request,
     progress: &(dyn Fn(&Path) + Sync),
 ) -> Result<(Vec<Input>, Imports)> {
-    let defaulted = Request {
-        region: request.region.or(Some(library.authority().node())),
-        ..request.clone()
-    };
-    let mut slots: Vec<Option<Input>> = (0..files.len()).map(|_| None).collect();
     if files.len() < WRITE_AHEAD_FROM {
-        read_each(
-            files,
-            |file| import_file(file, options).map_err(unreadable),
-            |i, imported| {
-                progress(&files[i]);
-                slots[i] = Some(Input::new(files[i].clone(), imported));
-                Ok(())
-            },
-        )?;
-        let inputs = all_read(slots)?;
-        let imports = import_with(library, identity, &inputs, &defaulted, None)?;
+        let inputs = read_files(files, options, progress)?;
+        let imports = import_with(library, identity, &inputs, request, None)?;
         return Ok((inputs, imports));
     }
+    let mut slots: Vec<Option<Input>> = (0..files.len()).map(|_| None).collect();
     let target = match &request.work {
         Some(w) => Some(library.snapshot()?.require_record(w)?),
         None => None,
@@ -591,8 +578,30 @@ pub fn import_files(
         },
     )?;
     let inputs = all_read(slots)?;
-    let imports = import_with(library, identity, &inputs, &defaulted, Some(&mut texts))?;
+    let imports = import_with(library, identity, &inputs, request, Some(&mut texts))?;
     Ok((inputs, imports))
+}
+
+/// Reads and recognises `files` on every core, their documents kept: what
+/// a dry run or a draft plans with. A file the importer refuses is an
+/// error naming it. `progress` is called once per file read, in the order
+/// they finish.
+pub fn read_files(
+    files: &[PathBuf],
+    options: &ImportOptions,
+    progress: &(dyn Fn(&Path) + Sync),
+) -> Result<Vec<Input>> {
+    let mut slots: Vec<Option<Input>> = (0..files.len()).map(|_| None).collect();
+    read_each(
+        files,
+        |file| import_file(file, options).map_err(unreadable),
+        |i, imported| {
+            progress(&files[i]);
+            slots[i] = Some(Input::new(files[i].clone(), imported));
+            Ok(())
+        },
+    )?;
+    all_read(slots)
 }
 
 /// Runs `read` on each file on every core and hands each result to

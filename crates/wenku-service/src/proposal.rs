@@ -3,7 +3,7 @@
 
 use wenku_import::Imported;
 use wenku_model::{Date, DocType, Document, Record, WorkId};
-use wenku_store::{NewVersion, StoredText, VersionText};
+use wenku_store::{NewVersion, StoredText};
 
 /// A new work's record from an imported text: title (the proposed one, else
 /// the document's), type, document number, issuers, subjects, end of
@@ -34,7 +34,15 @@ pub fn new_record(work: WorkId, imported: &Imported) -> Record {
 /// document with the effective date and amending document the importer
 /// found (callers that know better set them on the result).
 pub fn new_version(imported: &Imported, published: Date) -> NewVersion {
-    let mut version = NewVersion::new(imported.document.clone(), published);
+    with_dates(
+        NewVersion::new(imported.document.clone(), published),
+        imported,
+    )
+}
+
+/// `version` with the effective date and amending document the importer
+/// found.
+fn with_dates(mut version: NewVersion, imported: &Imported) -> NewVersion {
     version.effective = imported.proposed.effective;
     version.amended_by = imported.proposed.amended_by.clone();
     version
@@ -44,10 +52,7 @@ pub fn new_version(imported: &Imported, published: Date) -> NewVersion {
 /// the stored text in place of the document, the effective date and
 /// amending document the importer found.
 pub fn new_stored_version(text: StoredText, imported: &Imported, published: Date) -> NewVersion {
-    let mut version = NewVersion::stored(text, published);
-    version.effective = imported.proposed.effective;
-    version.amended_by = imported.proposed.amended_by.clone();
-    version
+    with_dates(NewVersion::stored(text, published), imported)
 }
 
 /// `imported`'s text as a new version of the work `record` describes: a
@@ -69,7 +74,8 @@ pub fn version_document(record: &Record, imported: &Imported) -> Document {
 /// the work's title and type where the text has none
 /// ([`version_document`]).
 pub fn new_version_of(record: &Record, imported: &Imported, published: Date) -> NewVersion {
-    let mut version = new_version(imported, published);
-    version.text = VersionText::Document(version_document(record, imported));
-    version
+    with_dates(
+        NewVersion::new(version_document(record, imported), published),
+        imported,
+    )
 }

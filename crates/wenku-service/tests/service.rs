@@ -499,3 +499,59 @@ fn one_file_the_importer_refuses_refuses_a_batch_read_as_it_goes() {
     );
     assert_eq!(pack_files(), before);
 }
+
+#[test]
+fn untitled_versions_read_as_they_go_take_the_works_title_as_in_memory() {
+    let texts = tempfile::tempdir().expect("tempdir");
+    let notice = notice_files(texts.path(), 1).remove(0);
+    // Bare amended texts, no title: each takes the work's.
+    let bare: Vec<std::path::PathBuf> = (0..import::WRITE_AHEAD_FROM + 2)
+        .map(|i| {
+            let path = texts.path().join(format!("bare-{i:03}.txt"));
+            std::fs::write(&path, format!("一、总体要求\n第{i}次修改后的工作要点。\n"))
+                .expect("write");
+            path
+        })
+        .collect();
+    let options = ImportOptions {
+        published: Some(Date::parse_iso("2025-06-01").expect("date")),
+        ..ImportOptions::default()
+    };
+    let (a, b) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let (streamed_lib, memory_lib) = (library(a.path()), library(b.path()));
+    let mut work = None;
+    for lib in [&streamed_lib, &memory_lib] {
+        let input = Input::new(
+            &notice,
+            wenku_import::import_file(&notice, &ImportOptions::default()).expect("imports"),
+        );
+        let first = import::import(lib, &clerk(), &[input], &Request::default()).expect("notice");
+        work = first.planned[0].work.clone();
+    }
+    let request = Request {
+        work: work.clone(),
+        ..Request::default()
+    };
+    let (_, streamed) =
+        import::import_files(&streamed_lib, &clerk(), &bare, &options, &request, &|_| {})
+            .expect("read as it goes");
+    let in_memory: Vec<Input> = bare
+        .iter()
+        .map(|f| Input::new(f, wenku_import::import_file(f, &options).expect("imports")))
+        .collect();
+    let whole = import::import(&memory_lib, &clerk(), &in_memory, &request).expect("in memory");
+    let revisions = |i: &import::Imports| i.planned.iter().map(|p| p.revision).collect::<Vec<_>>();
+    assert_eq!(revisions(&streamed), revisions(&whole));
+    assert!(streamed.planned.iter().all(|p| p.action == Action::Added));
+    assert_eq!(main_tree(a.path()), main_tree(b.path()));
+    let work = work.expect("the notice's work");
+    let snapshot = streamed_lib.snapshot().expect("snapshot");
+    let title = snapshot.require_record(&work).expect("record").title;
+    let stored = snapshot
+        .document(&work, &streamed.planned[0].revision)
+        .expect("the stored text");
+    assert_eq!(stored.title, title);
+}

@@ -30,7 +30,7 @@ use serde_json::json;
 
 use crate::context::{Ctx, say};
 use crate::git;
-use crate::measure::{self, GnuTime, Stats};
+use crate::measure::{self, GnuTime};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -118,23 +118,16 @@ fn wenku_binary(ctx: &Ctx) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// A `wenku` command with the operator and key the batch uses, isolated
-/// from the user's git configuration.
-fn wenku(bin: &Path, key: &Path) -> Command {
-    let mut c = Command::new(bin);
-    git::isolate(&mut c);
-    c.env("WENKU_KEY", key)
+/// Gives a command running `wenku` (directly or under GNU time) the
+/// operator and key the batch uses, isolated from the user's git
+/// configuration.
+fn wenku_env<'c>(c: &'c mut Command, key: &Path) -> &'c mut Command {
+    git::isolate(c)
+        .env("WENKU_KEY", key)
         .env("WENKU_AUTHOR_NAME", "基准测试")
         .env("WENKU_AUTHOR_EMAIL", "bench@wenku.invalid")
         .env("WENKU_TODAY", "2026-01-15")
-        .env("NO_COLOR", "1");
-    c
-}
-
-/// Runs `c`, failing with its standard error.
-fn run(c: &mut Command) -> Result<()> {
-    measure::run_timed(c, &[])?;
-    Ok(())
+        .env("NO_COLOR", "1")
 }
 
 /// Runs the benchmark.
@@ -161,9 +154,12 @@ pub fn run_bench(ctx: &mut Ctx) -> Result<()> {
     let (mut w_bytes, mut g_bytes) = (0, 0);
     for i in 0..repeats {
         let lib = scratch.join(format!("library-{i}"));
-        run(wenku(&bin, &key)
-            .args(["init", "--region", "370000"])
-            .arg(&lib))?;
+        measure::run_timed(
+            wenku_env(&mut Command::new(&bin), &key)
+                .args(["init", "--region", "370000"])
+                .arg(&lib),
+            &[],
+        )?;
         measure::sync();
         say(format!("batch {}/{repeats}: wenku import", i + 1));
         let (wall, rss) = timed_import(&bin, &key, &lib, &files, gnu_time.as_ref(), &scratch)?;
@@ -239,12 +235,6 @@ pub fn run_bench(ctx: &mut Ctx) -> Result<()> {
         Some("wenku ≤ 1.0× git fast-import"),
         |r| Some(r <= 1.0),
     );
-    let median = |v: &[f64]| Stats::of(v).map(|s| s.median).unwrap_or(f64::NAN);
-    say(format!(
-        "batch: wenku {:.2} s, git {:.2} s",
-        median(&w_walls),
-        median(&g_walls)
-    ));
     ctx.save()
 }
 
@@ -274,14 +264,7 @@ fn timed_import(
             c
         }
     };
-    let base = wenku(bin, key);
-    for (k, v) in base.get_envs() {
-        match v {
-            Some(v) => c.env(k, v),
-            None => c.env_remove(k),
-        };
-    }
-    c.current_dir(lib);
+    wenku_env(&mut c, key).current_dir(lib);
     let timed = measure::run_timed(&mut c, &[])?;
     Ok((
         timed.wall.as_secs_f64(),

@@ -121,18 +121,9 @@ pub fn run(dir: &Option<PathBuf>, args: ImportArgs) -> Result<()> {
     ) {
         let identity = context::identity(library.path())?;
         context::refresh_index(library);
-        let bar = progress_bar(args.files.len());
-        let tick = |file: &std::path::Path| {
-            if let Some(b) = &bar {
-                b.set_message(file.display().to_string());
-                b.inc(1);
-            }
-        };
-        let read = import::import_files(library, &identity, &args.files, &options, &request, &tick);
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
-        let (inputs, imports) = read?;
+        let (inputs, imports) = with_progress(args.files.len(), |tick| {
+            import::import_files(library, &identity, &args.files, &options, &request, tick)
+        })?;
         warn_national(&inputs);
         return report(&inputs, &imports.planned, args.json, false, imports.commit);
     }
@@ -202,27 +193,28 @@ fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
     })
 }
 
+/// Reads the files for a dry run or a draft, with a progress bar.
 fn read_all(files: &[PathBuf], options: &ImportOptions) -> Result<Vec<Input>> {
-    let bar = progress_bar(files.len());
-    let mut out = Vec::with_capacity(files.len());
-    for file in files {
+    with_progress(files.len(), |tick| import::read_files(files, options, tick))
+}
+
+/// Runs `work` with a progress bar on a terminal, ticked once per file.
+fn with_progress<T>(
+    files: usize,
+    work: impl FnOnce(&(dyn Fn(&std::path::Path) + Sync)) -> Result<T>,
+) -> Result<T> {
+    let bar = progress_bar(files);
+    let tick = |file: &std::path::Path| {
         if let Some(b) = &bar {
             b.set_message(file.display().to_string());
-        }
-        let imported = wenku_import::import_file(file, options).map_err(|e| {
-            CommandError::refused(e.to_string()).with_hint(
-                "nothing was written; fix or leave out this file and run the command again",
-            )
-        })?;
-        out.push(Input::new(file.clone(), imported));
-        if let Some(b) = &bar {
             b.inc(1);
         }
-    }
+    };
+    let done = work(&tick);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok(out)
+    done
 }
 
 fn report(
