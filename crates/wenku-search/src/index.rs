@@ -10,7 +10,17 @@
 //! and put back (every version of a work changed, so a repeal or a new
 //! version moves the others' dates too); when that commit is unknown, not
 //! an ancestor of the head (history rewritten) or the format differs, the
-//! index is rebuilt from scratch. An index that tantivy cannot open or
+//! index is rebuilt from scratch.
+//!
+//! **Only what changed is indexed again.** A version's document carries
+//! its `slot`: a hash of every value it is indexed with — the revision
+//! (which fixes its text), whether its text is withheld, and every field
+//! of its metadata down to its dates in force. An update computes the
+//! slots of a changed work's versions from the record alone (no text is
+//! read for that), reads the slots the index holds for the work, and
+//! takes out and adds only the versions whose slots differ: a new
+//! version of a work of fourteen is two documents (the new one, and the
+//! one it ends), not fifteen texts cut into words again. An index that tantivy cannot open or
 //! read (damaged files) is removed and rebuilt.
 //!
 //! **Fields.** `work`, `revision` (stored); `title` and `body` (words,
@@ -24,15 +34,18 @@
 //! (of first publication), `published`; `from` and `until` (days since
 //! 1970: the days this version is the text in force, `until` exclusive
 //! and `i64::MAX` while open), and `ended` (why `until` is there: a later
-//! version, a repeal, an expiry, a withdrawal).
+//! version, a repeal, an expiry, a withdrawal); `slot` (above).
 
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
 use tantivy::indexer::LogMergePolicy;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use tantivy::{DocSet, Index, IndexReader, IndexWriter, TERMINATED, TantivyDocument, Term};
 use wenku_model::query::Filter;
 use wenku_model::{Date, Record, WorkId};
 use wenku_store::{Library, ObjectId, Snapshot};
@@ -42,7 +55,7 @@ use crate::{Error, Result};
 
 /// The index format: bump it when fields or their meaning change (an
 /// index of another format is rebuilt).
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 /// The writer's memory budget.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -82,6 +95,9 @@ pub(crate) struct Fields {
     pub work_key: Field,
     /// The work's own region as a number (its code), for the region facet.
     pub home: Field,
+    /// A hash of everything the version is indexed with ([`Slotted`]):
+    /// an update keeps the versions whose slot has not changed.
+    pub slot: Field,
 }
 
 /// A work's id as a number: the first eight bytes of the BLAKE3 of the id.
@@ -138,6 +154,7 @@ fn schema() -> (Schema, Fields) {
         ended: b.add_u64_field("ended", INDEXED | FAST | STORED),
         work_key: b.add_u64_field("work_key", FAST),
         home: b.add_u64_field("home", FAST),
+        slot: b.add_u64_field("slot", INDEXED | FAST),
     };
     (b.build(), fields)
 }
@@ -173,8 +190,11 @@ pub enum Refresh {
     /// Works taken out and put back, from the changes since the commit
     /// the index reflected.
     Updated {
-        /// Works re-indexed (or removed).
+        /// Works changed since the indexed commit (re-indexed or removed).
         works: usize,
+        /// Versions indexed again: those whose text or metadata changed
+        /// (the others are kept as they were).
+        versions: usize,
     },
     /// Built from scratch, with why.
     Rebuilt {
@@ -299,6 +319,27 @@ impl SearchIndex {
         &self.reader
     }
 
+    /// The work (as its key) and the slot of every document the index
+    /// holds, sorted. Two indexes with the same contents hold the same
+    /// versions indexed with the same text and metadata: what tests
+    /// compare between an index kept current and a rebuild.
+    #[doc(hidden)]
+    pub fn contents(&self) -> Result<Vec<(u64, u64)>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for segment in searcher.segment_readers() {
+            let works = segment.fast_fields().u64("work_key")?;
+            let slots = segment.fast_fields().u64("slot")?;
+            for doc in segment.doc_ids_alive() {
+                if let (Some(work), Some(slot)) = (works.first(doc), slots.first(doc)) {
+                    out.push((work, slot));
+                }
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
     /// Brings the index to `library`'s head (see the module's docs).
     /// `progress` is told the versions indexed so far during a rebuild.
     pub fn refresh(
@@ -313,7 +354,10 @@ impl SearchIndex {
                 Ok(changes) => {
                     let works: Vec<WorkId> = changes.works.into_iter().map(|w| w.work).collect();
                     match self.update(library, head, &works) {
-                        Ok(()) => Refresh::Updated { works: works.len() },
+                        Ok(versions) => Refresh::Updated {
+                            works: works.len(),
+                            versions,
+                        },
                         Err(e) => self.rebuild(
                             library,
                             head,
@@ -370,6 +414,9 @@ impl SearchIndex {
                 writer.set_merge_policy(Box::new(small_update_policy()));
             }
             self.writer = Some((writer, threads));
+            // Another process may have written the index before this
+            // writer took its lock: updates read the slots it holds.
+            self.reader.reload()?;
         }
         Ok(&mut self.writer.as_mut().expect("made above").0)
     }
@@ -391,7 +438,10 @@ impl SearchIndex {
         let snapshot = library.snapshot_at(head)?;
         let mut versions = 0;
         for work in snapshot.works(&Filter::all())? {
-            versions += add_work(writer, &fields, &snapshot, &work)?;
+            for entry in entries(&fields, &snapshot, &work)? {
+                writer.add_document(entry.complete(&fields, &snapshot, &work)?)?;
+                versions += 1;
+            }
             progress(versions);
         }
         writer.commit()?;
@@ -401,22 +451,105 @@ impl SearchIndex {
         Ok(Refresh::Rebuilt { versions, reason })
     }
 
-    fn update(&mut self, library: &Library, head: ObjectId, works: &[WorkId]) -> Result<()> {
+    /// Brings `works` to `head`: for each, the versions whose slot
+    /// changed are taken out and added again (see the module's docs).
+    /// Returns the versions added.
+    fn update(&mut self, library: &Library, head: ObjectId, works: &[WorkId]) -> Result<usize> {
         let fields = self.fields;
         let snapshot = library.snapshot_at(head)?;
-        let writer = self.writer(works.len() > LARGE_UPDATE)?;
+        // Made first: a new writer reloads the reader the slots are read
+        // from.
+        self.writer(works.len() > LARGE_UPDATE)?;
+        let searcher = self.reader.searcher();
+        let writer = &mut self.writer.as_mut().expect("made above").0;
+        let mut added = 0;
         for work in works {
-            writer.delete_term(Term::from_field_text(fields.work, &work.to_string()));
-            if snapshot.contains(work)? {
-                add_work(writer, &fields, &snapshot, work)?;
+            let work_term = Term::from_field_text(fields.work, &work.to_string());
+            if !snapshot.contains(work)? {
+                writer.delete_term(work_term);
+                continue;
+            }
+            let mut held = indexed_slots(&searcher, &fields, &work_term)?;
+            let mut wanted: HashMap<u64, Vec<Entry>> = HashMap::new();
+            for entry in entries(&fields, &snapshot, work)? {
+                wanted.entry(entry.slot).or_default().push(entry);
+            }
+            for (slot, entries) in wanted {
+                let held = held.remove(&slot).unwrap_or(0);
+                if held == entries.len() {
+                    continue;
+                }
+                if held > 0 {
+                    delete_slot(writer, &fields, &work_term, slot)?;
+                }
+                for entry in entries {
+                    writer.add_document(entry.complete(&fields, &snapshot, work)?)?;
+                    added += 1;
+                }
+            }
+            // What the index holds and the head no longer has.
+            for slot in held.into_keys() {
+                delete_slot(writer, &fields, &work_term, slot)?;
             }
         }
         writer.commit()?;
         write_state(&self.dir, head)?;
         self.reader.reload()?;
         self.indexed = Some(head);
-        Ok(())
+        Ok(added)
     }
+}
+
+/// How many of the live documents of the work `work` (its term) hold each
+/// slot, read from the postings of the work's term and the slot column.
+fn indexed_slots(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    work: &Term,
+) -> Result<HashMap<u64, usize>> {
+    let mut slots = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(fields.work)?;
+        let postings = inverted
+            .read_postings(work, IndexRecordOption::Basic)
+            .map_err(tantivy::TantivyError::from)?;
+        let Some(mut postings) = postings else {
+            continue;
+        };
+        let column = segment.fast_fields().u64("slot")?;
+        let alive = segment.alive_bitset();
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc))
+                && let Some(slot) = column.first(doc)
+            {
+                *slots.entry(slot).or_insert(0) += 1;
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(slots)
+}
+
+/// Deletes the documents of one work that hold `slot`. (The query names
+/// the work as well: a slot alone is a 64-bit hash, and another work's
+/// document sharing it must not go.)
+fn delete_slot(writer: &IndexWriter, fields: &Fields, work: &Term, slot: u64) -> Result<()> {
+    let both: Vec<(Occur, Box<dyn Query>)> = vec![
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(work.clone(), IndexRecordOption::Basic)),
+        ),
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_u64(fields.slot, slot),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ];
+    writer.delete_query(Box::new(BooleanQuery::new(both)))?;
+    Ok(())
 }
 
 /// How small updates merge segments: only segments of up to
@@ -438,70 +571,144 @@ pub(crate) fn days(d: Date) -> i64 {
     d.to_days()
 }
 
-/// Adds every version of `work`; returns how many.
-fn add_work(
-    writer: &mut IndexWriter,
-    f: &Fields,
-    snapshot: &Snapshot,
-    work: &WorkId,
-) -> Result<usize> {
-    let Some(record) = snapshot.record(work)? else {
-        return Ok(0);
-    };
-    let mut n = 0;
-    for (i, v) in record.versions.iter().enumerate() {
-        // A version withdrawn from public view is found by its title and
-        // metadata, never by its text.
-        let withheld = v.withdrawn.is_some();
-        let doc = snapshot.document(work, &v.revision)?;
-        let mut d = TantivyDocument::default();
-        d.add_text(f.work, work.to_string());
-        d.add_u64(f.work_key, work_key(work));
-        if let Ok(code) = work.region().as_str().parse::<u64>() {
-            d.add_u64(f.home, code);
+/// A version's document being built, and its slot: every value given
+/// through [`text`](Self::text), [`u64`](Self::u64) and [`i64`](Self::i64)
+/// is hashed with its field, so the slot changes whenever anything the
+/// version is indexed with does. The text is added after the slot is
+/// taken ([`Entry::complete`]); the revision and the withheld mark stand
+/// for it.
+struct Slotted {
+    doc: TantivyDocument,
+    hasher: blake3::Hasher,
+}
+
+impl Slotted {
+    fn new() -> Slotted {
+        Slotted {
+            doc: TantivyDocument::default(),
+            hasher: blake3::Hasher::new(),
         }
-        d.add_text(f.revision, v.revision.to_string());
-        let title = if record.title.is_empty() {
-            &doc.title
-        } else {
-            &record.title
-        };
-        d.add_text(f.title, title);
-        // The same text for its words and its pairs: the tokenizers cut
-        // it once (see `tokenize::cut`).
-        if !withheld {
+    }
+
+    fn hash(&mut self, field: Field, kind: u8, bytes: &[u8]) {
+        self.hasher.update(&field.field_id().to_le_bytes());
+        self.hasher.update(&[kind]);
+        self.hasher.update(&(bytes.len() as u64).to_le_bytes());
+        self.hasher.update(bytes);
+    }
+
+    fn text(&mut self, field: Field, value: &str) {
+        self.hash(field, 0, value.as_bytes());
+        self.doc.add_text(field, value);
+    }
+
+    fn u64(&mut self, field: Field, value: u64) {
+        self.hash(field, 1, &value.to_le_bytes());
+        self.doc.add_u64(field, value);
+    }
+
+    fn i64(&mut self, field: Field, value: i64) {
+        self.hash(field, 2, &value.to_le_bytes());
+        self.doc.add_i64(field, value);
+    }
+}
+
+/// One version as the index holds it, before its text is read.
+struct Entry {
+    doc: TantivyDocument,
+    slot: u64,
+    /// The version's revision, when its text is indexed (not withheld).
+    text: Option<wenku_model::RevisionId>,
+    /// The document, when it was read already (for its title).
+    read: Option<wenku_model::Document>,
+}
+
+impl Entry {
+    /// The document to index: the entry with its text.
+    fn complete(self, f: &Fields, snapshot: &Snapshot, work: &WorkId) -> Result<TantivyDocument> {
+        let mut d = self.doc;
+        d.add_u64(f.slot, self.slot);
+        if let Some(revision) = self.text {
+            let doc = match self.read {
+                Some(doc) => doc,
+                None => snapshot.document(work, &revision)?,
+            };
+            // The same text for its words and its pairs: the tokenizers
+            // cut it once (see `tokenize::cut`).
             let text = wenku_model::render::to_plain_text(&doc);
             d.add_text(f.pair, &text);
             d.add_text(f.body, text);
         }
-        for issuer in &record.issuers {
-            d.add_text(f.issuer, issuer);
+        Ok(d)
+    }
+}
+
+/// Every version of `work` as the index holds it, with its slot; a text is
+/// read only for a version whose record has no title.
+fn entries(f: &Fields, snapshot: &Snapshot, work: &WorkId) -> Result<Vec<Entry>> {
+    let Some(record) = snapshot.record(work)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(record.versions.len());
+    let key = work_key(work);
+    let home = work.region().as_str().parse::<u64>().ok();
+    let first = record.versions.iter().map(|v| v.published).min();
+    for (i, v) in record.versions.iter().enumerate() {
+        let mut d = Slotted::new();
+        d.text(f.work, &work.to_string());
+        d.u64(f.work_key, key);
+        if let Some(code) = home {
+            d.u64(f.home, code);
         }
-        for key in tokenize::readings(title) {
-            d.add_text(f.reading, key);
+        d.text(f.revision, &v.revision.to_string());
+        let mut read = None;
+        let title = if record.title.is_empty() {
+            let doc = snapshot.document(work, &v.revision)?;
+            let title = doc.title.clone();
+            read = Some(doc);
+            title
+        } else {
+            record.title.clone()
+        };
+        d.text(f.title, &title);
+        // A version withdrawn from public view is found by its title and
+        // metadata, never by its text.
+        let withheld = v.withdrawn.is_some();
+        d.hasher
+            .update(if withheld { b"withheld" } else { b"text    " });
+        for issuer in &record.issuers {
+            d.text(f.issuer, issuer);
+        }
+        for key in tokenize::readings(&title) {
+            d.text(f.reading, &key);
         }
         if let Some(n) = &record.number {
-            d.add_text(f.number, n.as_str());
+            d.text(f.number, n.as_str());
         }
         for r in work.region().ancestors() {
-            d.add_text(f.region, r.as_str());
+            d.text(f.region, r.as_str());
         }
-        d.add_text(f.doc_type, record.doc_type.as_str());
+        d.text(f.doc_type, record.doc_type.as_str());
         for s in &record.subjects {
-            d.add_text(f.subject, s);
+            d.text(f.subject, s);
         }
-        if let Some(first) = record.versions.iter().map(|v| v.published).min() {
-            d.add_u64(f.year, u64::from(first.year()));
+        if let Some(first) = first {
+            d.u64(f.year, u64::from(first.year()));
         }
-        d.add_i64(f.published, days(v.published));
+        d.i64(f.published, days(v.published));
         let (from, until, ended) = in_force(&record, i);
-        d.add_i64(f.from, from);
-        d.add_i64(f.until, until);
-        d.add_u64(f.ended, ended as u64);
-        writer.add_document(d)?;
-        n += 1;
+        d.i64(f.from, from);
+        d.i64(f.until, until);
+        d.u64(f.ended, ended as u64);
+        let hash = d.hasher.finalize();
+        out.push(Entry {
+            doc: d.doc,
+            slot: u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("eight bytes")),
+            text: (!withheld).then_some(v.revision),
+            read,
+        });
     }
-    Ok(n)
+    Ok(out)
 }
 
 /// The days version `i` of `record` is the text in force: from its

@@ -177,8 +177,12 @@ proptest! {
             prop_assert!(committed > 0);
         }
         let followed = answers(&index, &library);
+        let held = index.contents().expect("contents");
         index.rebuild_now(&library, &mut |_| {}).expect("rebuild");
         prop_assert_eq!(followed, answers(&index, &library));
+        // Not only the same answers: the same documents, every version
+        // with the same text and metadata (the slots hash them).
+        prop_assert_eq!(held, index.contents().expect("contents"));
     }
 }
 
@@ -203,7 +207,13 @@ fn an_index_follows_pulls_up_and_down() {
         Peer::Child(Region::parse("370283").expect("region")),
     );
     let refresh = index.refresh(&city, &mut |_| {}).expect("follow the pull");
-    assert_eq!(refresh, Refresh::Updated { works: 6 });
+    assert_eq!(
+        refresh,
+        Refresh::Updated {
+            works: 6,
+            versions: 6
+        }
+    );
     let found = search(
         &index,
         &city.snapshot().expect("snapshot"),
@@ -227,10 +237,12 @@ fn an_index_follows_pulls_up_and_down() {
         .expect("follow the pull");
     assert!(matches!(refresh, Refresh::Updated { .. }), "{refresh:?}");
     let followed = answers(&county_index, &county);
+    let held = county_index.contents().expect("contents");
     county_index
         .rebuild_now(&county, &mut |_| {})
         .expect("rebuild");
     assert_eq!(followed, answers(&county_index, &county));
+    assert_eq!(held, county_index.contents().expect("contents"));
     let found = search(
         &county_index,
         &county.snapshot().expect("snapshot"),
@@ -276,7 +288,10 @@ fn large_and_small_updates_switch_writers_and_keep_the_index_right() {
     library.commit(&identity(), batch).expect("batch");
     assert_eq!(
         index.refresh(&library, &mut |_| {}).expect("large"),
-        Refresh::Updated { works: 250 }
+        Refresh::Updated {
+            works: 250,
+            versions: 250
+        }
     );
     // Then small ones, then a large one again.
     for n in 0..3 {
@@ -289,9 +304,14 @@ fn large_and_small_updates_switch_writers_and_keep_the_index_right() {
                 },
             )
             .expect("one work");
+        // The new version, and the one it ends: the work's other
+        // versions are kept as they were.
         assert_eq!(
             index.refresh(&library, &mut |_| {}).expect("small"),
-            Refresh::Updated { works: 1 }
+            Refresh::Updated {
+                works: 1,
+                versions: 2
+            }
         );
     }
     let batch: wenku_store::Transaction = (0..220)
@@ -336,6 +356,8 @@ fn large_and_small_updates_switch_writers_and_keep_the_index_right() {
         "{}",
         followed[0]
     );
+    let held = index.contents().expect("contents");
     index.rebuild_now(&library, &mut |_| {}).expect("rebuild");
     assert_eq!(followed, summary(&index));
+    assert_eq!(held, index.contents().expect("contents"));
 }

@@ -393,7 +393,15 @@ fn the_index_follows_commits_and_equals_a_rebuild_and_a_damaged_one_is_rebuilt()
         )
         .expect("repeal");
     let refresh = index.refresh(&library, &mut |_| {}).expect("update");
-    assert_eq!(refresh, Refresh::Updated { works: 2 });
+    // The new work's one version, and the repealed work's last (its end
+    // moved); the repealed work's earlier versions are kept.
+    assert_eq!(
+        refresh,
+        Refresh::Updated {
+            works: 2,
+            versions: 2
+        }
+    );
     let queries = [
         "网页转义",
         "物业管理",
@@ -412,9 +420,11 @@ fn the_index_follows_commits_and_equals_a_rebuild_and_a_damaged_one_is_rebuilt()
     assert!(updated[0].contains("370283/markup"), "{}", updated[0]);
     assert!(updated[1].contains("Repealed"), "{}", updated[1]);
 
-    // Equal to a rebuild.
+    // Equal to a rebuild: the same answers, and the same documents.
+    let held = index.contents().expect("contents");
     index.rebuild_now(&library, &mut |_| {}).expect("rebuild");
     assert_eq!(answers(&index), updated);
+    assert_eq!(index.contents().expect("contents"), held);
 
     // Damage: a segment file cut short. Opening finds it, rebuilds, and
     // the answers are the same.
