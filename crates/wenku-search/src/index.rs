@@ -65,9 +65,12 @@ const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 const LARGE_UPDATE: usize = 200;
 
 /// Segments of more versions than this are not merged by small updates
-/// (see `SearchIndex::writer`); rebuilds and large updates merge with
-/// tantivy's default policy.
+/// (see `SearchIndex::writer`).
 const SMALL_SEGMENT: usize = 10_000;
+
+/// Segments of more versions than this are not merged at all (see
+/// [`large_policy`]).
+const LARGE_SEGMENT: usize = 100_000;
 
 /// The schema's fields.
 #[derive(Clone, Copy, Debug)]
@@ -412,6 +415,8 @@ impl SearchIndex {
             let writer: IndexWriter = self.index.writer_with_num_threads(threads, memory)?;
             if threads == 1 {
                 writer.set_merge_policy(Box::new(small_update_policy()));
+            } else {
+                writer.set_merge_policy(Box::new(large_policy()));
             }
             self.writer = Some((writer, threads));
             // Another process may have written the index before this
@@ -445,6 +450,14 @@ impl SearchIndex {
             progress(versions);
         }
         writer.commit()?;
+        // The rebuild's segments are still being merged (on a million
+        // versions, for about two minutes after the commit). A rebuild is
+        // done when they are: searches meanwhile would share the cores
+        // with the merges, and the first small update, which needs a
+        // writer of its own, would wait for them.
+        if let Some((writer, _)) = self.writer.take() {
+            writer.wait_merging_threads()?;
+        }
         write_state(&self.dir, head)?;
         self.reader.reload()?;
         self.indexed = Some(head);
@@ -563,6 +576,19 @@ fn small_update_policy() -> LogMergePolicy {
     let mut policy = LogMergePolicy::default();
     policy.set_max_docs_before_merge(SMALL_SEGMENT);
     policy.set_min_layer_size(100);
+    policy
+}
+
+/// How rebuilds and large updates merge segments: tantivy's levels, but
+/// a segment of more than [`LARGE_SEGMENT`] versions is not merged again.
+/// A search runs a segment on one core: left to the default, a million
+/// versions' rebuild could end as one segment (eight of about 130,000
+/// merged), and every query then ran on one of the two cores, 1.5-2×
+/// slower. Capped, it ends as several segments of about 130,000 that the
+/// cores share.
+fn large_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_max_docs_before_merge(LARGE_SEGMENT);
     policy
 }
 
@@ -785,6 +811,35 @@ mod tests {
         assert!(
             !LogMergePolicy::default()
                 .compute_merge_candidates(&metas(&[17_000; 8]))
+                .is_empty()
+        );
+    }
+
+    /// A rebuild merges its first segments into larger ones, but never
+    /// those into one: the cores share a query's segments.
+    #[test]
+    fn rebuilds_leave_segments_for_every_core() {
+        let (schema, _) = schema();
+        let index = Index::create_in_ram(schema);
+        let metas = |sizes: &[u32]| {
+            sizes
+                .iter()
+                .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
+                .collect::<Vec<_>>()
+        };
+        let policy = large_policy();
+        assert_eq!(
+            policy.compute_merge_candidates(&metas(&[17_000; 8])).len(),
+            1
+        );
+        assert!(
+            policy
+                .compute_merge_candidates(&metas(&[136_000; 8]))
+                .is_empty()
+        );
+        assert!(
+            !LogMergePolicy::default()
+                .compute_merge_candidates(&metas(&[136_000; 8]))
                 .is_empty()
         );
     }
