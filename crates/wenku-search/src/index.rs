@@ -6,11 +6,12 @@
 //! reflects and the index format (`wenku-search 1 <commit>`), written only
 //! after tantivy's commit succeeded. [`SearchIndex::refresh`] brings the
 //! index to the library's head: from the commit it reflects, the typed
-//! changes of [`wenku_store::Library::changes`] name the works to take out
-//! and put back (every version of a work changed, so a repeal or a new
-//! version moves the others' dates too); when that commit is unknown, not
-//! an ancestor of the head (history rewritten) or the format differs, the
-//! index is rebuilt from scratch.
+//! changes of [`wenku_store::Library::changes`] name the works to look at
+//! again (all of a work's versions, since a repeal or a new version moves
+//! the others' dates too); when that commit is unknown, not an ancestor
+//! of the head (history rewritten) or the format differs, the index is
+//! rebuilt from scratch. An index that tantivy cannot open or read
+//! (damaged files) is removed and rebuilt.
 //!
 //! **Only what changed is indexed again.** A version's document carries
 //! its `slot`: a hash of every value it is indexed with — the revision
@@ -20,8 +21,7 @@
 //! read for that), reads the slots the index holds for the work, and
 //! takes out and adds only the versions whose slots differ: a new
 //! version of a work of fourteen is two documents (the new one, and the
-//! one it ends), not fifteen texts cut into words again. An index that tantivy cannot open or
-//! read (damaged files) is removed and rebuilt.
+//! one it ends), not fifteen texts cut into words again.
 //!
 //! **Fields.** `work`, `revision` (stored); `title` and `body` (words,
 //! with positions), `pair` (each two neighbouring words of the text as
@@ -36,9 +36,8 @@
 //! and `i64::MAX` while open), and `ended` (why `until` is there: a later
 //! version, a repeal, an expiry, a withdrawal); `slot` (above).
 
-use std::path::{Path, PathBuf};
-
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use tantivy::indexer::LogMergePolicy;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
