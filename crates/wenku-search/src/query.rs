@@ -25,12 +25,11 @@
 //! again, and the answer says so ([`Results::did_you_mean`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, FilterCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as _, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as _, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
@@ -313,27 +312,6 @@ fn describe(piece: &Piece) -> String {
     }
 }
 
-/// The versions in force on `d`.
-fn in_force_on(f: &Fields, d: Date) -> Box<dyn tantivy::query::Query> {
-    let d = days(d);
-    Box::new(BooleanQuery::new(vec![
-        (
-            Occur::Must,
-            Box::new(RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Included(Term::from_field_i64(f.from, d)),
-            )),
-        ),
-        (
-            Occur::Must,
-            Box::new(RangeQuery::new(
-                Bound::Excluded(Term::from_field_i64(f.until, d)),
-                Bound::Unbounded,
-            )),
-        ),
-    ]))
-}
-
 fn build(f: &Fields, q: &Query, pieces: &[Piece]) -> Box<dyn tantivy::query::Query> {
     let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = pieces
         .iter()
@@ -360,9 +338,6 @@ fn build(f: &Fields, q: &Query, pieces: &[Piece]) -> Box<dyn tantivy::query::Que
                 IndexRecordOption::Basic,
             )),
         ));
-    }
-    if let Some(d) = q.at {
-        clauses.push((Occur::Must, in_force_on(f, d)));
     }
     Box::new(BooleanQuery::new(clauses))
 }
@@ -560,7 +535,20 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
             _ => score,
         }
     });
-    let (top, versions) = searcher.search(&query, &(ranked, Count))?;
+    // "In force on D" filters the matching versions by their date
+    // columns as they are collected (range queries over the same columns
+    // were checked for every version the words matched, as a clause of
+    // the query, and the columns read again for the tweak above).
+    let collector = (ranked, Count);
+    let (top, versions) = match q.at {
+        None => searcher.search(&query, &collector)?,
+        Some(d) => {
+            let d = days(d);
+            let until = FilterCollector::new("until".to_string(), move |u: i64| d < u, collector);
+            let from = FilterCollector::new("from".to_string(), move |f: i64| f <= d, until);
+            searcher.search(&query, &from)?
+        }
+    };
     // Group by work: the version in force today if it matched, else the
     // latest that matched; the work ranks by its best version's score.
     let mut order: Vec<u64> = Vec::new();
