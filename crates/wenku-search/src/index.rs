@@ -775,18 +775,20 @@ mod tests {
 
     use super::*;
 
+    /// Segments of these sizes, for a merge policy to look at.
+    fn metas(index: &Index, sizes: &[u32]) -> Vec<tantivy::index::SegmentMeta> {
+        sizes
+            .iter()
+            .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
+            .collect()
+    }
+
     /// A small update merges the small segments that updates made, level
     /// by level, and never a rebuild's large ones, however many there are.
     #[test]
     fn small_updates_merge_only_small_segments() {
-        let (schema, _) = schema();
-        let index = Index::create_in_ram(schema);
-        let metas = |sizes: &[u32]| {
-            sizes
-                .iter()
-                .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
-                .collect::<Vec<_>>()
-        };
+        let index = Index::create_in_ram(schema().0);
+        let metas = |sizes: &[u32]| metas(&index, sizes);
         let policy = small_update_policy();
         let mut segments = metas(&[17_000; 8]);
         segments.extend(metas(&[140_000; 8]));
@@ -818,14 +820,8 @@ mod tests {
     /// those into one: the cores share a query's segments.
     #[test]
     fn rebuilds_leave_segments_for_every_core() {
-        let (schema, _) = schema();
-        let index = Index::create_in_ram(schema);
-        let metas = |sizes: &[u32]| {
-            sizes
-                .iter()
-                .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
-                .collect::<Vec<_>>()
-        };
+        let index = Index::create_in_ram(schema().0);
+        let metas = |sizes: &[u32]| metas(&index, sizes);
         let policy = large_policy();
         assert_eq!(
             policy.compute_merge_candidates(&metas(&[17_000; 8])).len(),
