@@ -993,7 +993,10 @@ fn leading_space(s: &str) -> usize {
 }
 
 fn nfc(s: String) -> String {
-    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    // Almost every text is Chinese, punctuation and ASCII, which no
+    // normalization changes: a range test per character, before the
+    // quick check's table lookups.
+    if s.chars().all(super::encode::plain) || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         s
     } else {
         s.nfc().collect()

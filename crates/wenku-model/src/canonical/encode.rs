@@ -100,7 +100,7 @@ impl Out {
 /// CJK symbols U+3000–U+3029 (、。「」《》〔〕 …; the tone marks from
 /// U+302A combine), CJK unified ideographs U+4E00–U+9FFF and the fullwidth
 /// forms U+FF01–U+FF5E.
-fn plain(c: char) -> bool {
+pub(super) fn plain(c: char) -> bool {
     matches!(c,
         '\t' | '\n' | '\r' | ' '..='\u{2FF}'
         | '\u{2010}'..='\u{2027}'
