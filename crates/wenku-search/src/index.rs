@@ -49,6 +49,7 @@ use wenku_model::query::Filter;
 use wenku_model::{Date, Record, WorkId};
 use wenku_store::{Library, ObjectId, Snapshot};
 
+use crate::collect::DatesCache;
 use crate::tokenize::{self, ChineseTokenizer};
 use crate::{Error, Result};
 
@@ -173,6 +174,8 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     /// The commit the index reflects.
     indexed: Option<ObjectId>,
+    /// The dates of the segments searched, read once for all queries.
+    pub(crate) dates: DatesCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -309,6 +312,7 @@ impl SearchIndex {
             writer: None,
             fields,
             indexed,
+            dates: DatesCache::default(),
         })
     }
 

@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+mod collect;
 mod index;
 mod query;
 mod snippet;

@@ -26,16 +26,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use tantivy::collector::{Count, FilterCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as _, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, Term};
 use wenku_model::{Date, DocNumber, DocType, Region, RevisionId, Status, WorkId};
 use wenku_store::Snapshot;
 
+use crate::collect::Ranked;
 use crate::index::{Ended, Fields, SearchIndex, days};
 use crate::snippet::{self, Snippet};
 use crate::tokenize::{self, fold, pinyin, query_words};
@@ -346,11 +347,9 @@ fn build(f: &Fields, q: &Query, pieces: &[Piece]) -> Box<dyn tantivy::query::Que
 struct Found {
     /// The work, as [`crate::index::work_key`] numbers it.
     key: u64,
-    /// The work's own region, for the facet.
-    region: String,
+    /// The work's own region (its code as a number), for the facet.
+    home: u64,
     address: DocAddress,
-    doc_type: String,
-    subjects: Vec<String>,
     year: u64,
     status: Status,
     /// The day the version took effect (days since 1970).
@@ -403,48 +402,11 @@ impl Columns {
     }
 }
 
-/// Strings of one segment's dictionary-encoded column, looked up once per
-/// term.
-#[derive(Default)]
-struct Terms(HashMap<(u32, u64), String>);
-
-impl Terms {
-    fn get(&mut self, segment: u32, column: &StrColumn, ord: u64) -> Result<&str> {
-        if let std::collections::hash_map::Entry::Vacant(e) = self.0.entry((segment, ord)) {
-            let mut s = String::new();
-            column
-                .ord_to_str(ord, &mut s)
-                .map_err(|e| Error::Index(e.into()))?;
-            e.insert(s);
-        }
-        Ok(&self.0[&(segment, ord)])
-    }
-}
-
-fn found(
-    columns: &Columns,
-    terms: &mut [Terms; 2],
-    address: DocAddress,
-    score: f32,
-    today: i64,
-) -> Result<Option<Found>> {
-    let (segment, doc) = (address.segment_ord, address.doc_id);
+fn found(columns: &Columns, address: DocAddress, score: f32, today: i64) -> Option<Found> {
+    let doc = address.doc_id;
     let (Some(key), Some(home)) = (columns.work_key.first(doc), columns.home.first(doc)) else {
-        return Ok(None);
+        return None;
     };
-    let doc_type = match &columns.doc_type {
-        Some(c) => match c.ords().first(doc) {
-            Some(ord) => terms[0].get(segment, c, ord)?.to_string(),
-            None => String::new(),
-        },
-        None => String::new(),
-    };
-    let mut subjects = Vec::new();
-    if let Some(c) = &columns.subject {
-        for ord in c.term_ords(doc) {
-            subjects.push(terms[1].get(segment, c, ord)?.to_string());
-        }
-    }
     let from = columns.from.first(doc).unwrap_or(0);
     let status = status_on(
         from,
@@ -452,17 +414,99 @@ fn found(
         columns.ended.first(doc).unwrap_or(0),
         today,
     );
-    Ok(Some(Found {
+    Some(Found {
         key,
-        region: home.to_string(),
+        home,
         address,
-        doc_type,
-        subjects,
         year: columns.year.first(doc).unwrap_or(0),
         status,
         from,
         score,
-    }))
+    })
+}
+
+/// The facets of the works grouped: each work counted once, by the
+/// version it is shown with. Values are counted as the columns hold them
+/// (a region's code, a type's or subject's number in its segment's
+/// dictionary) and named once each, not once per work.
+fn facets(
+    order: &[u64],
+    best: &HashMap<u64, Found>,
+    columns: &HashMap<u32, Columns>,
+) -> Result<Vec<Facet>> {
+    const TYPE: usize = 0;
+    const SUBJECT: usize = 1;
+    let mut numbers: [HashMap<u64, usize>; 2] = Default::default();
+    let mut statuses: HashMap<&'static str, usize> = HashMap::new();
+    let mut ords: HashMap<(usize, u32, u64), usize> = HashMap::new();
+    let mut untyped = 0;
+    for w in order {
+        let found = &best[w];
+        *numbers[0].entry(found.home).or_default() += 1;
+        *numbers[1].entry(found.year).or_default() += 1;
+        *statuses.entry(found.status.as_str()).or_default() += 1;
+        let (segment, doc) = (found.address.segment_ord, found.address.doc_id);
+        let c = &columns[&segment];
+        match c.doc_type.as_ref().and_then(|t| t.ords().first(doc)) {
+            Some(ord) => *ords.entry((TYPE, segment, ord)).or_default() += 1,
+            None => untyped += 1,
+        }
+        if let Some(subject) = &c.subject {
+            for ord in subject.term_ords(doc) {
+                *ords.entry((SUBJECT, segment, ord)).or_default() += 1;
+            }
+        }
+    }
+    let mut named: [BTreeMap<String, usize>; 2] = Default::default();
+    if untyped > 0 {
+        named[TYPE].insert(String::new(), untyped);
+    }
+    let mut name = String::new();
+    for ((kind, segment, ord), n) in ords {
+        let c = &columns[&segment];
+        let column = if kind == TYPE {
+            &c.doc_type
+        } else {
+            &c.subject
+        };
+        let column = column.as_ref().expect("an ordinal was read from it");
+        name.clear();
+        column
+            .ord_to_str(ord, &mut name)
+            .map_err(|e| Error::Index(e.into()))?;
+        *named[kind].entry(name.clone()).or_default() += n;
+    }
+    let [types, subjects] = named;
+    let [regions, years] = numbers;
+    let facet = |name, counts: Vec<(String, usize)>| {
+        let mut counts = counts;
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Facet { name, counts }
+    };
+    let by_number = |counts: HashMap<u64, usize>| -> Vec<(String, usize)> {
+        counts
+            .into_iter()
+            .map(|(v, n)| (v.to_string(), n))
+            .collect()
+    };
+    let mut out = Vec::new();
+    // In the order of their names, as before.
+    if !order.is_empty() {
+        out.push(facet("region", by_number(regions)));
+        out.push(facet(
+            "status",
+            statuses
+                .into_iter()
+                .map(|(s, n)| (s.to_string(), n))
+                .collect(),
+        ));
+        if !subjects.is_empty() {
+            out.push(facet("subject", subjects.into_iter().collect()));
+        }
+        out.push(facet("type", types.into_iter().collect()));
+        out.push(facet("year", by_number(years)));
+    }
+    Ok(out)
 }
 
 /// The work, title and revision of a hit shown, from the document store.
@@ -514,47 +558,23 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     let searcher = index.reader().searcher();
     let query = build(f, q, pieces);
     let today = days(q.today);
-    // The version in force today ranks higher, from the dates' columns of
-    // the versions that match (not a range query over every version of
-    // the index).
-    let ranked = TopDocs::with_limit(GROUP).tweak_score(move |segment: &SegmentReader| {
-        let column = |name: &str, default: i64| {
-            segment
-                .fast_fields()
-                .i64(name)
-                .ok()
-                .map(|c| c.first_or_default_col(default))
-        };
-        let (from, until) = (column("from", i64::MAX), column("until", i64::MIN));
-        move |doc: DocId, score: Score| match (&from, &until) {
-            (Some(from), Some(until))
-                if from.get_val(doc) <= today && today < until.get_val(doc) =>
-            {
-                score + IN_FORCE_TODAY
-            }
-            _ => score,
-        }
-    });
-    // "In force on D" filters the matching versions by their date
-    // columns as they are collected (range queries over the same columns
-    // were checked for every version the words matched, as a clause of
-    // the query, and the columns read again for the tweak above).
-    let collector = (ranked, Count);
-    let (top, versions) = match q.at {
-        None => searcher.search(&query, &collector)?,
-        Some(d) => {
-            let d = days(d);
-            let until = FilterCollector::new("until".to_string(), move |u: i64| d < u, collector);
-            let from = FilterCollector::new("from".to_string(), move |f: i64| f <= d, until);
-            searcher.search(&query, &from)?
-        }
+    // One pass over the matches counts them, keeps only the versions in
+    // force on the day asked for, and ranks the versions in force today
+    // higher; both from each segment's dates read once and kept
+    // (`collect`), not a range query over every version of the index.
+    let collector = Ranked {
+        dates: index.dates.of(&searcher)?,
+        today,
+        boost: IN_FORCE_TODAY,
+        at: q.at.map(days),
+        limit: GROUP,
     };
+    let (top, versions) = searcher.search(&query, &collector)?;
     // Group by work: the version in force today if it matched, else the
     // latest that matched; the work ranks by its best version's score.
     let mut order: Vec<u64> = Vec::new();
     let mut best: HashMap<u64, Found> = HashMap::new();
     let mut columns: HashMap<u32, Columns> = HashMap::new();
-    let mut terms: [Terms; 2] = Default::default();
     for (score, address) in top {
         let segment = address.segment_ord;
         let segment_columns = match columns.entry(segment) {
@@ -563,7 +583,7 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
                 e.insert(Columns::of(searcher.segment_reader(segment))?)
             }
         };
-        let Some(found) = found(segment_columns, &mut terms, address, score, today)? else {
+        let Some(found) = found(segment_columns, address, score, today) else {
             continue;
         };
         match best.get_mut(&found.key) {
@@ -586,25 +606,7 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
         }
     }
     let works = order.len();
-    let mut facets: BTreeMap<&'static str, BTreeMap<String, usize>> = BTreeMap::new();
-    for w in &order {
-        let found = &best[w];
-        for (name, value) in [
-            ("region", found.region.clone()),
-            ("type", found.doc_type.clone()),
-            ("year", found.year.to_string()),
-            ("status", found.status.as_str().to_string()),
-        ] {
-            *facets.entry(name).or_default().entry(value).or_default() += 1;
-        }
-        for s in &found.subjects {
-            *facets
-                .entry("subject")
-                .or_default()
-                .entry(s.clone())
-                .or_default() += 1;
-        }
-    }
+    let facets = facets(&order, &best, &columns)?;
     let words: Vec<String> = pieces
         .iter()
         .flat_map(|p| match p {
@@ -690,14 +692,7 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
         works,
         more: versions > GROUP,
         hits,
-        facets: facets
-            .into_iter()
-            .map(|(name, counts)| {
-                let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
-                counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                Facet { name, counts }
-            })
-            .collect(),
+        facets,
         did_you_mean: None,
     })
 }
