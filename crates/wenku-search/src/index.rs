@@ -583,16 +583,66 @@ fn small_update_policy() -> LogMergePolicy {
 }
 
 /// How rebuilds and large updates merge segments: tantivy's levels, but
-/// a segment of more than [`LARGE_SEGMENT`] versions is not merged again.
-/// A search runs a segment on one core: left to the default, a million
-/// versions' rebuild could end as one segment (eight of about 130,000
-/// merged), and every query then ran on one of the two cores, 1.5-2×
-/// slower. Capped, it ends as several segments of about 130,000 that the
-/// cores share.
-fn large_policy() -> LogMergePolicy {
-    let mut policy = LogMergePolicy::default();
-    policy.set_max_docs_before_merge(LARGE_SEGMENT);
-    policy
+/// a segment of more than [`LARGE_SEGMENT`] versions is not merged again,
+/// and no merge makes one of more than twice that ([`Capped`]). A search
+/// runs a segment on one core: left to the default, a million versions'
+/// rebuild could end as one segment (eight of about 130,000 merged), and
+/// every query then ran on one of the two cores, 1.5-2× slower. Capped,
+/// it ends as several segments of 100,000 to 200,000 that the cores
+/// share.
+fn large_policy() -> Capped {
+    let mut log = LogMergePolicy::default();
+    log.set_max_docs_before_merge(LARGE_SEGMENT);
+    Capped {
+        log,
+        max: 2 * LARGE_SEGMENT,
+    }
+}
+
+/// A [`LogMergePolicy`] whose merges never make a segment of more than
+/// `max` versions. The log policy alone only leaves out segments above
+/// its limit; the segments it merges may add up to far more. Which they
+/// do depends on how many versions the indexing threads flushed at a
+/// time: eight flushes of 12,500 merge into 100,000, still under the
+/// limit, and eight of those into 800,000 (a million-version rebuild
+/// once ended as one segment this way). Each merge the log policy asks
+/// for keeps its smallest segments up to `max` versions (at least two,
+/// or it is dropped); the rest wait for a later merge.
+#[derive(Debug)]
+struct Capped {
+    log: LogMergePolicy,
+    max: usize,
+}
+
+impl tantivy::indexer::MergePolicy for Capped {
+    fn compute_merge_candidates(
+        &self,
+        segments: &[tantivy::index::SegmentMeta],
+    ) -> Vec<tantivy::indexer::MergeCandidate> {
+        let size: HashMap<tantivy::index::SegmentId, usize> = segments
+            .iter()
+            .map(|s| (s.id(), s.num_docs() as usize))
+            .collect();
+        self.log
+            .compute_merge_candidates(segments)
+            .into_iter()
+            .filter_map(|candidate| {
+                let mut ids = candidate.0;
+                ids.sort_by_key(|id| (size.get(id).copied().unwrap_or(usize::MAX), *id));
+                let mut total = 0;
+                let kept: Vec<_> = ids
+                    .into_iter()
+                    .take_while(|id| {
+                        total = size
+                            .get(id)
+                            .map_or(usize::MAX, |n| total.saturating_add(*n));
+                        total <= self.max
+                    })
+                    .collect();
+                (kept.len() >= 2).then_some(tantivy::indexer::MergeCandidate(kept))
+            })
+            .collect()
+    }
 }
 
 /// The days since 1970 of `d`.
@@ -828,9 +878,26 @@ mod tests {
         let metas = |sizes: &[u32]| metas(&index, sizes);
         let policy = large_policy();
         assert_eq!(
-            policy.compute_merge_candidates(&metas(&[17_000; 8])).len(),
-            1
+            policy.compute_merge_candidates(&metas(&[17_000; 8]))[0]
+                .0
+                .len(),
+            8
         );
+        // Eight of 99,000 are under the limit, but merged they would make
+        // one segment of most of a million: two of them merge.
+        let candidates = policy.compute_merge_candidates(&metas(&[99_000; 8]));
+        assert_eq!(candidates.len(), 1, "{candidates:?}");
+        assert_eq!(candidates[0].0.len(), 2);
+        // Of a level of mixed sizes, the smallest merge.
+        let mixed = metas(&[
+            95_000, 95_000, 90_000, 90_000, 85_000, 85_000, 60_000, 60_000,
+        ]);
+        let candidates = policy.compute_merge_candidates(&mixed);
+        let mut merged = candidates[0].0.clone();
+        merged.sort();
+        let mut smallest: Vec<SegmentId> = mixed[6..].iter().map(|m| m.id()).collect();
+        smallest.sort();
+        assert_eq!(merged, smallest);
         assert!(
             policy
                 .compute_merge_candidates(&metas(&[136_000; 8]))
