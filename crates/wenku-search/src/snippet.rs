@@ -7,7 +7,7 @@ use std::ops::Range;
 use serde::Serialize;
 use wenku_model::{Block, Document, Unit};
 
-use crate::tokenize::fold;
+use crate::tokenize::fold_char;
 
 /// Characters of text a snippet shows.
 const WINDOW: usize = 90;
@@ -110,28 +110,38 @@ fn stretches(doc: &Document) -> Vec<(Option<String>, String)> {
     out
 }
 
-/// Byte ranges of `text` where any of `words` (folded) occurs.
-fn occurrences(text: &str, words: &[String]) -> Vec<Range<usize>> {
-    let folded: Vec<char> = fold(text).chars().collect();
-    let starts: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()))
-        .collect();
-    let mut found: Vec<Range<usize>> = Vec::new();
-    for w in words {
-        let w: Vec<char> = w.chars().collect();
-        if w.is_empty() || w.len() > folded.len() {
-            continue;
-        }
-        for i in 0..=folded.len() - w.len() {
-            if folded[i..i + w.len()] == w[..] {
-                found.push(starts[i]..starts[i + w.len()]);
-            }
-        }
+/// A text folded for matching: its characters folded ([`fold`]), and the
+/// byte offset in the text of each (and of its end).
+struct Folded {
+    chars: Vec<char>,
+    starts: Vec<usize>,
+}
+
+impl Folded {
+    fn of(text: &str) -> Folded {
+        let (starts, chars) = text.char_indices().map(|(i, c)| (i, fold_char(c))).unzip();
+        let mut folded = Folded { chars, starts };
+        folded.starts.push(text.len());
+        folded
     }
+
+    /// Byte ranges of the text where `word` (folded characters) occurs.
+    fn find<'a>(&'a self, word: &'a [char]) -> impl Iterator<Item = Range<usize>> + 'a {
+        let n = word.len();
+        let last = if n == 0 {
+            0
+        } else {
+            (self.chars.len() + 1).saturating_sub(n)
+        };
+        (0..last)
+            .filter(move |&i| self.chars[i..i + n] == *word)
+            .map(move |i| self.starts[i]..self.starts[i + n])
+    }
+}
+
+/// Ranges sorted and overlapping ones merged.
+fn merged(mut found: Vec<Range<usize>>) -> Vec<Range<usize>> {
     found.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    // Overlaps merge.
     let mut merged: Vec<Range<usize>> = Vec::new();
     for r in found {
         match merged.last_mut() {
@@ -144,30 +154,41 @@ fn occurrences(text: &str, words: &[String]) -> Vec<Range<usize>> {
 
 /// The snippet of `doc` for `words`: the stretch with the most of the
 /// words, then the most occurrences (the first of equals), or the
-/// beginning of the text when none has any.
+/// beginning of the text when none has any. Each stretch is folded once
+/// and every word looked for in it.
 pub(crate) fn best(doc: &Document, words: &[String]) -> Snippet {
     let all = stretches(doc);
-    // (occurrences, the stretch, their ranges)
-    type Best<'a> = (usize, &'a (Option<String>, String), Vec<Range<usize>>);
+    let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
+    // (occurrences, the stretch, their ranges, the stretch folded)
+    type Best<'a> = (
+        usize,
+        &'a (Option<String>, String),
+        Vec<Range<usize>>,
+        Folded,
+    );
     let mut best: Option<Best> = None;
     // Most distinct words first, then most occurrences.
     let mut best_key = (0, 0);
     for s in &all {
-        let occ = occurrences(&s.1, words);
-        if occ.is_empty() {
+        let folded = Folded::of(&s.1);
+        let mut distinct = 0;
+        let mut found = Vec::new();
+        for w in &words {
+            let before = found.len();
+            found.extend(folded.find(w));
+            distinct += usize::from(found.len() > before);
+        }
+        if found.is_empty() {
             continue;
         }
-        let distinct = words
-            .iter()
-            .filter(|w| !occurrences(&s.1, std::slice::from_ref(w)).is_empty())
-            .count();
+        let occ = merged(found);
         let key = (distinct, occ.len());
         if best.is_none() || key > best_key {
             best_key = key;
-            best = Some((occ.len(), s, occ));
+            best = Some((occ.len(), s, occ, folded));
         }
     }
-    let Some((_, (unit, text), occ)) = best else {
+    let Some((_, (unit, text), occ, folded)) = best else {
         let first = all
             .iter()
             .find(|(_, t)| !t.trim().is_empty())
@@ -183,19 +204,15 @@ pub(crate) fn best(doc: &Document, words: &[String]) -> Snippet {
     // A window of WINDOW characters starting a little before the first
     // occurrence of the longest word found (the whole of what was typed,
     // when it is there), else the first occurrence.
-    let mut longest: Vec<&String> = words.iter().collect();
-    longest.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let mut longest: Vec<&Vec<char>> = words.iter().collect();
+    longest.sort_by_key(|w| std::cmp::Reverse(w.len()));
     let anchor = longest
         .iter()
-        .find_map(|w| occurrences(text, std::slice::from_ref(*w)).first().cloned())
+        .find_map(|w| folded.find(w).next())
         .unwrap_or_else(|| occ[0].clone());
     let first_char = text[..anchor.start].chars().count();
     let start_char = first_char.saturating_sub(20);
-    let starts: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()))
-        .collect();
+    let starts = &folded.starts;
     let from = starts[start_char.min(starts.len() - 1)];
     let to = starts[(start_char + WINDOW).min(starts.len() - 1)];
     let window = &text[from..to];
