@@ -10,7 +10,8 @@
 //! by later runs (a million versions take about 10 minutes to load); the
 //! search index is built again from nothing unless `--keep-index` is
 //! given too (then the build row measures only bringing it current).
-//! `--skip-ripgrep` leaves the side-by-side out.
+//! `--skip-ripgrep` leaves the side-by-side out; `--query NAME` runs only
+//! that query (`words`, `phrase`, … as in the table), to profile it.
 //!
 //! The library: the generator's province of N versions (100,000 by
 //! default; seed 1), indexed. Measured, in this process:
@@ -150,6 +151,12 @@ fn main() {
         ),
         ("typo", Query::new("物业管埋", today)),
     ];
+    // `--query NAME`: only that query (to profile one).
+    let only = wenku_bench::args::value("--query");
+    let queries: Vec<(&str, Query)> = queries
+        .into_iter()
+        .filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name))
+        .collect();
     println!(
         "{runs} runs each:\n{:<9} {:>10} {:>10} {:>9} {:>9}",
         "query", "p50", "p99", "versions", "works"
