@@ -461,8 +461,12 @@ fn facets(
     if untyped > 0 {
         named[TYPE].insert(String::new(), untyped);
     }
-    let mut name = String::new();
-    for ((kind, segment, ord), n) in ords {
+    // Each segment's numbers named in one pass over its dictionary, in
+    // order (a lookup each would decode a dictionary block each).
+    let mut ords: Vec<((usize, u32, u64), usize)> = ords.into_iter().collect();
+    ords.sort_unstable();
+    for run in ords.chunk_by(|a, b| (a.0.0, a.0.1) == (b.0.0, b.0.1)) {
+        let ((kind, segment, _), _) = run[0];
         let c = &columns[&segment];
         let column = if kind == TYPE {
             &c.doc_type
@@ -470,11 +474,25 @@ fn facets(
             &c.subject
         };
         let column = column.as_ref().expect("an ordinal was read from it");
-        name.clear();
-        column
-            .ord_to_str(ord, &mut name)
+        let numbers: Vec<u64> = run.iter().map(|((_, _, ord), _)| *ord).collect();
+        let mut counts = run.iter().map(|(_, n)| *n);
+        let mut out = Ok(());
+        let all = column
+            .dictionary()
+            .sorted_ords_to_term_cb(&numbers, |bytes| {
+                let n = counts.next().unwrap_or(0);
+                match std::str::from_utf8(bytes) {
+                    Ok(name) => *named[kind].entry(name.to_string()).or_default() += n,
+                    Err(e) => out = Err(e),
+                }
+            })
             .map_err(|e| Error::Index(e.into()))?;
-        *named[kind].entry(name.clone()).or_default() += n;
+        if !all || out.is_err() {
+            return Err(Error::Index(tantivy::TantivyError::InternalError(format!(
+                "the {} column of segment {segment} has a value its dictionary does not name",
+                if kind == TYPE { "type" } else { "subject" }
+            ))));
+        }
     }
     let [types, subjects] = named;
     let [regions, years] = numbers;
@@ -562,13 +580,13 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     // force on the day asked for, and ranks the versions in force today
     // higher; both from each segment's dates read once and kept
     // (`collect`), not a range query over every version of the index.
-    let collector = Ranked {
-        dates: index.dates.of(&searcher)?,
+    let collector = Ranked::new(
+        index.dates.of(&searcher)?,
         today,
-        boost: IN_FORCE_TODAY,
-        at: q.at.map(days),
-        limit: GROUP,
-    };
+        IN_FORCE_TODAY,
+        q.at.map(days),
+        GROUP,
+    );
     let (top, versions) = searcher.search(&query, &collector)?;
     // Group by work: the version in force today if it matched, else the
     // latest that matched; the work ranks by its best version's score.
