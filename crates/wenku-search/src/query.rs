@@ -436,14 +436,14 @@ fn facets(
 ) -> Result<Vec<Facet>> {
     const TYPE: usize = 0;
     const SUBJECT: usize = 1;
-    let mut numbers: [HashMap<u64, usize>; 2] = Default::default();
+    let (mut regions, mut years) = (HashMap::new(), HashMap::new());
     let mut statuses: HashMap<&'static str, usize> = HashMap::new();
     let mut ords: HashMap<(usize, u32, u64), usize> = HashMap::new();
     let mut untyped = 0;
     for w in order {
         let found = &best[w];
-        *numbers[0].entry(found.home).or_default() += 1;
-        *numbers[1].entry(found.year).or_default() += 1;
+        *regions.entry(found.home).or_default() += 1;
+        *years.entry(found.year).or_default() += 1;
         *statuses.entry(found.status.as_str()).or_default() += 1;
         let (segment, doc) = (found.address.segment_ord, found.address.doc_id);
         let c = &columns[&segment];
@@ -495,9 +495,7 @@ fn facets(
         }
     }
     let [types, subjects] = named;
-    let [regions, years] = numbers;
-    let facet = |name, counts: Vec<(String, usize)>| {
-        let mut counts = counts;
+    let facet = |name, mut counts: Vec<(String, usize)>| {
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Facet { name, counts }
     };
