@@ -34,7 +34,7 @@ fn clamp(days: i64) -> i32 {
 }
 
 impl Dates {
-    fn of(segment: &SegmentReader) -> Result<Dates> {
+    pub(crate) fn of(segment: &SegmentReader) -> Result<Dates> {
         let fast = segment.fast_fields();
         let (from, until) = (fast.i64("from")?, fast.i64("until")?);
         let docs = segment.max_doc() as usize;
@@ -75,15 +75,26 @@ impl Dates {
     }
 }
 
-/// The dates of the segments searched, kept between queries.
-#[derive(Default)]
-pub(crate) struct DatesCache(Mutex<HashMap<SegmentId, Arc<Dates>>>);
+/// What a search reads of each segment (its dates, its columns), read
+/// once and kept between queries by segment id: a segment never changes
+/// once written.
+pub(crate) struct PerSegment<T>(Mutex<HashMap<SegmentId, Arc<T>>>);
 
-impl DatesCache {
-    /// The dates of each of `searcher`'s segments, by segment ordinal;
-    /// read for a segment not seen before, forgotten for segments no
-    /// longer searched.
-    pub(crate) fn of(&self, searcher: &Searcher) -> Result<Vec<Arc<Dates>>> {
+impl<T> Default for PerSegment<T> {
+    fn default() -> Self {
+        PerSegment(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<T> PerSegment<T> {
+    /// What `read` gives for each of `searcher`'s segments, by segment
+    /// ordinal; read for a segment not seen before, forgotten for
+    /// segments no longer searched.
+    pub(crate) fn of(
+        &self,
+        searcher: &Searcher,
+        read: impl Fn(&SegmentReader) -> Result<T>,
+    ) -> Result<Vec<Arc<T>>> {
         let segments = searcher.segment_readers();
         let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if held.len() > segments.len()
@@ -95,11 +106,11 @@ impl DatesCache {
             .iter()
             .map(|segment| {
                 Ok(match held.get(&segment.segment_id()) {
-                    Some(dates) => Arc::clone(dates),
+                    Some(kept) => Arc::clone(kept),
                     None => {
-                        let dates = Arc::new(Dates::of(segment)?);
-                        held.insert(segment.segment_id(), Arc::clone(&dates));
-                        dates
+                        let read = Arc::new(read(segment)?);
+                        held.insert(segment.segment_id(), Arc::clone(&read));
+                        read
                     }
                 })
             })
@@ -334,12 +345,18 @@ mod tests {
             Term::from_field_text(body, "规定"),
             IndexRecordOption::WithFreqs,
         );
-        let dates = DatesCache::default();
+        let dates = PerSegment::default();
         let all = searcher
             .search(&query, &TopDocs::with_limit(10_000).order_by_score())
             .expect("all");
         for (today, at, limit) in [(25, None, 7), (25, Some(45), 50), (0, Some(5), 1_000)] {
-            let collector = Ranked::new(dates.of(&searcher).expect("dates"), today, 2.0, at, limit);
+            let collector = Ranked::new(
+                dates.of(&searcher, Dates::of).expect("dates"),
+                today,
+                2.0,
+                at,
+                limit,
+            );
             let (top, count) = searcher.search(&query, &collector).expect("search");
             let in_force = |a: DocAddress, day: i64| {
                 let segment = searcher.segment_reader(a.segment_ord);

@@ -49,7 +49,7 @@ use wenku_model::query::Filter;
 use wenku_model::{Date, Record, WorkId};
 use wenku_store::{Library, ObjectId, Snapshot};
 
-use crate::collect::DatesCache;
+use crate::collect::{Dates, PerSegment};
 use crate::tokenize::{self, ChineseTokenizer};
 use crate::{Error, Result};
 
@@ -175,7 +175,9 @@ pub struct SearchIndex {
     /// The commit the index reflects.
     indexed: Option<ObjectId>,
     /// The dates of the segments searched, read once for all queries.
-    pub(crate) dates: DatesCache,
+    pub(crate) dates: PerSegment<Dates>,
+    /// The columns grouping and facets read, opened once per segment.
+    pub(crate) columns: PerSegment<crate::query::Columns>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -312,7 +314,8 @@ impl SearchIndex {
             writer: None,
             fields,
             indexed,
-            dates: DatesCache::default(),
+            dates: PerSegment::default(),
+            columns: PerSegment::default(),
         })
     }
 

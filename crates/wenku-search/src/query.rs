@@ -36,7 +36,7 @@ use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, Term};
 use wenku_model::{Date, DocNumber, DocType, Region, RevisionId, Status, WorkId};
 use wenku_store::Snapshot;
 
-use crate::collect::Ranked;
+use crate::collect::{Dates, Ranked};
 use crate::index::{Ended, Fields, SearchIndex, days};
 use crate::snippet::{self, Snippet};
 use crate::tokenize::{self, fold, pinyin, query_words};
@@ -375,7 +375,7 @@ fn status_on(from: i64, until: i64, ended: u64, today: i64) -> Status {
 /// The columns of one segment that grouping and facets read: a hit's
 /// work, type, subjects, year and dates come from these (fast fields),
 /// not from the document store, which is read only for the hits shown.
-struct Columns {
+pub(crate) struct Columns {
     work_key: Column<u64>,
     home: Column<u64>,
     doc_type: Option<StrColumn>,
@@ -387,7 +387,7 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(segment: &SegmentReader) -> Result<Columns> {
+    pub(crate) fn of(segment: &SegmentReader) -> Result<Columns> {
         let fast = segment.fast_fields();
         Ok(Columns {
             work_key: fast.u64("work_key")?,
@@ -432,7 +432,7 @@ fn found(columns: &Columns, address: DocAddress, score: f32, today: i64) -> Opti
 fn facets(
     order: &[u64],
     best: &HashMap<u64, Found>,
-    columns: &HashMap<u32, Columns>,
+    columns: &[std::sync::Arc<Columns>],
 ) -> Result<Vec<Facet>> {
     const TYPE: usize = 0;
     const SUBJECT: usize = 1;
@@ -446,7 +446,7 @@ fn facets(
         *years.entry(found.year).or_default() += 1;
         *statuses.entry(found.status.as_str()).or_default() += 1;
         let (segment, doc) = (found.address.segment_ord, found.address.doc_id);
-        let c = &columns[&segment];
+        let c = &columns[segment as usize];
         match c.doc_type.as_ref().and_then(|t| t.ords().first(doc)) {
             Some(ord) => *ords.entry((TYPE, segment, ord)).or_default() += 1,
             None => untyped += 1,
@@ -467,7 +467,7 @@ fn facets(
     ords.sort_unstable();
     for run in ords.chunk_by(|a, b| (a.0.0, a.0.1) == (b.0.0, b.0.1)) {
         let ((kind, segment, _), _) = run[0];
-        let c = &columns[&segment];
+        let c = &columns[segment as usize];
         let column = if kind == TYPE {
             &c.doc_type
         } else {
@@ -579,7 +579,7 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     // higher; both from each segment's dates read once and kept
     // (`collect`), not a range query over every version of the index.
     let collector = Ranked::new(
-        index.dates.of(&searcher)?,
+        index.dates.of(&searcher, Dates::of)?,
         today,
         IN_FORCE_TODAY,
         q.at.map(days),
@@ -590,15 +590,11 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     // latest that matched; the work ranks by its best version's score.
     let mut order: Vec<u64> = Vec::new();
     let mut best: HashMap<u64, Found> = HashMap::new();
-    let mut columns: HashMap<u32, Columns> = HashMap::new();
+    // Opening a segment's columns looks each up by name: done once per
+    // segment, not per query (half of grouping's time was opening them).
+    let columns = index.columns.of(&searcher, Columns::of)?;
     for (score, address) in top {
-        let segment = address.segment_ord;
-        let segment_columns = match columns.entry(segment) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(Columns::of(searcher.segment_reader(segment))?)
-            }
-        };
+        let segment_columns = &columns[address.segment_ord as usize];
         let Some(found) = found(segment_columns, address, score, today) else {
             continue;
         };
