@@ -67,6 +67,13 @@ impl Dates {
         ))
     }
 
+    /// When version `doc` was in force: from the first day, until before
+    /// the second (days since 1970, clamped to `i32`).
+    pub(crate) fn span(&self, doc: DocId) -> (i64, i64) {
+        let [from, until] = self.0[doc as usize];
+        (i64::from(from), i64::from(until))
+    }
+
     /// Whether version `doc` was in force on `day` (clamped).
     #[inline]
     fn in_force(&self, doc: DocId, day: i32) -> bool {
@@ -133,17 +140,17 @@ impl<T> PerSegment<T> {
 /// time. A match scoring exactly T is still taken: it may come before
 /// the other segment's in address, which wins a tie.
 pub(crate) struct Ranked {
-    pub(crate) dates: Vec<Arc<Dates>>,
+    dates: Vec<Arc<Dates>>,
     /// Days since 1970 of the day whose versions in force rank higher.
-    pub(crate) today: i64,
+    today: i64,
     /// What being in force today adds to a score.
-    pub(crate) boost: Score,
+    boost: Score,
     /// Only versions in force on this day (days since 1970).
-    pub(crate) at: Option<i64>,
-    pub(crate) limit: usize,
+    at: Option<i64>,
+    limit: usize,
     /// The highest threshold of the segments searched so far (an
     /// `f32`'s bits), starting at minus infinity.
-    pub(crate) shared: Arc<AtomicU32>,
+    shared: Arc<AtomicU32>,
 }
 
 impl Ranked {

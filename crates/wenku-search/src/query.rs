@@ -25,6 +25,7 @@
 //! again, and the answer says so ([`Results::did_you_mean`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
 use tantivy::columnar::{Column, StrColumn};
@@ -373,16 +374,15 @@ fn status_on(from: i64, until: i64, ended: u64, today: i64) -> Status {
 }
 
 /// The columns of one segment that grouping and facets read: a hit's
-/// work, type, subjects, year and dates come from these (fast fields),
-/// not from the document store, which is read only for the hits shown.
+/// work, type, subjects, year and how its time in force ended come from
+/// these (fast fields; its dates from the segment's [`Dates`]), not from
+/// the document store, which is read only for the hits shown.
 pub(crate) struct Columns {
     work_key: Column<u64>,
     home: Column<u64>,
     doc_type: Option<StrColumn>,
     subject: Option<StrColumn>,
     year: Column<u64>,
-    from: Column<i64>,
-    until: Column<i64>,
     ended: Column<u64>,
 }
 
@@ -395,25 +395,24 @@ impl Columns {
             doc_type: fast.str("type")?,
             subject: fast.str("subject")?,
             year: fast.u64("year")?,
-            from: fast.i64("from")?,
-            until: fast.i64("until")?,
             ended: fast.u64("ended")?,
         })
     }
 }
 
-fn found(columns: &Columns, address: DocAddress, score: f32, today: i64) -> Option<Found> {
+fn found(
+    columns: &Columns,
+    dates: &Dates,
+    address: DocAddress,
+    score: f32,
+    today: i64,
+) -> Option<Found> {
     let doc = address.doc_id;
     let (Some(key), Some(home)) = (columns.work_key.first(doc), columns.home.first(doc)) else {
         return None;
     };
-    let from = columns.from.first(doc).unwrap_or(0);
-    let status = status_on(
-        from,
-        columns.until.first(doc).unwrap_or(i64::MAX),
-        columns.ended.first(doc).unwrap_or(0),
-        today,
-    );
+    let (from, until) = dates.span(doc);
+    let status = status_on(from, until, columns.ended.first(doc).unwrap_or(0), today);
     Some(Found {
         key,
         home,
@@ -432,7 +431,7 @@ fn found(columns: &Columns, address: DocAddress, score: f32, today: i64) -> Opti
 fn facets(
     order: &[u64],
     best: &HashMap<u64, Found>,
-    columns: &[std::sync::Arc<Columns>],
+    columns: &[Arc<Columns>],
 ) -> Result<Vec<Facet>> {
     const TYPE: usize = 0;
     const SUBJECT: usize = 1;
@@ -578,13 +577,8 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     // force on the day asked for, and ranks the versions in force today
     // higher; both from each segment's dates read once and kept
     // (`collect`), not a range query over every version of the index.
-    let collector = Ranked::new(
-        index.dates.of(&searcher, Dates::of)?,
-        today,
-        IN_FORCE_TODAY,
-        q.at.map(days),
-        GROUP,
-    );
+    let dates = index.dates.of(&searcher, Dates::of)?;
+    let collector = Ranked::new(dates.clone(), today, IN_FORCE_TODAY, q.at.map(days), GROUP);
     let (top, versions) = searcher.search(&query, &collector)?;
     // Group by work: the version in force today if it matched, else the
     // latest that matched; the work ranks by its best version's score.
@@ -594,8 +588,8 @@ fn run(index: &SearchIndex, snapshot: &Snapshot, q: &Query, pieces: &[Piece]) ->
     // segment, not per query (half of grouping's time was opening them).
     let columns = index.columns.of(&searcher, Columns::of)?;
     for (score, address) in top {
-        let segment_columns = &columns[address.segment_ord as usize];
-        let Some(found) = found(segment_columns, address, score, today) else {
+        let segment = address.segment_ord as usize;
+        let Some(found) = found(&columns[segment], &dates[segment], address, score, today) else {
             continue;
         };
         match best.get_mut(&found.key) {

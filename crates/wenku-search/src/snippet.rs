@@ -110,7 +110,7 @@ fn stretches(doc: &Document) -> Vec<(Option<String>, String)> {
     out
 }
 
-/// A text folded for matching: its characters folded ([`fold`]), and the
+/// A text folded for matching: its characters folded ([`fold_char`]), and the
 /// byte offset in the text of each (and of its end).
 struct Folded {
     chars: Vec<char>,
@@ -159,13 +159,8 @@ fn merged(mut found: Vec<Range<usize>>) -> Vec<Range<usize>> {
 pub(crate) fn best(doc: &Document, words: &[String]) -> Snippet {
     let all = stretches(doc);
     let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
-    // (occurrences, the stretch, their ranges, the stretch folded)
-    type Best<'a> = (
-        usize,
-        &'a (Option<String>, String),
-        Vec<Range<usize>>,
-        Folded,
-    );
+    // (the stretch, its occurrences, the stretch folded)
+    type Best<'a> = (&'a (Option<String>, String), Vec<Range<usize>>, Folded);
     let mut best: Option<Best> = None;
     // Most distinct words first, then most occurrences.
     let mut best_key = (0, 0);
@@ -185,10 +180,10 @@ pub(crate) fn best(doc: &Document, words: &[String]) -> Snippet {
         let key = (distinct, occ.len());
         if best.is_none() || key > best_key {
             best_key = key;
-            best = Some((occ.len(), s, occ, folded));
+            best = Some((s, occ, folded));
         }
     }
-    let Some((_, (unit, text), occ, folded)) = best else {
+    let Some(((unit, text), occ, folded)) = best else {
         let first = all
             .iter()
             .find(|(_, t)| !t.trim().is_empty())

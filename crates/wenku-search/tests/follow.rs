@@ -171,8 +171,8 @@ proptest! {
             let refresh = index.refresh(&library, &mut |_| {}).expect("follow");
             prop_assert!(!matches!(refresh, Refresh::Rebuilt { .. }), "{refresh:?}");
             // Searching between updates keeps what the index holds per
-            // segment for searches (each segment's dates); the answers
-            // at the end must not depend on it.
+            // segment for searches (each segment's dates and columns);
+            // the answers at the end must not depend on it.
             answers(&index, &library);
         }
         // The first step is a version, or a refused step; a version is
