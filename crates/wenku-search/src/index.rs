@@ -26,7 +26,9 @@
 //! **Fields.** `work`, `revision` (stored); `title` and `body` (words,
 //! with positions), `pair` (each two neighbouring words of the text as
 //! one term, with positions: a phrase of two words is one term look-up,
-//! a longer one a phrase of pairs), `issuer` (words); `reading` (pinyin keys of the
+//! a longer one a phrase of pairs), `triple` (each three neighbouring
+//! words as one term, without positions: a phrase of three words is one
+//! term look-up), `issuer` (words); `reading` (pinyin keys of the
 //! title, [`crate::tokenize::readings`]); `number` (the normalised
 //! document number: every bracket variant a reader types normalises to
 //! it); `region` (the work's region and every region above it, so a
@@ -55,7 +57,7 @@ use crate::{Error, Result};
 
 /// The index format: bump it when fields or their meaning change (an
 /// index of another format is rebuilt).
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 
 /// The writer's memory budget.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -82,6 +84,10 @@ pub(crate) struct Fields {
     /// Neighbouring words of the text as one term each
     /// ([`tokenize::pairs`]), for phrases.
     pub pair: Field,
+    /// Three neighbouring words of the text as one term each
+    /// ([`tokenize::triples`]), for phrases of three words; without
+    /// positions.
+    pub triple: Field,
     pub issuer: Field,
     pub reading: Field,
     pub number: Field,
@@ -126,16 +132,19 @@ pub(crate) enum Ended {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let words_with = |tokenizer: &str, stored: bool| {
+    let indexed_with = |tokenizer: &str, record: IndexRecordOption, stored: bool| {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            .set_index_option(record);
         let options = TextOptions::default().set_indexing_options(indexing);
         if stored {
             options.set_stored()
         } else {
             options
         }
+    };
+    let words_with = |tokenizer: &str, stored: bool| {
+        indexed_with(tokenizer, IndexRecordOption::WithFreqsAndPositions, stored)
     };
     let words = |stored: bool| words_with(tokenize::NAME, stored);
     let fields = Fields {
@@ -144,6 +153,10 @@ fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", words(true)),
         body: b.add_text_field("body", words(false)),
         pair: b.add_text_field("pair", words_with(tokenize::PAIRS, false)),
+        triple: b.add_text_field(
+            "triple",
+            indexed_with(tokenize::TRIPLES, IndexRecordOption::WithFreqs, false),
+        ),
         issuer: b.add_text_field("issuer", words(false)),
         reading: b.add_text_field("reading", STRING),
         number: b.add_text_field("number", STRING),
@@ -264,6 +277,9 @@ fn prepare(index: &mut Index) -> std::result::Result<(), tantivy::TantivyError> 
     index
         .tokenizers()
         .register(tokenize::PAIRS, ChineseTokenizer::pairs());
+    index
+        .tokenizers()
+        .register(tokenize::TRIPLES, ChineseTokenizer::triples());
     let cores = crate::cores(8);
     if cores > 1 {
         index.set_multithread_executor(cores)?;
@@ -715,10 +731,11 @@ impl Entry {
                 Some(doc) => doc,
                 None => snapshot.document(work, &revision)?,
             };
-            // The same text for its words and its pairs: the tokenizers
-            // cut it once (see `tokenize::cut`).
+            // The same text for its words, pairs and triples: the
+            // tokenizers cut it once (see `tokenize::cut`).
             let text = wenku_model::render::to_plain_text(&doc);
             d.add_text(f.pair, &text);
+            d.add_text(f.triple, &text);
             d.add_text(f.body, text);
         }
         Ok(d)

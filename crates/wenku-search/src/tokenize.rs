@@ -28,6 +28,9 @@ pub const NAME: &str = "wenku_zh";
 /// The name the pairs' tokenizer ([`ChineseTokenizer::pairs`]) is registered under.
 pub const PAIRS: &str = "wenku_zh_pairs";
 
+/// The name the triples' tokenizer ([`ChineseTokenizer::triples`]) is registered under.
+pub const TRIPLES: &str = "wenku_zh_triples";
+
 /// The shared dictionary (loading it takes a few tens of milliseconds).
 pub fn jieba() -> &'static Arc<Jieba> {
     static JIEBA: OnceLock<Arc<Jieba>> = OnceLock::new();
@@ -133,17 +136,33 @@ pub fn readings(title: &str) -> Vec<String> {
 }
 
 /// The tokenizer registered with the index: the words of a text
-/// ([`ChineseTokenizer::default`], registered as [`NAME`]), or their
-/// [`pairs`] ([`ChineseTokenizer::pairs`], registered as [`PAIRS`]).
+/// ([`ChineseTokenizer::default`], registered as [`NAME`]), their
+/// [`pairs`] ([`ChineseTokenizer::pairs`], registered as [`PAIRS`]) or
+/// their [`triples`] ([`ChineseTokenizer::triples`], registered as
+/// [`TRIPLES`]).
 #[derive(Clone, Debug, Default)]
 pub struct ChineseTokenizer {
-    pairs: bool,
+    cut: Cut,
+}
+
+/// Which tokens of a text a [`ChineseTokenizer`] gives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Cut {
+    #[default]
+    Words,
+    Pairs,
+    Triples,
 }
 
 impl ChineseTokenizer {
     /// The tokenizer of the `pair` field.
     pub fn pairs() -> ChineseTokenizer {
-        ChineseTokenizer { pairs: true }
+        ChineseTokenizer { cut: Cut::Pairs }
+    }
+
+    /// The tokenizer of the `triple` field.
+    pub fn triples() -> ChineseTokenizer {
+        ChineseTokenizer { cut: Cut::Triples }
     }
 }
 
@@ -196,6 +215,22 @@ pub fn pair(a: &str, b: &str) -> String {
     out
 }
 
+/// The term for words `a`, `b` and `c`, each starting where the one
+/// before ends.
+pub fn triple(a: &str, b: &str, c: &str) -> String {
+    let mut out = pair(a, b);
+    out.push(PAIR_SEPARATOR);
+    out.push_str(c);
+    out
+}
+
+/// The tokens of `tokens` (sorted by start) that start where `a` ends.
+fn after<'t>(tokens: &'t [Token], a: &Token) -> &'t [Token] {
+    let from = tokens.partition_point(|b| b.offset_from < a.offset_to);
+    let to = from + tokens[from..].partition_point(|b| b.offset_from == a.offset_to);
+    &tokens[from..to]
+}
+
 /// Every two of `tokens` (as [`tokens`] gives them) where the second
 /// starts where the first ends, as one token at the first one's position:
 /// a phrase of two words is then one term, and a longer phrase a phrase of
@@ -203,14 +238,8 @@ pub fn pair(a: &str, b: &str) -> String {
 /// `crate::query`).
 pub fn pairs(tokens: &[Token]) -> Vec<Token> {
     let mut out = Vec::new();
-    for (i, a) in tokens.iter().enumerate() {
-        // Tokens are sorted by start: the ones starting where `a` ends
-        // follow it.
-        let next = tokens[i + 1..].partition_point(|b| b.offset_from < a.offset_to) + i + 1;
-        for b in tokens[next..]
-            .iter()
-            .take_while(|b| b.offset_from == a.offset_to)
-        {
+    for a in tokens {
+        for b in after(tokens, a) {
             out.push(Token {
                 offset_from: a.offset_from,
                 offset_to: b.offset_to,
@@ -223,50 +252,69 @@ pub fn pairs(tokens: &[Token]) -> Vec<Token> {
     out
 }
 
-/// The words of `text` ([`tokens`]) or their [`pairs`], whichever `pairs`
-/// asks for. A version's text is indexed twice, as words and as pairs,
-/// and cutting it is most of the cost of indexing it, so the first call
-/// for a long text cuts it once for both and keeps the other half for the
-/// second (tantivy indexes a document's fields one after the other on
-/// one thread).
-fn cut(text: &str, want_pairs: bool) -> Vec<Token> {
-    type Kept = (String, Option<Vec<Token>>, Option<Vec<Token>>);
+/// Every three of `tokens` (as [`tokens`] gives them), each starting
+/// where the one before ends, as one token at the first one's position: a
+/// phrase of three words is then one term, its versions counted from one
+/// posting list with no positions read (the `triple` field keeps none).
+pub fn triples(tokens: &[Token]) -> Vec<Token> {
+    let mut out = Vec::new();
+    for a in tokens {
+        for b in after(tokens, a) {
+            for c in after(tokens, b) {
+                out.push(Token {
+                    offset_from: a.offset_from,
+                    offset_to: c.offset_to,
+                    position: a.position,
+                    text: triple(&a.text, &b.text, &c.text),
+                    position_length: 1,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The words of `text` ([`tokens`]), their [`pairs`] or their
+/// [`triples`], whichever `want` asks for. A version's text is indexed
+/// three times, as words, pairs and triples, and cutting it is most of the
+/// cost of indexing it, so the first call for a long text cuts it once for
+/// all three and keeps the other two for the calls that follow (tantivy
+/// indexes a document's fields one after the other on one thread).
+fn cut(text: &str, want: Cut) -> Vec<Token> {
+    /// The text last cut, and what of it has not been asked for yet
+    /// (words, pairs, triples).
+    type Kept = (String, [Option<Vec<Token>>; 3]);
     thread_local! {
         static KEPT: std::cell::RefCell<Kept> = const {
-            std::cell::RefCell::new((String::new(), None, None))
+            std::cell::RefCell::new((String::new(), [None, None, None]))
         };
     }
+    let all = |words: Vec<Token>| {
+        let pairs = pairs(&words);
+        let triples = triples(&words);
+        [Some(words), Some(pairs), Some(triples)]
+    };
     // Titles and issuers are cheap to cut and have no pairs indexed.
     if text.len() < 256 {
         let words = tokens(text);
-        return if want_pairs { pairs(&words) } else { words };
+        return match want {
+            Cut::Words => words,
+            Cut::Pairs => pairs(&words),
+            Cut::Triples => triples(&words),
+        };
     }
     KEPT.with(|kept| {
         let mut kept = kept.borrow_mut();
-        let (ref mut kept_text, ref mut words, ref mut paired) = *kept;
-        let slot = if want_pairs {
-            &mut *paired
-        } else {
-            &mut *words
-        };
+        let (ref mut kept_text, ref mut slots) = *kept;
         if kept_text.as_str() == text
-            && let Some(found) = slot.take()
+            && let Some(found) = slots[want as usize].take()
         {
             return found;
         }
-        let cut = tokens(text);
-        let pairs = pairs(&cut);
+        *slots = all(tokens(text));
         kept_text.clear();
         kept_text.push_str(text);
-        if want_pairs {
-            *words = Some(cut);
-            *paired = None;
-            pairs
-        } else {
-            *paired = Some(pairs);
-            *words = None;
-            cut
-        }
+        slots[want as usize].take().expect("just cut")
     })
 }
 
@@ -275,7 +323,7 @@ impl Tokenizer for ChineseTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
         Stream {
-            tokens: cut(text, self.pairs),
+            tokens: cut(text, self.cut),
             next: 0,
         }
     }
@@ -328,6 +376,49 @@ mod tests {
         // Words apart do not pair.
         let apart = pairs(&tokens("优化，环境"));
         assert!(apart.is_empty(), "{apart:?}");
+    }
+
+    #[test]
+    fn triples_join_three_words_that_touch() {
+        let t = tokens("优化营商环境");
+        let p: Vec<(String, usize)> = triples(&t)
+            .into_iter()
+            .map(|t| (t.text, t.position))
+            .collect();
+        assert!(p.contains(&(triple("优化", "营商", "环境"), 0)), "{p:?}");
+        assert!(p.windows(2).all(|w| w[0].1 <= w[1].1), "{p:?}");
+        // Every triple is two pairs that share their middle word.
+        let pairs: Vec<String> = pairs(&t).into_iter().map(|t| t.text).collect();
+        for (text, _) in &p {
+            let w: Vec<&str> = text.split(PAIR_SEPARATOR).collect();
+            assert!(pairs.contains(&pair(w[0], w[1])), "{text:?}");
+            assert!(pairs.contains(&pair(w[1], w[2])), "{text:?}");
+        }
+        assert!(triples(&tokens("优化营商，环境")).is_empty());
+    }
+
+    /// A long text cut for all three fields gives each the same tokens as
+    /// cutting it for that field alone, in whatever order they are asked
+    /// for and when the same text comes twice.
+    #[test]
+    fn a_text_cut_once_serves_every_field() {
+        let text = "为了持续优化营商环境，不断解放和发展社会生产力。".repeat(8);
+        let words = tokens(&text);
+        let alone = [words.clone(), pairs(&words), triples(&words)];
+        let texts = |t: &[Token]| {
+            t.iter()
+                .map(|t| (t.text.clone(), t.position))
+                .collect::<Vec<_>>()
+        };
+        for order in [
+            [Cut::Pairs, Cut::Words, Cut::Triples],
+            [Cut::Triples, Cut::Pairs, Cut::Words],
+            [Cut::Words, Cut::Words, Cut::Pairs],
+        ] {
+            for want in order {
+                assert_eq!(texts(&cut(&text, want)), texts(&alone[want as usize]));
+            }
+        }
     }
 
     #[test]
