@@ -458,9 +458,12 @@ impl SearchIndex {
         let _ = std::fs::remove_file(state_file(&self.dir));
         self.indexed = None;
         let fields = self.fields;
+        // Whatever a failed update left pending goes with its writer.
+        // (Not tantivy's `rollback`: it makes a new writer with the default
+        // merge policy, and a million-version rebuild then ends as one
+        // segment that queries search on one core.)
+        self.writer = None;
         let writer = self.writer(true)?;
-        // Whatever a failed update left pending goes first.
-        writer.rollback()?;
         writer.delete_all_documents()?;
         let snapshot = library.snapshot_at(head)?;
         let mut versions = 0;
@@ -490,6 +493,18 @@ impl SearchIndex {
     /// changed are taken out and added again (see the module's docs).
     /// Returns the versions added.
     fn update(&mut self, library: &Library, head: ObjectId, works: &[WorkId]) -> Result<usize> {
+        let done = self.try_update(library, head, works);
+        if done.is_err() {
+            // What the failed update deleted and added is pending in the
+            // writer; the next commit would take it along with the next
+            // update's (adding some versions twice). Dropped with the
+            // writer, so the next update starts from what is committed.
+            self.writer = None;
+        }
+        done
+    }
+
+    fn try_update(&mut self, library: &Library, head: ObjectId, works: &[WorkId]) -> Result<usize> {
         let fields = self.fields;
         let snapshot = library.snapshot_at(head)?;
         // Made first: a new writer reloads the reader the slots are read
@@ -928,5 +943,65 @@ mod tests {
                 .compute_merge_candidates(&metas(&[136_000; 8]))
                 .is_empty()
         );
+    }
+
+    /// What a failed update left pending in the writer is never committed:
+    /// not by the next update, not by a rebuild; and a rebuild's writer
+    /// merges with the capped policy. (The rebuild once used tantivy's
+    /// `rollback` for this, which makes a writer with the default merge
+    /// policy: a million-version rebuild then ended as one segment.)
+    #[test]
+    fn pending_changes_of_a_failed_update_are_dropped() {
+        use wenku_test_support::paths::testdata;
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let identity =
+            wenku_store::Identity::new("wenku test", "test@wenku.invalid").expect("identity");
+        let library = Library::init(
+            dir.path(),
+            wenku_model::Region::parse("100000").expect("region"),
+            wenku_store::InitOptions::new(identity.clone()),
+        )
+        .expect("init");
+        wenku_test_support::fixtures::import_version(
+            &library,
+            &identity,
+            "100000/law-kuaijifa",
+            None,
+            None,
+            &testdata().join("corpus/laws/cn-law-kuaijifa/2017-11-04.md"),
+            "2017-11-04",
+        );
+        let mut index = SearchIndex::open(&library).expect("open");
+        index.refresh(&library, &mut |_| {}).expect("build");
+        let held = index.contents().expect("contents");
+        assert_eq!(held.len(), 1);
+        let head = library.head().expect("head");
+        let f = index.fields;
+        let stray = || {
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(f.work_key, 7);
+            doc.add_u64(f.slot, 7);
+            doc
+        };
+        let unknown = ObjectId::from_hex("0123456789012345678901234567890123456789").expect("id");
+
+        // An update that fails with a change pending, then one that works.
+        let writer = index.writer(false).expect("writer");
+        writer.add_document(stray()).expect("pending");
+        assert!(index.update(&library, unknown, &[]).is_err());
+        index.update(&library, head, &[]).expect("update");
+        assert_eq!(index.contents().expect("contents"), held);
+
+        // The same before a rebuild, with the writer of large updates.
+        let writer = index.writer(true).expect("writer");
+        assert!(
+            format!("{:?}", writer.get_merge_policy()).starts_with("Capped"),
+            "{:?}",
+            writer.get_merge_policy()
+        );
+        writer.add_document(stray()).expect("pending");
+        index.rebuild_now(&library, &mut |_| {}).expect("rebuild");
+        assert_eq!(index.contents().expect("contents"), held);
     }
 }
