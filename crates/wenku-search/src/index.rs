@@ -288,6 +288,20 @@ fn prepare(index: &mut Index) -> std::result::Result<(), tantivy::TantivyError> 
 }
 
 impl SearchIndex {
+    /// Makes the next search as quick as the ones after it: loads the word
+    /// dictionary (once per process) and reads what searches keep for each
+    /// segment (its dates, and the columns grouping reads) for segments not
+    /// read yet. A search does the same when it needs to; a server calls
+    /// this after opening or updating the index, so that the first search
+    /// a reader makes does not pay for it.
+    pub fn warm(&self) -> Result<()> {
+        tokenize::jieba();
+        let searcher = self.reader.searcher();
+        self.dates.of(&searcher, Dates::of)?;
+        self.columns.of(&searcher, crate::query::Columns::of)?;
+        Ok(())
+    }
+
     /// The directory of `library`'s search index.
     pub fn dir_of(library: &Library) -> PathBuf {
         library.git_dir().join("wenku").join("search")

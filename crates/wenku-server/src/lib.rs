@@ -358,8 +358,11 @@ pub async fn run_with(
                 return;
             };
             let started = std::time::Instant::now();
+            // Warmed too: the first search would otherwise load the word
+            // dictionary and read every segment's dates and columns.
             let ready = wenku_search::SearchIndex::open(&shared.library).and_then(|mut index| {
                 let refresh = index.refresh(&shared.library, &mut |_| {})?;
+                index.warm()?;
                 Ok((index, refresh))
             });
             match ready {
@@ -399,7 +402,10 @@ pub async fn run_with(
                     }
                     let mut slot = shared.search.try_lock().ok()?;
                     let index = slot.as_mut()?;
-                    match index.refresh(&shared.library, &mut |_| {}) {
+                    match index
+                        .refresh(&shared.library, &mut |_| {})
+                        .and_then(|refresh| index.warm().map(|()| refresh))
+                    {
                         Ok(refresh) => {
                             tracing::debug!(?refresh, "the search index follows the head");
                             Some(head)
