@@ -652,10 +652,9 @@ fn large_policy() -> Capped {
 /// its limit; the segments it merges may add up to far more. Which they
 /// do depends on how many versions the indexing threads flushed at a
 /// time: eight flushes of 12,500 merge into 100,000, still under the
-/// limit, and eight of those into 800,000 (a million-version rebuild
-/// once ended as one segment this way). Each merge the log policy asks
-/// for keeps its smallest segments up to `max` versions (at least two,
-/// or it is dropped); the rest wait for a later merge.
+/// limit, and eight of those could merge into 800,000. Each merge the
+/// log policy asks for keeps its smallest segments up to `max` versions
+/// (at least two, or it is dropped); the rest wait for a later merge.
 #[derive(Debug)]
 struct Capped {
     log: LogMergePolicy,
@@ -966,20 +965,14 @@ mod tests {
     /// policy: a million-version rebuild then ended as one segment.)
     #[test]
     fn pending_changes_of_a_failed_update_are_dropped() {
+        use wenku_test_support::federation::{clerk, node};
         use wenku_test_support::paths::testdata;
 
         let dir = tempfile::tempdir().expect("tempdir");
-        let identity =
-            wenku_store::Identity::new("wenku test", "test@wenku.invalid").expect("identity");
-        let library = Library::init(
-            dir.path(),
-            wenku_model::Region::parse("100000").expect("region"),
-            wenku_store::InitOptions::new(identity.clone()),
-        )
-        .expect("init");
+        let library = node(dir.path(), "100000");
         wenku_test_support::fixtures::import_version(
             &library,
-            &identity,
+            &clerk(),
             "100000/law-kuaijifa",
             None,
             None,

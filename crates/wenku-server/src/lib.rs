@@ -150,6 +150,16 @@ fn tokens(
     Ok(out)
 }
 
+/// Readies the search index for the next reader
+/// ([`wenku_search::SearchIndex::warm`]: the word dictionary, each
+/// segment's dates and columns). Only a saving: should it fail, the search
+/// that needs them reads them, or says why.
+fn warm(index: &wenku_search::SearchIndex) {
+    if let Err(e) = index.warm() {
+        tracing::warn!(error = %e, "the search index could not be warmed");
+    }
+}
+
 /// Opens the library, creating it with the configured region if the path
 /// does not exist.
 fn open_library(config: &Config, identity: &Identity) -> Result<Library, ServerError> {
@@ -358,11 +368,9 @@ pub async fn run_with(
                 return;
             };
             let started = std::time::Instant::now();
-            // Warmed too: the first search would otherwise load the word
-            // dictionary and read every segment's dates and columns.
             let ready = wenku_search::SearchIndex::open(&shared.library).and_then(|mut index| {
                 let refresh = index.refresh(&shared.library, &mut |_| {})?;
-                index.warm()?;
+                warm(&index);
                 Ok((index, refresh))
             });
             match ready {
@@ -402,12 +410,10 @@ pub async fn run_with(
                     }
                     let mut slot = shared.search.try_lock().ok()?;
                     let index = slot.as_mut()?;
-                    match index
-                        .refresh(&shared.library, &mut |_| {})
-                        .and_then(|refresh| index.warm().map(|()| refresh))
-                    {
+                    match index.refresh(&shared.library, &mut |_| {}) {
                         Ok(refresh) => {
                             tracing::debug!(?refresh, "the search index follows the head");
+                            warm(index);
                             Some(head)
                         }
                         Err(e) => {
